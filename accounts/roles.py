@@ -1,0 +1,42 @@
+"""What a signed-in person is, in one place, so views and templates never guess."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .models import MembershipRole, MembershipStatus, TeamRole
+
+
+class Role(StrEnum):
+    REFERRER = "referrer"
+    ORGANISATION_LEAD = "organisation_lead"
+    TRIAGE_WORKER = "triage_worker"
+    TEAM_MANAGER = "team_manager"
+    COUNCIL_ADMIN = "council_admin"
+    PENDING = "pending"
+
+
+@dataclass(frozen=True)
+class RoleInfo:
+    role: Role
+    organisation: object = None
+    team: object = None
+
+
+def role_of(user) -> RoleInfo:
+    """The person's main role. Council administrator wins, then staff, then membership."""
+    if user.is_council_admin:
+        return RoleInfo(Role.COUNCIL_ADMIN)
+    # "manager" sorts before "triage": a manager of one team is a manager.
+    team_membership = user.team_memberships.select_related("team").order_by("role").first()
+    if team_membership is not None:
+        role = Role.TEAM_MANAGER if team_membership.role == TeamRole.MANAGER else Role.TRIAGE_WORKER
+        return RoleInfo(role, team=team_membership.team)
+    membership = getattr(user, "membership", None)
+    if membership is not None and membership.status == MembershipStatus.APPROVED:
+        role = (
+            Role.ORGANISATION_LEAD
+            if membership.role == MembershipRole.SAFEGUARDING_LEAD
+            else Role.REFERRER
+        )
+        return RoleInfo(role, organisation=membership.organisation)
+    return RoleInfo(Role.PENDING, organisation=membership.organisation if membership else None)

@@ -1,0 +1,96 @@
+"""What the referrer (and staff) are owed: an outbox of notices, and feedback records.
+
+A notice is written in the same transaction as the event that owes it and sent afterwards by
+a task that takes its id, so a rolled-back event sends nothing and a lost broker message only
+delays a notice (the requeue sweep finds it).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    NOTIFY = "notify", "GOV.UK Notify email"
+    PORTAL = "portal", "In the portal"
+
+
+class NoticeStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to send"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class Notice(models.Model):
+    kind = models.CharField(max_length=40)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="notices",
+    )
+    recipient_email = models.EmailField(blank=True)
+    referral = models.ForeignKey(
+        "referrals.Referral", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="notices",
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    status = models.CharField(
+        max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.PENDING
+    )
+    # General words only: never personal details (they may end up in an email).
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    # Same key, same notice: a warning or breach written twice stays one notice.
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    provider_reference = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["created_at"], name="notice_unsent",
+                condition=models.Q(status="pending"),
+            ),
+            models.Index(fields=["recipient", "-created_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} to {self.recipient_id or self.recipient_email} ({self.status})"
+
+
+class FeedbackRecord(models.Model):
+    """Feedback owed to / given to the referrer about a decision.
+
+    `withheld` with `withheld_reason` is the explicit "detail withheld" answer: the referrer is
+    then told that much, never nothing.
+    """
+
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.CASCADE, related_name="feedback_records"
+    )
+    kind = models.CharField(max_length=40)
+    outcome_text = models.TextField(help_text="The outcome in plain words.")
+    reason = models.TextField(blank=True)
+    signposting = models.TextField(blank=True)
+    withheld = models.BooleanField(default=False)
+    withheld_reason = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Set when a notice carrying it was sent, or staff recorded giving it by phone.
+    given_at = models.DateTimeField(null=True, blank=True)
+    given_by_phone = models.BooleanField(default=False)
+    phone_summary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.kind} feedback on {self.referral_id}"

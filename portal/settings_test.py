@@ -1,0 +1,37 @@
+"""Test settings: the production settings with only what tests need changed.
+
+DATABASE_URL picks PostgreSQL (as in CI); without it the suite runs on SQLite and the tests
+marked `postgres` are skipped with a printed reason.
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-" + "k" * 30)
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
+os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
+os.environ.setdefault("STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage")
+
+from .settings import *  # noqa: E402,F403
+from .settings import BASE_DIR, DATABASES, VAR_DIR  # noqa: E402
+
+if "DATABASE_URL" not in os.environ:
+    DATABASES["default"]["NAME"] = str(VAR_DIR / "test.sqlite3")
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "test-private")},
+    },
+}
+STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("home/", views.home, name="home"),
+    path("display/", views.display, name="display"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("cookies/", views.cookies, name="cookies"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("account/", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Refresh the vendored front-end assets in static/vendor/ from the npm registry.
+# Node is needed only to run this script; the portal never needs Node at run time.
+# Versions are pinned here and recorded in static/vendor/VERSIONS.
+set -euo pipefail
+GOVUK_FRONTEND_VERSION=6.6.0
+AXE_CORE_VERSION=4.14.1
+here=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+npm init -y >/dev/null
+npm install --silent --no-audit --no-fund "govuk-frontend@${GOVUK_FRONTEND_VERSION}" "axe-core@${AXE_CORE_VERSION}"
+dist=node_modules/govuk-frontend/dist/govuk
+dest="$here/static/vendor/govuk-frontend"
+rm -rf "$dest" && mkdir -p "$dest"
+cp "$dist/govuk-frontend.min.js" "$dest/"
+cp -r "$dist/assets" "$dest/assets"
+# The CSS hard-codes url(/assets/...): make it relative so ManifestStaticFilesStorage can hash it.
+sed 's#url(/assets/#url(assets/#g' "$dist/govuk-frontend.min.css" > "$dest/govuk-frontend.min.css"
+cp node_modules/govuk-frontend/dist/govuk/components/header/template.njk "$work/header.njk" 2>/dev/null || true
+# axe-core is only used by the browser tests.
+mkdir -p "$here/tests/browser/vendor"
+cp node_modules/axe-core/axe.min.js "$here/tests/browser/vendor/axe.min.js"
+printf 'govuk-frontend %s\naxe-core %s (tests only, in tests/browser/vendor)\n' \
+  "$GOVUK_FRONTEND_VERSION" "$AXE_CORE_VERSION" > "$here/static/vendor/VERSIONS"
+echo "Vendored govuk-frontend ${GOVUK_FRONTEND_VERSION} and axe-core ${AXE_CORE_VERSION}."

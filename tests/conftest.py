@@ -1,0 +1,92 @@
+"""Shared fixtures. Markers: `postgres` needs PostgreSQL, `redis` needs REDIS_URL."""
+
+import os
+
+import pytest
+from django.conf import settings
+
+# pytest-playwright runs an event loop in the test thread; live_server's ORM calls are fine.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+DEMO_PASSWORD = "correct-horse-battery-staple"
+
+
+def pytest_report_header(config):
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    redis = os.environ.get("REDIS_URL") or "not set (tests marked redis are skipped)"
+    return [f"database: {engine}", f"redis: {redis}"]
+
+
+def pytest_collection_modifyitems(config, items):
+    is_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    skip_pg = pytest.mark.skip(
+        reason="needs PostgreSQL features; set DATABASE_URL=postgres://... to run it"
+    )
+    skip_redis = pytest.mark.skip(reason="needs a Redis server; set REDIS_URL to run it")
+    for item in items:
+        if "postgres" in item.keywords and not is_postgres:
+            item.add_marker(skip_pg)
+        if "redis" in item.keywords and not os.environ.get("REDIS_URL"):
+            item.add_marker(skip_redis)
+
+
+@pytest.fixture
+def password():
+    return DEMO_PASSWORD
+
+
+@pytest.fixture
+def make_user(db):
+    from accounts.models import User
+
+    def make(email="person@example.org", full_name="A Person", **extra):
+        return User.objects.create_user(
+            email=email, password=DEMO_PASSWORD, full_name=full_name, email_verified=True, **extra
+        )
+
+    return make
+
+
+@pytest.fixture
+def organisation(db):
+    from accounts.models import Organisation, Sector
+
+    return Organisation.objects.create(
+        name="Camberwell Day Centre", sector=Sector.VOLUNTARY, verified=True,
+        email_domains=["daycentre.example.org"],
+    )
+
+
+@pytest.fixture
+def referrer(make_user, organisation):
+    from accounts.models import Membership, MembershipStatus
+
+    user = make_user("volunteer@daycentre.example.org", "Dana Volunteer")
+    Membership.objects.create(user=user, organisation=organisation, status=MembershipStatus.APPROVED)
+    return user
+
+
+@pytest.fixture
+def teams(db):
+    from accounts.models import Team
+
+    return {team.pathway: team for team in Team.objects.all()}
+
+
+@pytest.fixture
+def staff_member(make_user, teams):
+    """Factory: staff_member("oppd", role="triage")."""
+    from accounts.models import TeamMembership
+
+    def make(pathway, role="triage", email=None):
+        user = make_user(email or f"{role}.{pathway}@council.example.gov.uk", f"{role} {pathway}")
+        TeamMembership.objects.create(user=user, team=teams[pathway], role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def council_admin(make_user):
+    return make_user("admin@council.example.gov.uk", "Council Admin", is_council_admin=True,
+                     is_staff=True)

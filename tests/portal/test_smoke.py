@@ -1,0 +1,32 @@
+import pytest
+from django.core.management import call_command
+
+
+@pytest.mark.django_db
+def test_migrations_are_complete():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_pathway_teams_exist(teams):
+    assert sorted(teams) == ["learning-disabilities", "mash", "mental-health", "oppd"]
+
+
+@pytest.mark.django_db
+def test_home_shows_each_role(client, referrer, staff_member, council_admin, password):
+    for user, text in [(referrer, "referrer"), (staff_member("oppd"), "triage_worker"),
+                       (council_admin, "council_admin")]:
+        client.force_login(user)
+        response = client.get("/home/")
+        assert response.status_code == 200
+        assert f"Role: {text}" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_demo_data_is_safe_to_rerun():
+    from accounts.models import User
+
+    call_command("demo_data", verbosity=0)
+    count = User.objects.count()
+    call_command("demo_data", verbosity=0)
+    assert User.objects.count() == count >= 11
