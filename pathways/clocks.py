@@ -60,18 +60,35 @@ class ClockKind(StrEnum):
     RAG = "rag"
     ENQUIRY = "enquiry"
     FEEDBACK = "feedback"
+    # Not in the issue's table of clocks: an urgent referral must be picked up (assigned)
+    # within an hour or the manager is alerted. Its breach is the alert.
+    URGENT_PICKUP = "urgent_pickup"
 
     @property
     def label(self) -> str:
         return KIND_LABELS[self]
 
+    @property
+    def phrase(self) -> str:
+        """The name mid-sentence: "the {phrase} for referral ..."."""
+        return KIND_PHRASES[self]
 
+
+KIND_PHRASES = {
+    "concern_decision": "concern decision",
+    "mash_decision": "MASH decision",
+    "rag": "RAG response",
+    "enquiry": "section 42 enquiry",
+    "feedback": "feedback to the referrer",
+    "urgent_pickup": "urgent pick-up",
+}
 KIND_LABELS = {
     ClockKind.CONCERN_DECISION: "Concern decision",
     ClockKind.MASH_DECISION: "MASH decision",
     ClockKind.RAG: "RAG response",
     ClockKind.ENQUIRY: "Section 42 enquiry",
     ClockKind.FEEDBACK: "Feedback to the referrer",
+    ClockKind.URGENT_PICKUP: "Urgent referral picked up",
 }
 
 
@@ -114,9 +131,14 @@ def decision_kind(pathway: str) -> ClockKind:
 def kinds_for_pathway(pathway: str) -> tuple[ClockKind, ...]:
     """Every clock that can run on `pathway` (enquiry is adults only, rag is MASH only)."""
     if pathway == MASH_PATHWAY:
-        return (ClockKind.MASH_DECISION, ClockKind.RAG, ClockKind.FEEDBACK)
+        return (ClockKind.MASH_DECISION, ClockKind.RAG, ClockKind.FEEDBACK, ClockKind.URGENT_PICKUP)
     decision_kind(pathway)  # validates the name
-    return (ClockKind.CONCERN_DECISION, ClockKind.ENQUIRY, ClockKind.FEEDBACK)
+    return (
+        ClockKind.CONCERN_DECISION,
+        ClockKind.ENQUIRY,
+        ClockKind.FEEDBACK,
+        ClockKind.URGENT_PICKUP,
+    )
 
 
 @dataclass(frozen=True)
@@ -158,6 +180,8 @@ DEFAULT_RULES: dict[tuple[ClockKind, str], ClockRule] = {
         2, Unit.CALENDAR_MONTHS, 1, Unit.CALENDAR_MONTHS, Anchor.AFTER_START
     ),
     (ClockKind.FEEDBACK, ""): ClockRule(1, Unit.WORKING_DAYS, **TWO_WORKING_HOURS),
+    # One real hour, day or night; the warning is the breach itself (warning 0 before due).
+    (ClockKind.URGENT_PICKUP, ""): ClockRule(1, Unit.ELAPSED_HOURS, 0, Unit.ELAPSED_HOURS),
 }
 
 
