@@ -348,19 +348,39 @@ def _zero(unit):
 def _with_pauses(amount, unit, starts, calendar, pauses):
     """(due, paused quantity), or (None, None) while an open pause holds the clock.
 
-    A pause moves the due time later, which can bring a later pause inside the clock, so we
-    repeat until the due time stops moving (each round only adds pauses, so it ends).
+    Pauses are taken in time order: one that begins before the current due time stops the
+    clock for all of its length, which moves the due time on by that much (in the unit's own
+    measure) and can bring the next pause inside the clock. One that begins at or after the
+    due time, and every later one, changes nothing.
     """
     extra = _zero(unit)
-    for _ in range(len(pauses) + 2):
-        due = _base_due(amount, unit, starts, calendar, extra)
-        if any(p.resumed_at is None and p.paused_at < due for p in pauses):
+    due = _base_due(amount, unit, starts, calendar, extra)
+    counted: list[tuple[datetime, datetime]] = []
+    for begin, end in _merged(pauses):
+        begin = max(begin, starts)
+        if begin >= due:
+            break
+        if end is None:
             return None, None
-        new_extra = _paused_quantity(unit, _paused_windows(starts, due, pauses), calendar)
-        if new_extra == extra:
-            return due, extra
-        extra = new_extra
-    raise AssertionError("pause extension did not settle")  # pragma: no cover - see docstring
+        if end <= begin:
+            continue
+        counted.append((begin, end))
+        extra = _paused_quantity(unit, counted, calendar)
+        due = _base_due(amount, unit, starts, calendar, extra)
+    return due, extra
+
+
+def _merged(pauses) -> list[tuple[datetime, datetime | None]]:
+    """Pauses as windows in time order, overlapping ones merged; an open pause has end None."""
+    merged: list[list] = []
+    for pause in sorted(pauses, key=lambda p: p.paused_at):
+        end = pause.resumed_at
+        if merged and (merged[-1][1] is None or pause.paused_at <= merged[-1][1]):
+            if merged[-1][1] is not None:
+                merged[-1][1] = None if end is None else max(end, merged[-1][1])
+            continue
+        merged.append([pause.paused_at, end])
+    return [(begin, end) for begin, end in merged]
 
 
 # ---- warning -------------------------------------------------------------------------------------

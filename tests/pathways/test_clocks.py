@@ -250,6 +250,23 @@ def test_overlapping_pauses_count_once_and_time_before_the_start_not_at_all():
     assert result.due == ldt(*MON, 16, 0)  # 2 h paused (10-12) + 4 h
 
 
+@pytest.mark.parametrize(
+    "kind, start, resumed, due",
+    [
+        # Paused for a week from Monday 11:00: the clock had 7 working hours left (MASH) ...
+        ("mash_decision", ldt(*MON, 9, 0), ldt(2026, 3, 9, 9, 0), ldt(2026, 3, 9, 15, 0)),
+        # ... or its whole day (concern): five working days were paused.
+        ("concern_decision", ldt(*MON, 10, 0), ldt(2026, 3, 9, 9, 0), ldt(2026, 3, 9, 17, 0)),
+        # Red: 4 real hours with 1 used before the pause; 3 left after a week.
+        ("rag", ldt(*MON, 10, 0), ldt(2026, 3, 9, 9, 0), ldt(2026, 3, 9, 12, 0)),
+    ],
+)
+def test_a_long_pause_leaves_the_time_that_was_left(kind, start, resumed, due):
+    rule = default_rule(kind, "red" if kind == "rag" else "")
+    result = compute(rule, start, CAL, [(ldt(*MON, 11, 0), resumed, "police")])
+    assert result.due == due, result.explanation
+
+
 def test_elapsed_pause_overnight():
     result = compute(
         default_rule("rag", "red"),
