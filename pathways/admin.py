@@ -102,5 +102,5 @@ class DeadlineAdmin(admin.ModelAdmin):
 
 @admin.register(ContactPoint)
 class ContactPointAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "pathway", "phone", "order"]
-    list_filter = ["kind", "pathway"]
+    list_display = ["name", "kind", "pathway", "phone", "hours", "order"]
+    list_editable = ["phone", "hours", "order"]

@@ -52,6 +52,10 @@ class Referral(models.Model):
         default=dict, blank=True, help_text="Answers to the form's questions, by question key."
     )
 
+    # How the referrer wants feedback (referrals.workflow.FeedbackPreference).
+    feedback_preference = models.CharField(max_length=20, default="portal_email")
+    referrer_phone = models.CharField(max_length=40, blank=True)
+
     # Triage.
     rag_rating = models.CharField(max_length=8, blank=True)
     outcome = models.CharField(max_length=40, blank=True)

@@ -23,7 +23,7 @@ def make_referral(referrer, teams):
             reference=f"TST{next(_numbers):05d}",
             pathway=pathway,
             team=teams[pathway] if team else None,
-            status="received",
+            status="submitted",
             urgent=urgent,
             referrer=referrer,
             assignee=assignee,

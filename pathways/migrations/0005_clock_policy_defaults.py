@@ -52,5 +52,5 @@ def add_defaults(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("pathways", "0003_clocks")]
+    dependencies = [("pathways", "0004_clocks")]
     operations = [migrations.RunPython(add_defaults, migrations.RunPython.noop)]
