@@ -95,6 +95,7 @@ def _pickups_batch(now, batch_size, report) -> int:
 
 def _breaches_batch(now, batch_size, report) -> int:
     with transaction.atomic():
+        people = TeamPeople()
         batch = _locked(
             _running().filter(breached_at__isnull=True, due_at__lte=now).order_by("due_at", "id"),
             batch_size,
@@ -111,12 +112,13 @@ def _breaches_batch(now, batch_size, report) -> int:
                 detail={"kind": deadline.kind, "due_at": deadline.due_at.isoformat()},
             )
             report.breached += 1
-            report.notices += _notify_breach(deadline)
+            report.notices += _notify_breach(deadline, people)
     return len(batch)
 
 
 def _warnings_batch(now, batch_size, report) -> int:
     with transaction.atomic():
+        people = TeamPeople()
         batch = _locked(
             _running()
             .filter(warned_at__isnull=True, warning_at__lte=now, due_at__gt=now)
@@ -133,7 +135,7 @@ def _warnings_batch(now, batch_size, report) -> int:
                 detail={"kind": deadline.kind, "due_at": deadline.due_at.isoformat()},
             )
             report.warned += 1
-            report.notices += _notify_warning(deadline)
+            report.notices += _notify_warning(deadline, people)
     return len(batch)
 
 
@@ -147,28 +149,47 @@ def team_of(referral) -> Team | None:
     return Team.objects.filter(pathway=referral.pathway).first()
 
 
-def _managers(team) -> list[User]:
-    return list(team.managers()) if team else []
+class TeamPeople:
+    """Who manages each team, read once per batch rather than once per deadline (a batch is
+    one short transaction, so the answer cannot go stale within it)."""
 
+    def __init__(self):
+        self._known: dict[tuple[str, int], list[User]] = {}
 
-def _duty_managers(team) -> list[User]:
-    if team is None:
-        return []
-    return list(
-        User.objects.filter(
-            team_memberships__team=team, team_memberships__is_duty_manager=True, is_active=True
+    def managers(self, team) -> list[User]:
+        if team is None:
+            return []
+        return self._get("managers", team, lambda: list(team.managers()))
+
+    def duty_managers(self, team) -> list[User]:
+        if team is None:
+            return []
+        return self._get(
+            "duty",
+            team,
+            lambda: list(
+                User.objects.filter(
+                    team_memberships__team=team,
+                    team_memberships__is_duty_manager=True,
+                    is_active=True,
+                )
+            ),
         )
-    )
+
+    def _get(self, role, team, load):
+        if (role, team.pk) not in self._known:
+            self._known[(role, team.pk)] = load()
+        return self._known[(role, team.pk)]
 
 
-def _notify_warning(deadline: Deadline) -> int:
+def _notify_warning(deadline: Deadline, people: TeamPeople) -> int:
     """Warning: to the assignee and the team manager(s)."""
     referral = deadline.referral
     team = team_of(referral)
-    people = ([referral.assignee] if referral.assignee_id else []) + _managers(team)
+    assignee = [referral.assignee] if referral.assignee_id else []
     return _send(
         deadline,
-        people,
+        assignee + people.managers(team),
         team,
         kind="deadline_warning",
         key=f"warning:{int(deadline.warning_at.timestamp())}",
@@ -180,11 +201,11 @@ def _notify_warning(deadline: Deadline) -> int:
     )
 
 
-def _notify_breach(deadline: Deadline) -> int:
+def _notify_breach(deadline: Deadline, people: TeamPeople) -> int:
     """Breach: to the team manager(s) and the duty manager(s); urgent pick-up alerts too."""
     referral = deadline.referral
     team = team_of(referral)
-    people = _managers(team) + _duty_managers(team)
+    recipients = people.managers(team) + people.duty_managers(team)
     if deadline.kind == ClockKind.URGENT_PICKUP:
         subject = f"Urgent referral not picked up: {referral.reference}"
         body = (
@@ -201,7 +222,7 @@ def _notify_breach(deadline: Deadline) -> int:
             "list."
         )
         kind = "deadline_breach"
-    return _send(deadline, people, team, kind=kind, key="breach", subject=subject, body=body)
+    return _send(deadline, recipients, team, kind=kind, key="breach", subject=subject, body=body)
 
 
 def _send(deadline, people, team, *, kind, key, subject, body) -> int:
