@@ -30,6 +30,26 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_redis)
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """A transactional test ends with a flush that also empties what data migrations created
+    (pathway teams, contact points). Make sure it is there for every database test."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server", "django_db_setup"} & set(request.fixturenames)
+    )
+    if not uses_db:
+        return
+    request.getfixturevalue("_django_db_helper")
+    from accounts.models import Team
+
+    if Team.objects.count() < 4:
+        from accounts.teams import pathway_teams_ensure
+        from pathways.migrations_data import contact_points_ensure
+
+        pathway_teams_ensure()
+        contact_points_ensure()
+
+
 @pytest.fixture
 def password():
     return DEMO_PASSWORD
