@@ -61,6 +61,10 @@ class SignInForm(AuthenticationForm):
             Submit("submit", "Sign in"),
         )
 
+    def clean_username(self):
+        # Addresses are stored in lower case; people type them however they like.
+        return self.cleaned_data["username"].strip().lower()
+
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
         if not user.email_verified:

@@ -47,7 +47,7 @@ class SignInView(auth_views.LoginView):
 def sign_up(request):
     if request.user.is_authenticated:
         return redirect("home")
-    form = SignUpForm(request.POST or None)
+    form = SignUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.referrer_sign_up(
@@ -80,7 +80,7 @@ def verify(request, token):
 
 @require_http_methods(["GET", "POST"])
 def verify_resend(request):
-    form = ResendVerificationForm(request.POST or None)
+    form = ResendVerificationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.verification_resend(email=form.cleaned_data["email"], request=request)
         return redirect("accounts:check-email")
@@ -101,7 +101,7 @@ def approval_decide(request, pk):
     membership = get_object_or_404(
         Membership.objects.select_related("user", "organisation", "decided_by"), pk=pk
     )
-    form = DecisionForm(request.POST or None)
+    form = DecisionForm(request.POST if request.method == "POST" else None)
     problem = None
     if request.method == "POST" and form.is_valid():
         now = timezone.now()
