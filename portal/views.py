@@ -66,7 +66,8 @@ def display(request):
 
 
 def accessibility(request):
-    return render(request, "portal/accessibility.html")
+    return render(request, "portal/accessibility.html",
+                  {"accessibility_contact": settings.COUNCIL_ACCESSIBILITY_CONTACT})
 
 
 def cookies(request):
@@ -74,4 +75,4 @@ def cookies(request):
 
 
 def privacy(request):
-    return render(request, "portal/privacy.html")
+    return render(request, "portal/privacy.html", {"dpo_contact": settings.COUNCIL_DPO_CONTACT})
