@@ -176,7 +176,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Redis only: kombu's SQLAlchemy transport passes its options to create_engine, which refuses
+# unknown ones (the worker would not start).
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {"visibility_timeout": 3600} if CELERY_BROKER_URL.startswith(("redis", "rediss")) else {}
+)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "ops.tasks.heartbeat", "schedule": 30.0},
@@ -217,3 +221,9 @@ LOGGING = {
         "django.request": {"level": "WARNING"},
     },
 }
+
+# Foundation: the council's own contact details for the privacy notice and the accessibility
+# statement (shown as "for the council to complete" until set), and the worker heartbeat.
+COUNCIL_DPO_CONTACT = os.environ.get("COUNCIL_DPO_CONTACT", "")
+COUNCIL_ACCESSIBILITY_CONTACT = os.environ.get("COUNCIL_ACCESSIBILITY_CONTACT", "")
+CELERY_BEAT_SCHEDULE["heartbeat"]["schedule"] = float(os.environ.get("HEARTBEAT_SECONDS", "30"))
