@@ -7,9 +7,8 @@ generic is what lets a step (or a pathway's questions) change without new view c
 
 from datetime import date
 
-from django import forms
-
 from crispy_forms_gds.fields import DateInputField
+from django import forms
 
 from .models import Referral
 
