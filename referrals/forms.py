@@ -41,7 +41,8 @@ def text(label, message=None, max_length=200, textarea=False, **kwargs):
         widget=forms.Textarea(attrs={"rows": 5}) if textarea else forms.TextInput,
         error_messages={
             "required": message or "",
-            "max_length": f"{label} must be {max_length} characters or fewer",
+            "max_length": f"{label.split(' (optional)')[0].rstrip('?')} must be {max_length} "
+                          "characters or fewer",
         },
         **kwargs,
     )
@@ -224,11 +225,13 @@ class PathwayForm(StepForm):
             "Select the team to send the referral to, or 'I'm not sure'",
             help_text="You can choose a different team from the suggestion.",
         )
-        if referral.children_in_household == "yes":
+        self.offer_linked = (referral.children_in_household == "yes"
+                             and self.suggestion.pathway != Pathway.MASH)
+        if self.offer_linked:
             self.base_fields["linked_mash"] = radios(
                 "Do you also want to refer the children to the Multi-Agency Safeguarding Hub "
                 "(MASH)?", c.YES_NO, "Select yes if you also want to refer the children to MASH",
-                help_text="For an adult referral only. The children's referral gets its own "
+                required=False, help_text="For an adult referral only. The children's referral gets its own "
                           "reference and you will not need to type your answers again.")
             self.base_fields["linked_children"] = text(
                 "The children: names and ages, if you know them", textarea=True, max_length=1000)
@@ -239,6 +242,10 @@ class PathwayForm(StepForm):
         data = super().clean()
         if data.get("pathway") == c.PATHWAY_NOT_SURE:
             data["pathway"] = settings.FRONT_DOOR_PATHWAY
+        adult = Pathway.is_adult(data.get("pathway", ""))
+        if self.offer_linked and adult and not data.get("linked_mash"):
+            self.add_error("linked_mash", "Select yes if you also want to refer the children "
+                                          "to MASH")
         if data.get("linked_mash") == "yes" and data.get("pathway") == Pathway.MASH:
             self.add_error("linked_mash", "A linked MASH referral can only go with a referral "
                                           "to an adult team: select no, or choose an adult team")
