@@ -227,3 +227,15 @@ LOGGING = {
 COUNCIL_DPO_CONTACT = os.environ.get("COUNCIL_DPO_CONTACT", "")
 COUNCIL_ACCESSIBILITY_CONTACT = os.environ.get("COUNCIL_ACCESSIBILITY_CONTACT", "")
 CELERY_BEAT_SCHEDULE["heartbeat"]["schedule"] = float(os.environ.get("HEARTBEAT_SECONDS", "30"))
+# Referral form (referrals app): draft expiry and reminder, attachment limits.
+REFERRAL_DRAFT_EXPIRY_DAYS = int(os.environ.get("REFERRAL_DRAFT_EXPIRY_DAYS", "30"))
+REFERRAL_DRAFT_REMINDER_DAYS = int(os.environ.get("REFERRAL_DRAFT_REMINDER_DAYS", "7"))
+REFERRAL_ATTACHMENT_MAX_FILES = int(os.environ.get("REFERRAL_ATTACHMENT_MAX_FILES", "5"))
+REFERRAL_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("REFERRAL_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
+)
+# Django refuses bodies above this before our own check can give a specific message.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, REFERRAL_ATTACHMENT_MAX_BYTES + 1_048_576)
+CELERY_BEAT_SCHEDULE["referrals-drafts-sweep"] = {
+    "task": "referrals.tasks.drafts_sweep", "schedule": 15 * 60.0,
+}
