@@ -74,7 +74,7 @@ def feedback_errors(*, feedback: Feedback | None, outcome: str = "") -> dict[str
 # --- check -----------------------------------------------------------------------------------
 
 def _locked(referral_id: int) -> Referral:
-    return Referral.objects.select_for_update().select_related("team", "referrer").get(
+    return Referral.objects.select_for_update(of=("self",)).select_related("team", "referrer").get(
         pk=referral_id
     )
 
