@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.views import defaults
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -26,17 +27,31 @@ SEARCH_KEY = "triage_search"
 HIDDEN_FIELDS = {"id", "answers", "categories", "person_name", "reference"}
 
 
+class Refused(Exception):
+    """Access refused after the refusal was audited. Answered with a response rather than an
+    exception, so the request's transaction (ATOMIC_REQUESTS) commits the audit row."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
 def staff_required(view):
     """Signed in and a member of a pathway team; the team is passed to the view."""
 
     @wraps(view)
     @login_required
     def wrapped(request, *args, **kwargs):
-        team = access.team_of(request.user)
-        if team is None:
-            audit_record(action="triage.refused", request=request, allowed=False)
-            raise PermissionDenied("The triage workspace is for pathway team staff.")
-        return view(request, *args, team=team, **kwargs)
+        try:
+            team = access.team_of(request.user)
+            if team is None:
+                audit_record(action="triage.refused", request=request, allowed=False)
+                raise Refused(403, "The triage workspace is for pathway team staff.")
+            return view(request, *args, team=team, **kwargs)
+        except Refused as refusal:
+            if refusal.status == 404:
+                return defaults.page_not_found(request, Http404(str(refusal)))
+            return defaults.permission_denied(request, PermissionDenied(str(refusal)))
 
     return wrapped
 
@@ -48,7 +63,7 @@ def _referral(request, pk: int, perm: str = access.VIEW) -> Referral:
     if referral is None:
         audit_record(action="referral.view", request=request, allowed=False,
                      detail={"referral": pk})
-        raise Http404("No referral you can see has that number.")
+        raise Refused(404, "No referral you can see has that number.")
     return referral
 
 
@@ -250,7 +265,7 @@ def referral_action(request, pk, action, team):
             except transitions.TransitionForbidden as error:
                 audit_record(action=f"referral.{action}", request=request, referral=referral,
                              allowed=False)
-                raise PermissionDenied(str(error)) from error
+                raise Refused(403, str(error)) from error
             except transitions.TransitionError as error:
                 for field, message in error.errors.items():
                     form.add_error(field if field in form.fields else None, message)
@@ -279,7 +294,8 @@ def claim(request, pk, team):
     except services.AlreadyClaimed as error:
         messages.error(request, str(error))
     except transitions.TransitionForbidden as error:
-        raise PermissionDenied(str(error)) from error
+        audit_record(action="referral.claim", request=request, referral=referral, allowed=False)
+        raise Refused(403, str(error)) from error
     except transitions.TransitionError as error:
         messages.error(request, str(error))
     else:
@@ -302,7 +318,9 @@ def assign(request, pk, team):
                 services.referral_assign(referral_id=referral.pk, actor=request.user,
                                          assignee=assignee, request=request)
         except transitions.TransitionForbidden as error:
-            raise PermissionDenied(str(error)) from error
+            audit_record(action="referral.assign", request=request, referral=referral,
+                         allowed=False)
+            raise Refused(403, str(error)) from error
         except transitions.TransitionError as error:
             messages.error(request, str(error))
         else:
@@ -334,7 +352,7 @@ def note(request, pk, team):
 def workload(request, team):
     if not access.is_manager(request.user, team):
         audit_record(action="triage.workload", request=request, allowed=False)
-        raise PermissionDenied("The workload page is for team managers.")
+        raise Refused(403, "The workload page is for team managers.")
     now = timezone.now()
     urgent = selectors.unassigned_urgent(user=request.user, team=team, now=now)
     late = selectors.overdue(user=request.user, team=team, now=now)
