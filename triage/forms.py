@@ -8,7 +8,7 @@ from django import forms
 from feedback.services import WITHHELD_REASONS
 from pathways.models import Pathway
 from referrals import workflow
-from referrals.transitions import Feedback
+from referrals.transitions import Feedback, feedback_errors
 from referrals.workflow import Enquiry, OtherAction, Outcome, RagRating
 
 from .selectors import CATEGORIES
@@ -58,8 +58,19 @@ class FeedbackFields(forms.Form):
         Field.radios("withheld_reason", legend_size=Size.SMALL, small=True),
     )
 
+    def clean(self):
+        """Every missing piece at once (the service checks the same rules again)."""
+        data = super().clean()
+        outcome = data.get("outcome", "")
+        for field, message in feedback_errors(feedback=self.feedback(), outcome=outcome).items():
+            self.add_error(field, message)
+        details = workflow.OUTCOME_DETAILS.get(outcome, ())
+        if "detail" in self.fields and details and data.get("detail") not in details:
+            self.add_error("detail", "Select what happens next for this decision")
+        return data
+
     def feedback(self) -> Feedback:
-        data = self.cleaned_data
+        data = getattr(self, "cleaned_data", {})
         withheld = data.get("share") == "withheld"
         return Feedback(
             outcome_text=data.get("outcome_text", ""), reason=data.get("feedback_reason", ""),
