@@ -12,5 +12,6 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("account/", include("accounts.urls")),
     path("referrals/", include("referrals.urls")),
+    path("triage/", include("triage.urls")),
     path("admin/", admin.site.urls),
 ]
