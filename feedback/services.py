@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from audit.services import audit_record
 
@@ -35,7 +36,7 @@ def _enqueue(notice_id: int) -> None:
 
     try:
         notice_send.delay(notice_id)
-    except Exception as error:  # kombu raises several types for an unreachable broker
+    except (KombuOperationalError, OSError) as error:  # the broker is unreachable
         log.warning("notice %s not queued (%s); the requeue sweep will send it",
                     notice_id, type(error).__name__)
 

@@ -43,7 +43,7 @@ def notice_send_now(notice_id: int, *, now: datetime | None = None) -> int | Non
     now = now or timezone.now()
     with transaction.atomic():
         notice = (
-            Notice.objects.select_for_update()
+            Notice.objects.select_for_update(of=("self",))
             .select_related("referral")
             .filter(pk=notice_id, status=NoticeStatus.PENDING)
             .first()
