@@ -16,3 +16,17 @@ class InformationForm(forms.Form):
             "fewer.",
         },
     )
+
+
+class PhoneFeedbackForm(forms.Form):
+    summary = forms.CharField(
+        label="What did you tell the referrer?",
+        help_text="A short summary for the record: the outcome you gave and where you pointed "
+        "them. The referrer sees only that feedback was given by phone.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": "Enter a short summary of what you told the referrer.",
+            "max_length": "The summary must be 2000 characters or fewer.",
+        },
+    )

@@ -115,6 +115,14 @@ def referral_for_viewer(user, pk: int) -> Referral | None:
     return None
 
 
+def referral_for_staff(user, pk: int) -> Referral | None:
+    """For the referral's team (guardian's triage permission through the team's group)."""
+    referral = Referral.objects.select_related("referrer", "team").filter(pk=pk).first()
+    if referral is None or not user.has_perm("referrals.triage_referral", referral):
+        return None
+    return referral
+
+
 def status_words(referral: Referral) -> str:
     try:
         return Status(referral.status).label

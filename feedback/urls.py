@@ -9,6 +9,7 @@ urlpatterns = [
     path("referrals/<int:pk>/", views.status, name="status"),
     path("referrals/<int:pk>/add-information/", views.information_add, name="add-information"),
     path("referrals/<int:pk>/chase/", views.chase, name="chase"),
+    path("referrals/<int:pk>/feedback-by-phone/", views.phone_feedback, name="give-by-phone"),
     path("organisation/", views.organisation, name="organisation"),
     path("notices/", views.notices, name="notices"),
     path("notices/failed/", views.notices_failed, name="notices-failed"),

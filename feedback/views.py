@@ -18,8 +18,8 @@ from audit.services import audit_record
 from referrals.workflow import Status
 
 from . import selectors
-from .forms import InformationForm
-from .services import notice_retry_failed, notices_mark_read
+from .forms import InformationForm, PhoneFeedbackForm
+from .services import feedback_give_by_phone, notice_retry_failed, notices_mark_read
 from .updates import referral_chase, referral_information_add
 
 
@@ -114,6 +114,32 @@ def chase(request, pk: int):
         except PermissionDenied:
             return _not_found(request, pk, "referral.chased")
     return render(request, "feedback/chase.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def phone_feedback(request, pk: int):
+    """Staff record feedback given by phone (referrers for whom email is not safe)."""
+    referral = selectors.referral_for_staff(request.user, pk)
+    if referral is None:
+        return _not_found(request, pk, "feedback.phone_viewed")
+    audit_record(action="feedback.phone_viewed", request=request, referral=referral)
+    form = PhoneFeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            feedback_give_by_phone(referral=referral, actor=request.user, given_at=timezone.now(),
+                                   summary=form.cleaned_data["summary"], request=request)
+        except ValidationError as error:
+            form.add_error("summary", error)
+        else:
+            messages.success(request, f"Feedback given by phone is recorded for {referral.reference}.")
+            return redirect("feedback:give-by-phone", pk=referral.pk)
+    return render(request, "feedback/phone_feedback.html", {
+        "referral": referral, "form": form,
+        "outstanding": referral.feedback_records.filter(given_at__isnull=True),
+        "given": referral.feedback_records.filter(given_at__isnull=False),
+        "referrer_phone": referral.referrer_phone or referral.referrer.phone,
+    })
 
 
 @login_required

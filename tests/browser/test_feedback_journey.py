@@ -103,6 +103,20 @@ def test_chase_lead_list_and_failed_notices(
     assert referral.team.phone in page.content()
     assert Notice.objects.filter(kind="chased", recipient=manager).count() == 2
 
+    # The manager phones a referrer for whom email is not safe, and records it.
+    phone_only = referral_make(referrer=referrer, feedback_preference="phone_only")
+    with transaction.atomic():
+        feedback_owe(referral=phone_only, kind="decision", outcome_text="Early help offered")
+    page.context.clear_cookies()
+    sign_in(manager.email, password)
+    visit(f"/feedback/referrals/{phone_only.pk}/feedback-by-phone/")
+    page.get_by_label("What did you tell the referrer?").fill("Gave the outcome by phone.")
+    page.get_by_role("button", name="Record feedback given by phone").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    assert "Feedback given by phone is recorded" in page.content()
+    assert phone_only.feedback_records.get().given_by_phone
+
     lead = make_user("lead@daycentre.example.org", "Lee Lead")
     Membership.objects.create(user=lead, organisation=organisation,
                               role=MembershipRole.SAFEGUARDING_LEAD,

@@ -224,3 +224,21 @@ def test_admin_lists_notices_by_status(admin_client, referral):
     response = admin_client.get("/admin/feedback/notice/?status__exact=failed")
     assert response.status_code == 200
     assert "acknowledgement" in response.content.decode()
+
+
+def test_staff_record_phone_feedback_on_their_page(client, assignee, referrer, signed_in):
+    referral = referral_make(referrer=referrer, assignee=assignee,
+                             feedback_preference="phone_only", referrer_phone="07700 900123")
+    feedback_owe(referral=referral, kind="decision", outcome_text="Not a safeguarding concern")
+    url = reverse("feedback:give-by-phone", args=[referral.pk])
+    assert signed_in.get(url).status_code == 404  # the referrer is not staff
+    client.force_login(assignee)
+    page = client.get(url).content.decode()
+    assert "07700 900123" in page and "Not a safeguarding concern" in page
+    empty = client.post(url, {"summary": ""}).content.decode()
+    assert 'href="#id_summary">Enter a short summary' in empty
+    response = client.post(url, {"summary": "Told them the outcome."}, follow=True)
+    assert "Feedback given by phone is recorded" in response.content.decode()
+    record = referral.feedback_records.get()
+    assert record.given_by_phone and record.phone_summary == "Told them the outcome."
+    assert AuditEvent.objects.filter(action="feedback.phone_viewed", actor=assignee).exists()
