@@ -240,3 +240,22 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, REFERRAL_ATTACHMENT_MAX_BYTES + 1_0
 CELERY_BEAT_SCHEDULE["referrals-drafts-sweep"] = {
     "task": "referrals.tasks.drafts_sweep", "schedule": 15 * 60.0,
 }
+# Feedback and notices (feedback app). Notices are an outbox: see the README's "Feedback" section.
+NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")  # set it to send email by GOV.UK Notify
+NOTIFY_TEMPLATE_ID = os.environ.get("NOTIFY_TEMPLATE_ID", "")  # template: ((subject)) / ((body))
+NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_TIMEOUT_SECONDS = int(os.environ.get("NOTIFY_TIMEOUT_SECONDS", "20"))
+NOTICE_MAX_ATTEMPTS = int(os.environ.get("NOTICE_MAX_ATTEMPTS", "6"))
+NOTICE_RETRY_BASE_SECONDS = int(os.environ.get("NOTICE_RETRY_BASE_SECONDS", "30"))
+NOTICE_RETRY_MAX_SECONDS = int(os.environ.get("NOTICE_RETRY_MAX_SECONDS", "900"))
+NOTICE_REQUEUE_AFTER_MINUTES = int(os.environ.get("NOTICE_REQUEUE_AFTER_MINUTES", "5"))
+NOTICE_REQUEUE_BATCH = int(os.environ.get("NOTICE_REQUEUE_BATCH", "200"))
+FEEDBACK_ESCALATION_ROUTE = os.environ.get(
+    "FEEDBACK_ESCALATION_ROUTE",
+    "If the team does not respond, ask for the team manager. If you still disagree with how "
+    "the referral is being handled, use the Safeguarding Adults Board's or the Safeguarding "
+    "Children Partnership's escalation (professional disagreement) procedure.",
+)
+CELERY_BEAT_SCHEDULE["feedback-notices-requeue"] = {
+    "task": "feedback.tasks.notices_requeue", "schedule": 60.0,
+}

@@ -13,5 +13,6 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("referrals/", include("referrals.urls")),
     path("triage/", include("triage.urls")),
+    path("feedback/", include("feedback.urls")),
     path("admin/", admin.site.urls),
 ]
