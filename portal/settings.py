@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "referrals",
     "feedback",
     "ops",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
