@@ -1,6 +1,8 @@
 """The dashboard's figures, grouped in sections; each figure is one Table built by one
 function from a Context. A lead sees only the referrer-side figures of their organisation."""
 
+from pathways.models import Pathway
+
 from . import feedback, outcomes, received, timeliness
 from .context import Context
 
@@ -42,14 +44,29 @@ SLUGS = {
 }
 
 
+# Figures that only mean something for adults' pathways or for children's (MASH): hidden when
+# the pathway in view (a manager's, or an administrator's filter) is the other kind.
+ADULT_ONLY = {timeliness.concern_decisions, timeliness.enquiries, outcomes.adult_outcomes}
+CHILD_ONLY = {timeliness.mash_decisions, timeliness.rag_timescales, outcomes.mash_outcomes}
+
+
 def allowed(ctx: Context, builder) -> bool:
     return not ctx.scope.is_organisation or builder in ORGANISATION_FIGURES
+
+
+def relevant(ctx: Context, builder) -> bool:
+    if not ctx.pathway:
+        return True
+    if ctx.pathway == Pathway.MASH:
+        return builder not in ADULT_ONLY
+    return builder not in CHILD_ONLY
 
 
 def sections_for(ctx: Context) -> list[dict]:
     out = []
     for slug, title, builders in SECTIONS:
-        tables = [builder(ctx) for builder in builders if allowed(ctx, builder)]
+        tables = [builder(ctx) for builder in builders
+                  if allowed(ctx, builder) and relevant(ctx, builder)]
         if tables:
             out.append({"slug": slug, "title": title, "tables": tables})
     return out

@@ -125,9 +125,10 @@ def trend_sector(ctx: Context) -> Table:
     months = table.rows[:-1]
     table.chart = charts.line_chart(
         title="Referrals per month over the last 12 months, one line per sector",
-        desc="A line chart with months along the bottom and referrals up the side. Each sector "
-             "has its own line style and marker and is named at the end of its line. The table "
-             "below holds the same numbers.",
+        desc="One small line chart per sector, all on the same scale, months along the bottom "
+             "and referrals up the side; each panel is named with its sector and 12-month total "
+             "and labelled with the latest month's number. The table below holds the same "
+             "numbers.",
         x_labels=[f"{start:%b %y}" for start in window.periods()],
         series=[(column.label, [row[i + 1] for row in months])
                 for i, column in enumerate(table.columns[1:-1])],

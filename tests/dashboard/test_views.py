@@ -74,7 +74,9 @@ def test_manager_sees_their_pathway_only(client, world, staff_member):
     assert 'name="pathway"' not in page  # no pathway filter for a manager
     sections = {t.slug: t for s in response.context["sections"] for t in s["tables"]}
     assert sections["received-pathway"].rows[-1] == ["All periods", 2, 2]
-    assert {"concern-decisions", "open-breaches", "mash-outcomes"} <= set(sections)
+    assert {"mash-decisions", "rag", "open-breaches", "mash-outcomes"} <= set(sections)
+    # Adult-only figures mean nothing for MASH: not shown.
+    assert not {"concern-decisions", "enquiries", "adult-outcomes"} & set(sections)
     assert AuditEvent.objects.filter(actor=manager, action="dashboard.view", allowed=True).exists()
 
 

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, demo_people_ensure
+from dashboard.demo import dashboard_demo_ensure
 
 
 class Command(BaseCommand):
@@ -10,6 +11,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         people = demo_people_ensure()
+        dashboard_demo_ensure()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Every account's password is:"))
         self.stdout.write(f"    {DEMO_PASSWORD}")
         for email, role in people:
