@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "feedback",
     "ops",
     "triage",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

@@ -14,5 +14,6 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("triage/", include("triage.urls")),
     path("feedback/", include("feedback.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
 ]
