@@ -11,5 +11,6 @@ urlpatterns = [
     path("cookies/", views.cookies, name="cookies"),
     path("privacy/", views.privacy, name="privacy"),
     path("account/", include("accounts.urls")),
+    path("account/security/", include("mfa.urls")),
     path("admin/", admin.site.urls),
 ]
