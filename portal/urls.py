@@ -12,5 +12,6 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("account/", include("accounts.urls")),
     path("account/security/", include("mfa.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
