@@ -1,5 +1,6 @@
 """Walk the URLconf: every leaf pattern with its full route and qualified name."""
 
+import re
 from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -43,3 +44,32 @@ def converters(entry: Entry) -> dict:
         else:
             out.update({name: None for name in part.pattern.regex.groupindex})
     return out
+
+
+ROUTE_PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
+REGEX_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?P<body>[^)]*)\)")
+
+
+def build_path(entry: Entry, value_for) -> tuple[str, dict]:
+    """The entry's URL with every parameter filled by value_for(name, converter_name, regex);
+    returns the path and the values used."""
+    used = {}
+    out = "/"
+    for part in entry.parts:
+        pattern = part.pattern
+        if isinstance(pattern, RoutePattern):
+            def route_sub(match):
+                value = value_for(match["name"], match["conv"] or "str", None)
+                used[match["name"]] = value
+                return str(value)
+
+            out += ROUTE_PARAM.sub(route_sub, str(pattern))
+        else:
+            def regex_sub(match):
+                value = value_for(match["name"], None, match["body"])
+                used[match["name"]] = value
+                return str(value)
+
+            text = str(pattern).lstrip("^").rstrip("$").replace("\\Z", "")
+            out += REGEX_GROUP.sub(regex_sub, text)
+    return out, used
