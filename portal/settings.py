@@ -180,6 +180,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "ops.tasks.heartbeat", "schedule": 30.0},
+    # Issue 5: warnings and breaches every minute; a run that waited 50 s is dropped, the next
+    # one catches up (the sweep works from the database, not from the message).
+    "deadlines-sweep": {
+        "task": "pathways.tasks.deadlines_sweep", "schedule": 60.0, "options": {"expires": 50},
+    },
 }
 
 # The pathway a "not sure" referral goes to (a configurable front door).
