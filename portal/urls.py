@@ -15,5 +15,7 @@ urlpatterns = [
     path("triage/", include("triage.urls")),
     path("feedback/", include("feedback.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("account/security/", include("mfa.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
