@@ -212,3 +212,7 @@ LOGGING = {
         "django.request": {"level": "WARNING"},
     },
 }
+
+# Benchmarks (bench/): baseline views under /bench/, routed only when this is on. Never in
+# production; `python -m bench` turns it on for the gunicorn it starts.
+BENCH_VIEWS = env_bool("BENCH_VIEWS", False)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,3 +14,6 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_VIEWS:  # baseline views for bench/ only (docs/performance.md)
+    urlpatterns += [path("bench/", include("portal.bench_views"))]
