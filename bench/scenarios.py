@@ -84,15 +84,229 @@ def _wait(predicate, *, timeout: float, what: str) -> None:
 
 
 # -------------------------------------------------------------------------- submission
+DRAFTS_PER_RUN = 1500
+SUBMISSION_KEY = "bbbbbbbb-0000-4000-8000-{id}"
+
+
 def submission_measure(run, tier: int) -> None:
-    url("referrals:start")
-    raise Unavailable("the bench has no driver for this branch's submission flow yet")
+    """Referral submissions (POST the check page of a complete draft) against a bare insert,
+    run by run. Each submission consumes one draft: the drafts are clones, in SQL, of one
+    draft completed through the referral services' own steps (tests/referrals/factories)."""
+    from . import load
+
+    insert_paths = ["/bench/insert/"]
+    insert_options = {"method": "POST", "body": "x=1", "expect": 201}
+    try:
+        url("referrals:check", 1)
+        complete_draft = first_attribute("tests.referrals.factories.complete_draft")
+        slices = _draft_slices(run, complete_draft, run.args.repeats + 1)
+    except Unavailable as exc:
+        run.reasons["submission"] = str(exc)
+        run.report.figure("submission", f"not available: {exc}")
+        slices = None
+    options = {"headers": None, "seconds": run.args.seconds,
+               "connections": run.args.connections}
+    inserts, submits = [], []
+    try:
+        load.run_once(run.base_url, insert_paths, **{**options, "headers": run.referrer.headers,
+                                                     "seconds": 1}, **insert_options)
+        if slices:
+            _submit_run(run, slices[0], {**options, "seconds": 1})
+        for i in range(run.args.repeats):
+            inserts.append(load.run_once(run.base_url, insert_paths,
+                                         **{**options, "headers": run.referrer.headers},
+                                         **insert_options))
+            if slices:
+                submits.append(_submit_run(run, slices[i + 1], options))
+            run.sample_memory()
+    except (load.LoadError, Unavailable) as exc:
+        run.reasons["submission"] = f"load run failed: {exc}"
+    if inserts:
+        run.results[("bare insert",)] = load.Summary(inserts)
+        run.report.figure("bare insert", run.results[("bare insert",)].describe())
+    if submits and "submission" not in run.reasons:
+        run.results[("submission",)] = load.Summary(submits)
+        run.report.figure("submission", run.results[("submission",)].describe())
+
+
+def _submit_run(run, ids: list[int], options: dict):
+    from referrals.models import Referral
+
+    from . import load
+
+    check = url("referrals:check", 1)
+    paths = [check.replace("/1/", f"/{pk}/", 1) for pk in ids]
+    result = load.run_once(run.base_url, paths, **{**options, "headers": run.referrer.headers},
+                           method="POST", body="submission_key=" + SUBMISSION_KEY,
+                           expect=302, max_requests=len(paths))
+    submitted = Referral.objects.filter(pk__in=ids).exclude(status="draft").count()
+    if submitted < result.requests * 0.99:
+        raise Unavailable(f"only {submitted} of {result.requests} POSTs submitted a referral "
+                          "(the check page redirected elsewhere)")
+    if result.requests >= len(paths):
+        run.report.note("a submission run used every prepared draft: its throughput is a floor")
+    return result
+
+
+def _draft_slices(run, complete_draft, count: int) -> list[list[int]]:
+    from accounts.models import User
+    from referrals.models import Referral
+
+    from .sqlfill import insert_select
+
+    referrer = User.objects.get(pk=run.people.referrer_ids[0])
+    template = complete_draft(referrer)
+    exprs = {}
+    for field in Referral._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if field.unique:
+            if not field.null:
+                raise Unavailable(f"Referral.{field.name} is unique and required: cannot clone")
+            exprs[field.attname] = "NULL"
+        else:
+            exprs[field.attname] = f"t.{connection.ops.quote_name(field.column)}"
+    before = Referral.objects.order_by("-pk").values_list("pk", flat=True).first()
+    insert_select(Referral, exprs, "FROM referrals_referral t CROSS JOIN generate_series(1, %s) "
+                  "WHERE t.id = %s", (DRAFTS_PER_RUN * count, template.pk))
+    ids = list(Referral.objects.filter(pk__gt=before).order_by("pk")
+               .values_list("pk", flat=True))
+    return [ids[i * DRAFTS_PER_RUN:(i + 1) * DRAFTS_PER_RUN] for i in range(count)]
 
 
 # ------------------------------------------------------------------------------- sweep
+OVERDUE_SHARE = 0.01  # of the open clocks, due before `now` and not yet recorded
+SPAN_DAYS = 30  # due times spread over this many days around `now`
+
+
 def sweep_measure(run, tier: int) -> None:
-    first_attribute("pathways.tasks.deadline_sweep", "pathways.sweep.deadline_sweep")
-    raise Unavailable("the bench has no driver for this branch's sweep yet")
+    """The clocks' sweep against a raw SQL UPDATE of the same deadlines.
+
+    Every deadline of the tier is made open (1M referrals: about 1.05M clocks), due times spread
+    over 30 days so 1% are overdue and about 0.3% inside their two-hour warning window, none yet
+    recorded. The sweep runs with no batch limit, so both record the same rows; then a second
+    sweep must change nothing. State is reset between runs (warned_at / breached_at cleared,
+    the sweep's notices and audit rows deleted).
+    """
+    from pathways.models import Deadline
+
+    from .sqlfill import has_field
+
+    sweep = first_attribute("pathways.sweep.deadlines_sweep")
+    now = run.now
+    started = time.monotonic()
+    open_clock = "met_at IS NULL" + (" AND cancelled_at IS NULL"
+                                     if has_field(Deadline, "cancelled_at") else "")
+    running = open_clock + " AND paused_at IS NULL"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE pathways_deadline SET met_at = NULL, warned_at = NULL, breached_at = NULL, "
+            "paused_at = NULL, due_at = %s + (bench_u(id, 31) - %s) * %s * interval '1 day', "
+            "warning_at = %s + (bench_u(id, 31) - %s) * %s * interval '1 day' "
+            "- interval '2 hours'"
+            + (", cancelled_at = NULL" if has_field(Deadline, "cancelled_at") else ""),
+            [now, OVERDUE_SHARE, SPAN_DAYS, now, OVERDUE_SHARE, SPAN_DAYS],
+        )
+        cursor.execute("VACUUM (ANALYZE) pathways_deadline")
+        cursor.execute(f"SELECT count(*) FROM pathways_deadline WHERE {running}")
+        open_count = cursor.fetchone()[0]
+        cursor.execute(f"SELECT count(*) FROM pathways_deadline WHERE {running} AND "
+                       "(due_at <= %s OR warning_at <= %s)", [now, now])
+        due_count = cursor.fetchone()[0]
+    run.report.figure("sweep set-up", f"{open_count:,} open clocks, {due_count:,} due or in "
+                      f"warning ({time.monotonic() - started:.1f} s to prepare)")
+    marks = _marks()
+    sweep_times, raw_times, changed, second = [], [], 0, None
+    for _ in range(run.args.repeats):
+        purge_broker()
+        began = time.monotonic()
+        sweep(now=now, max_batches=10**9)
+        sweep_times.append(time.monotonic() - began)
+        changed = _changed(running)
+        report = sweep(now=now, max_batches=10**9)
+        second = sum(report.as_dict().get(k, 0) for k in ("warned", "breached", "picked_up"))
+        second += _changed(running) - changed
+        _sweep_reset(marks)
+        began = time.monotonic()
+        with connection.cursor() as cursor:
+            with transaction_atomic():
+                cursor.execute(
+                    "UPDATE pathways_deadline SET breached_at = %s, "
+                    f"warned_at = COALESCE(warned_at, %s) WHERE {running} "
+                    "AND breached_at IS NULL AND due_at <= %s", [now, now, now])
+                raw_rows = cursor.rowcount
+                cursor.execute(
+                    f"UPDATE pathways_deadline SET warned_at = %s WHERE {running} "
+                    "AND warned_at IS NULL AND warning_at <= %s AND due_at > %s", [now, now, now])
+                raw_rows += cursor.rowcount
+        raw_times.append(time.monotonic() - began)
+        _sweep_reset(marks)
+    purge_broker()
+    run.results["sweep"] = {
+        "open": open_count, "sweep_s": statistics.median(sweep_times),
+        "raw_s": statistics.median(raw_times), "changed": changed, "raw_rows": raw_rows,
+        "second": second,
+    }
+    run.report.figure("deadline sweep", f"median {statistics.median(sweep_times):.2f} s "
+                      f"({_seconds(sweep_times)}), {changed:,} clocks recorded; second sweep "
+                      f"changed {second}")
+    run.report.figure("raw SQL UPDATE of the same clocks",
+                      f"median {statistics.median(raw_times):.2f} s ({_seconds(raw_times)}), "
+                      f"{raw_rows:,} rows")
+    # The every-minute case: nothing newly due. Only the index lookups remain.
+    quiet = []
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE pathways_deadline SET warned_at = %s, breached_at = %s "
+                       f"WHERE {running} AND due_at <= %s", [now, now, now])
+        cursor.execute(f"UPDATE pathways_deadline SET warned_at = %s "
+                       f"WHERE {running} AND warning_at <= %s", [now, now])
+    for _ in range(run.args.repeats):
+        began = time.monotonic()
+        sweep(now=now)
+        quiet.append(time.monotonic() - began)
+    run.report.figure("sweep with nothing newly due", f"median {statistics.median(quiet) * 1000:.0f} ms "
+                      f"over {open_count:,} open clocks")
+
+
+def transaction_atomic():
+    from django.db import transaction
+
+    return transaction.atomic()
+
+
+def _marks() -> dict[str, int]:
+    marks = {}
+    with connection.cursor() as cursor:
+        for table in ("feedback_notice", "audit_auditevent", "referrals_referralevent"):
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+            marks[table] = cursor.fetchone()[0]
+    return marks
+
+
+def _changed(running: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM pathways_deadline WHERE {running} "
+                       "AND (warned_at IS NOT NULL OR breached_at IS NOT NULL)")
+        return cursor.fetchone()[0]
+
+
+def _sweep_reset(marks: dict[str, int]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE pathways_deadline SET warned_at = NULL, breached_at = NULL "
+                       "WHERE warned_at IS NOT NULL OR breached_at IS NOT NULL")
+        for table, mark in marks.items():
+            cursor.execute(f"DELETE FROM {table} WHERE id > %s", [mark])
+
+
+def purge_broker() -> None:
+    """Drop queued task messages (the sweep's notice_send calls) from the bench's Redis db."""
+    from portal.celery import app
+
+    app.control.purge()
+
+
+def _seconds(values) -> str:
+    return ", ".join(f"{v:.2f}" for v in values) + " s"
 
 
 # --------------------------------------------------------------------------- retention

@@ -2,6 +2,7 @@
 -- status is not the expected one, stops each thread after a request cap, and prints one JSON
 -- line with the latency percentiles in microseconds.
 -- Arguments: max_requests_per_thread expected_status method body path [path ...]
+-- In the body, {id} becomes the path's first number padded to 12 digits.
 local threads = {}
 
 function setup(thread)
@@ -25,7 +26,13 @@ end
 function request()
   counter = counter + 1
   local path = paths[((counter - 1) % #paths) + 1]
-  return wrk.format(method, path, nil, body)
+  local this_body = body
+  if body and string.find(body, "{id}", 1, true) then
+    -- A per-request value: the path's first number, zero-padded to 12 digits (a uuid tail).
+    local id = string.format("%012d", tonumber(string.match(path, "(%d+)")))
+    this_body = string.gsub(body, "{id}", id)
+  end
+  return wrk.format(method, path, nil, this_body)
 end
 
 function response(status, headers, body)
