@@ -14,7 +14,7 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
 def bench_environ(db_name: str) -> dict[str, str]:
     """Production settings (DEBUG off) made to run on loopback over plain HTTP."""
     var_dir = ROOT / "var" / "bench"
-    var_dir.mkdir(parents=True, exist_ok=True)
+    (var_dir / "static").mkdir(parents=True, exist_ok=True)
     return {
         "DJANGO_SETTINGS_MODULE": "portal.settings",
         "DATABASE_URL": f"{PG_SERVER}/{db_name}",
@@ -36,5 +36,6 @@ def bench_environ(db_name: str) -> dict[str, str]:
         "MFA_ENFORCED": os.environ.get("MFA_ENFORCED", "true"),
         "LOG_LEVEL": "WARNING",
         "PORTAL_VAR_DIR": str(var_dir),
+        "STATIC_ROOT": str(var_dir / "static"),
         "DB_CONN_MAX_AGE": "600",
     }

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SCRIPT = Path(__file__).with_name("wrk_report.lua")
+# Long enough for every gunicorn worker to have served the page once (imports, templates).
+WARMUP_SECONDS = 3
 
 
 class LoadError(RuntimeError):
@@ -126,5 +128,5 @@ def measure(base_url: str, paths: list[str], *, repeats: int, warmup: bool = Tru
             **options) -> Summary:
     """Median of `repeats` runs after a short warm-up (fills caches and connection pools)."""
     if warmup:
-        run_once(base_url, paths, **{**options, "seconds": 1})
+        run_once(base_url, paths, **{**options, "seconds": WARMUP_SECONDS})
     return Summary([run_once(base_url, paths, **options) for _ in range(repeats)])

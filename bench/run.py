@@ -185,7 +185,7 @@ class BenchRun:
                        **options}
             try:
                 load.run_once(self.base_url, paths, headers=session.headers,
-                              **{**options, "seconds": 1})  # warm-up
+                              **{**options, "seconds": load.WARMUP_SECONDS})
             except load.LoadError as exc:
                 self.reasons[key] = f"load run failed: {exc}"
                 self.report.figure(_name(key), self.reasons[key])
@@ -293,7 +293,7 @@ class BenchRun:
         options = {"headers": self.staff.headers, "seconds": self.args.seconds,
                    "connections": self.args.connections}
         try:
-            load.run_once(self.base_url, [queue], **{**options, "seconds": 1})
+            load.run_once(self.base_url, [queue], **{**options, "seconds": load.WARMUP_SECONDS})
             for _ in range(self.args.repeats):
                 idle.append(load.run_once(self.base_url, [queue], **options))
                 if background_paths is not None:

@@ -102,6 +102,8 @@ def people_ensure(now: datetime) -> People:
                 defaults={"full_name": f"Bench {role} {pathway}", "email_verified": True},
             )
             TeamMembership.objects.get_or_create(user=user, team=team, defaults={"role": role})
+            # Staff are also in their team's group: guardian's group grants reach them there.
+            user.groups.add(team.group)
             store[pathway] = user.pk
     admin, created = User.objects.get_or_create(
         email="admin@staff.bench.invalid",
