@@ -344,3 +344,6 @@ RETENTION_DAYS_AFTER_CLOSURE = int(os.environ.get("RETENTION_DAYS_AFTER_CLOSURE"
 CELERY_BEAT_SCHEDULE["privacy-retention"] = {
     "task": "privacy.tasks.retention_sweep", "schedule": 24 * 60 * 60.0,
 }
+# Benchmarks (bench/): baseline views under /bench/, routed only when this is on. Never in
+# production; `python -m bench` turns it on for the gunicorn it starts.
+BENCH_VIEWS = env_bool("BENCH_VIEWS", False)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -19,3 +20,6 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_VIEWS:  # baseline views for bench/ only (docs/performance.md)
+    urlpatterns += [path("bench/", include("portal.bench_views"))]
