@@ -193,3 +193,14 @@ def test_sweep_command(make_referral, oppd_people):
         "warned 0, breached 1, picked up 0, notices 2\n"
     )
     assert Deadline.objects.get().breached_at == ldt(2026, 3, 2, 17, 0)
+
+
+def test_readme_example_is_what_the_command_prints():
+    """The board reads the README: its example must stay the command's real output."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    prompt = "$ python manage.py clocks explain --pathway oppd --received 2026-05-22T18:00\n"
+    assert prompt in readme
+    example = readme.split(prompt, 1)[1].split("```", 1)[0]
+    assert example == clocks("explain", "--pathway", "oppd", "--received", "2026-05-22T18:00")
