@@ -176,7 +176,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Redis only: kombu's SQLAlchemy transport passes options to create_engine, which refuses this.
+# Redis only: kombu's SQLAlchemy transport passes its options to create_engine, which refuses
+# unknown ones (the worker would not start).
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {"visibility_timeout": 3600} if CELERY_BROKER_URL.startswith(("redis", "rediss")) else {}
 )
