@@ -363,9 +363,11 @@ def _create(referral, kind, variant, starts, calendar, actor) -> Deadline:
 
 
 def _cancel(deadline: Deadline, *, at, reason: str, actor) -> None:
-    deadline.cancelled_at = at or timezone.now()
+    # met_at is when a clock stopped, for every reader that counts running clocks by
+    # met_at IS NULL; cancelled_at says it stopped without being met (reports exclude it).
+    deadline.cancelled_at = deadline.met_at = at or timezone.now()
     deadline.cancelled_reason = reason
-    deadline.save(update_fields=["cancelled_at", "cancelled_reason"])
+    deadline.save(update_fields=["cancelled_at", "met_at", "cancelled_reason"])
     audit_record(
         action="deadline.cancelled",
         actor=actor,

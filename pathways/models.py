@@ -157,7 +157,9 @@ class Deadline(models.Model):
     warned_at = models.DateTimeField(null=True, blank=True)
     breached_at = models.DateTimeField(null=True, blank=True)
     paused_at = models.DateTimeField(null=True, blank=True)
-    # Closed without being met: a re-rating restarted it, or a re-route made it not apply.
+    # Stopped without being met: a re-rating restarted it, or a re-route made it not apply.
+    # met_at is set to the same time, so "running" is always met_at IS NULL; reports that count
+    # clocks met on time exclude cancelled ones.
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_reason = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

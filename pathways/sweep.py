@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 
 from accounts.models import Team, User
 from audit.services import audit_record
@@ -72,11 +73,17 @@ def _running():
 
 
 def _pickups_batch(now, batch_size, report) -> int:
-    """An urgent referral's pick-up clock is met once someone is assigned to it."""
+    """An urgent referral's pick-up clock is met once someone is assigned to it, or once its
+    decision clock has stopped (decided, merged or withdrawn without anyone claiming it)."""
+    deciding = Deadline.objects.open().filter(
+        referral=OuterRef("referral"),
+        kind__in=(ClockKind.CONCERN_DECISION, ClockKind.MASH_DECISION),
+    )
     with transaction.atomic():
         batch = _locked(
             _running()
-            .filter(kind=ClockKind.URGENT_PICKUP, referral__assignee__isnull=False)
+            .filter(kind=ClockKind.URGENT_PICKUP)
+            .filter(Q(referral__assignee__isnull=False) | ~Exists(deciding))
             .order_by("due_at", "id"),
             batch_size,
         )

@@ -97,6 +97,9 @@ def test_re_rating_restarts_rag(make_referral):
     )
     assert green.due_at == ldt(2026, 3, 5, 11, 0)
     assert list(Deadline.objects.open().filter(referral=referral)) == [green]
+    # Readers that count running clocks by met_at IS NULL see one rag clock too.
+    assert red.met_at == red.cancelled_at
+    assert Deadline.objects.filter(referral=referral, kind="rag", met_at=None).count() == 1
 
 
 def test_re_route_keeps_the_original_start(make_referral):

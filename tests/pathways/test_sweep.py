@@ -142,6 +142,15 @@ def test_urgent_referral_picked_up_in_time_alerts_nobody(make_referral, oppd_peo
     assert not Notice.objects.filter(kind="urgent_not_picked_up").exists()
 
 
+def test_urgent_referral_decided_without_a_claim_alerts_nobody(make_referral, oppd_people):
+    referral = make_referral("oppd", urgent=True)
+    deadline_open(referral=referral, kind="concern_decision", starts=MON_10)
+    deadline_meet(referral=referral, kind="concern_decision", at=ldt(2026, 3, 2, 10, 40))
+    report = deadlines_sweep(now=ldt(2026, 3, 2, 11, 0))
+    assert (report.picked_up, report.breached) == (1, 0)
+    assert not Notice.objects.exists()
+
+
 def test_batches_are_bounded_and_the_next_run_catches_up(make_referral, oppd_people):
     for _ in range(5):
         deadline_open(referral=make_referral("oppd"), kind="concern_decision", starts=MON_10)
