@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from .clocks import Anchor, ClockKind, ClockRule, RagRating, Unit, kinds_for_pathway
+from .clocks import Anchor, ClockKind, ClockRule, RagRating, Unit, policy_kinds_for_pathway
 
 
 class Pathway(models.TextChoices):
@@ -104,7 +104,7 @@ class ClockPolicy(models.Model):
         )
 
     def clean(self):
-        if self.pathway and self.kind and self.kind not in kinds_for_pathway(self.pathway):
+        if self.pathway and self.kind and self.kind not in policy_kinds_for_pathway(self.pathway):
             raise ValidationError({"kind": "This clock does not run on this pathway."})
         if (self.kind == ClockKind.RAG) != bool(self.variant):
             raise ValidationError(
