@@ -122,7 +122,7 @@ def demo_people_ensure() -> list[tuple[str, str]]:
                 defaults={"role": role, "is_duty_manager": role == TeamRole.MANAGER},
             )
             people.append((email, f"{role.label}, {team.name}"))
-    _user("admin@council.example.gov.uk", "Council Administrator", is_council_admin=True,
+    _user("admin@council.example.gov.uk", "Alex Morgan", is_council_admin=True,
           is_staff=True, is_superuser=True, job_title="Safeguarding business support")
     people.append(("admin@council.example.gov.uk", "Council administrator (and Django admin)"))
     for email, name, job, org_name, sector in WAITING:
