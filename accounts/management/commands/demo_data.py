@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand
 from django.urls import reverse
 
 from accounts.demo import DEMO_PASSWORD, demo_people_ensure
+from triage.demo import demo_triage_ensure
+from dashboard.demo import dashboard_demo_ensure
 
 
 class Command(BaseCommand):
@@ -12,6 +14,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         people = demo_people_ensure()
+        demo_triage_ensure()
+        dashboard_demo_ensure()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Every account's password is:"))
         self.stdout.write(f"    {DEMO_PASSWORD}")
         for email, role in people:
