@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, demo_people_ensure
+from referrals.demo import demo_referrals_ensure
 
 
 class Command(BaseCommand):
@@ -14,3 +15,4 @@ class Command(BaseCommand):
         self.stdout.write(f"    {DEMO_PASSWORD}")
         for email, role in people:
             self.stdout.write(f"    {email:48} {role}")
+        self.stdout.write("Demo referrals:\n    " + "\n    ".join(demo_referrals_ensure()))
