@@ -21,10 +21,7 @@ from .browser_helpers import (
 )
 from .factories import ADULT_ANSWERS, CHILD_ANSWERS, complete_draft
 
-# serialized_rollback: a transactional test empties the tables, and the pathway teams and
-# contact points come from data migrations; this restores them before each test.
-pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ADULT = {
     **ADULT_ANSWERS,
