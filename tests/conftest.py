@@ -68,8 +68,14 @@ def referrer(make_user, organisation):
 
 @pytest.fixture
 def teams(db):
+    import importlib
+
+    from django.apps import apps
+
     from accounts.models import Team
 
+    # A transactional test's flush removes the data migration's teams: put them back.
+    importlib.import_module("accounts.migrations.0002_pathway_teams").create_teams(apps, None)
     return {team.pathway: team for team in Team.objects.all()}
 
 
