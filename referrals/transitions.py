@@ -125,7 +125,7 @@ def _channels(referral: Referral) -> list[str]:
     return channels
 
 
-def _owe(*, referral: Referral, row: Transition, feedback: Feedback, actor):
+def _owe(*, referral: Referral, row: Transition, feedback: Feedback, actor, now: datetime):
     """Owe the referrer (and the referrer of every referral merged into this one) feedback."""
     text = feedback.outcome_text.strip()
     if feedback.withheld and not text:
@@ -140,7 +140,7 @@ def _owe(*, referral: Referral, row: Transition, feedback: Feedback, actor):
             withheld_reason=feedback.withheld_reason if feedback.withheld else "", actor=actor,
         ))
         if target.pk != referral.pk:
-            deadlines.deadline_open(referral=target, kind="feedback", starts=timezone.now(),
+            deadlines.deadline_open(referral=target, kind="feedback", starts=now,
                                     actor=actor)
     return records[0]
 
@@ -202,7 +202,7 @@ def referral_decide(*, referral_id: int, actor, outcome: str, detail: str = "",
     from_status = referral.status
     referral.status, referral.outcome = row.target, outcome
     referral.save(update_fields=["status", "outcome", "updated_at"])
-    record = _owe(referral=referral, row=row, feedback=feedback, actor=actor)
+    record = _owe(referral=referral, row=row, feedback=feedback, actor=actor, now=now)
     _decision(referral=referral, row=row, actor=actor, now=now, detail=detail,
               rationale=rationale, record=record)
     _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
@@ -350,7 +350,7 @@ def referral_close(*, referral_id: int, actor, reason: str, feedback: Feedback |
     from_status = referral.status
     referral.status, referral.closed_at = row.target, now
     referral.save(update_fields=["status", "closed_at", "updated_at"])
-    record = _owe(referral=referral, row=row, feedback=feedback, actor=actor)
+    record = _owe(referral=referral, row=row, feedback=feedback, actor=actor, now=now)
     _decision(referral=referral, row=row, actor=actor, now=now, rationale=reason.strip(),
               record=record)
     _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
@@ -434,7 +434,7 @@ def referral_merge(*, referral_id: int, actor, other_id: int, feedback: Feedback
     )
     if other.team is not None:
         assign_perm("referrals.view_referral", other.team.group, referral)
-    record = _owe(referral=referral, row=row, feedback=feedback, actor=actor)
+    record = _owe(referral=referral, row=row, feedback=feedback, actor=actor, now=now)
     _decision(referral=referral, row=row, actor=actor, now=now, rationale=reason.strip(),
               record=record)
     _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
