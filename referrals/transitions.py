@@ -171,7 +171,7 @@ def _log(*, referral: Referral, row: Transition, actor, now: datetime, from_stat
 
 def _clocks(*, referral: Referral, row: Transition, actor, now: datetime) -> None:
     for kind in row.meets:
-        deadlines.deadline_meet(referral=referral, kind=kind, at=now)
+        deadlines.deadline_meet(referral=referral, kind=kind, at=now, actor=actor)
     for kind in row.opens:
         deadlines.deadline_open(referral=referral, kind=kind, starts=now, actor=actor)
 
@@ -304,12 +304,11 @@ def referral_reroute(*, referral_id: int, actor, pathway: str, reason: str,
         referral.rag_rating = ""
     referral.save(update_fields=["pathway", "team", "status", "assignee", "rag_rating",
                                  "updated_at"])
-    old_clock, new_clock = _decision_clock(old_pathway), _decision_clock(pathway)
-    if old_clock != new_clock:
-        for kind in (old_clock, "rag"):
-            deadlines.deadline_meet(referral=referral, kind=kind, at=now)
-        deadlines.deadline_open(referral=referral, kind=new_clock,
-                                starts=referral.received_at or now, actor=actor)
+    # The clocks follow the pathway from the original start (pathways.deadlines); a referral
+    # with no decision clock running gets the new pathway's from its received time.
+    deadlines.deadline_reroute(referral=referral, actor=actor, at=now)
+    deadlines.deadline_open(referral=referral, kind=_decision_clock(pathway),
+                            starts=referral.received_at or now, actor=actor)
     _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
          reason=reason.strip(), request=request,
          detail={"from_pathway": old_pathway, "to_pathway": pathway,

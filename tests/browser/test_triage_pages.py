@@ -4,7 +4,6 @@ reassignment, search results, duplicates and the merge form, and a MASH worker's
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from referrals.workflow import Status
 from tests.browser.conftest import assert_accessible
@@ -18,7 +17,7 @@ def test_manager_reassigns_from_the_workload_page(page, visit, sign_in, referrer
     manager = staff_member("oppd", role="manager")
     worker = staff_member("oppd")
     urgent = referral_make(referrer=referrer, urgent=True)
-    referral_make(referrer=referrer, received_at=timezone.now() - timedelta(days=2),
+    referral_make(referrer=referrer, due_in=timedelta(hours=-3),
                   assignee=worker)
     sign_in(manager.email, password)
     visit("/triage/?urgency=urgent&assignee=unassigned")
