@@ -157,7 +157,8 @@ def _referrer_words(feedback: Feedback | None, reason: str) -> str:
 def _log(*, referral: Referral, row: Transition, actor, now: datetime, from_status: str,
          reason: str, detail: dict, request=None) -> ReferralEvent:
     event = ReferralEvent.objects.create(
-        referral=referral, at=now, actor=actor, kind=row.action, from_status=from_status,
+        referral=referral, at=now, actor=actor, kind=workflow.EVENT_KIND[row.action],
+        from_status=from_status,
         to_status=referral.status, reason=reason, visible_to_referrer=row.visible_to_referrer,
         detail=detail,
     )
@@ -264,7 +265,8 @@ def referral_info_receive(*, referral_id: int, actor, information: str,
     row = _check(referral=referral, actor=actor, action=Action.INFO_RECEIVE)
     if not information.strip():
         raise TransitionError("Enter the information", {"information": "Enter the information"})
-    asked = referral.events.filter(kind=Action.INFO_REQUEST).order_by("-at", "-id").first()
+    asked = (referral.events.filter(kind=workflow.EVENT_KIND[Action.INFO_REQUEST])
+             .order_by("-at", "-id").first())
     from_status = referral.status
     referral.status = asked.from_status if asked else Status.SUBMITTED
     referral.save(update_fields=["status", "updated_at"])

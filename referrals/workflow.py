@@ -114,6 +114,16 @@ class Action(models.TextChoices):
     MERGE = "merge", "Merge into another referral"
 
 
+# The timeline's word for each action done (ReferralEvent.kind): past tense, as the referrer's
+# status page (feedback.selectors.EVENT_WORDS) reads them.
+EVENT_KIND = {
+    Action.RAG_RATE: "rag_rated", Action.DECIDE: "decided", Action.INFO_REQUEST: "info_requested",
+    Action.INFO_RECEIVE: "info_received", Action.REROUTE: "rerouted", Action.PLAN: "plan_started",
+    Action.CLOSE: "closed", Action.WITHDRAW: "withdrawn", Action.LINK: "linked",
+    Action.MERGE: "merged",
+}
+
+
 class Enquiry(models.TextChoices):
     """Who carries out the section 42 enquiry (Care Act 2014 s42(2): make or cause)."""
 

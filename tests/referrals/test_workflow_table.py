@@ -112,7 +112,7 @@ def test_every_transition_per_role(action, outcome, pathway, role, people, refer
         assert referral.status == _expected_target(row, status), (action, status, role)
         event = ReferralEvent.objects.filter(referral=referral).latest("id")
         assert (event.kind, event.from_status, event.to_status, event.actor_id) == (
-            action, status, referral.status, actor.pk)
+            workflow.EVENT_KIND[action], status, referral.status, actor.pk)
         assert event.visible_to_referrer == row.visible_to_referrer
         assert AuditEvent.objects.filter(referral_id=referral.pk,
                                          action=f"referral.{action}", actor=actor).exists()

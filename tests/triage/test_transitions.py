@@ -60,7 +60,7 @@ def test_not_a_concern_with_signposting_owes_the_referrer(make_referral, oppd_wo
     assert record.signposting == SIGNPOSTED.signposting and not record.withheld
     notices = Notice.objects.filter(referral=referral, recipient=referrer)
     assert {n.channel for n in notices} == {Channel.PORTAL, Channel.EMAIL}
-    event = ReferralEvent.objects.get(referral=referral, kind="decide")
+    event = ReferralEvent.objects.get(referral=referral, kind="decided")
     # The referrer's timeline carries the reason for them, never the internal rationale.
     assert event.visible_to_referrer and event.reason == SIGNPOSTED.reason
     assert "housing" not in event.reason
@@ -78,7 +78,7 @@ def test_detail_withheld_still_tells_the_referrer(make_referral, oppd_worker):
     assert record.withheld and record.withheld_reason == "police_investigation"
     assert "withheld" in record.outcome_text
     assert Notice.objects.filter(referral=referral).exists()
-    assert ReferralEvent.objects.get(kind="decide").reason.startswith("A police investigation")
+    assert ReferralEvent.objects.get(kind="decided").reason.startswith("A police investigation")
     referral.refresh_from_db()
     assert referral.status == Status.ENQUIRY
     assert Deadline.objects.open().filter(referral=referral, kind="enquiry").exists()
