@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -170,7 +170,8 @@ def test_search_finds_a_misspelt_name_on_postgres(client, make_referral, oppd_wo
     assert [r.pk for r in client.get(QUEUE).context["results"]] == [ours.pk]
 
 
-def test_oppd_worker_cannot_reach_a_mash_referral(client, make_referral, oppd_worker):
+def test_oppd_worker_cannot_reach_a_mash_referral(client, make_referral, oppd_worker,
+                                                   mash_worker):
     mash = make_referral(pathway="mash")
     client.force_login(oppd_worker)
     for url in (reverse("triage:referral", args=[mash.pk]),
@@ -184,13 +185,26 @@ def test_oppd_worker_cannot_reach_a_mash_referral(client, make_referral, oppd_wo
     assert mash.assignee_id is None
     assert AuditEvent.objects.filter(action="referral.view", allowed=False,
                                      detail__referral=mash.pk).exists()
-    # The referral helper's attachment and PDF URLs, when they have landed.
-    for name, args in (("referrals:pdf", [mash.pk]), ("referrals:attachment", [mash.pk, 1])):
-        try:
-            url = reverse(name, args=args)
-        except NoReverseMatch:
-            continue
-        assert client.get(url).status_code in (403, 404), name
+    # The referral work's PDF and attachment downloads: refused to OPPD, served to MASH.
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from referrals.models import Attachment
+
+    stored = default_storage.save("triage-test-note.txt", ContentFile(b"school note"))
+    item = Attachment.objects.create(referral=mash, stored_name=stored, original_name="note.txt",
+                                     content_type="text/plain", size=11)
+    pdf = reverse("referrals:pdf", args=[mash.pk])
+    attachment = reverse("referrals:attachment", args=[mash.pk, item.pk])
+    for url in (pdf, attachment):
+        assert client.get(url).status_code in (403, 404), url
+    # Those downloads check guardian through the user's groups: the MASH worker is in the
+    # MASH team's group (see the report: team membership should imply it).
+    mash_worker.groups.add(mash.team.group)
+    client.force_login(mash_worker)
+    assert client.get(attachment).status_code == 200
+    assert client.get(pdf).status_code == 200
+    default_storage.delete(stored)
 
 
 def test_referrers_and_people_without_a_team_are_kept_out(client, make_referral, referrer):
