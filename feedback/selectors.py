@@ -24,6 +24,7 @@ CLOCK_WORDS = {
     "rag": "A rating of how urgent the referral is",
     "enquiry": "A decision on the safeguarding enquiry",
     "feedback": "Feedback to you about the decision",
+    "urgent_pickup": "The team picking up your urgent referral",
 }
 
 EVENT_WORDS = {
@@ -55,11 +56,7 @@ def consent_withheld(referral: Referral) -> bool:
 
 
 def _open_deadlines() -> QuerySet:
-    clocks = Deadline.objects.filter(met_at__isnull=True)
-    # The clocks work adds cancelled_at (a clock stopped by closure); honour it once present.
-    if any(field.name == "cancelled_at" for field in Deadline._meta.get_fields()):
-        clocks = clocks.filter(cancelled_at__isnull=True)
-    return clocks.order_by("due_at")
+    return Deadline.objects.open().order_by("due_at")
 
 
 def deadlines_open_of(referral: Referral) -> QuerySet:
