@@ -12,7 +12,7 @@ from django.db.models import Max, Prefetch, Q, QuerySet
 
 from accounts.roles import Role, role_of
 from pathways.models import ContactKind, ContactPoint, Deadline
-from referrals.models import Referral, ReferralEvent
+from referrals.models import Attachment, Referral, ReferralEvent
 from referrals.workflow import Outcome, Status
 
 from .models import Channel, FeedbackRecord, Notice, NoticeStatus
@@ -132,14 +132,19 @@ class TimelineItem:
     at: datetime
     title: str
     words: str
+    files: tuple = ()  # (attachment id, name) the referrer sent with added information
 
 
 def timeline_for_referrer(referral: Referral) -> list[TimelineItem]:
     """Only events marked visible to the referrer: internal notes never reach this page.
     Without consent, staff's words are replaced by the general wording."""
     withheld = consent_withheld(referral)
+    events = list(ReferralEvent.objects.filter(referral=referral, visible_to_referrer=True))
+    names = dict(
+        Attachment.objects.filter(referral=referral).values_list("pk", "original_name")
+    )
     items = []
-    for event in ReferralEvent.objects.filter(referral=referral, visible_to_referrer=True):
+    for event in events:
         if event.kind in EVENT_WORDS:
             title = EVENT_WORDS[event.kind]
         elif event.to_status:
@@ -149,7 +154,11 @@ def timeline_for_referrer(referral: Referral) -> list[TimelineItem]:
         words = event.reason
         if withheld and event.kind not in ("information_added", "chased"):
             words = ""
-        items.append(TimelineItem(at=event.at, title=title, words=words))
+        files = ()
+        if event.kind == "information_added":
+            files = tuple((pk, names[pk]) for pk in event.detail.get("attachment_ids", [])
+                          if pk in names)
+        items.append(TimelineItem(at=event.at, title=title, words=words, files=files))
     return items
 
 
