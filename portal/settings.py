@@ -213,3 +213,9 @@ LOGGING = {
         "django.request": {"level": "WARNING"},
     },
 }
+
+# Dashboard (issue 7): how often beat rebuilds the summary tables the staff dashboard reads.
+DASHBOARD_REFRESH_SECONDS = int(os.environ.get("DASHBOARD_REFRESH_SECONDS", "600"))
+CELERY_BEAT_SCHEDULE["dashboard-summaries"] = {
+    "task": "dashboard.tasks.summaries_refresh", "schedule": float(DASHBOARD_REFRESH_SECONDS),
+}

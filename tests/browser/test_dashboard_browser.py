@@ -3,7 +3,6 @@
 import pytest
 
 from accounts.models import Membership, MembershipRole, MembershipStatus, Organisation
-
 from tests.dashboard.world import world_build
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
