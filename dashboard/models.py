@@ -46,6 +46,9 @@ class ReferralCube(models.Model):
     class Meta:
         indexes = [models.Index(fields=["basis", "category", "day"])]
 
+    def __str__(self):
+        return f"{self.basis} {self.day} {self.pathway}"
+
 
 class ClockCube(models.Model):
     """Clock results per London day the clock started, as known when the cube was built."""
@@ -69,6 +72,9 @@ class ClockCube(models.Model):
     class Meta:
         indexes = [models.Index(fields=["kind", "category", "day"])]
 
+    def __str__(self):
+        return f"{self.kind} {self.day} {self.pathway}"
+
 
 class FeedbackTime(models.Model):
     """Time from receipt to first feedback, one row per referral given feedback: percentiles
@@ -85,6 +91,9 @@ class FeedbackTime(models.Model):
     class Meta:
         indexes = [models.Index(fields=["received_at", "pathway"])]
 
+    def __str__(self):
+        return f"referral {self.referral_id}: {self.to_feedback}"
+
 
 class SummaryRefresh(models.Model):
     """When the summaries were last rebuilt (one row per rebuild; the page shows the latest)."""
@@ -97,3 +106,6 @@ class SummaryRefresh(models.Model):
 
     class Meta:
         ordering = ["-finished_at"]
+
+    def __str__(self):
+        return f"dashboard summaries as at {self.as_at:%Y-%m-%d %H:%M}"
