@@ -4,8 +4,8 @@ At a million referrals the live aggregate queries (EXISTS over feedback and noti
 correlated rating lookup per RAG clock, a jsonb scan per category) take seconds each, so the
 staff views read these small cubes instead: additive counts per London day and per
 combination of the filters (pathway, sector, urgency, category), plus one narrow row per
-referral with feedback for the exact percentiles. An organisation's lead still reads live
-(their referrals are few and indexed by organisation). See docs/decisions/dashboard-summaries.md.
+referral with feedback for the exact percentiles. Referral counts are kept twice: for all
+organisations together (staff) and per organisation (a lead's own figures). See docs/decisions/dashboard-summaries.md.
 """
 
 from django.db import models
@@ -23,6 +23,9 @@ class ReferralCube(models.Model):
     urgent = models.BooleanField()
     # ALL_CATEGORIES, or one category: then the row counts only referrals naming it.
     category = models.CharField(max_length=60)
+    # Null: every organisation together (staff views). Set: that organisation's own referrals
+    # (its safeguarding lead's view). Each referral is counted once at each level.
+    organisation_id = models.BigIntegerField(null=True)
 
     received = models.IntegerField(default=0, db_default=0)
     decided = models.IntegerField(default=0, db_default=0)
@@ -44,7 +47,7 @@ class ReferralCube(models.Model):
     closed_silent = models.IntegerField(default=0, db_default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["basis", "category", "day"])]
+        indexes = [models.Index(fields=["basis", "category", "organisation_id", "day"])]
 
     def __str__(self):
         return f"{self.basis} {self.day} {self.pathway}"
@@ -86,10 +89,12 @@ class FeedbackTime(models.Model):
     sector = models.CharField(max_length=20)
     urgent = models.BooleanField()
     categories = models.JSONField(default=list)
+    organisation_id = models.BigIntegerField(null=True)
     to_feedback = models.DurationField()
 
     class Meta:
-        indexes = [models.Index(fields=["received_at", "pathway"])]
+        indexes = [models.Index(fields=["received_at", "pathway"]),
+                   models.Index(fields=["organisation_id", "received_at"])]
 
     def __str__(self):
         return f"referral {self.referral_id}: {self.to_feedback}"
@@ -109,3 +114,23 @@ class SummaryRefresh(models.Model):
 
     def __str__(self):
         return f"dashboard summaries as at {self.as_at:%Y-%m-%d %H:%M}"
+
+
+class FeedbackPercentile(models.Model):
+    """Exact median and 90th percentile of time to feedback, precomputed for the unfiltered
+    views (per period of each grain, and for each window as a whole), per pathway ("" = all).
+    Filtered views compute theirs from FeedbackTime."""
+
+    grain = models.CharField(max_length=8)
+    period = models.DateField(null=True)  # null: the whole window of `months`
+    months = models.PositiveSmallIntegerField(default=0)
+    pathway = models.CharField(max_length=32)
+    n = models.IntegerField()
+    p50 = models.DurationField(null=True)
+    p90 = models.DurationField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["grain", "pathway", "months"])]
+
+    def __str__(self):
+        return f"{self.grain} {self.period or self.months} {self.pathway}: {self.p50}"

@@ -18,12 +18,13 @@ from referrals.models import Referral
 
 from .facts import clock_measures, deadline_has, rag_rating, referral_measures, time_to_feedback
 from .models import ClockCube, FeedbackTime, ReferralCube, SummaryRefresh
+from .percentile_summary import feedback_percentiles_rebuild
 from .periods import LONDON
 
 LOCK_ID = 740_007  # a PostgreSQL advisory lock: one rebuild at a time
 
 REFERRAL_DIMS = ["pathway", "sector", "urgent"]
-REFERRAL_MEASURES = [f.name for f in ReferralCube._meta.fields][7:]
+REFERRAL_MEASURES = [f.name for f in ReferralCube._meta.fields][8:]
 CLOCK_MEASURES = [f.name for f in ClockCube._meta.fields][8:]
 
 
@@ -33,7 +34,8 @@ def _referral_facts():
         closed_day=TruncDate("closed_at", tzinfo=LONDON),
         sector=Coalesce(F("organisation__sector"), Value(""), output_field=CharField()),
         **referral_measures(),
-    ).values("day", "closed_day", *REFERRAL_DIMS, "categories", *REFERRAL_MEASURES)
+    ).values("day", "closed_day", *REFERRAL_DIMS, "organisation_id", "categories",
+             *REFERRAL_MEASURES)
 
 
 def _clock_facts(now: datetime):
@@ -93,29 +95,36 @@ def summaries_rebuild(*, now: datetime) -> SummaryRefresh:
         _temp(cursor, "dashboard_tmp_clocks", _clock_facts(now))
         referral_rows = clock_rows = 0
         for by_category in (False, True):
-            referral_rows += _cube_insert(
-                cursor, table=ReferralCube._meta.db_table, source="dashboard_tmp_referrals",
-                dims=REFERRAL_DIMS, measures=REFERRAL_MEASURES, day="day",
-                extra_cols=["basis"], extra_vals=["'received'"], by_category=by_category)
-            referral_rows += _cube_insert(
-                cursor, table=ReferralCube._meta.db_table, source="dashboard_tmp_referrals",
-                dims=REFERRAL_DIMS, measures=["closed", "closed_silent"], day="closed_day",
-                extra_cols=["basis"], extra_vals=["'closed'"],
-                where="WHERE f.closed_day IS NOT NULL", by_category=by_category)
+            for dims in (REFERRAL_DIMS, [*REFERRAL_DIMS, "organisation_id"]):
+                where = "WHERE f.organisation_id IS NOT NULL" if len(dims) > 3 else ""
+                referral_rows += _cube_insert(
+                    cursor, table=ReferralCube._meta.db_table, source="dashboard_tmp_referrals",
+                    dims=dims, measures=REFERRAL_MEASURES, day="day", extra_cols=["basis"],
+                    extra_vals=["'received'"], where=where, by_category=by_category)
+                closed = "WHERE f.closed_day IS NOT NULL" + (
+                    " AND f.organisation_id IS NOT NULL" if where else "")
+                referral_rows += _cube_insert(
+                    cursor, table=ReferralCube._meta.db_table, source="dashboard_tmp_referrals",
+                    dims=dims, measures=["closed", "closed_silent"], day="closed_day",
+                    extra_cols=["basis"], extra_vals=["'closed'"], where=closed,
+                    by_category=by_category)
             clock_rows += _cube_insert(
                 cursor, table=ClockCube._meta.db_table, source="dashboard_tmp_clocks",
                 dims=["kind", "rating", *REFERRAL_DIMS], measures=CLOCK_MEASURES, day="day",
                 by_category=by_category)
         times = time_to_feedback(Referral.objects.filter(received_at__isnull=False)).annotate(
             sector=Coalesce(F("organisation__sector"), Value(""), output_field=CharField()),
-        ).values("pk", "received_at", *REFERRAL_DIMS, "categories", "to_feedback")
+        ).values("pk", "received_at", *REFERRAL_DIMS, "categories", "organisation_id",
+                 "to_feedback")
         sql, params = times.query.sql_with_params()
         cursor.execute(
             f"INSERT INTO {FeedbackTime._meta.db_table} (referral_id, received_at, pathway, "  # noqa: S608
-            f"sector, urgent, categories, to_feedback) SELECT t.pk, t.received_at, t.pathway, "
-            f"t.sector, t.urgent, t.categories, t.to_feedback FROM ({sql}) t", params)
+            "sector, urgent, categories, organisation_id, to_feedback) SELECT t.pk, "
+            "t.received_at, t.pathway, t.sector, t.urgent, t.categories, t.organisation_id, "
+            f"t.to_feedback FROM ({sql}) t", params)
         for name in ("dashboard_tmp_referrals", "dashboard_tmp_clocks"):
             cursor.execute(f"DROP TABLE {name}")
+        feedback_percentiles_rebuild(now=now)
         return SummaryRefresh.objects.create(
             finished_at=now, as_at=now, seconds=time.perf_counter() - started,
             referral_rows=referral_rows, clock_rows=clock_rows)

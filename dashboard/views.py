@@ -23,7 +23,7 @@ def _refuse(request):
 
 def _context(request, scope, now):
     form = DashboardFilterForm(request.GET or None, scope=scope)
-    refresh = None if scope.is_organisation else SummaryRefresh.objects.first()
+    refresh = SummaryRefresh.objects.first()
     ctx = Context(scope=scope, filters=form.filters(), now=now, use_summary=refresh is not None)
     form = DashboardFilterForm(request.GET or None, scope=scope, categories=ctx.categories())
     return form, ctx, refresh

@@ -18,7 +18,13 @@ from pathways.models import Deadline
 from referrals.models import Referral
 
 from ..facts import clock_measures, deadline_has, rag_rating, referral_measures, time_to_feedback
-from ..models import ALL_CATEGORIES, ClockCube, FeedbackTime, ReferralCube
+from ..models import (
+    ALL_CATEGORIES,
+    ClockCube,
+    FeedbackPercentile,
+    FeedbackTime,
+    ReferralCube,
+)
 from ..periods import GRAINS, LONDON, Window, period_key, period_label
 from ..scope import Scope
 from ..sql import category_q, distinct_categories
@@ -38,8 +44,7 @@ class Context:
 
     @property
     def summary(self) -> bool:
-        """Read the cubes? Never for an organisation: the cubes hold no organisation."""
-        return self.use_summary and not self.scope.is_organisation
+        return self.use_summary
 
     @property
     def window(self) -> Window:
@@ -79,9 +84,16 @@ class Context:
             return Q(**{f"{p}urgent": False})
         return Q()
 
-    def cube_q(self, *, category: bool = True) -> Q:
-        """The same scope and filters on a summary cube's columns."""
+    def cube_q(self, *, category: bool = True, level: str = "cube") -> Q:
+        """The same scope and filters on a summary table's columns. `level`: "cube" for
+        ReferralCube (organisation_id null = all organisations together), "row" for per-referral
+        FeedbackTime, "" for ClockCube (staff only, no organisation column)."""
         q = self._urgency_q()
+        org = self.scope.organisation_id
+        if level == "cube":
+            q &= Q(organisation_id=org) if org is not None else Q(organisation_id__isnull=True)
+        elif level == "row" and org is not None:
+            q &= Q(organisation_id=org)
         if self.pathway:
             q &= Q(pathway=self.pathway)
         if self.filters.get("sector"):
@@ -131,8 +143,11 @@ class Context:
         """Deadline rows (live) or clock cube rows (summary) started in the window."""
         window = self.window
         if self.summary:
+            # Clocks are a staff figure: the clock cube holds every organisation together.
+            if self.scope.organisation_id is not None:
+                raise ValueError("No clock figures for an organisation's lead.")
             return ClockCube.objects.filter(
-                self.cube_q(), kind__in=kinds, day__gte=window.start, day__lte=self.today,
+                self.cube_q(level=""), kind__in=kinds, day__gte=window.start, day__lte=self.today,
             ).annotate(period=GRAINS[window.grain]("day"))
         qs = Deadline.objects.filter(self.referral_q("referral__"), kind__in=kinds)
         if deadline_has("cancelled_at"):
@@ -150,13 +165,33 @@ class Context:
         """Rows with `to_feedback` (receipt to first feedback) and `period`."""
         window = self.window
         if self.summary:
-            q = self.cube_q(category=False)
+            q = self.cube_q(category=False, level="row")
             if self.filters.get("category"):
                 q &= category_q(self.filters["category"])
             return FeedbackTime.objects.filter(
                 q, received_at__gte=window.start_at, received_at__lte=self.now,
             ).annotate(period=window.trunc("received_at"))
         return time_to_feedback(self.referrals())
+
+    def feedback_percentiles(self):
+        """Precomputed ({period: {...}}, overall) for an unfiltered summary view, else None."""
+        f = self.filters
+        if (not self.summary or self.scope.is_organisation or f.get("sector")
+                or f.get("category") or f.get("urgency")):
+            return None
+        rows = list(FeedbackPercentile.objects.filter(
+            Q(period__gte=self.window.start, period__lte=self.today) | Q(months=f["months"]),
+            grain=self.window.grain, pathway=self.pathway or ""))
+        if not any(r.period is None for r in rows):
+            return None  # this window was not precomputed (a new months option)
+        per_period, overall = {}, None
+        for r in rows:
+            entry = {"n": r.n, 0.5: r.p50, 0.9: r.p90}
+            if r.period is None:
+                overall = entry if r.n else None
+            else:
+                per_period[r.period] = entry
+        return per_period, overall
 
     def open_deadlines(self):
         """Always live: open clocks are few and indexed (met_at IS NULL), and "now" matters."""

@@ -64,9 +64,13 @@ def _hours(delta):
 
 def feedback_time(ctx: Context) -> Table:
     """Time from receipt to the first feedback given, exact median and 90th percentile."""
-    qs = ctx.feedback_times()
-    per_period = percentiles(qs, value="to_feedback", group="period")
-    overall = percentiles(qs, value="to_feedback", group=None).get(None)
+    precomputed = ctx.feedback_percentiles()
+    if precomputed is not None:
+        per_period, overall = precomputed
+    else:
+        qs = ctx.feedback_times()
+        per_period = percentiles(qs, value="to_feedback", group="period")
+        overall = percentiles(qs, value="to_feedback", group=None).get(None)
     grouped = by_period([{"period": k, **v} for k, v in per_period.items()])
 
     def build(period_rows):
