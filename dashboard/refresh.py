@@ -83,12 +83,15 @@ def _temp(cursor, name, queryset):
     cursor.execute(f"CREATE TEMPORARY TABLE {name} AS {sql}", params)
 
 
-def summaries_rebuild(*, now: datetime) -> SummaryRefresh:
-    """Replace the cubes with figures as at `now`. Safe to run twice or concurrently."""
+def summaries_rebuild(*, now: datetime) -> SummaryRefresh | None:
+    """Replace the cubes with figures as at `now`. Safe to run twice or concurrently: while
+    one rebuild runs, another returns None at once instead of queueing behind it."""
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_ID])
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_ID])
+            if not cursor.fetchone()[0]:
+                return None
         for model in (ReferralCube, ClockCube, FeedbackTime):
             model.objects.all()._raw_delete(model.objects.db)
         _temp(cursor, "dashboard_tmp_referrals", _referral_facts())

@@ -349,7 +349,7 @@ CELERY_BEAT_SCHEDULE["privacy-retention"] = {
 BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
 
 # Dashboard (issue 7): how often beat rebuilds the summary tables the staff dashboard reads.
-DASHBOARD_REFRESH_SECONDS = int(os.environ.get("DASHBOARD_REFRESH_SECONDS", "600"))
+DASHBOARD_REFRESH_SECONDS = int(os.environ.get("DASHBOARD_REFRESH_SECONDS", "900"))
 CELERY_BEAT_SCHEDULE["dashboard-summaries"] = {
     "task": "dashboard.tasks.summaries_refresh", "schedule": float(DASHBOARD_REFRESH_SECONDS),
 }
