@@ -356,3 +356,9 @@ CELERY_BEAT_SCHEDULE["privacy-retention"] = {
 # Benchmarks (bench/): baseline views under /bench/, routed only when this is on. Never in
 # production; `python -m bench` turns it on for the gunicorn it starts.
 BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
+
+# Dashboard (issue 7): how often beat rebuilds the summary tables the staff dashboard reads.
+DASHBOARD_REFRESH_SECONDS = int(os.environ.get("DASHBOARD_REFRESH_SECONDS", "900"))
+CELERY_BEAT_SCHEDULE["dashboard-summaries"] = {
+    "task": "dashboard.tasks.summaries_refresh", "schedule": float(DASHBOARD_REFRESH_SECONDS),
+}
