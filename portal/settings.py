@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "referrals",
     "feedback",
     "ops",
+    "triage",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -176,7 +178,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Redis only: kombu's SQLAlchemy transport passes its options to create_engine, which refuses
+# unknown ones (the worker would not start).
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {"visibility_timeout": 3600} if CELERY_BROKER_URL.startswith(("redis", "rediss")) else {}
+)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "ops.tasks.heartbeat", "schedule": 30.0},
@@ -218,6 +224,42 @@ LOGGING = {
     },
 }
 
+# Foundation: the council's own contact details for the privacy notice and the accessibility
+# statement (shown as "for the council to complete" until set), and the worker heartbeat.
+COUNCIL_DPO_CONTACT = os.environ.get("COUNCIL_DPO_CONTACT", "")
+COUNCIL_ACCESSIBILITY_CONTACT = os.environ.get("COUNCIL_ACCESSIBILITY_CONTACT", "")
+CELERY_BEAT_SCHEDULE["heartbeat"]["schedule"] = float(os.environ.get("HEARTBEAT_SECONDS", "30"))
+# Referral form (referrals app): draft expiry and reminder, attachment limits.
+REFERRAL_DRAFT_EXPIRY_DAYS = int(os.environ.get("REFERRAL_DRAFT_EXPIRY_DAYS", "30"))
+REFERRAL_DRAFT_REMINDER_DAYS = int(os.environ.get("REFERRAL_DRAFT_REMINDER_DAYS", "7"))
+REFERRAL_ATTACHMENT_MAX_FILES = int(os.environ.get("REFERRAL_ATTACHMENT_MAX_FILES", "5"))
+REFERRAL_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("REFERRAL_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
+)
+# Django refuses bodies above this before our own check can give a specific message.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, REFERRAL_ATTACHMENT_MAX_BYTES + 1_048_576)
+CELERY_BEAT_SCHEDULE["referrals-drafts-sweep"] = {
+    "task": "referrals.tasks.drafts_sweep", "schedule": 15 * 60.0,
+}
+# Feedback and notices (feedback app). Notices are an outbox: see the README's "Feedback" section.
+NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")  # set it to send email by GOV.UK Notify
+NOTIFY_TEMPLATE_ID = os.environ.get("NOTIFY_TEMPLATE_ID", "")  # template: ((subject)) / ((body))
+NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_TIMEOUT_SECONDS = int(os.environ.get("NOTIFY_TIMEOUT_SECONDS", "20"))
+NOTICE_MAX_ATTEMPTS = int(os.environ.get("NOTICE_MAX_ATTEMPTS", "6"))
+NOTICE_RETRY_BASE_SECONDS = int(os.environ.get("NOTICE_RETRY_BASE_SECONDS", "30"))
+NOTICE_RETRY_MAX_SECONDS = int(os.environ.get("NOTICE_RETRY_MAX_SECONDS", "900"))
+NOTICE_REQUEUE_AFTER_MINUTES = int(os.environ.get("NOTICE_REQUEUE_AFTER_MINUTES", "5"))
+NOTICE_REQUEUE_BATCH = int(os.environ.get("NOTICE_REQUEUE_BATCH", "200"))
+FEEDBACK_ESCALATION_ROUTE = os.environ.get(
+    "FEEDBACK_ESCALATION_ROUTE",
+    "If the team does not respond, ask for the team manager. If you still disagree with how "
+    "the referral is being handled, use the Safeguarding Adults Board's or the Safeguarding "
+    "Children Partnership's escalation (professional disagreement) procedure.",
+)
+CELERY_BEAT_SCHEDULE["feedback-notices-requeue"] = {
+    "task": "feedback.tasks.notices_requeue", "schedule": 60.0,
+}
 # --- Security (issue 8: mfa/, portal/middleware.py, audit/, privacy/) -------------------------
 # See docs/security.md for each control and the test that proves it.
 from datetime import timedelta  # noqa: E402
@@ -302,3 +344,6 @@ RETENTION_DAYS_AFTER_CLOSURE = int(os.environ.get("RETENTION_DAYS_AFTER_CLOSURE"
 CELERY_BEAT_SCHEDULE["privacy-retention"] = {
     "task": "privacy.tasks.retention_sweep", "schedule": 24 * 60 * 60.0,
 }
+# Benchmarks (bench/): baseline views under /bench/, routed only when this is on. Never in
+# production; `python -m bench` turns it on for the gunicorn it starts.
+BENCH_VIEWS = env_bool("BENCH_VIEWS", False)

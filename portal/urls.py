@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -11,7 +12,14 @@ urlpatterns = [
     path("cookies/", views.cookies, name="cookies"),
     path("privacy/", views.privacy, name="privacy"),
     path("account/", include("accounts.urls")),
+    path("referrals/", include("referrals.urls")),
+    path("triage/", include("triage.urls")),
+    path("feedback/", include("feedback.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("account/security/", include("mfa.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_VIEWS:  # baseline views for bench/ only (docs/performance.md)
+    urlpatterns += [path("bench/", include("portal.bench_views"))]

@@ -1,0 +1,410 @@
+"""The scenarios that drive other helpers' features, and the target rows built from figures.
+
+Each feature is looked up at run time (bench/features.py); one that is not on the branch
+gives its row "not available: <why>" instead of a number.
+"""
+
+import statistics
+import sys
+import time
+
+from django.db import connection
+
+from .features import Unavailable, first_attribute, url
+from .report import Row
+
+POLL_SECONDS = 0.1
+
+
+# ------------------------------------------------------------------------------ Celery
+def noop_run(run, count: int) -> float:
+    """Seconds from the first enqueue until the worker has run `count` no-op tasks."""
+    import redis
+
+    from portal.celery import app  # noqa: F401 (binds shared tasks to the portal's app)
+
+    from .env import REDIS_URL
+    from .tasks import COUNTER_KEY, noop
+
+    client = redis.Redis.from_url(REDIS_URL)
+    client.set(COUNTER_KEY, 0)
+    started = time.monotonic()
+    for _ in range(count):
+        noop.delay()
+    _wait(lambda: int(client.get(COUNTER_KEY) or 0) >= count, timeout=max(60, count / 20),
+          what=f"{count} no-op tasks")
+    return time.monotonic() - started
+
+
+def outbox_feature():
+    return first_attribute("feedback.tasks.notice_send")
+
+
+def outbox_drain_run(run, send, count: int) -> float:
+    """Write `count` pending notices, enqueue each by id, time until none is pending."""
+    from feedback.models import Notice
+
+    from .sqlfill import insert_select
+
+    before = Notice.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    insert_select(Notice, {
+        "kind": "'bench:drain'", "recipient_id": "r.referrer_id",
+        "recipient_email": "'referrer@referrer.bench.invalid'", "referral_id": "r.id",
+        "channel": "'email'", "status": "'pending'",
+        "subject": "'Update on safeguarding referral ' || r.reference",
+        "body": "'There is an update on referral ' || r.reference || '.'",
+        "created_at": "now()",
+    }, "FROM (SELECT id, reference, referrer_id FROM referrals_referral "
+       "WHERE status <> 'draft' ORDER BY id LIMIT %s) r", (count,))
+    ids = list(Notice.objects.filter(id__gt=before).values_list("id", flat=True))
+    started = time.monotonic()
+    for notice_id in ids:
+        send.delay(notice_id)
+
+    def pending() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM feedback_notice WHERE id > %s "
+                           "AND status = 'pending'", [before])
+            return cursor.fetchone()[0]
+
+    _wait(lambda: pending() == 0, timeout=max(120, count / 5), what=f"{count} notices")
+    elapsed = time.monotonic() - started
+    failed = Notice.objects.filter(id__gt=before).exclude(status="sent").count()
+    if failed:
+        raise Unavailable(f"{failed} of {count} bench notices ended unsent (see celery.log)")
+    return elapsed
+
+
+def _wait(predicate, *, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} not done within {timeout:.0f} s")
+        time.sleep(POLL_SECONDS)
+
+
+# -------------------------------------------------------------------------- submission
+DRAFTS_PER_RUN = 1500
+WARMUP_SUBMIT_SECONDS = 10
+SUBMISSION_KEY = "bbbbbbbb-0000-4000-8000-{id}"
+
+
+def submission_measure(run, tier: int) -> None:
+    """Referral submissions (POST the check page of a complete draft) against a bare insert,
+    run by run. Each submission consumes one draft: the drafts are clones, in SQL, of one
+    draft completed through the referral services' own steps (tests/referrals/factories)."""
+    from . import load
+
+    insert_paths = ["/bench/insert/"]
+    insert_options = {"method": "POST", "body": "x=1", "expect": 201}
+    try:
+        url("referrals:check", 1)
+        complete_draft = first_attribute("tests.referrals.factories.complete_draft")
+        slices = _draft_slices(run, complete_draft, run.args.repeats + 1)
+    except Unavailable as exc:
+        run.reasons["submission"] = str(exc)
+        run.report.figure("submission", f"not available: {exc}")
+        slices = None
+    options = {"headers": None, "seconds": run.args.seconds,
+               "connections": run.args.connections}
+    inserts, submits = [], []
+    try:
+        load.run_once(run.base_url, insert_paths, **{**options, "headers": run.referrer.headers,
+                                                     "seconds": load.WARMUP_SECONDS}, **insert_options)
+        if slices:
+            # Long warm-up: each gunicorn worker's first submission is slow (imports, broker
+            # connection), and there are several workers.
+            _submit_run(run, slices[0], {**options, "seconds": WARMUP_SUBMIT_SECONDS})
+        for i in range(run.args.repeats):
+            inserts.append(load.run_once(run.base_url, insert_paths,
+                                         **{**options, "headers": run.referrer.headers},
+                                         **insert_options))
+            if slices:
+                submits.append(_submit_run(run, slices[i + 1], options))
+            run.sample_memory()
+    except (load.LoadError, Unavailable) as exc:
+        run.reasons["submission"] = f"load run failed: {exc}"
+    if inserts:
+        run.results[("bare insert",)] = load.Summary(inserts)
+        run.report.figure("bare insert", run.results[("bare insert",)].describe())
+    if submits and "submission" not in run.reasons:
+        run.results[("submission",)] = load.Summary(submits)
+        run.report.figure("submission", run.results[("submission",)].describe())
+
+
+def _submit_run(run, ids: list[int], options: dict):
+    from referrals.models import Referral
+
+    from . import load
+
+    check = url("referrals:check", 1)
+    paths = [check.replace("/1/", f"/{pk}/", 1) for pk in ids]
+    result = load.run_once(run.base_url, paths, **{**options, "headers": run.referrer.headers},
+                           method="POST", body="submission_key=" + SUBMISSION_KEY,
+                           expect=302, max_requests=len(paths))
+    submitted = Referral.objects.filter(pk__in=ids).exclude(status="draft").count()
+    if submitted < result.requests * 0.99:
+        raise Unavailable(f"only {submitted} of {result.requests} POSTs submitted a referral "
+                          "(the check page redirected elsewhere)")
+    if result.requests >= len(paths):
+        run.report.note("a submission run used every prepared draft: its throughput is a floor")
+    return result
+
+
+def _draft_slices(run, complete_draft, count: int) -> list[list[int]]:
+    from accounts.models import User
+    from referrals.models import Referral
+
+    from .sqlfill import insert_select
+
+    referrer = User.objects.get(pk=run.people.referrer_ids[0])
+    template = complete_draft(referrer)
+    exprs = {}
+    for field in Referral._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if field.unique:
+            if not field.null:
+                raise Unavailable(f"Referral.{field.name} is unique and required: cannot clone")
+            exprs[field.attname] = "NULL"
+        else:
+            exprs[field.attname] = f"t.{connection.ops.quote_name(field.column)}"
+    before = Referral.objects.order_by("-pk").values_list("pk", flat=True).first()
+    insert_select(Referral, exprs, "FROM referrals_referral t CROSS JOIN generate_series(1, %s) "
+                  "WHERE t.id = %s", (DRAFTS_PER_RUN * count, template.pk))
+    ids = list(Referral.objects.filter(pk__gt=before).order_by("pk")
+               .values_list("pk", flat=True))
+    return [ids[i * DRAFTS_PER_RUN:(i + 1) * DRAFTS_PER_RUN] for i in range(count)]
+
+
+# ------------------------------------------------------------------------------- sweep
+OVERDUE_SHARE = 0.01  # of the open clocks, due before `now` and not yet recorded
+SPAN_DAYS = 30  # due times spread over this many days around `now`
+
+
+def sweep_measure(run, tier: int) -> None:
+    """The clocks' sweep against a raw SQL UPDATE of the same deadlines.
+
+    Every deadline of the tier is made open (1M referrals: about 1.05M clocks), due times spread
+    over 30 days so 1% are overdue and about 0.3% inside their two-hour warning window, none yet
+    recorded. The sweep runs with no batch limit, so both record the same rows; then a second
+    sweep must change nothing. State is reset between runs (warned_at / breached_at cleared,
+    the sweep's notices and audit rows deleted).
+    """
+    from pathways.models import Deadline
+
+    from .sqlfill import has_field
+
+    sweep = first_attribute("pathways.sweep.deadlines_sweep")
+    now = run.now
+    started = time.monotonic()
+    open_clock = "met_at IS NULL" + (" AND cancelled_at IS NULL"
+                                     if has_field(Deadline, "cancelled_at") else "")
+    running = open_clock + " AND paused_at IS NULL"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE pathways_deadline SET met_at = NULL, warned_at = NULL, breached_at = NULL, "
+            "paused_at = NULL, due_at = %s + (bench_u(id, 31) - %s) * %s * interval '1 day', "
+            "warning_at = %s + (bench_u(id, 31) - %s) * %s * interval '1 day' "
+            "- interval '2 hours'"
+            + (", cancelled_at = NULL" if has_field(Deadline, "cancelled_at") else ""),
+            [now, OVERDUE_SHARE, SPAN_DAYS, now, OVERDUE_SHARE, SPAN_DAYS],
+        )
+        cursor.execute("VACUUM (ANALYZE) pathways_deadline")
+        cursor.execute(f"SELECT count(*) FROM pathways_deadline WHERE {running}")
+        open_count = cursor.fetchone()[0]
+        cursor.execute(f"SELECT count(*) FROM pathways_deadline WHERE {running} AND "
+                       "(due_at <= %s OR warning_at <= %s)", [now, now])
+        due_count = cursor.fetchone()[0]
+    run.report.figure("sweep set-up", f"{open_count:,} open clocks, {due_count:,} due or in "
+                      f"warning ({time.monotonic() - started:.1f} s to prepare)")
+    marks = _marks()
+    sweep_times, raw_times, changed, second = [], [], 0, None
+    for _ in range(run.args.repeats):
+        purge_broker()
+        began = time.monotonic()
+        sweep(now=now, max_batches=10**9)
+        sweep_times.append(time.monotonic() - began)
+        changed = _changed(running)
+        report = sweep(now=now, max_batches=10**9)
+        second = sum(report.as_dict().get(k, 0) for k in ("warned", "breached", "picked_up"))
+        second += _changed(running) - changed
+        _sweep_reset(marks)
+        began = time.monotonic()
+        with connection.cursor() as cursor:
+            with transaction_atomic():
+                cursor.execute(
+                    "UPDATE pathways_deadline SET breached_at = %s, "
+                    f"warned_at = COALESCE(warned_at, %s) WHERE {running} "
+                    "AND breached_at IS NULL AND due_at <= %s", [now, now, now])
+                raw_rows = cursor.rowcount
+                cursor.execute(
+                    f"UPDATE pathways_deadline SET warned_at = %s WHERE {running} "
+                    "AND warned_at IS NULL AND warning_at <= %s AND due_at > %s", [now, now, now])
+                raw_rows += cursor.rowcount
+        raw_times.append(time.monotonic() - began)
+        _sweep_reset(marks)
+    purge_broker()
+    run.results["sweep"] = {
+        "open": open_count, "sweep_s": statistics.median(sweep_times),
+        "raw_s": statistics.median(raw_times), "changed": changed, "raw_rows": raw_rows,
+        "second": second,
+    }
+    run.report.figure("deadline sweep", f"median {statistics.median(sweep_times):.2f} s "
+                      f"({_seconds(sweep_times)}), {changed:,} clocks recorded; second sweep "
+                      f"changed {second}")
+    run.report.figure("raw SQL UPDATE of the same clocks",
+                      f"median {statistics.median(raw_times):.2f} s ({_seconds(raw_times)}), "
+                      f"{raw_rows:,} rows")
+    # The every-minute case: nothing newly due. Only the index lookups remain.
+    quiet = []
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE pathways_deadline SET warned_at = %s, breached_at = %s "
+                       f"WHERE {running} AND due_at <= %s", [now, now, now])
+        cursor.execute(f"UPDATE pathways_deadline SET warned_at = %s "
+                       f"WHERE {running} AND warning_at <= %s", [now, now])
+    for _ in range(run.args.repeats):
+        began = time.monotonic()
+        sweep(now=now)
+        quiet.append(time.monotonic() - began)
+    run.report.figure("sweep with nothing newly due", f"median {statistics.median(quiet) * 1000:.0f} ms "
+                      f"over {open_count:,} open clocks")
+
+
+def transaction_atomic():
+    from django.db import transaction
+
+    return transaction.atomic()
+
+
+def _marks() -> dict[str, int]:
+    marks = {}
+    with connection.cursor() as cursor:
+        # Not the audit table: it is append-only (a trigger refuses DELETE), and should be.
+        for table in ("feedback_notice", "referrals_referralevent"):
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+            marks[table] = cursor.fetchone()[0]
+    return marks
+
+
+def _changed(running: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM pathways_deadline WHERE {running} "
+                       "AND (warned_at IS NOT NULL OR breached_at IS NOT NULL)")
+        return cursor.fetchone()[0]
+
+
+def _sweep_reset(marks: dict[str, int]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE pathways_deadline SET warned_at = NULL, breached_at = NULL "
+                       "WHERE warned_at IS NOT NULL OR breached_at IS NOT NULL")
+        for table, mark in marks.items():
+            cursor.execute(f"DELETE FROM {table} WHERE id > %s", [mark])
+
+
+def purge_broker() -> None:
+    """Drop queued task messages (the sweep's notice_send calls) from the bench's Redis db."""
+    from portal.celery import app
+
+    app.control.purge()
+
+
+def _seconds(values) -> str:
+    return ", ".join(f"{v:.2f}" for v in values) + " s"
+
+
+# --------------------------------------------------------------------------- retention
+def retention_command(run) -> list[str]:
+    first_attribute("privacy.tasks.retention_sweep")
+    return [sys.executable, "-c",
+            "import django; django.setup(); from privacy.tasks import retention_sweep; "
+            "retention_sweep()"]
+
+
+# -------------------------------------------------------------------------------- rows
+def rows(run) -> list[Row]:
+    tiers = run.args.tiers
+    small, large = tiers[0], tiers[-1]
+    middle = 100_000 if 100_000 in tiers else tiers[len(tiers) // 2]
+    r, why = run.results, run.reasons
+
+    def p95(key):
+        summary = r.get(key)
+        return summary.p95_ms if summary is not None else None
+
+    def ratio_row(figure, target, top_key, bottom_key, *, top_label, bottom_label,
+                  attribute="p95_ms", unit="ms", fallback_reason=""):
+        top, bottom = r.get(top_key), r.get(bottom_key)
+        if top is None or bottom is None:
+            missing = top_key if top is None else bottom_key
+            reason = why.get(missing) or fallback_reason or f"{_label(missing)} was not measured"
+            return Row(figure, target, unavailable=reason)
+        a, b = getattr(top, attribute), getattr(bottom, attribute)
+        return Row(figure, target, ratio=a / b if b else None,
+                   detail=f"{top_label} {a:.1f} {unit} / {bottom_label} {b:.1f} {unit}")
+
+    out = [
+        ratio_row(f"queue p95 at {middle:,} / minimal view p95", "<= 3",
+                  ("queue", middle), ("minimal", middle), top_label="queue",
+                  bottom_label="minimal"),
+        ratio_row(f"queue p95 at {large:,} / at {small:,}", "<= 1.5",
+                  ("queue", large), ("queue", small), top_label=f"{large:,}",
+                  bottom_label=f"{small:,}"),
+        ratio_row(f"queue / admin changelist at {large:,} (p95)", "<= 0.2",
+                  ("queue", large), ("admin", large), top_label="queue",
+                  bottom_label="admin"),
+    ]
+    if r.get(("submission",)) is not None and r.get(("bare insert",)) is not None:
+        out.append(ratio_row("submission throughput / bare insert", ">= 0.4",
+                             ("submission",), ("bare insert",), top_label="submit",
+                             bottom_label="insert", attribute="rps", unit="req/s"))
+    else:
+        out.append(Row("submission throughput / bare insert", ">= 0.4",
+                       unavailable=why.get("submission") or why.get(("bare insert",))
+                       or "not measured"))
+    if "sweep" in r:
+        sweep = r["sweep"]
+        out.append(Row(f"deadline sweep over {sweep['open']:,} open / raw SQL UPDATE", "<= 3",
+                       ratio=sweep["sweep_s"] / sweep["raw_s"] if sweep["raw_s"] else None,
+                       detail=(f"sweep {sweep['sweep_s']:.2f} s / raw {sweep['raw_s']:.2f} s, "
+                               f"{sweep['changed']:,} deadlines changed; second sweep changed "
+                               f"{sweep['second']}"),
+                       extra_ok=sweep["second"] == 0))
+    else:
+        out.append(Row(f"deadline sweep over {large:,} open / raw SQL UPDATE", "<= 3",
+                       unavailable=why.get("sweep", "not measured")))
+    if "drain" in r and "noop" in r:
+        out.append(Row(f"outbox drain / no-op tasks ({run.args.tasks:,})", "<= 2",
+                       ratio=r["drain"] / r["noop"],
+                       detail=f"drain {r['drain']:.1f} s / no-op {r['noop']:.1f} s"))
+    else:
+        out.append(Row(f"outbox drain / no-op tasks ({run.args.tasks:,})", "<= 2",
+                       unavailable=why.get("drain") or why.get("noop") or "not measured"))
+    out += [
+        ratio_row("referral page with audit / without (p95)", "<= 1.3",
+                  ("referral page with audit", large), ("referral page without audit", large),
+                  top_label="with", bottom_label="without",
+                  fallback_reason=why.get("audit", "")),
+        ratio_row("queue p95 while PDFs render / idle", "<= 1.5",
+                  ("queue while", "pdf", large), ("queue idle before", "pdf", large),
+                  top_label="loaded", bottom_label="idle",
+                  fallback_reason=why.get("pdf") or why.get("queue", "")),
+        ratio_row("queue p95 while retention runs / idle", "<= 1.5",
+                  ("queue while", "retention", large), ("queue idle before", "retention", large),
+                  top_label="loaded", bottom_label="idle",
+                  fallback_reason=why.get("retention") or why.get("queue", "")),
+        ratio_row(f"dashboard p95 at {large:,} / minimal view", "<= 5",
+                  ("dashboard", large), ("minimal", large), top_label="dashboard",
+                  bottom_label="minimal"),
+    ]
+    if "pdf" not in r:
+        run.report.note(f"referral PDF render time: not available: {why.get('pdf', '')}")
+    return out
+
+
+def _label(key) -> str:
+    return " ".join(f"{k:,}" if isinstance(k, int) else str(k) for k in key)
+
+
+def median(values):
+    return statistics.median(values)
