@@ -132,24 +132,3 @@ def mfa_enforced(settings):
     settings.MFA_ENFORCED = True
     settings.AXES_ENABLED = True
     return settings
-
-
-def otp_login(client, user):
-    """client.force_login plus a verified second factor, for tests with MFA_ENFORCED on."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_static.models import StaticDevice
-
-    client.force_login(user)
-    device, _ = StaticDevice.objects.get_or_create(user=user, name="Test second factor")
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
-
-
-@pytest.fixture
-def mfa_enforced(settings):
-    """Turn the second factor (and django-axes) on, as in production."""
-    settings.MFA_ENFORCED = True
-    settings.AXES_ENABLED = True
-    return settings
