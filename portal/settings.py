@@ -350,6 +350,9 @@ CONTENT_SECURITY_POLICY = {
 # Retention (privacy/): closed referrals and their files are deleted this many days after
 # closure. Default 6 years: see docs/security.md for the source.
 RETENTION_DAYS_AFTER_CLOSURE = int(os.environ.get("RETENTION_DAYS_AFTER_CLOSURE", str(6 * 365 + 2)))
+# Children's records are not deleted automatically: child protection records are kept far longer
+# (and the IICSA instruction not to destroy them): an administrator decides.
+RETENTION_KEEP_PATHWAYS = env_list("RETENTION_KEEP_PATHWAYS", "mash")
 CELERY_BEAT_SCHEDULE["privacy-retention"] = {
     "task": "privacy.tasks.retention_sweep", "schedule": 24 * 60 * 60.0,
 }
