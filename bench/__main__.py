@@ -28,6 +28,9 @@ def parse_args(argv=None):
                         help="gunicorn workers (default 2 x cores + 1)")
     parser.add_argument("--tasks", type=int, default=10000,
                         help="notices drained and no-op tasks run (default 10000)")
+    parser.add_argument("--task-repeats", type=int, default=1,
+                        help="runs of the Celery pair (each is already over --tasks tasks; "
+                             "default 1 to stay inside 30 minutes)")
     parser.add_argument("--db", default="portal_bench", help="database name (portal_bench*)")
     parser.add_argument("--keep-db", action="store_true", help="leave the database afterwards")
     parser.add_argument("--json", default=str(ROOT / "var" / "bench" / "last-run.json"),

@@ -350,7 +350,7 @@ class BenchRun:
             send = None
             self.reasons["drain"] = str(exc)
         noop_times, drain_times = [], []
-        for _ in range(self.args.repeats):
+        for _ in range(self.args.task_repeats):
             noop_times.append(noop_run(self, self.args.tasks))
             self.sample_memory()
             if send is not None:
