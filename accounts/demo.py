@@ -1,5 +1,6 @@
 """Demo organisations and people for the run command. Idempotent."""
 
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,6 +30,26 @@ ORGANISATIONS = [
 ]
 
 
+# The same teams as migration 0002 makes; a flushed test database needs them again.
+PATHWAY_TEAMS = [
+    ("oppd", "OPPD contact centre", "020 7525 3324"),
+    ("mental-health", "Mental health safeguarding team", "020 7525 0088"),
+    ("learning-disabilities", "Learning disabilities team", "020 7525 2333"),
+    ("mash", "Multi-Agency Safeguarding Hub (MASH)", "020 7525 1921"),
+]
+
+
+def pathway_teams_ensure() -> list[Team]:
+    teams = []
+    for pathway, name, phone in PATHWAY_TEAMS:
+        team = Team.objects.filter(pathway=pathway).first()
+        if team is None:
+            group, _ = Group.objects.get_or_create(name=f"team:{pathway}")
+            team = Team.objects.create(pathway=pathway, name=name, group=group, phone=phone)
+        teams.append(team)
+    return teams
+
+
 def _user(email, full_name, **extra) -> User:
     user, created = User.objects.get_or_create(
         email=email, defaults={"full_name": full_name, "email_verified": True, **extra}
@@ -39,45 +60,76 @@ def _user(email, full_name, **extra) -> User:
     return user
 
 
+# Approved referrers, one per organisation that refers (fictional people).
+REFERRERS = [
+    ("referrer@camberwell-daycentre.example.org", "Dana Okafor", "Day centre volunteer",
+     "Camberwell Day Centre", MembershipRole.REFERRER),
+    ("lead@camberwell-daycentre.example.org", "Lee Marsh", "Centre manager",
+     "Camberwell Day Centre", MembershipRole.SAFEGUARDING_LEAD),
+    ("referrer@peckhamfoodbank.example.org", "Priya Shah", "Food bank coordinator",
+     "Peckham Food Bank", MembershipRole.REFERRER),
+    ("referrer@kch.example.nhs.uk", "Grace Mensah", "Ward nurse",
+     "King's College Hospital (demo)", MembershipRole.REFERRER),
+    ("referrer@housing.example.gov.uk", "Hamid Yusuf", "Housing officer",
+     "Southwark Housing Services (demo)", MembershipRole.REFERRER),
+    ("referrer@met.example.police.uk", "Paula Reid", "Police constable",
+     "Met Police Southwark (demo)", MembershipRole.REFERRER),
+    ("referrer@bellenden.example.sch.uk", "Tom Fielding", "Class teacher",
+     "Bellenden Primary School (demo)", MembershipRole.REFERRER),
+    ("lead@bellenden.example.sch.uk", "Bea Lawson", "Head teacher",
+     "Bellenden Primary School (demo)", MembershipRole.SAFEGUARDING_LEAD),
+]
+
+# People who signed up and confirmed their address but wait for a council administrator, so
+# the approvals page has something to decide in the demo.
+WAITING = [
+    ("volunteer@nunhead-knitting.example.org", "Nia Adeyemi", "Volunteer",
+     "Nunhead Knitting Circle (demo, not verified)", Sector.VOLUNTARY),
+    ("ola.bright@mail.example.com", "Ola Bright", "Faith group youth worker",
+     "Faith Forum (demo)", Sector.OTHER),
+]
+
+
+def _approved(user, organisation, role):
+    Membership.objects.get_or_create(
+        user=user,
+        defaults={"organisation": organisation, "role": role,
+                  "status": MembershipStatus.APPROVED, "decided_at": timezone.now()},
+    )
+
+
 @transaction.atomic
 def demo_people_ensure() -> list[tuple[str, str]]:
+    """Organisations of each sector, one account per role and per pathway team, and two
+    people awaiting approval. Returns (email, description) for the command to print."""
     people = []
-    orgs = {}
+    pathway_teams_ensure()
     for name, sector, domains in ORGANISATIONS:
-        orgs[sector], _ = Organisation.objects.get_or_create(
+        Organisation.objects.get_or_create(
             name=name, defaults={"sector": sector, "verified": True, "email_domains": domains}
         )
-    vcs = Organisation.objects.get(name="Camberwell Day Centre")
-    for email, name, role in [
-        ("referrer@camberwell-daycentre.example.org", "Dana Okafor", MembershipRole.REFERRER),
-        ("lead@camberwell-daycentre.example.org", "Lee Marsh", MembershipRole.SAFEGUARDING_LEAD),
-    ]:
-        user = _user(email, name)
-        Membership.objects.get_or_create(
-            user=user,
-            defaults={"organisation": vcs, "role": role, "status": MembershipStatus.APPROVED,
-                      "decided_at": timezone.now()},
-        )
-        people.append((email, f"{role.label}, {vcs.name}"))
-    for sector in (Sector.HEALTH, Sector.EDUCATION):
-        org = orgs[sector]
-        email = f"referrer@{org.email_domains[0]}"
-        user = _user(email, f"{sector.label} Referrer")
-        Membership.objects.get_or_create(
-            user=user, defaults={"organisation": org, "status": MembershipStatus.APPROVED,
-                                 "decided_at": timezone.now()},
-        )
-        people.append((email, f"Referrer, {org.name}"))
+    for email, name, job, org_name, role in REFERRERS:
+        organisation = Organisation.objects.get(name=org_name)
+        _approved(_user(email, name, job_title=job), organisation, role)
+        people.append((email, f"{role.label}, {organisation.name}"))
     for team in Team.objects.order_by("name"):
         for role in (TeamRole.TRIAGE, TeamRole.MANAGER):
             email = f"{role}.{team.pathway}@council.example.gov.uk"
-            user = _user(email, f"{team.get_pathway_display()} {role.label}")
+            user = _user(email, f"{team.get_pathway_display()} {role.label}",
+                         job_title=role.label)
             TeamMembership.objects.get_or_create(
                 user=user, team=team,
                 defaults={"role": role, "is_duty_manager": role == TeamRole.MANAGER},
             )
             people.append((email, f"{role.label}, {team.name}"))
     _user("admin@council.example.gov.uk", "Council Administrator", is_council_admin=True,
-          is_staff=True, is_superuser=True)
+          is_staff=True, is_superuser=True, job_title="Safeguarding business support")
     people.append(("admin@council.example.gov.uk", "Council administrator (and Django admin)"))
+    for email, name, job, org_name, sector in WAITING:
+        organisation, _ = Organisation.objects.get_or_create(
+            name=org_name, defaults={"sector": sector, "verified": False}
+        )
+        user = _user(email, name, job_title=job)
+        Membership.objects.get_or_create(user=user, defaults={"organisation": organisation})
+        people.append((email, f"Waiting for approval, {organisation.name}"))
     return people

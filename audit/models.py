@@ -7,8 +7,10 @@ from django.utils import timezone
 
 class AuditEvent(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
+    # PROTECT, not SET_NULL: rows are append-only (a PostgreSQL trigger refuses UPDATE), so a
+    # person with an audit history is disabled, never deleted.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
     )
     action = models.CharField(max_length=60)

@@ -48,6 +48,13 @@ class Notice(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     provider_reference = models.CharField(max_length=200, blank=True)
+    # When the broker should next deliver it: set when queued and when a retry is scheduled.
+    # The requeue sweep picks pending notices whose next_try_at is well past (a lost message).
+    next_try_at = models.DateTimeField(default=timezone.now)
+    # The feedback this notice carries: sending it by email marks the feedback given.
+    feedback_record = models.ForeignKey(
+        "FeedbackRecord", null=True, blank=True, on_delete=models.SET_NULL, related_name="notices"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -56,11 +63,19 @@ class Notice(models.Model):
                 fields=["created_at"], name="notice_unsent",
                 condition=models.Q(status="pending"),
             ),
+            models.Index(
+                fields=["next_try_at"], name="notice_pending_next_try",
+                condition=models.Q(status="pending"),
+            ),
             models.Index(fields=["recipient", "-created_at"]),
         ]
 
     def __str__(self):
         return f"{self.kind} to {self.recipient_id or self.recipient_email} ({self.status})"
+
+    @property
+    def is_email(self) -> bool:
+        return self.channel in (Channel.EMAIL, Channel.NOTIFY)
 
 
 class FeedbackRecord(models.Model):
@@ -94,3 +109,7 @@ class FeedbackRecord(models.Model):
 
     def __str__(self):
         return f"{self.kind} feedback on {self.referral_id}"
+
+    @property
+    def is_given(self) -> bool:
+        return self.given_at is not None

@@ -1,27 +1,73 @@
-"""Writing notices into the outbox. Sending is feedback.tasks.notice_send."""
+"""The only writers of notices and feedback records. Sending is feedback.tasks.notice_send.
 
+Other apps call: notice_queue, referrer_notify, feedback_owe, feedback_give_by_phone,
+feedback_outstanding and feedback_assert_given_before_close.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
-from .models import Channel, Notice
+from audit.services import audit_record
+
+from .channels import email_channel
+from .models import Channel, FeedbackRecord, Notice, NoticeStatus
+from .wording import NoticeKind, notice_text
+
+log = logging.getLogger(__name__)
+
+FEEDBACK_CLOCK = "feedback"
+
+
+class FeedbackOutstanding(ValidationError):
+    """The referral owes its referrer feedback that was neither sent nor recorded as given."""
+
+
+def _enqueue(notice_id: int) -> None:
+    """Hand a committed notice to the broker. A broker outage must not undo or fail the
+    business change that owes the notice: the row is saved, and the requeue sweep sends it
+    once the broker is back."""
+    from .tasks import notice_send
+
+    try:
+        notice_send.delay(notice_id)
+    except (KombuOperationalError, OSError) as error:  # the broker is unreachable
+        log.warning("notice %s not queued (%s); the requeue sweep will send it",
+                    notice_id, type(error).__name__)
 
 
 def notice_queue(
     *,
     kind: str,
-    subject: str,
-    body: str,
+    subject: str = "",
+    body: str = "",
     recipient=None,
     recipient_email: str = "",
     referral=None,
     channel: str = Channel.EMAIL,
     dedupe_key: str | None = None,
+    feedback_record: FeedbackRecord | None = None,
 ) -> Notice | None:
     """Write a notice in the caller's transaction and send it after commit.
 
-    With a dedupe_key, a second call for the same key writes nothing and returns None.
+    Without subject and body the standard wording for `kind` is used (feedback.wording), which
+    is what callers should normally do: it holds no personal details. An email-channel notice
+    goes by GOV.UK Notify when NOTIFY_API_KEY is set. With a dedupe_key, a second call for the
+    same key writes nothing and returns None.
     """
     if recipient is None and not recipient_email:
         raise ValueError("A notice needs a recipient or an email address.")
+    if not (subject and body):
+        if referral is None:
+            raise ValueError("A notice without a referral needs its own subject and body.")
+        subject, body = notice_text(kind, referral)
+    if channel in (Channel.EMAIL, Channel.NOTIFY):
+        channel = email_channel()
     try:
         with transaction.atomic():
             notice = Notice.objects.create(
@@ -33,15 +79,41 @@ def notice_queue(
                 referral=referral,
                 channel=channel,
                 dedupe_key=dedupe_key,
+                feedback_record=feedback_record,
             )
     except IntegrityError:
         if dedupe_key and Notice.objects.filter(dedupe_key=dedupe_key).exists():
             return None
         raise
-    from .tasks import notice_send
-
-    transaction.on_commit(lambda: notice_send.delay(notice.pk))
+    transaction.on_commit(lambda: _enqueue(notice.pk))
     return notice
+
+
+def _referrer_channels(referral) -> list[str]:
+    # Portal notice always; email unless the referrer said email about this case is not safe
+    # (staff then phone and record it with feedback_give_by_phone).
+    channels = [Channel.PORTAL]
+    if referral.feedback_preference != "phone_only":
+        channels.append(Channel.EMAIL)
+    return channels
+
+
+def referrer_notify(
+    *, referral, kind: str, dedupe_key: str | None = None
+) -> list[Notice]:
+    """Tell the referrer that something happened (acknowledgement, more information requested,
+    re-routed, enquiry started or concluded, closed) in the standard general wording, in the
+    portal and, unless they asked for phone only, by email. Call inside the change's
+    transaction."""
+    notices = []
+    for channel in _referrer_channels(referral):
+        notice = notice_queue(
+            kind=kind, recipient=referral.referrer, referral=referral, channel=channel,
+            dedupe_key=f"{dedupe_key}:{channel}" if dedupe_key else None,
+        )
+        if notice is not None:
+            notices.append(notice)
+    return notices
 
 
 WITHHELD_REASONS = {
@@ -61,18 +133,21 @@ def feedback_owe(
     withheld: bool = False,
     withheld_reason: str = "",
     actor=None,
-):
-    """Record the feedback the referrer is owed for a decision and queue the notice carrying it.
+    now: datetime | None = None,
+) -> FeedbackRecord:
+    """Record the feedback the referrer is owed for a decision and queue the notices carrying it.
 
     Call inside the decision's transaction. The referrer is never left with silence: withheld
-    detail still produces a notice saying so, with a general reason.
+    detail still produces a notice saying so, with a general reason. Opens the referral's
+    feedback clock if none is running; sending the email (or recording a phone call) meets it.
     """
-    from .models import FeedbackRecord
+    from pathways.deadlines import deadline_open, deadlines_open_for
 
     if withheld and withheld_reason not in WITHHELD_REASONS:
         raise ValueError(f"Unknown withheld reason: {withheld_reason!r}")
     if not withheld and not outcome_text.strip():
         raise ValueError("Feedback needs the outcome in plain words, or detail withheld.")
+    now = now or timezone.now()
     record = FeedbackRecord.objects.create(
         referral=referral,
         kind=kind,
@@ -82,23 +157,161 @@ def feedback_owe(
         withheld=withheld,
         withheld_reason=withheld_reason,
         created_by=actor,
+        created_at=now,
     )
-    # Portal notice always; email unless the referrer asked for phone only (the phone call is
-    # then recorded by staff and satisfies the feedback clock).
-    channels = [Channel.PORTAL]
-    if referral.feedback_preference != "phone_only":
-        channels.append(Channel.EMAIL)
-    for channel in channels:
+    if not deadlines_open_for(referral).filter(kind=FEEDBACK_CLOCK).exists():
+        deadline_open(referral=referral, kind=FEEDBACK_CLOCK, starts=now, actor=actor)
+    for channel in _referrer_channels(referral):
         notice_queue(
             kind=f"feedback:{kind}",
-            subject=f"Update on safeguarding referral {referral.reference}",
-            body=(
-                f"There is an update on referral {referral.reference}: a decision has been "
-                "recorded. Sign in to the portal to read it."
-            ),
             recipient=referral.referrer,
             referral=referral,
             channel=channel,
             dedupe_key=f"feedback:{record.pk}:{channel}",
+            feedback_record=record,
         )
     return record
+
+
+def _feedback_clock_meet_if_done(referral, at: datetime) -> None:
+    from pathways.deadlines import deadline_meet
+
+    if not FeedbackRecord.objects.filter(referral=referral, given_at__isnull=True).exists():
+        deadline_meet(referral=referral, kind=FEEDBACK_CLOCK, at=at)
+
+
+@transaction.atomic
+def feedback_mark_given(*, record_id: int, at: datetime) -> bool:
+    """The notice carrying this feedback was emailed: the feedback counts as given.
+    Called by the send task inside its transaction; returns False if it was already given."""
+    record = FeedbackRecord.objects.select_for_update().select_related("referral").get(
+        pk=record_id
+    )
+    if record.given_at is not None:
+        return False
+    record.given_at = at
+    record.save(update_fields=["given_at"])
+    _feedback_clock_meet_if_done(record.referral, at)
+    return True
+
+
+def _check_can_record_feedback(actor, referral) -> None:
+    if not actor.has_perm("referrals.triage_referral", referral):
+        raise PermissionDenied("Only the referral's team can record feedback given by phone.")
+
+
+@transaction.atomic
+def feedback_give_by_phone(
+    *, referral, actor, given_at: datetime, summary: str, request=None
+) -> FeedbackRecord:
+    """Staff phoned the referrer and gave the feedback owed (referrers for whom email about the
+    case is not safe). Marks every outstanding feedback record given, or records the call as
+    feedback in its own right if none was outstanding, and meets the feedback clock."""
+    from referrals.models import ReferralEvent
+
+    _check_can_record_feedback(actor, referral)
+    if not summary.strip():
+        raise ValidationError({"summary": "Enter a short summary of what you told the referrer."})
+    outstanding = list(
+        FeedbackRecord.objects.select_for_update().filter(referral=referral, given_at__isnull=True)
+    )
+    if not outstanding:
+        outstanding = [FeedbackRecord.objects.create(
+            referral=referral, kind="phone", outcome_text=summary, created_by=actor,
+            created_at=given_at,
+        )]
+    for record in outstanding:
+        record.given_at = given_at
+        record.given_by_phone = True
+        record.phone_summary = summary
+        record.save(update_fields=["given_at", "given_by_phone", "phone_summary"])
+    ReferralEvent.objects.create(
+        referral=referral, at=given_at, actor=actor, kind="feedback_by_phone",
+        reason="Feedback given to you by phone.", visible_to_referrer=True,
+        detail={"feedback_records": [record.pk for record in outstanding]},
+    )
+    _feedback_clock_meet_if_done(referral, given_at)
+    audit_record(action="feedback.given_by_phone", actor=actor, request=request,
+                 referral=referral, detail={"records": len(outstanding)})
+    return outstanding[-1]
+
+
+def feedback_outstanding(referral) -> bool:
+    """True while the referrer is owed feedback that was neither sent nor recorded as given.
+
+    Mandatory feedback (the borough's policy since July 2024): every feedback record must be
+    given, and a received referral must have had at least one (the decision, or a phone call).
+    """
+    records = FeedbackRecord.objects.filter(referral=referral)
+    if records.filter(given_at__isnull=True).exists():
+        return True
+    return referral.received_at is not None and not records.exists()
+
+
+def feedback_assert_given_before_close(referral) -> None:
+    """Guard for the close transition: refuse while feedback is owed."""
+    if feedback_outstanding(referral):
+        raise FeedbackOutstanding(
+            "You cannot close this referral until the referrer has been given feedback: "
+            "record the decision (the referrer is then emailed) or record feedback given by "
+            "phone.",
+            code="feedback_outstanding",
+        )
+
+
+def notices_requeue_due(*, now: datetime, batch: int | None = None) -> int:
+    """Re-queue pending notices whose next try is NOTICE_REQUEUE_AFTER_MINUTES overdue.
+    Claimed with SKIP LOCKED (a notice being sent right now is left alone) and pushed forward,
+    so the next sweep does not pick the same ones while they are in the broker."""
+    batch = batch or settings.NOTICE_REQUEUE_BATCH
+    cutoff = now - timedelta(minutes=settings.NOTICE_REQUEUE_AFTER_MINUTES)
+    with transaction.atomic():
+        ids = list(
+            Notice.objects.select_for_update(skip_locked=True)
+            .filter(status=NoticeStatus.PENDING, next_try_at__lte=cutoff)
+            .order_by("next_try_at")
+            .values_list("pk", flat=True)[:batch]
+        )
+        Notice.objects.filter(pk__in=ids).update(next_try_at=now)
+    for notice_id in ids:
+        _enqueue(notice_id)
+    if ids:
+        log.info("requeued %s pending notices", len(ids))
+    return len(ids)
+
+
+@transaction.atomic
+def notice_retry_failed(*, notice_id: int, actor, now: datetime, request=None) -> bool:
+    """An administrator sends a failed notice again (after fixing an address or the Notify
+    configuration). Returns False if it was not failed."""
+    if not actor.is_council_admin:
+        raise PermissionDenied("Only council administrators can resend notices.")
+    notice = Notice.objects.select_for_update().filter(
+        pk=notice_id, status=NoticeStatus.FAILED
+    ).first()
+    if notice is None:
+        return False
+    notice.status = NoticeStatus.PENDING
+    notice.attempts = 0
+    notice.next_try_at = now
+    notice.save(update_fields=["status", "attempts", "next_try_at"])
+    audit_record(action="notice.retry", actor=actor, request=request,
+                 referral=notice.referral, obj=notice)
+    transaction.on_commit(lambda: _enqueue(notice.pk))
+    return True
+
+
+@transaction.atomic
+def notices_mark_read(*, user, now: datetime) -> int:
+    """The person read their portal notices."""
+    return Notice.objects.filter(
+        recipient=user, channel=Channel.PORTAL, read_at__isnull=True
+    ).update(read_at=now)
+
+
+__all__ = [
+    "FeedbackOutstanding", "NoticeKind", "WITHHELD_REASONS", "feedback_assert_given_before_close",
+    "feedback_give_by_phone", "feedback_mark_given", "feedback_outstanding", "feedback_owe",
+    "notice_queue", "notice_retry_failed", "notices_mark_read", "notices_requeue_due",
+    "referrer_notify",
+]

@@ -7,14 +7,18 @@ from django.utils import timezone
 from .models import Heartbeat
 
 
-@shared_task(ignore_result=True)
-def heartbeat() -> None:
-    """Scheduled by beat every 30 seconds; records that a worker ran it."""
-    worker = socket.gethostname()
-    updated = Heartbeat.objects.filter(worker=worker).update(
-        beat_at=timezone.now(), count=F("count") + 1
-    )
+@shared_task(bind=True, ignore_result=True)
+def heartbeat(self) -> None:
+    """Scheduled by beat (every 30 seconds by default): records which worker ran it and when.
+
+    The row is keyed by the worker's node name (`celery@host`), so a run in eager mode, which
+    has no worker, is visibly different from a real one."""
+    worker = self.request.hostname or f"eager@{socket.gethostname()}"
+    now = timezone.now()
+    updated = Heartbeat.objects.filter(worker=worker).update(beat_at=now, count=F("count") + 1)
     if not updated:
-        Heartbeat.objects.get_or_create(
-            worker=worker, defaults={"beat_at": timezone.now(), "count": 1}
+        _, created = Heartbeat.objects.get_or_create(
+            worker=worker, defaults={"beat_at": now, "count": 1}
         )
+        if not created:  # another process made the row between our update and insert
+            Heartbeat.objects.filter(worker=worker).update(beat_at=now, count=F("count") + 1)

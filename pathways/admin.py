@@ -1,6 +1,103 @@
-from django.contrib import admin
+"""Council administrators set the clocks here: policies per pathway and closure days.
 
-from .models import ContactPoint
+Deadlines and pauses are shown read-only: they change only through the workflow services,
+which audit every change.
+"""
+
+from django.contrib import admin
+from django.utils import timezone
+
+from .clocks import compute
+from .models import ClockPause, ClockPolicy, ClosureDay, ContactPoint, Deadline
+from .policies import working_calendar
+
+
+@admin.register(ClockPolicy)
+class ClockPolicyAdmin(admin.ModelAdmin):
+    list_display = ["pathway", "kind", "variant", "due", "warning", "updated_at"]
+    list_filter = ["pathway", "kind"]
+    readonly_fields = ["example", "updated_at"]
+    fields = [
+        "pathway",
+        "kind",
+        "variant",
+        "amount",
+        "unit",
+        "warning_amount",
+        "warning_unit",
+        "warning_anchor",
+        "example",
+        "updated_at",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Which clock a row is never changes: only its rule does.
+        if obj is not None:
+            return ["pathway", "kind", "variant", *self.readonly_fields]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Due")
+    def due(self, obj):
+        return obj.to_rule().describe()
+
+    @admin.display(description="Warning")
+    def warning(self, obj):
+        return obj.to_rule().describe_warning()
+
+    @admin.display(description="Example: a clock starting now")
+    def example(self, obj):
+        if obj is None or obj.pk is None:
+            return "Save to see an example."
+        result = compute(obj.to_rule(), timezone.now(), working_calendar())
+        return result.explanation
+
+
+@admin.register(ClosureDay)
+class ClosureDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "name"]
+    date_hierarchy = "date"
+
+
+class ClockPauseInline(admin.TabularInline):
+    model = ClockPause
+    extra = 0
+    can_delete = False
+    fields = ["paused_at", "resumed_at", "reason", "paused_by", "resumed_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(admin.ModelAdmin):
+    list_display = [
+        "referral",
+        "kind",
+        "variant",
+        "starts_at",
+        "warning_at",
+        "due_at",
+        "met_at",
+        "breached_at",
+        "paused_at",
+    ]
+    list_filter = ["kind"]
+    list_select_related = ["referral"]
+    search_fields = ["referral__reference"]
+    inlines = [ClockPauseInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ContactPoint)

@@ -1,47 +1,384 @@
-"""Deadline services: open, meet, pause and resume a referral's clocks.
+"""Deadline services (the only writers of deadlines) and the reads other pages use.
 
-Called by the workflow services inside their transaction. The clocks module (working-day
-calendar and policies) computes the times; this first version uses elapsed hours until the
-calendar lands.
+The workflow services call these inside their own transaction, so a clock opens, stops or
+pauses in the same commit as the event that causes it. Times come from pathways.clocks.compute
+with the administrators' policy (pathways.policies) and calendar; the rule a clock opened with
+is kept on the row, so a later policy edit moves new clocks, not running ones.
+
+Breaches and warnings are recorded by the beat sweep (pathways.sweep), never here.
 """
 
+from __future__ import annotations
+
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
-from .models import Deadline
+from audit.services import audit_record
 
-# Interim elapsed-hour defaults (due, warning before due); replaced by pathways.clocks policies.
-_INTERIM_HOURS = {
-    "concern_decision": (8, 2),
-    "mash_decision": (24, 2),
-    "rag": (24, 2),
-    "enquiry": (24 * 61, 24 * 30),
-    "feedback": (24, 2),
-}
+from .calendar import WorkingCalendar, format_local
+from .clocks import (
+    ClockKind,
+    ClockResult,
+    Pause,
+    RagRating,
+    compute,
+    decision_kind,
+    kinds_for_pathway,
+)
+from .models import ClockPause, Deadline, PauseReason
+from .policies import policy_rule, rule_from_json, rule_to_json, working_calendar
+
+DECISION_KINDS = (ClockKind.CONCERN_DECISION, ClockKind.MASH_DECISION)
+# Staff see "due soon" inside this much working time (issue 5: two working hours).
+DUE_SOON = timedelta(hours=2)
 
 
-def deadline_open(*, referral, kind: str, starts: datetime, actor=None) -> Deadline:
-    """Open (or restart) the referral's clock of this kind, starting at `starts`."""
-    due_hours, warn_hours = _INTERIM_HOURS[kind]
-    due = starts + timedelta(hours=due_hours)
-    Deadline.objects.filter(referral=referral, kind=kind, met_at__isnull=True).delete()
-    return Deadline.objects.create(
-        referral=referral,
-        kind=kind,
-        starts_at=starts,
-        due_at=due,
-        warning_at=due - timedelta(hours=warn_hours),
-    )
+class ClockError(ValueError):
+    """A deadline change that the rules refuse; the message is fit to show to staff."""
+
+
+# ---- services ---------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def deadline_meet(*, referral, kind: str, at: datetime) -> int:
-    """Mark the open clock of this kind met; returns how many were met (0 or 1)."""
-    return Deadline.objects.filter(referral=referral, kind=kind, met_at__isnull=True).update(
-        met_at=at
+def deadline_open(
+    *,
+    referral,
+    kind: ClockKind | str,
+    starts: datetime,
+    actor=None,
+    variant: str | None = None,
+    restart: bool | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> Deadline:
+    """Open the referral's clock of `kind`, starting at `starts`; return the running deadline.
+
+    Safe to call twice: a running clock of the same kind is returned unchanged, except `rag`,
+    which a re-rating restarts (`restart` overrides either way). Opening a decision clock while
+    the other pathway's decision clock runs is a re-route: the original start is kept.
+    An urgent referral's decision clock also opens the one-hour pick-up clock.
+    """
+    kind = _check_kind(referral, kind)
+    if kind == ClockKind.RAG:
+        variant = variant or referral.rag_rating
+        if variant not in {rating.value for rating in RagRating}:
+            raise ClockError("Give the RAG rating (red, amber or green) to start the RAG clock.")
+    variant = variant or ""
+    restart = (kind == ClockKind.RAG) if restart is None else restart
+    calendar = calendar or working_calendar()
+
+    running = {d.kind: d for d in _locked_open(referral)}
+    if kind in DECISION_KINDS and kind not in running:
+        other = next((running[k] for k in DECISION_KINDS if k in running), None)
+        if other is not None:
+            deadline_reroute(referral=referral, actor=actor, calendar=calendar)
+            return Deadline.objects.open().get(referral=referral, kind=kind)
+    if kind in running:
+        existing = running[kind]
+        if not restart:
+            return existing
+        _cancel(existing, at=starts, reason=f"restarted ({variant or 'again'})", actor=actor)
+
+    deadline = _create(referral, kind, variant, starts, calendar, actor)
+    if kind in DECISION_KINDS and referral.urgent:
+        if not Deadline.objects.filter(referral=referral, kind=ClockKind.URGENT_PICKUP).exists():
+            _create(referral, ClockKind.URGENT_PICKUP, "", starts, calendar, actor)
+    return deadline
+
+
+@transaction.atomic
+def deadline_meet(*, referral, kind: ClockKind | str, at: datetime, actor=None) -> int:
+    """Stop the running clock of `kind` as met at `at`; returns how many were met (0 or 1)."""
+    met = 0
+    for deadline in _locked_open(referral).filter(kind=kind):
+        if deadline.paused_at is not None:
+            deadline.pauses.filter(resumed_at__isnull=True).update(resumed_at=at, resumed_by=actor)
+            deadline.paused_at = None
+        deadline.met_at = at
+        deadline.save(update_fields=["met_at", "paused_at"])
+        audit_record(
+            action="deadline.met",
+            actor=actor,
+            referral=referral,
+            obj=deadline,
+            detail={"kind": deadline.kind, "late": at > deadline.due_at},
+        )
+        met += 1
+    return met
+
+
+@transaction.atomic
+def deadline_pause(
+    *,
+    referral,
+    kind: ClockKind | str,
+    at: datetime,
+    reason: str,
+    actor=None,
+    note: str = "",
+) -> ClockPause:
+    """Pause a running clock for a stated reason; paused time does not count."""
+    if reason not in PauseReason.values:
+        raise ClockError("Choose why the clock is paused.")
+    if reason == PauseReason.OTHER and not note.strip():
+        raise ClockError("Explain why the clock is paused.")
+    deadline = _locked_open(referral).filter(kind=kind).first()
+    if deadline is None:
+        raise ClockError(f"There is no running {ClockKind(kind).label.lower()} clock to pause.")
+    if deadline.paused_at is not None:
+        raise ClockError(f"This clock has been paused since {format_local(deadline.paused_at)}.")
+    if at < deadline.starts_at:
+        raise ClockError("A clock cannot be paused before it started.")
+    pause = ClockPause.objects.create(
+        deadline=deadline, paused_at=at, reason=reason, note=note.strip(), paused_by=actor
     )
+    deadline.paused_at = at
+    deadline.save(update_fields=["paused_at"])
+    # The note may name people: the audit row holds only the reason's code.
+    audit_record(
+        action="deadline.paused",
+        actor=actor,
+        referral=referral,
+        obj=deadline,
+        detail={"kind": deadline.kind, "reason": reason},
+    )
+    return pause
+
+
+@transaction.atomic
+def deadline_resume(
+    *,
+    referral,
+    kind: ClockKind | str,
+    at: datetime,
+    actor=None,
+    calendar: WorkingCalendar | None = None,
+) -> Deadline:
+    """Resume a paused clock; its due and warning times move on by the paused time."""
+    deadline = _locked_open(referral).filter(kind=kind, paused_at__isnull=False).first()
+    if deadline is None:
+        raise ClockError(f"There is no paused {ClockKind(kind).label.lower()} clock to resume.")
+    pause = deadline.pauses.get(resumed_at__isnull=True)
+    if at < pause.paused_at:
+        raise ClockError("A clock cannot resume before it was paused.")
+    pause.resumed_at, pause.resumed_by = at, actor
+    pause.save(update_fields=["resumed_at", "resumed_by"])
+    deadline.paused_at = None
+    _apply(deadline, deadline_explain(deadline, calendar or working_calendar()))
+    audit_record(
+        action="deadline.resumed",
+        actor=actor,
+        referral=referral,
+        obj=deadline,
+        detail={
+            "kind": deadline.kind,
+            "paused_minutes": round((at - pause.paused_at).total_seconds() / 60),
+            "due_at": deadline.due_at.isoformat(),
+        },
+    )
+    return deadline
+
+
+@transaction.atomic
+def deadline_reroute(
+    *,
+    referral,
+    actor=None,
+    at: datetime | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> list[Deadline]:
+    """After `referral.pathway` changed: recompute its running clocks under the new pathway.
+
+    Re-routing keeps the original start (DOMAIN: "the original clock keeps running"): the
+    decision clock becomes the new pathway's decision clock from the same start, with the new
+    pathway's policy; clocks that do not run on the new pathway (enquiry, rag) are cancelled.
+    """
+    calendar = calendar or working_calendar()
+    kinds = kinds_for_pathway(referral.pathway)
+    kept = []
+    for deadline in _locked_open(referral):
+        kind = ClockKind(deadline.kind)
+        if kind in DECISION_KINDS:
+            kind = decision_kind(referral.pathway)
+        if kind not in kinds:
+            _cancel(deadline, at=at, reason="re-routed", actor=actor)
+            continue
+        deadline.kind = kind
+        deadline.rule = rule_to_json(policy_rule(referral.pathway, kind, deadline.variant))
+        _apply(deadline, deadline_explain(deadline, calendar), also=["kind", "rule"])
+        audit_record(
+            action="deadline.rerouted",
+            actor=actor,
+            referral=referral,
+            obj=deadline,
+            detail={"kind": kind, "pathway": referral.pathway},
+        )
+        kept.append(deadline)
+    return kept
+
+
+# ---- reads ------------------------------------------------------------------------------------
+
+
+def deadline_explain(deadline: Deadline, calendar: WorkingCalendar) -> ClockResult:
+    """The clock recomputed from its stored rule, start and pauses, with the reasons in words."""
+    pauses = [
+        Pause(p.paused_at, p.resumed_at, p.get_reason_display()) for p in deadline.pauses.all()
+    ]
+    return compute(rule_from_json(deadline.rule), deadline.starts_at, calendar, pauses)
 
 
 def deadlines_open_for(referral):
-    return Deadline.objects.filter(referral=referral, met_at__isnull=True).order_by("due_at")
+    return Deadline.objects.open().filter(referral=referral).order_by("due_at")
+
+
+def breaches_for_team(team):
+    """Running clocks that have breached on the team's referrals, most overdue first.
+
+    A referral with no team yet belongs to its pathway's team. The caller checks that the
+    person may see the team's breaches (a manager of that team).
+    """
+    return (
+        Deadline.objects.open()
+        .filter(breached_at__isnull=False)
+        .filter(
+            Q(referral__team=team) | Q(referral__team__isnull=True, referral__pathway=team.pathway)
+        )
+        .select_related("referral", "referral__assignee")
+        .order_by("due_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class DueStatus:
+    state: str  # on_time | due_soon | overdue | paused | met | met_late | closed
+    label: str  # a short tag text
+    text: str  # a sentence for staff
+    tag_class: str  # GOV.UK tag colour modifier
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.state == "overdue"
+
+
+def due_status(
+    deadline: Deadline, now: datetime, calendar: WorkingCalendar | None = None
+) -> DueStatus:
+    """'On time', 'Due soon' (within two working hours) or 'Overdue', as text for staff pages."""
+    if deadline.cancelled_at is not None:
+        return DueStatus(
+            "closed", "Closed", f"Closed: {deadline.cancelled_reason}.", "govuk-tag--grey"
+        )
+    if deadline.met_at is not None:
+        late = deadline.met_at > deadline.due_at
+        return DueStatus(
+            "met_late" if late else "met",
+            "Met late" if late else "Met",
+            f"Met {format_local(deadline.met_at)}"
+            + (f", after it was due {format_local(deadline.due_at)}." if late else "."),
+            "govuk-tag--orange" if late else "govuk-tag--green",
+        )
+    if deadline.paused_at is not None:
+        return DueStatus(
+            "paused",
+            "Paused",
+            f"Paused since {format_local(deadline.paused_at)}.",
+            "govuk-tag--grey",
+        )
+    if now >= deadline.due_at:
+        return DueStatus(
+            "overdue",
+            "Overdue",
+            f"Overdue: it was due {format_local(deadline.due_at)}.",
+            "govuk-tag--red",
+        )
+    calendar = calendar or working_calendar()
+    remaining = calendar.working_time_between(now, deadline.due_at)
+    if remaining <= DUE_SOON:
+        return DueStatus(
+            "due_soon",
+            "Due soon",
+            f"Due within two working hours: {format_local(deadline.due_at)}.",
+            "govuk-tag--yellow",
+        )
+    return DueStatus(
+        "on_time",
+        "On time",
+        f"On time: due {format_local(deadline.due_at)} ({_working_time_words(remaining)} away).",
+        "govuk-tag--green",
+    )
+
+
+def _working_time_words(span: timedelta) -> str:
+    hours = int(span.total_seconds() // 3600)
+    if hours >= 16:
+        days = hours // 8
+        return f"{days} working days"
+    return f"{hours} working hours" if hours != 1 else "1 working hour"
+
+
+# ---- helpers ----------------------------------------------------------------------------------
+
+
+def _check_kind(referral, kind) -> ClockKind:
+    try:
+        kind = ClockKind(kind)
+    except ValueError:
+        raise ClockError(f"There is no clock called {kind!r}.") from None
+    if not referral.pathway:
+        raise ClockError("Route the referral to a pathway before starting its clocks.")
+    if kind not in kinds_for_pathway(referral.pathway):
+        raise ClockError(f"The {kind.label.lower()} clock does not run on this pathway.")
+    return kind
+
+
+def _locked_open(referral):
+    return Deadline.objects.open().filter(referral=referral).select_for_update().order_by("id")
+
+
+def _create(referral, kind, variant, starts, calendar, actor) -> Deadline:
+    rule = policy_rule(referral.pathway, kind, variant)
+    result = compute(rule, starts, calendar)
+    deadline = Deadline.objects.create(
+        referral=referral,
+        kind=kind,
+        variant=variant,
+        rule=rule_to_json(rule),
+        starts_at=result.starts,
+        warning_at=result.warning,
+        due_at=result.due,
+    )
+    audit_record(
+        action="deadline.opened",
+        actor=actor,
+        referral=referral,
+        obj=deadline,
+        detail={"kind": kind, "variant": variant, "due_at": result.due.isoformat()},
+    )
+    return deadline
+
+
+def _cancel(deadline: Deadline, *, at, reason: str, actor) -> None:
+    deadline.cancelled_at = at or timezone.now()
+    deadline.cancelled_reason = reason
+    deadline.save(update_fields=["cancelled_at", "cancelled_reason"])
+    audit_record(
+        action="deadline.cancelled",
+        actor=actor,
+        referral=deadline.referral,
+        obj=deadline,
+        detail={"kind": deadline.kind, "reason": reason},
+    )
+
+
+def _apply(deadline: Deadline, result: ClockResult, also=()) -> None:
+    """Store recomputed times. A warning point that moved later can warn again."""
+    if result.due is not None:
+        deadline.due_at, deadline.warning_at = result.due, result.warning
+        if deadline.warned_at is not None and deadline.warning_at > deadline.warned_at:
+            deadline.warned_at = None
+    deadline.save(update_fields=["due_at", "warning_at", "warned_at", "paused_at", *also])

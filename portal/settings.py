@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "referrals",
     "feedback",
     "ops",
+    "triage",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -176,10 +178,19 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Redis only: kombu's SQLAlchemy transport passes its options to create_engine, which refuses
+# unknown ones (the worker would not start).
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {"visibility_timeout": 3600} if CELERY_BROKER_URL.startswith(("redis", "rediss")) else {}
+)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "ops.tasks.heartbeat", "schedule": 30.0},
+    # Issue 5: warnings and breaches every minute; a run that waited 50 s is dropped, the next
+    # one catches up (the sweep works from the database, not from the message).
+    "deadlines-sweep": {
+        "task": "pathways.tasks.deadlines_sweep", "schedule": 60.0, "options": {"expires": 50},
+    },
 }
 
 # The pathway a "not sure" referral goes to (a configurable front door).
@@ -213,6 +224,126 @@ LOGGING = {
     },
 }
 
+# Foundation: the council's own contact details for the privacy notice and the accessibility
+# statement (shown as "for the council to complete" until set), and the worker heartbeat.
+COUNCIL_DPO_CONTACT = os.environ.get("COUNCIL_DPO_CONTACT", "")
+COUNCIL_ACCESSIBILITY_CONTACT = os.environ.get("COUNCIL_ACCESSIBILITY_CONTACT", "")
+CELERY_BEAT_SCHEDULE["heartbeat"]["schedule"] = float(os.environ.get("HEARTBEAT_SECONDS", "30"))
+# Referral form (referrals app): draft expiry and reminder, attachment limits.
+REFERRAL_DRAFT_EXPIRY_DAYS = int(os.environ.get("REFERRAL_DRAFT_EXPIRY_DAYS", "30"))
+REFERRAL_DRAFT_REMINDER_DAYS = int(os.environ.get("REFERRAL_DRAFT_REMINDER_DAYS", "7"))
+REFERRAL_ATTACHMENT_MAX_FILES = int(os.environ.get("REFERRAL_ATTACHMENT_MAX_FILES", "5"))
+REFERRAL_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("REFERRAL_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
+)
+# Django refuses bodies above this before our own check can give a specific message.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, REFERRAL_ATTACHMENT_MAX_BYTES + 1_048_576)
+CELERY_BEAT_SCHEDULE["referrals-drafts-sweep"] = {
+    "task": "referrals.tasks.drafts_sweep", "schedule": 15 * 60.0,
+}
+# Feedback and notices (feedback app). Notices are an outbox: see the README's "Feedback" section.
+NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")  # set it to send email by GOV.UK Notify
+NOTIFY_TEMPLATE_ID = os.environ.get("NOTIFY_TEMPLATE_ID", "")  # template: ((subject)) / ((body))
+NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_TIMEOUT_SECONDS = int(os.environ.get("NOTIFY_TIMEOUT_SECONDS", "20"))
+NOTICE_MAX_ATTEMPTS = int(os.environ.get("NOTICE_MAX_ATTEMPTS", "6"))
+NOTICE_RETRY_BASE_SECONDS = int(os.environ.get("NOTICE_RETRY_BASE_SECONDS", "30"))
+NOTICE_RETRY_MAX_SECONDS = int(os.environ.get("NOTICE_RETRY_MAX_SECONDS", "900"))
+NOTICE_REQUEUE_AFTER_MINUTES = int(os.environ.get("NOTICE_REQUEUE_AFTER_MINUTES", "5"))
+NOTICE_REQUEUE_BATCH = int(os.environ.get("NOTICE_REQUEUE_BATCH", "200"))
+FEEDBACK_ESCALATION_ROUTE = os.environ.get(
+    "FEEDBACK_ESCALATION_ROUTE",
+    "If the team does not respond, ask for the team manager. If you still disagree with how "
+    "the referral is being handled, use the Safeguarding Adults Board's or the Safeguarding "
+    "Children Partnership's escalation (professional disagreement) procedure.",
+)
+CELERY_BEAT_SCHEDULE["feedback-notices-requeue"] = {
+    "task": "feedback.tasks.notices_requeue", "schedule": 60.0,
+}
+# --- Security (issue 8: mfa/, portal/middleware.py, audit/, privacy/) -------------------------
+# See docs/security.md for each control and the test that proves it.
+from datetime import timedelta  # noqa: E402
+
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_email",
+    "axes",
+    "csp",
+    "mfa",
+    "privacy",
+]
+# After the messages middleware, so a session that ends can say why.
+_messages = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware")
+MIDDLEWARE[_messages + 1:_messages + 1] = [
+    "django_otp.middleware.OTPMiddleware",
+    "portal.middleware.SessionSecurityMiddleware",
+    "mfa.middleware.SecondFactorMiddleware",
+    "portal.middleware.NoStoreMiddleware",
+    "portal.middleware.RefusedAccessAuditMiddleware",
+]
+MIDDLEWARE.insert(1, "csp.middleware.CSPMiddleware")
+# django-axes documents its middleware as the last one.
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", *AUTHENTICATION_BACKENDS]
+
+# Second factor: staff (team members, council administrators) must use TOTP; referrers get an
+# emailed code or may use TOTP. MFA_ENFORCED is only ever False in the test settings.
+MFA_ENFORCED = True  # not an environment variable: production cannot switch it off
+OTP_TOTP_ISSUER = COUNCIL_NAME
+OTP_EMAIL_SUBJECT = "Your sign-in code for the safeguarding referral portal"
+OTP_EMAIL_BODY_TEMPLATE_PATH = "mfa/email_code.txt"
+OTP_EMAIL_TOKEN_VALIDITY = 10 * 60
+OTP_EMAIL_COOLDOWN_DURATION = 30
+MFA_BACKUP_CODE_COUNT = 10
+
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("portal.security_context.session_timeout")
+
+# Sessions: idle timeout with a warning, and an absolute limit however active the person is.
+SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))
+SESSION_IDLE_WARNING_SECONDS = int(os.environ.get("SESSION_IDLE_WARNING_SECONDS", str(5 * 60)))
+SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(10 * 60 * 60)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Brute force (django-axes): per account and per address, separately. A short cool-off that a
+# failure during the lockout does not extend, so an attacker cannot keep a real person out.
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_TEMPLATE = "mfa/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+# Only the address the connection came from: X-Forwarded-For is set by the client unless a
+# trusted proxy overwrites it, so trusting it would let an attacker pick a fresh address.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# Content Security Policy (django-csp 4): nonces for the one inline script in base.html.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+
+# Retention (privacy/): closed referrals and their files are deleted this many days after
+# closure. Default 6 years: see docs/security.md for the source.
+RETENTION_DAYS_AFTER_CLOSURE = int(os.environ.get("RETENTION_DAYS_AFTER_CLOSURE", str(6 * 365 + 2)))
+CELERY_BEAT_SCHEDULE["privacy-retention"] = {
+    "task": "privacy.tasks.retention_sweep", "schedule": 24 * 60 * 60.0,
+}
 # Benchmarks (bench/): baseline views under /bench/, routed only when this is on. Never in
 # production; `python -m bench` turns it on for the gunicorn it starts.
 BENCH_VIEWS = env_bool("BENCH_VIEWS", False)

@@ -12,6 +12,12 @@ urlpatterns = [
     path("cookies/", views.cookies, name="cookies"),
     path("privacy/", views.privacy, name="privacy"),
     path("account/", include("accounts.urls")),
+    path("referrals/", include("referrals.urls")),
+    path("triage/", include("triage.urls")),
+    path("feedback/", include("feedback.urls")),
+    path("dashboard/", include("dashboard.urls")),
+    path("account/security/", include("mfa.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
 

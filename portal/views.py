@@ -4,10 +4,14 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accounts.models import Membership
 from accounts.roles import Role, role_of
+from accounts.selectors import approval_counts
+from ops.selectors import worker_health
 
 ONE_YEAR = 365 * 24 * 60 * 60
 
@@ -32,6 +36,11 @@ def start(request):
 def home(request):
     info = role_of(request.user)
     context = {"role": info.role, "organisation": info.organisation, "team": info.team}
+    if info.role == Role.COUNCIL_ADMIN:
+        context["counts"] = approval_counts()
+        context["health"] = worker_health(now=timezone.now())
+    elif info.role == Role.PENDING:
+        context["membership"] = Membership.objects.filter(user=request.user).first()
     return render(request, HOME_TEMPLATES[info.role], context)
 
 
@@ -57,7 +66,8 @@ def display(request):
 
 
 def accessibility(request):
-    return render(request, "portal/accessibility.html")
+    return render(request, "portal/accessibility.html",
+                  {"accessibility_contact": settings.COUNCIL_ACCESSIBILITY_CONTACT})
 
 
 def cookies(request):
@@ -65,4 +75,4 @@ def cookies(request):
 
 
 def privacy(request):
-    return render(request, "portal/privacy.html")
+    return render(request, "portal/privacy.html", {"dpo_contact": settings.COUNCIL_DPO_CONTACT})

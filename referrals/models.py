@@ -13,7 +13,8 @@ from pathways.models import Pathway
 
 
 class Referral(models.Model):
-    reference = models.CharField(max_length=12, unique=True)
+    # Assigned at submission (referrals.references); a draft has none.
+    reference = models.CharField(max_length=12, unique=True, null=True, blank=True)
     pathway = models.CharField(max_length=32, choices=Pathway.choices, blank=True)
     team = models.ForeignKey(
         "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
@@ -45,9 +46,22 @@ class Referral(models.Model):
     person_age_approx = models.PositiveSmallIntegerField(null=True, blank=True)
     person_address = models.TextField(blank=True)
     person_postcode = models.CharField(max_length=10, blank=True)
+    person_gender = models.CharField(max_length=40, blank=True)
+
+    # Routing: what the referrer told us and the pathway the router suggested.
+    main_need = models.CharField(max_length=32, blank=True)
+    suggested_pathway = models.CharField(max_length=32, blank=True)
+    children_in_household = models.CharField(max_length=10, blank=True)
+
+    # Consent (adults): "yes", "no" or "not_asked"; the grounds for referring without it.
+    consent = models.CharField(max_length=12, blank=True)
+    consent_grounds = models.JSONField(default=list, blank=True)
 
     # The concern.
     categories = models.JSONField(default=list, blank=True)
+    concern_pattern = models.CharField(max_length=10, blank=True)  # "one_off" or "ongoing"
+    police_informed = models.CharField(max_length=10, blank=True)
+    crime_reference = models.CharField(max_length=60, blank=True)
     answers = models.JSONField(
         default=dict, blank=True, help_text="Answers to the form's questions, by question key."
     )
@@ -65,8 +79,21 @@ class Referral(models.Model):
     received_at = models.DateTimeField(null=True, blank=True, db_index=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    # Step keys the referrer has completed (referrals.steps), so a draft resumes where it left.
+    steps_done = models.JSONField(default=list, blank=True)
+    # Drafts: deleted with their files once expired (referrals.tasks.drafts_sweep).
+    draft_expires_at = models.DateTimeField(null=True, blank=True)
+    draft_reminded_at = models.DateTimeField(null=True, blank=True)
+    # The key of the submission that turned this draft into a referral: a second request with
+    # any key finds the referral already submitted and changes nothing.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True)
+
     class Meta:
         indexes = [
+            models.Index(
+                fields=["draft_expires_at"], name="referral_draft_expiry",
+                condition=models.Q(status="draft"),
+            ),
             models.Index(fields=["team", "status", "urgent"]),
             models.Index(fields=["referrer", "-created_at"]),
             models.Index(fields=["organisation", "-received_at"]),
@@ -74,11 +101,69 @@ class Referral(models.Model):
         permissions = [("triage_referral", "Can triage and decide the referral")]
 
     def __str__(self):
-        return self.reference
+        return self.reference or f"Draft {self.pk}"
 
     @property
     def is_child(self) -> bool:
         return self.pathway == Pathway.MASH
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
+
+class Relationship(models.TextChoices):
+    PAID_CARER = "paid_carer", "Paid carer or care worker"
+    UNPAID_CARER = "unpaid_carer", "Unpaid carer or family member"
+    PARTNER = "partner", "Partner or ex-partner"
+    PROFESSIONAL = "professional", "Professional, staff member or volunteer"
+    OTHER_RESIDENT = "other_resident", "Another resident (for example in a care home)"
+    STRANGER = "stranger", "Stranger"
+    UNKNOWN = "unknown", "Not known"
+
+
+class AllegedPerson(models.Model):
+    """A person alleged to cause harm. A referral may name several, or none."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="alleged_persons")
+    name = models.CharField(max_length=200, blank=True)
+    relationship = models.CharField(max_length=20, choices=Relationship.choices)
+    agency_name = models.CharField(max_length=200, blank=True)
+    lives_with = models.CharField(max_length=10)
+    cares_for = models.CharField(max_length=10)
+    contact_with_others_at_risk = models.CharField(max_length=10)
+    others_at_risk_details = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"Alleged person {self.pk} on referral {self.referral_id}"
+
+
+class Attachment(models.Model):
+    """A file sent with a referral, stored in the default (private) storage under a random name.
+
+    `content_type` is what the file's content is (python-magic), never what its name claims.
+    """
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="attachments")
+    stored_name = models.CharField(max_length=200, unique=True)
+    original_name = models.CharField(max_length=255)
+    description = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return f"Attachment {self.pk} on referral {self.referral_id}"
 
 
 class ReferralEvent(models.Model):

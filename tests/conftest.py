@@ -30,6 +30,26 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_redis)
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """A transactional test ends with a flush that also empties what data migrations created
+    (pathway teams, contact points). Make sure it is there for every database test."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server", "django_db_setup"} & set(request.fixturenames)
+    )
+    if not uses_db:
+        return
+    request.getfixturevalue("_django_db_helper")
+    from accounts.models import Team
+
+    if Team.objects.count() < 4:
+        from accounts.teams import pathway_teams_ensure
+        from pathways.migrations_data import contact_points_ensure
+
+        pathway_teams_ensure()
+        contact_points_ensure()
+
+
 @pytest.fixture
 def password():
     return DEMO_PASSWORD
@@ -68,9 +88,10 @@ def referrer(make_user, organisation):
 
 @pytest.fixture
 def teams(db):
-    from accounts.models import Team
+    from accounts.demo import pathway_teams_ensure
 
-    return {team.pathway: team for team in Team.objects.all()}
+    # Transactional tests flush the rows the data migration made; put them back.
+    return {team.pathway: team for team in pathway_teams_ensure()}
 
 
 @pytest.fixture
@@ -90,3 +111,24 @@ def staff_member(make_user, teams):
 def council_admin(make_user):
     return make_user("admin@council.example.gov.uk", "Council Admin", is_council_admin=True,
                      is_staff=True)
+
+
+def otp_login(client, user):
+    """client.force_login plus a verified second factor, for tests with MFA_ENFORCED on."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    client.force_login(user)
+    device, _ = StaticDevice.objects.get_or_create(user=user, name="Test second factor")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def mfa_enforced(settings):
+    """Turn the second factor (and django-axes) on, as in production."""
+    settings.MFA_ENFORCED = True
+    settings.AXES_ENABLED = True
+    return settings

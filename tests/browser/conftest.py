@@ -57,6 +57,11 @@ def visit(page, live_server):
 
 @pytest.fixture
 def sign_in(page, live_server):
+    """Sign in with a password, then complete the second factor if the portal asks for it
+    (MFA_ENFORCED on): the emailed code from mail.outbox (the live server runs in this
+    process), or a TOTP code computed from the device key; staff without an authenticator
+    set one up."""
+
     def do(email, password):
         page.goto(live_server.url + "/account/sign-in/")
         assert_accessible(page)
@@ -64,6 +69,36 @@ def sign_in(page, live_server):
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_load_state()
+        _second_factor_complete(page, email)
         return page
 
     return do
+
+
+def _second_factor_complete(page, email):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import User
+    from tests.mfa_helpers import emailed_code, totp_code
+
+    path = page.url.split("?", 1)[0]
+    if path.endswith("/account/security/set-up/"):
+        assert_accessible(page)
+        user = User.objects.get(email=email)
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).latest("id")
+        page.get_by_label("Code from your authenticator app").fill(totp_code(device))
+        page.get_by_role("button", name="Confirm").click()
+        page.wait_for_load_state()
+        assert_accessible(page)
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()
+    elif path.endswith("/account/security/verify/"):
+        assert_accessible(page)
+        user = User.objects.get(email=email)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is not None:
+            page.get_by_label("Code from your authenticator app").fill(totp_code(device))
+        else:
+            page.get_by_label("Code from the email").fill(emailed_code(email))
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()

@@ -1,0 +1,82 @@
+"""The dashboard's figures, grouped in sections; each figure is one Table built by one
+function from a Context. A lead sees only the referrer-side figures of their organisation."""
+
+from pathways.models import Pathway
+
+from . import feedback, outcomes, received, timeliness
+from .context import Context
+
+SECTIONS = [
+    ("received", "Referrals received", [
+        received.received_pathway, received.received_sector, received.received_category,
+        received.received_urgency, received.trend_sector]),
+    ("timeliness", "Timeliness against the London targets", [
+        timeliness.concern_decisions, timeliness.mash_decisions, timeliness.rag_timescales,
+        timeliness.enquiries, timeliness.open_breaches]),
+    ("feedback", "Feedback to referrers", [
+        feedback.feedback_channel, feedback.feedback_time, feedback.closed_without_feedback]),
+    ("outcomes", "Outcomes", [outcomes.adult_outcomes, outcomes.mash_outcomes]),
+]
+
+# What an organisation's safeguarding lead may see: referrals made, feedback received, time to
+# feedback (issue 7). Nothing about the council's teams.
+ORGANISATION_FIGURES = {
+    received.received_pathway, received.received_category, received.received_urgency,
+    feedback.feedback_channel, feedback.feedback_time, feedback.closed_without_feedback,
+}
+
+SLUGS = {
+    "received-pathway": received.received_pathway,
+    "received-sector": received.received_sector,
+    "received-category": received.received_category,
+    "received-urgency": received.received_urgency,
+    "trend-sector": received.trend_sector,
+    "concern-decisions": timeliness.concern_decisions,
+    "mash-decisions": timeliness.mash_decisions,
+    "rag": timeliness.rag_timescales,
+    "enquiries": timeliness.enquiries,
+    "open-breaches": timeliness.open_breaches,
+    "feedback-channel": feedback.feedback_channel,
+    "feedback-time": feedback.feedback_time,
+    "closed-without-feedback": feedback.closed_without_feedback,
+    "adult-outcomes": outcomes.adult_outcomes,
+    "mash-outcomes": outcomes.mash_outcomes,
+}
+
+
+# Figures that only mean something for adults' pathways or for children's (MASH): hidden when
+# the pathway in view (a manager's, or an administrator's filter) is the other kind.
+ADULT_ONLY = {timeliness.concern_decisions, timeliness.enquiries, outcomes.adult_outcomes}
+CHILD_ONLY = {timeliness.mash_decisions, timeliness.rag_timescales, outcomes.mash_outcomes}
+
+
+def allowed(ctx: Context, builder) -> bool:
+    return not ctx.scope.is_organisation or builder in ORGANISATION_FIGURES
+
+
+def relevant(ctx: Context, builder) -> bool:
+    if not ctx.pathway:
+        return True
+    if ctx.pathway == Pathway.MASH:
+        return builder not in ADULT_ONLY
+    return builder not in CHILD_ONLY
+
+
+def sections_for(ctx: Context) -> list[dict]:
+    out = []
+    for slug, title, builders in SECTIONS:
+        tables = [builder(ctx) for builder in builders
+                  if allowed(ctx, builder) and relevant(ctx, builder)]
+        if tables:
+            out.append({"slug": slug, "title": title, "tables": tables})
+    return out
+
+
+def table_for(ctx: Context, slug: str):
+    builder = SLUGS.get(slug)
+    if builder is None or not allowed(ctx, builder):
+        return None
+    return builder(ctx)
+
+
+__all__ = ["Context", "sections_for", "table_for", "SLUGS"]

@@ -1,0 +1,59 @@
+"""The dashboard page and its CSV downloads. Thin: scope, filters, figures, render."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from audit.services import audit_record
+
+from .csv_export import csv_response
+from .figures import Context, sections_for, table_for
+from .forms import DashboardFilterForm
+from .scope import NotAllowed, scope_for
+
+
+def _refuse(request):
+    # Returned, not raised: ATOMIC_REQUESTS would roll the audit row back with an exception.
+    audit_record(action="dashboard.view", request=request, allowed=False)
+    return render(request, "dashboard/forbidden.html", status=403)
+
+
+def _context(request, scope, now):
+    form = DashboardFilterForm(request.GET or None, scope=scope)
+    ctx = Context(scope=scope, filters=form.filters(), now=now)
+    form = DashboardFilterForm(request.GET or None, scope=scope, categories=ctx.categories())
+    return form, ctx
+
+
+@login_required
+@require_GET
+def index(request):
+    try:
+        scope = scope_for(request.user)
+    except NotAllowed:
+        return _refuse(request)
+    form, ctx = _context(request, scope, timezone.now())
+    audit_record(action="dashboard.view", request=request,
+                 detail={k: v for k, v in ctx.filters.items() if v})
+    return render(request, "dashboard/index.html", {
+        "form": form, "scope": scope, "ctx": ctx, "window": ctx.window,
+        "sections": sections_for(ctx), "query": request.GET.urlencode(),
+    })
+
+
+@login_required
+@require_GET
+def table_csv(request, slug):
+    try:
+        scope = scope_for(request.user)
+    except NotAllowed:
+        return _refuse(request)
+    _, ctx = _context(request, scope, timezone.now())
+    table = table_for(ctx, slug)
+    if table is None:
+        raise Http404("No such table.")
+    audit_record(action="dashboard.csv", request=request, detail={"table": slug})
+    stamp = timezone.localdate(ctx.now).isoformat()
+    return csv_response(table, filename=f"{slug}-{ctx.filters['grain']}-{stamp}.csv")

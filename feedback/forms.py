@@ -1,0 +1,32 @@
+from django import forms
+
+from .updates import INFORMATION_MAX_CHARS
+
+
+class InformationForm(forms.Form):
+    text = forms.CharField(
+        label="What has changed?",
+        help_text="For example, a new risk, a change of address, or someone new involved. "
+        "The team working on the referral will be told.",
+        max_length=INFORMATION_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={
+            "required": "Enter the new information.",
+            "max_length": f"The new information must be {INFORMATION_MAX_CHARS} characters or "
+            "fewer.",
+        },
+    )
+
+
+class PhoneFeedbackForm(forms.Form):
+    summary = forms.CharField(
+        label="What did you tell the referrer?",
+        help_text="A short summary for the record: the outcome you gave and where you pointed "
+        "them. The referrer sees only that feedback was given by phone.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": "Enter a short summary of what you told the referrer.",
+            "max_length": "The summary must be 2000 characters or fewer.",
+        },
+    )

@@ -1,0 +1,235 @@
+"""Reads for the referrer's pages, scoped to what the signed-in person may see.
+
+A referrer sees the referrals they made; an organisation's safeguarding lead sees every
+submitted referral their organisation made. Nobody else reaches these pages' data (staff use
+the triage pages). The referrer sees only timeline events marked visible_to_referrer.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Max, Prefetch, Q, QuerySet
+
+from accounts.roles import Role, role_of
+from pathways.models import ContactKind, ContactPoint, Deadline
+from referrals.models import Referral, ReferralEvent
+from referrals.workflow import Outcome, Status
+
+from .models import Channel, FeedbackRecord, Notice, NoticeStatus
+from .services import WITHHELD_REASONS
+
+CLOCK_WORDS = {
+    "concern_decision": "A decision on whether this is a safeguarding concern",
+    "mash_decision": "A decision on what should happen for the child",
+    "rag": "A rating of how urgent the referral is",
+    "enquiry": "A decision on the safeguarding enquiry",
+    "feedback": "Feedback to you about the decision",
+}
+
+EVENT_WORDS = {
+    "submitted": "Referral received",
+    "information_added": "You added information",
+    "chased": "You chased the referral",
+    "feedback_by_phone": "Feedback given to you by phone",
+    "rerouted": "Passed to another team",
+    "info_requested": "More information requested",
+    "closed": "Referral closed",
+}
+
+# Answers the referral form may record about the adult's consent to sharing.
+_CONSENT_KEYS = ("consent", "adult_consent", "consent_given", "consent_to_share")
+_NO = {"no", "false", "refused", "not_given", "withheld", "declined"}
+
+
+def consent_withheld(referral: Referral) -> bool:
+    """The adult did not agree to details being shared (children's referrals do not rest on
+    consent). The referrer is then told that a decision was made, in general words only."""
+    if referral.is_child:
+        return False
+    answers = referral.answers or {}
+    for key in _CONSENT_KEYS:
+        value = answers.get(key)
+        if value is False or (isinstance(value, str) and value.strip().lower() in _NO):
+            return True
+    return False
+
+
+def _open_deadlines() -> QuerySet:
+    clocks = Deadline.objects.filter(met_at__isnull=True)
+    # The clocks work adds cancelled_at (a clock stopped by closure); honour it once present.
+    if any(field.name == "cancelled_at" for field in Deadline._meta.get_fields()):
+        clocks = clocks.filter(cancelled_at__isnull=True)
+    return clocks.order_by("due_at")
+
+
+def deadlines_open_of(referral: Referral) -> QuerySet:
+    """What is due next and by when."""
+    return _open_deadlines().filter(referral=referral)
+
+
+def _with_feedback_detail(referrals: QuerySet) -> QuerySet:
+    return referrals.select_related("team").prefetch_related(
+        Prefetch("deadlines", queryset=_open_deadlines(), to_attr="open_deadlines"),
+        Prefetch("feedback_records", queryset=FeedbackRecord.objects.order_by("created_at"),
+                 to_attr="feedback_list"),
+    ).annotate(
+        last_update_at=Max("events__at", filter=Q(events__visible_to_referrer=True)),
+    )
+
+
+def referrals_drafts_of(user) -> QuerySet:
+    return Referral.objects.filter(referrer=user, status=Status.DRAFT).order_by("-updated_at")
+
+
+def referrals_submitted_of(user) -> QuerySet:
+    return _with_feedback_detail(
+        Referral.objects.filter(referrer=user).exclude(status=Status.DRAFT)
+    ).order_by("-received_at", "-pk")
+
+
+def lead_organisation(user):
+    info = role_of(user)
+    return info.organisation if info.role == Role.ORGANISATION_LEAD else None
+
+
+def referrals_of_organisation(user) -> QuerySet:
+    """Every submitted referral the lead's organisation made; nothing for anyone else."""
+    organisation = lead_organisation(user)
+    if organisation is None:
+        return Referral.objects.none()
+    return _with_feedback_detail(
+        Referral.objects.filter(organisation=organisation).exclude(status=Status.DRAFT)
+    ).select_related("referrer").order_by("-received_at", "-pk")
+
+
+def referral_for_viewer(user, pk: int) -> Referral | None:
+    """The referral if this person may follow it: its referrer, or their organisation's lead."""
+    referral = Referral.objects.select_related("team", "organisation").filter(pk=pk).first()
+    if referral is None or referral.status == Status.DRAFT:
+        return None
+    if referral.referrer_id == user.pk:
+        return referral
+    organisation = lead_organisation(user)
+    if organisation is not None and referral.organisation_id == organisation.pk:
+        return referral
+    return None
+
+
+def referral_for_staff(user, pk: int) -> Referral | None:
+    """For the referral's team (guardian's triage permission through the team's group)."""
+    referral = Referral.objects.select_related("referrer", "team").filter(pk=pk).first()
+    if referral is None or not user.has_perm("referrals.triage_referral", referral):
+        return None
+    return referral
+
+
+def status_words(referral: Referral) -> str:
+    try:
+        return Status(referral.status).label
+    except ValueError:
+        return referral.status.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    at: datetime
+    title: str
+    words: str
+
+
+def timeline_for_referrer(referral: Referral) -> list[TimelineItem]:
+    """Only events marked visible to the referrer: internal notes never reach this page.
+    Without consent, staff's words are replaced by the general wording."""
+    withheld = consent_withheld(referral)
+    items = []
+    for event in ReferralEvent.objects.filter(referral=referral, visible_to_referrer=True):
+        if event.kind in EVENT_WORDS:
+            title = EVENT_WORDS[event.kind]
+        elif event.to_status:
+            title = f"Status: {status_words(Referral(status=event.to_status))}"
+        else:
+            title = event.kind.replace("_", " ").capitalize()
+        words = event.reason
+        if withheld and event.kind not in ("information_added", "chased"):
+            words = ""
+        items.append(TimelineItem(at=event.at, title=title, words=words))
+    return items
+
+
+@dataclass(frozen=True)
+class FeedbackView:
+    record: FeedbackRecord
+    headline: str
+    reason: str
+    signposting: str
+    withheld_words: str
+
+
+def _outcome_words(referral: Referral) -> str:
+    try:
+        return Outcome(referral.outcome).label
+    except ValueError:
+        return ""
+
+
+def feedback_for_referrer(referral: Referral) -> list[FeedbackView]:
+    """The feedback the referrer may read. Withheld detail and no consent both give the
+    general wording: a decision was made, whether it is a safeguarding concern, and why detail
+    is held back; signposting is always shown."""
+    no_consent = consent_withheld(referral)
+    views = []
+    for record in referral.feedback_records.order_by("created_at", "id"):
+        if record.withheld or no_consent:
+            reason_key = record.withheld_reason if record.withheld else "no_consent"
+            headline = _outcome_words(referral) or "A decision has been made."
+            views.append(FeedbackView(record, headline, "", record.signposting,
+                                      WITHHELD_REASONS.get(reason_key, "")))
+        else:
+            views.append(FeedbackView(record, record.outcome_text, record.reason,
+                                      record.signposting, ""))
+    return views
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    phone: str
+    email: str
+    hours: str
+
+
+def contact_for(referral: Referral) -> Contact | None:
+    """The named team and how to reach it, falling back to the pathway's published number."""
+    point = ContactPoint.objects.filter(
+        kind=ContactKind.PATHWAY, pathway=referral.pathway
+    ).first()
+    if referral.team_id:
+        team = referral.team
+        return Contact(team.name, team.phone or (point.phone if point else ""),
+                       team.email or (point.email if point else ""),
+                       point.hours if point else "")
+    if point is not None:
+        return Contact(point.name, point.phone, point.email, point.hours)
+    return None
+
+
+def deadline_missed(referral: Referral, now: datetime) -> Deadline | None:
+    """The first clock that breached (recorded by the sweep, or due and not met, not paused)."""
+    return (
+        _open_deadlines()
+        .filter(referral=referral)
+        .filter(Q(breached_at__isnull=False) | Q(due_at__lt=now, paused_at__isnull=True))
+        .first()
+    )
+
+
+def notices_for(user) -> QuerySet:
+    return Notice.objects.filter(recipient=user, channel=Channel.PORTAL).select_related(
+        "referral"
+    ).order_by("-created_at")[:100]
+
+
+def notices_failed() -> QuerySet:
+    return Notice.objects.filter(status=NoticeStatus.FAILED).select_related(
+        "referral"
+    ).order_by("-created_at")

@@ -1,0 +1,111 @@
+"""What the referrer can do after submitting: add information, and chase a missed timeframe.
+
+Both write a ReferralEvent (so the staff timeline shows them), an audit row and notices to the
+people who must act, in one transaction.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from audit.services import audit_record
+from referrals.models import Referral, ReferralEvent
+from referrals.workflow import Status
+
+from .models import Channel
+from .selectors import deadline_missed, referral_for_viewer
+from .services import notice_queue
+from .wording import NoticeKind
+
+INFORMATION_MAX_CHARS = 5000
+
+
+def _check_can_follow(actor, referral: Referral) -> None:
+    if referral_for_viewer(actor, referral.pk) is None:
+        raise PermissionDenied("You cannot update this referral.")
+    if referral.status not in Status.open():
+        raise ValidationError(
+            "This referral is closed. If you have a new concern, make a new referral."
+        )
+
+
+def _staff_to_tell(referral: Referral) -> list:
+    """The assignee; with nobody assigned yet, the team's managers (who allocate)."""
+    if referral.assignee_id and referral.assignee.is_active:
+        return [referral.assignee]
+    return list(referral.team.managers()) if referral.team_id else []
+
+
+def _notify_staff(*, people, kind: str, referral: Referral, dedupe: str | None = None) -> None:
+    for person in people:
+        for channel in (Channel.PORTAL, Channel.EMAIL):
+            notice_queue(
+                kind=kind, recipient=person, referral=referral, channel=channel,
+                dedupe_key=f"{dedupe}:{person.pk}:{channel}" if dedupe else None,
+            )
+
+
+@transaction.atomic
+def referral_information_add(
+    *, referral: Referral, actor, text: str, now: datetime, request=None
+) -> ReferralEvent:
+    """The referrer (or their organisation's lead) adds information because the situation
+    changed. Notifies the assignee (or the team's managers), and shows on both timelines."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    _check_can_follow(actor, referral)
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Enter the new information."})
+    if len(text) > INFORMATION_MAX_CHARS:
+        raise ValidationError(
+            {"text": f"The new information must be {INFORMATION_MAX_CHARS} characters or fewer."}
+        )
+    event = ReferralEvent.objects.create(
+        referral=referral, at=now, actor=actor, kind="information_added", reason=text,
+        visible_to_referrer=True, detail={"source": "referrer"},
+    )
+    _notify_staff(people=_staff_to_tell(referral), kind=NoticeKind.INFORMATION_ADDED,
+                  referral=referral)
+    audit_record(action="referral.information_added", actor=actor, request=request,
+                 referral=referral, obj=event, detail={"chars": len(text)})
+    return event
+
+
+@dataclass(frozen=True)
+class ChaseResult:
+    event: ReferralEvent
+    created: bool
+
+
+@transaction.atomic
+def referral_chase(*, referral: Referral, actor, now: datetime, request=None) -> ChaseResult:
+    """The referrer chases a referral whose clock was missed: an escalation on the timeline,
+    the team's managers told once per missed clock. Chasing the same clock again records no
+    second escalation; the page then repeats who to contact."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    _check_can_follow(actor, referral)
+    deadline = deadline_missed(referral, now)
+    if deadline is None:
+        raise ValidationError(
+            "You can chase a referral once a timeframe has been missed. None has been missed."
+        )
+    earlier = ReferralEvent.objects.filter(
+        referral=referral, kind="chased", detail__deadline_id=deadline.pk
+    ).first()
+    if earlier is not None:
+        return ChaseResult(earlier, False)
+    event = ReferralEvent.objects.create(
+        referral=referral, at=now, actor=actor, kind="chased",
+        reason="You chased this referral because a timeframe was missed. The team manager has "
+        "been told.",
+        visible_to_referrer=True,
+        detail={"deadline_id": deadline.pk, "clock": deadline.kind, "escalation": True},
+    )
+    managers = list(referral.team.managers()) if referral.team_id else []
+    _notify_staff(people=managers, kind=NoticeKind.CHASED, referral=referral,
+                  dedupe=f"chase:{deadline.pk}")
+    audit_record(action="referral.chased", actor=actor, request=request, referral=referral,
+                 obj=event, detail={"clock": deadline.kind, "managers": len(managers)})
+    return ChaseResult(event, True)

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "feedback"
+
+urlpatterns = [
+    path("referrals/", views.my_referrals, name="my-referrals"),
+    path("referrals/<int:pk>/", views.status, name="status"),
+    path("referrals/<int:pk>/add-information/", views.information_add, name="add-information"),
+    path("referrals/<int:pk>/chase/", views.chase, name="chase"),
+    path("referrals/<int:pk>/feedback-by-phone/", views.phone_feedback, name="give-by-phone"),
+    path("organisation/", views.organisation, name="organisation"),
+    path("notices/", views.notices, name="notices"),
+    path("notices/failed/", views.notices_failed, name="notices-failed"),
+]

@@ -1,0 +1,186 @@
+"""The referrer's pages: my referrals, a referral's status, add information, chase; the
+organisation lead's list; everyone's portal notices; administrators' failed notices.
+
+Thin: selectors read (permission-scoped), services write, every view of a referral audited.
+A refusal is answered with a 404 page *returned* (not raised) so the audit row of the refused
+look commits with the request.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from audit.services import audit_record
+from referrals.workflow import Status
+
+from . import selectors
+from .forms import InformationForm, PhoneFeedbackForm
+from .services import feedback_give_by_phone, notice_retry_failed, notices_mark_read
+from .updates import referral_chase, referral_information_add
+
+
+def _not_found(request, pk: int, action: str):
+    audit_record(action=action, request=request, allowed=False, detail={"referral_pk": pk})
+    return render(request, "feedback/not_found.html", status=404)
+
+
+def _referral_or_none(request, pk: int, action: str):
+    referral = selectors.referral_for_viewer(request.user, pk)
+    if referral is not None:
+        audit_record(action=action, request=request, referral=referral)
+    return referral
+
+
+@login_required
+def my_referrals(request):
+    submitted = list(selectors.referrals_submitted_of(request.user)[:200])
+    audit_record(action="feedback.my_referrals_viewed", request=request,
+                 detail={"referral_ids": [r.pk for r in submitted]})
+    return render(request, "feedback/my_referrals.html", {
+        "drafts": selectors.referrals_drafts_of(request.user),
+        "submitted": submitted,
+        "now": timezone.now(),
+    })
+
+
+@login_required
+def status(request, pk: int):
+    referral = _referral_or_none(request, pk, "referral.status_viewed")
+    if referral is None:
+        return _not_found(request, pk, "referral.status_viewed")
+    now = timezone.now()
+    return render(request, "feedback/status.html", {
+        "referral": referral,
+        "status_words": selectors.status_words(referral),
+        "timeline": selectors.timeline_for_referrer(referral),
+        "feedback": selectors.feedback_for_referrer(referral),
+        "consent_withheld": selectors.consent_withheld(referral),
+        "deadlines": selectors.deadlines_open_of(referral),
+        "clock_words": selectors.CLOCK_WORDS,
+        "contact": selectors.contact_for(referral),
+        "missed": selectors.deadline_missed(referral, now),
+        "is_open": referral.status in Status.open(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def information_add(request, pk: int):
+    referral = _referral_or_none(request, pk, "referral.add_information_viewed")
+    if referral is None:
+        return _not_found(request, pk, "referral.add_information_viewed")
+    form = InformationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral_information_add(referral=referral, actor=request.user,
+                                     text=form.cleaned_data["text"], now=timezone.now(),
+                                     request=request)
+        except ValidationError as error:
+            form.add_error("text" if hasattr(error, "error_dict") else None, error)
+        except PermissionDenied:
+            return _not_found(request, pk, "referral.information_added")
+        else:
+            messages.success(request, "Your information has been added. The team has been told.")
+            return redirect("feedback:status", pk=referral.pk)
+    return render(request, "feedback/add_information.html", {"referral": referral, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def chase(request, pk: int):
+    referral = _referral_or_none(request, pk, "referral.chase_viewed")
+    if referral is None:
+        return _not_found(request, pk, "referral.chase_viewed")
+    now = timezone.now()
+    context = {
+        "referral": referral,
+        "missed": selectors.deadline_missed(referral, now),
+        "clock_words": selectors.CLOCK_WORDS,
+        "contact": selectors.contact_for(referral),
+        "escalation_route": settings.FEEDBACK_ESCALATION_ROUTE,
+        "error": "",
+        "result": None,
+    }
+    if request.method == "POST":
+        try:
+            context["result"] = referral_chase(referral=referral, actor=request.user, now=now,
+                                               request=request)
+        except ValidationError as error:
+            context["error"] = " ".join(error.messages)
+        except PermissionDenied:
+            return _not_found(request, pk, "referral.chased")
+    return render(request, "feedback/chase.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def phone_feedback(request, pk: int):
+    """Staff record feedback given by phone (referrers for whom email is not safe)."""
+    referral = selectors.referral_for_staff(request.user, pk)
+    if referral is None:
+        return _not_found(request, pk, "feedback.phone_viewed")
+    audit_record(action="feedback.phone_viewed", request=request, referral=referral)
+    form = PhoneFeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            feedback_give_by_phone(referral=referral, actor=request.user, given_at=timezone.now(),
+                                   summary=form.cleaned_data["summary"], request=request)
+        except ValidationError as error:
+            form.add_error("summary", error)
+        else:
+            messages.success(request, f"Feedback given by phone is recorded for {referral.reference}.")
+            return redirect("feedback:give-by-phone", pk=referral.pk)
+    return render(request, "feedback/phone_feedback.html", {
+        "referral": referral, "form": form,
+        "outstanding": referral.feedback_records.filter(given_at__isnull=True),
+        "given": referral.feedback_records.filter(given_at__isnull=False),
+        "referrer_phone": referral.referrer_phone or referral.referrer.phone,
+    })
+
+
+@login_required
+def organisation(request):
+    organisation = selectors.lead_organisation(request.user)
+    if organisation is None:
+        audit_record(action="feedback.organisation_viewed", request=request, allowed=False)
+        return render(request, "feedback/not_found.html", status=403)
+    referrals = list(selectors.referrals_of_organisation(request.user)[:500])
+    audit_record(action="feedback.organisation_viewed", request=request,
+                 detail={"referral_ids": [r.pk for r in referrals]})
+    return render(request, "feedback/organisation.html", {
+        "organisation": organisation, "referrals": referrals, "now": timezone.now(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notices(request):
+    if request.method == "POST":
+        notices_mark_read(user=request.user, now=timezone.now())
+        messages.success(request, "All your notices are marked as read.")
+        return redirect("feedback:notices")
+    return render(request, "feedback/notices.html",
+                  {"notices": selectors.notices_for(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notices_failed(request):
+    if not request.user.is_council_admin:
+        audit_record(action="notice.failed_list_viewed", request=request, allowed=False)
+        return render(request, "feedback/not_found.html", status=403)
+    if request.method == "POST":
+        try:
+            notice_id = int(request.POST.get("notice", ""))
+        except ValueError:
+            notice_id = 0
+        if notice_retry_failed(notice_id=notice_id, actor=request.user, now=timezone.now(),
+                               request=request):
+            messages.success(request, "The notice will be sent again.")
+        return redirect("feedback:notices-failed")
+    return render(request, "feedback/notices_failed.html",
+                  {"notices": selectors.notices_failed()[:200]})

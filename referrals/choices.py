@@ -1,0 +1,82 @@
+"""Answer choices shared by the forms, the check-your-answers page and the PDF."""
+
+from django.db import models
+
+YES_NO = (("yes", "Yes"), ("no", "No"))
+YES_NO_UNKNOWN = (("yes", "Yes"), ("no", "No"), ("unknown", "I do not know"))
+
+
+class AdultCategory(models.TextChoices):
+    """The ten categories of the Care Act 2014 statutory guidance (14.17)."""
+
+    PHYSICAL = "physical", "Physical abuse"
+    DOMESTIC = "domestic", "Domestic abuse"
+    SEXUAL = "sexual", "Sexual abuse"
+    PSYCHOLOGICAL = "psychological", "Psychological or emotional abuse"
+    FINANCIAL = "financial", "Financial or material abuse (including scams and cuckooing)"
+    MODERN_SLAVERY = "modern_slavery", "Modern slavery"
+    DISCRIMINATORY = "discriminatory", "Discriminatory abuse"
+    ORGANISATIONAL = "organisational", "Organisational abuse"
+    NEGLECT = "neglect", "Neglect or acts of omission"
+    SELF_NEGLECT = "self_neglect", "Self-neglect"
+
+
+class ChildCategory(models.TextChoices):
+    """Working Together 2023 categories, with the exploitation types London MASHs record."""
+
+    PHYSICAL = "physical", "Physical abuse"
+    EMOTIONAL = "emotional", "Emotional abuse"
+    SEXUAL = "sexual", "Sexual abuse"
+    NEGLECT = "neglect", "Neglect"
+    CSE = "cse", "Child sexual exploitation (CSE)"
+    CRIMINAL_EXPLOITATION = "criminal_exploitation", "Criminal exploitation, including county lines"
+    FGM = "fgm", "Female genital mutilation (FGM)"
+    RADICALISATION = "radicalisation", "Radicalisation"
+
+
+class ConsentGround(models.TextChoices):
+    """Reasons to share without the adult's consent (Pan-London policy; information sharing)."""
+
+    LACKS_CAPACITY = "lacks_capacity", "They lack the mental capacity to decide"
+    OTHERS_AT_RISK = "others_at_risk", "Other people, including children, are at risk"
+    CRIME = "crime", "A crime has been or may be committed"
+    STAFF_IMPLICATED = "staff_implicated", "A member of staff or a volunteer is implicated"
+    COERCION = "coercion", "They are being coerced, controlled or put under duress"
+    HIGH_RISK = "high_risk", "The risk is high or life-threatening (vital interests)"
+    PUBLIC_INTEREST = "public_interest", "It is in the public interest"
+    COURT_ORDER = "court_order", "A court order or other legal duty applies"
+
+
+CONSENT = (
+    ("yes", "Yes, they agree to the referral"),
+    ("no", "No, they do not agree"),
+    ("not_asked", "They have not been asked"),
+)
+
+GENDER = (
+    ("female", "Female"),
+    ("male", "Male"),
+    ("other", "Another gender or non-binary"),
+    ("unknown", "Not known"),
+)
+
+AGE_KNOWN = (
+    ("dob", "I know their date of birth"),
+    ("approx", "I know roughly how old they are"),
+    ("unknown", "I do not know their age"),
+)
+
+PATTERN = (("one_off", "It happened once"), ("ongoing", "It is ongoing or has happened more than once"))
+
+WHERE = (
+    ("own_home", "Their own home"),
+    ("other_home", "Someone else's home"),
+    ("care_home", "A care home or supported living"),
+    ("hospital", "A hospital or health setting"),
+    ("day_service", "A day centre, school or college"),
+    ("public", "A public place"),
+    ("online", "Online or by phone"),
+    ("other", "Somewhere else"),
+)
+
+PATHWAY_NOT_SURE = "not_sure"

@@ -1,0 +1,67 @@
+"""Answers as labelled rows, for check your answers, the PDF and staff pages.
+
+Walks the same step registry and forms as the question pages, so labels and choice names are
+never written twice.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django import forms
+
+from pathways.models import Pathway
+
+from . import steps
+from .answers import values_load
+from .models import Referral
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    rows: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _display(field_obj, value) -> str:
+    if value is None or value == "" or value == []:
+        return "Not given"
+    choices = dict(getattr(field_obj, "choices", []) or [])
+    if isinstance(value, list):
+        return "\n".join(str(choices.get(v, v)) for v in value)
+    if isinstance(value, date):
+        return f"{value.day} {value:%B %Y}"
+    if isinstance(field_obj, forms.TypedChoiceField) and isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(choices.get(value, value))
+
+
+def answers_display(referral: Referral) -> list[Section]:
+    sections = []
+    for step in steps.steps_for(referral):
+        section = Section(step.key, step.section)
+        if step.kind == "alleged":
+            for number, person in enumerate(referral.alleged_persons.all(), start=1):
+                section.rows.append((f"Person {number}", ", ".join(filter(None, [
+                    person.name or "Name not known", person.get_relationship_display(),
+                    person.agency_name,
+                    f"lives with them: {person.lives_with}", f"cares for them: {person.cares_for}",
+                    f"contact with others at risk: {person.contact_with_others_at_risk}",
+                ]))))
+            if not section.rows:
+                section.rows.append(("People alleged to have caused harm", "None named"))
+        elif step.kind == "attachments":
+            for attachment in referral.attachments.all():
+                section.rows.append((attachment.description or "File", attachment.original_name))
+            if not section.rows:
+                section.rows.append(("Files", "None attached"))
+        else:
+            form = step.form(referral=referral)
+            initial = values_load(referral, form.fields)
+            for name, field_obj in form.fields.items():
+                value = initial.get(name)
+                if name == "pathway" and value:
+                    value = Pathway(value).value
+                section.rows.append((str(field_obj.label), _display(field_obj, value)))
+        sections.append(section)
+    return sections

@@ -1,0 +1,467 @@
+"""The referral's question pages. Each form is one page; referrals.steps puts them in order.
+
+Forms only validate and shape answers; referrals.answers stores them and referrals.services
+writes. Every field carries its own specific error message (GOV.UK error summary).
+"""
+
+import re
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Fluid, Layout, Size, Submit
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from pathways.models import Pathway
+from pathways.questions import questions_for
+from pathways.routing import MainNeed, route_suggest
+
+from . import choices as c
+from .answers import values_load, yes_to_bool
+from .models import Relationship
+from .workflow import FeedbackPreference
+
+POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
+
+
+def required(message: str) -> dict:
+    return {"required": message}
+
+
+def radios(label, choices, message, **kwargs):
+    return forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect,
+                             error_messages={"required": message, "invalid_choice": message},
+                             **kwargs)
+
+
+def text(label, message=None, max_length=200, textarea=False, **kwargs):
+    return forms.CharField(
+        label=label, required=message is not None, max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": 5}) if textarea else forms.TextInput,
+        error_messages={
+            "required": message or "",
+            "max_length": f"{label.split(' (optional)')[0].rstrip('?')} must be {max_length} "
+                          "characters or fewer",
+        },
+        **kwargs,
+    )
+
+
+class DateField(DateInputField):
+    """The GOV.UK date input with messages that name the date being asked for."""
+
+    def __init__(self, *, what: str, **kwargs):
+        super().__init__(**kwargs)
+        self.what = what
+        message = f"Enter {what} as a day, month and year"
+        self.error_messages.update({"required": message, "incomplete": message,
+                                    "invalid": f"{what[0].upper()}{what[1:]} must be a real date"})
+        for sub, part in zip(self.fields, ("day", "month", "year"), strict=True):
+            sub.error_messages["incomplete"] = f"{what[0].upper()}{what[1:]} must include a {part}"
+            sub.validators[0].message = f"{what[0].upper()}{what[1:]} must be a real date"
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except forms.ValidationError as error:
+            raise forms.ValidationError(self.error_messages["invalid"]) from error
+
+
+class StepForm(forms.Form):
+    """A question page. `title` is the page's heading; the referral fills initial values."""
+
+    title = ""
+    caption = ""
+    submit_label = "Save and continue"
+
+    def __init__(self, *args, referral, **kwargs):
+        self.referral = referral
+        super().__init__(*args, **kwargs)
+        self.initial = {**values_load(referral, self.fields), **self.initial}
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(*[layout_field(name, f) for name, f in self.fields.items()],
+                                    Submit("submit", self.submit_label))
+
+    def values(self) -> dict:
+        """The cleaned answers to store (referrals.answers.values_store)."""
+        return dict(self.cleaned_data)
+
+    def require(self, name: str, message: str):
+        if not self.cleaned_data.get(name) and name not in self.errors:
+            self.add_error(name, message)
+
+
+def layout_field(name, field):
+    """The GOV.UK component for a field, from its widget (so dynamic forms need no layout)."""
+    if isinstance(field.widget, forms.RadioSelect):
+        return Field.radios(name, legend_size=Size.SMALL, small=len(field.choices) > 4)
+    if isinstance(field.widget, forms.CheckboxSelectMultiple):
+        return Field.checkboxes(name, legend_size=Size.SMALL)
+    if isinstance(field.widget, forms.Textarea):
+        return Field.textarea(name, label_size=Size.SMALL)
+    if isinstance(field, DateInputField):
+        return Field(name, context={"legend_size": Size.for_legend(Size.SMALL)})
+    if isinstance(field.widget, forms.ClearableFileInput):
+        return Field(name, context={"label_size": Size.for_label(Size.SMALL)})
+    width = Fluid.ONE_THIRD if isinstance(field, forms.IntegerField) else Fluid.TWO_THIRDS
+    return Field.text(name, label_size=Size.SMALL, field_width=width)
+
+
+class UrgencyForm(StepForm):
+    title = "Is this referral urgent?"
+    urgent = forms.TypedChoiceField(
+        label="Is it urgent?", choices=c.YES_NO, coerce=yes_to_bool,
+        widget=forms.RadioSelect,
+        help_text="Urgent means someone could come to serious harm today. Urgent referrals go "
+                  "to the top of the team's list and their manager is told.",
+        error_messages=required("Select yes if the referral is urgent"),
+    )
+    urgent_reason = text("Why is it urgent?", textarea=True, max_length=2000)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("urgent") is True:
+            self.require("urgent_reason", "Enter why the referral is urgent")
+        elif data.get("urgent") is False:
+            data["urgent_reason"] = ""
+        return data
+
+
+class PersonForm(StepForm):
+    title = "The person you are worried about"
+    person_name = text("Full name", "Enter the full name of the person you are worried about")
+    person_other_names = text("Other names they use (optional)",
+                              help_text="For example a previous surname or a nickname")
+    age_known = radios("Do you know their age?", c.AGE_KNOWN,
+                       "Select whether you know their date of birth or roughly how old they are")
+    person_dob = DateField(label="Date of birth", required=False, what="their date of birth",
+                           help_text="For example, 27 3 1948")
+    person_age_approx = forms.IntegerField(
+        label="Approximate age in years", required=False, min_value=0, max_value=120,
+        error_messages={"invalid": "Approximate age must be a number, like 80",
+                        "min_value": "Approximate age must be 0 or more",
+                        "max_value": "Approximate age must be 120 or less"},
+    )
+    person_gender = radios("Gender", c.GENDER, "Select their gender, or 'Not known'")
+
+    def clean(self):
+        data = super().clean()
+        known = data.get("age_known")
+        if known == "dob":
+            self.require("person_dob", "Enter their date of birth as a day, month and year")
+            dob = data.get("person_dob")
+            if dob and dob > timezone.localdate():
+                self.add_error("person_dob", "Their date of birth must be in the past")
+            data["person_age_approx"] = None
+        elif known == "approx":
+            if data.get("person_age_approx") is None and "person_age_approx" not in self.errors:
+                self.add_error("person_age_approx", "Enter their approximate age in years")
+            data["person_dob"] = None
+        elif known == "unknown":
+            data["person_dob"] = None
+            data["person_age_approx"] = None
+        return data
+
+
+class PersonContactForm(StepForm):
+    title = "Where they live and how to contact them"
+    person_address = text("Address (optional)", textarea=True, max_length=500,
+                          help_text="Leave blank if they have no fixed address or you do not know")
+    person_postcode = text("Postcode (optional)", max_length=10)
+    safe_to_contact = radios("Is it safe for the team to contact them?", c.YES_NO_UNKNOWN,
+                             "Select whether it is safe to contact them")
+    contact_how = text("How should they be contacted safely? (optional)", max_length=500,
+                       help_text="For example: only by phone, never when their partner is home")
+    communication_needs = text("Communication needs (optional)", textarea=True, max_length=1000,
+                               help_text="For example: British Sign Language, easy read, "
+                                         "hearing or sight loss")
+    interpreter = radios("Do they need an interpreter?", c.YES_NO,
+                         "Select yes if they need an interpreter")
+    interpreter_language = text("Language for the interpreter", max_length=100,
+                                help_text="Only if they need an interpreter")
+    person_aware = radios("Do they know you are making this referral?", c.YES_NO_UNKNOWN,
+                          "Select whether they know about this referral")
+
+    def clean_person_postcode(self):
+        value = self.cleaned_data["person_postcode"].strip().upper()
+        if value and not POSTCODE.match(value):
+            raise forms.ValidationError("Enter a real postcode, like SE5 8UH")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("interpreter") == "yes":
+            self.require("interpreter_language",
+                         "Enter the language they need an interpreter for")
+        return data
+
+
+class NeedsForm(StepForm):
+    title = "Their needs and household"
+    main_need = radios("What is their main need for care or support?", MainNeed.choices,
+                       "Select their main need, or 'I'm not sure'",
+                       help_text="This helps us send the referral to the right team. For a child "
+                                 "under 18, choose the closest or 'I'm not sure'.")
+    children_in_household = radios("Do any children live in the same household?",
+                                   c.YES_NO_UNKNOWN,
+                                   "Select whether any children live in the same household")
+
+
+class PathwayForm(StepForm):
+    title = "Which team should receive the referral?"
+
+    def __init__(self, *args, referral, **kwargs):
+        self.suggestion = route_suggest(
+            main_need=referral.main_need, today=timezone.localdate(),
+            front_door=settings.FRONT_DOOR_PATHWAY, dob=referral.person_dob,
+            age=referral.person_age_approx,
+        )
+        self.base_fields = dict(self.base_fields)
+        self.base_fields["pathway"] = radios(
+            "Team", [*Pathway.choices, (c.PATHWAY_NOT_SURE, "I'm not sure: let the front door "
+                                                            "decide")],
+            "Select the team to send the referral to, or 'I'm not sure'",
+            help_text="You can choose a different team from the suggestion.",
+        )
+        self.offer_linked = (referral.children_in_household == "yes"
+                             and self.suggestion.pathway != Pathway.MASH)
+        if self.offer_linked:
+            self.base_fields["linked_mash"] = radios(
+                "Do you also want to refer the children to the Multi-Agency Safeguarding Hub "
+                "(MASH)?", c.YES_NO, "Select yes if you also want to refer the children to MASH",
+                required=False, help_text="For an adult referral only. The children's referral gets its own "
+                          "reference and you will not need to type your answers again.")
+            self.base_fields["linked_children"] = text(
+                "The children: names and ages, if you know them", textarea=True, max_length=1000)
+        super().__init__(*args, referral=referral, **kwargs)
+        self.initial.setdefault("pathway", self.suggestion.pathway)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("pathway") == c.PATHWAY_NOT_SURE:
+            data["pathway"] = settings.FRONT_DOOR_PATHWAY
+        adult = Pathway.is_adult(data.get("pathway", ""))
+        if self.offer_linked and adult and not data.get("linked_mash"):
+            self.add_error("linked_mash", "Select yes if you also want to refer the children "
+                                          "to MASH")
+        if data.get("linked_mash") == "yes" and data.get("pathway") == Pathway.MASH:
+            self.add_error("linked_mash", "A linked MASH referral can only go with a referral "
+                                          "to an adult team: select no, or choose an adult team")
+        data["suggested_pathway"] = self.suggestion.pathway
+        return data
+
+
+class ConcernForm(StepForm):
+    title = "What has happened"
+    what_happened = text("What happened, or what are you worried about?",
+                         "Describe what happened or what you are worried about",
+                         textarea=True, max_length=5000,
+                         help_text="Facts first: what you saw or were told, and by whom")
+    concern_pattern = radios("Did it happen once, or is it ongoing?", c.PATTERN,
+                             "Select whether it happened once or is ongoing")
+    concern_since = text("When did it happen, or when did it start?",
+                         "Enter when it happened or when it started", max_length=100,
+                         help_text="For example: 3 November 2026, or since last summer")
+
+    def __init__(self, *args, referral, **kwargs):
+        self.base_fields = dict(self.base_fields)
+        child = referral.pathway == Pathway.MASH
+        self.base_fields = {
+            "categories": forms.MultipleChoiceField(
+                label="What kind of abuse or neglect is it?",
+                choices=(c.ChildCategory if child else c.AdultCategory).choices,
+                widget=forms.CheckboxSelectMultiple, help_text="Select all that apply",
+                error_messages={"required": "Select at least one kind of abuse or neglect",
+                                "invalid_choice": "Select at least one kind of abuse or neglect"},
+            ),
+            **{k: v for k, v in self.base_fields.items() if k != "categories"},
+        }
+        super().__init__(*args, referral=referral, **kwargs)
+
+
+class ConcernDetailsForm(StepForm):
+    title = "Where it happened, injuries and the police"
+    where = radios("Where did it happen?", c.WHERE, "Select where it happened")
+    where_details = text("More about where (optional)", max_length=500)
+    injuries = radios("Do they have any injuries?", c.YES_NO_UNKNOWN,
+                      "Select whether they have any injuries")
+    injuries_details = text("Describe the injuries (optional)", textarea=True, max_length=2000)
+    police_informed = radios("Have the police been told?", c.YES_NO_UNKNOWN,
+                             "Select whether the police have been told")
+    crime_reference = text("Crime reference number (optional)", max_length=60,
+                           help_text="If the police gave you one")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("police_informed") != "yes" and data.get("crime_reference"):
+            self.add_error("crime_reference", "Only give a crime reference number if the "
+                                              "police have been told")
+        return data
+
+
+class AllegedPersonForm(StepForm):
+    title = "People alleged to have caused the harm"
+    submit_label = "Add this person"
+    name = text("Their name (optional)")
+    relationship = radios("Their relationship to the person at risk", Relationship.choices,
+                          "Select their relationship to the person at risk")
+    agency_name = text("Care agency or employer", max_length=200,
+                       help_text="Needed if they are a paid carer")
+    lives_with = radios("Do they live with the person at risk?", c.YES_NO_UNKNOWN,
+                        "Select whether they live with the person at risk")
+    cares_for = radios("Do they care for the person at risk?", c.YES_NO_UNKNOWN,
+                       "Select whether they care for the person at risk")
+    contact_with_others_at_risk = radios(
+        "Do they have contact with children or other adults who may be at risk?",
+        c.YES_NO_UNKNOWN, "Select whether they have contact with children or other adults at risk")
+    others_at_risk_details = text("Who else may be at risk? (optional)", textarea=True,
+                                  max_length=1000)
+
+    def __init__(self, *args, referral, **kwargs):
+        super().__init__(*args, referral=referral, **kwargs)
+        self.initial = {}  # each submission adds a new person
+        self.helper.layout = Layout(*[layout_field(n, f) for n, f in self.fields.items()])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("relationship") == Relationship.PAID_CARER:
+            self.require("agency_name", "Enter the name of the care agency or employer")
+        return data
+
+    def is_blank(self) -> bool:
+        return not any(str(v).strip() for k, v in self.data.items()
+                       if k in self.fields)
+
+
+class AdultForm(StepForm):
+    title = "About the adult: needs, capacity and consent"
+    care_support_needs = radios(
+        "Do they have needs for care and support?", c.YES_NO_UNKNOWN,
+        "Select whether they have needs for care and support",
+        help_text="For example help with washing, eating, moving around, managing money or "
+                  "staying safe, whether or not anyone provides it")
+    protect_themselves = radios(
+        "Can they protect themselves from the abuse or neglect?", c.YES_NO_UNKNOWN,
+        "Select whether they can protect themselves")
+    capacity_concern = radios(
+        "Do you have concerns about their mental capacity to make decisions about their safety?",
+        c.YES_NO_UNKNOWN, "Select whether you have concerns about their mental capacity")
+    capacity_details = text("What are your concerns about their capacity? (optional)",
+                            textarea=True, max_length=2000)
+    consent = radios("Have they agreed to this referral?", c.CONSENT,
+                     "Select whether they have agreed to this referral")
+    consent_grounds = forms.MultipleChoiceField(
+        label="If they have not agreed, why are you referring anyway?",
+        choices=c.ConsentGround.choices, widget=forms.CheckboxSelectMultiple, required=False,
+        help_text="You can refer without their agreement. Select all that apply.",
+        error_messages={"invalid_choice": "Select a reason from the list"},
+    )
+    adult_wants = text("What do they want to happen?",
+                       "Enter what they want to happen, or why you could not ask them",
+                       textarea=True, max_length=2000,
+                       help_text="In their own words if you can. If you could not ask them, "
+                                 "say why.")
+
+    def clean(self):
+        data = super().clean()
+        consent = data.get("consent")
+        if consent == "yes":
+            data["consent_grounds"] = []
+        elif consent in ("no", "not_asked") and not data.get("consent_grounds"):
+            self.add_error("consent_grounds", "Select at least one reason for making the "
+                                              "referral without their agreement")
+        return data
+
+
+class ChildForm(StepForm):
+    title = "About the child: parents, school and professionals"
+    parents_aware = radios("Do the parents or carers know about this referral?", c.YES_NO,
+                           "Select yes if the parents or carers know about this referral")
+    parents_agree = radios("Do the parents or carers agree to it?",
+                           (*c.YES_NO, ("not_asked", "They have not been asked")),
+                           "Select whether the parents or carers agree to the referral")
+    parents_why_not = text("Why do they not know, or not agree?", textarea=True,
+                           max_length=2000, help_text="For example, telling them could put the "
+                                                      "child at greater risk")
+    school = text("School, nursery or college (optional)")
+    gp = text("GP surgery (optional)")
+    other_professionals = text("Other professionals involved (optional)", textarea=True,
+                               max_length=2000, help_text="Names, roles and organisations")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("parents_aware") == "no" or data.get("parents_agree") in ("no", "not_asked"):
+            self.require("parents_why_not", "Explain why the parents or carers do not know or "
+                                            "do not agree")
+        return data
+
+
+class PathwayQuestionsForm(StepForm):
+    """Built from pathways.questions for the referral's pathway."""
+
+    title = "Questions from the receiving team"
+
+    def __init__(self, *args, referral, **kwargs):
+        self.base_fields = {q.key: question_field(q) for q in questions_for(referral.pathway)}
+        super().__init__(*args, referral=referral, **kwargs)
+
+
+def question_field(question):
+    if question.kind == "radios":
+        return radios(question.label, question.choices, question.error,
+                      required=question.required, help_text=question.hint)
+    return text(question.label, question.error if question.required else None,
+                textarea=question.kind == "textarea", max_length=2000, help_text=question.hint)
+
+
+class ReferrerForm(StepForm):
+    title = "Your details and how you want to hear back"
+    referrer_name = text("Your name", "Enter your name")
+    referrer_job_title = text("Your job title or role", "Enter your job title or role")
+    referrer_organisation = text("Your organisation", "Enter the name of your organisation")
+    referrer_email = forms.EmailField(
+        label="Your email address", error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org"})
+    feedback_preference = radios("How do you want to hear what happens?",
+                                 FeedbackPreference.choices,
+                                 "Select how you want to hear what happens")
+    referrer_phone = text("Phone number", max_length=40,
+                          help_text="Needed if you want to hear by phone")
+
+    def clean(self):
+        data = super().clean()
+        phone = data.get("referrer_phone", "")
+        if data.get("feedback_preference") in (FeedbackPreference.PHONE_ONLY,
+                                                FeedbackPreference.BOTH):
+            self.require("referrer_phone", "Enter a phone number so the team can call you")
+        if phone and not re.fullmatch(r"[0-9+() -]{7,40}", phone):
+            self.add_error("referrer_phone", "Enter a phone number, like 020 7946 0000")
+        return data
+
+
+class AttachmentForm(forms.Form):
+    """One file at a time; content checks are in referrals.services.attachments."""
+
+    file = forms.FileField(
+        label="Upload a file", error_messages={
+            "required": "Select a file to attach",
+            "empty": "The selected file is empty",
+            "invalid": "The selected file could not be read: try again",
+        },
+        help_text="PDF, Word (.doc or .docx), Excel (.xlsx), or a photo (JPEG, PNG or GIF)",
+    )
+    description = text("What is this file? (optional)", max_length=200,
+                       help_text="For example: body map, neglect toolkit, photo of the room")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field("file", context={"label_size": Size.for_label(Size.SMALL)}),
+            Field.text("description", label_size=Size.SMALL, field_width=Fluid.TWO_THIRDS),
+            Submit("action", "Attach file", css_class="govuk-button--secondary"),
+        )

@@ -1,0 +1,25 @@
+"""The only code that writes referrals. Keyword-only, typed, atomic, audited."""
+
+from .attachments import AttachmentRejected, attachment_add, attachment_remove
+from .drafts import (
+    alleged_person_add,
+    alleged_person_remove,
+    draft_save_step,
+    draft_start,
+)
+from .expiry import drafts_delete_expired, drafts_remind
+from .submission import SubmissionProblem, referral_submit
+
+__all__ = [
+    "AttachmentRejected",
+    "SubmissionProblem",
+    "alleged_person_add",
+    "alleged_person_remove",
+    "attachment_add",
+    "attachment_remove",
+    "draft_save_step",
+    "draft_start",
+    "drafts_delete_expired",
+    "drafts_remind",
+    "referral_submit",
+]

@@ -1,0 +1,206 @@
+"""Submitting a draft: one referral however many times the button is pressed.
+
+Check (the referrer's own draft, every page that applies completed), then do (reference,
+team, permissions, clock, timeline, acknowledgement) and log, all in one transaction on a
+locked row. A second request (double click, refresh, another tab) finds the row already
+submitted and returns it unchanged.
+"""
+
+import uuid
+from datetime import datetime
+
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Team
+from audit.services import audit_record
+from feedback.models import Channel
+from feedback.services import notice_queue
+from pathways.deadlines import deadline_open
+from pathways.models import Pathway
+
+from .. import steps
+from ..models import (
+    AllegedPerson,
+    Referral,
+    ReferralEvent,
+    ReferralGroupObjectPermission,
+    ReferralUserObjectPermission,
+)
+from ..references import reference_new
+from ..workflow import FeedbackPreference, Status
+
+# Answers an adult concern shares with its linked MASH referral (not typed twice).
+SHARED_ANSWERS = (
+    "what_happened", "concern_since", "where", "where_details", "injuries", "injuries_details",
+    "referrer_name", "referrer_job_title", "referrer_email", "referrer_organisation",
+    "safe_to_contact", "contact_how", "interpreter", "interpreter_language",
+)
+# How an adult category reads for the children in the household (Working Together 2023:
+# seeing or hearing domestic abuse is harm to a child, recorded as emotional abuse).
+CHILD_CATEGORY_FOR_ADULT = {
+    "physical": "physical", "sexual": "sexual", "psychological": "emotional",
+    "domestic": "emotional", "neglect": "neglect",
+}
+DECISION_CLOCK = {Pathway.MASH: "mash_decision"}  # adults: "concern_decision"
+
+
+class SubmissionProblem(Exception):
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__("; ".join(message for _, message in problems))
+        self.problems = problems
+
+
+def submission_problems(referral: Referral) -> list[tuple[str, str]]:
+    """(step key, message) for each page that applies and is not complete."""
+    problems = [
+        (step.key, f"Complete the page '{step.section}'")
+        for step in steps.steps_for(referral)
+        if step.kind == "form" and step.key not in referral.steps_done
+    ]
+    if not referral.pathway:
+        problems.append(("pathway", "Choose the team to send the referral to"))
+    return problems
+
+
+@transaction.atomic
+def referral_submit(
+    *, referral: Referral, actor, submission_key: uuid.UUID, now: datetime | None = None,
+    request=None,
+) -> Referral:
+    """Submit the draft (and its linked MASH referral, if asked for). Idempotent."""
+    now = now or timezone.now()
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if locked.referrer_id != actor.pk:
+        raise PermissionDenied("Only the referrer can submit their referral.")
+    if locked.status != Status.DRAFT:
+        return locked
+    problems = submission_problems(locked)
+    if problems:
+        raise SubmissionProblem(problems)
+    perms = {p.codename: p for p in Permission.objects.filter(
+        content_type__app_label="referrals", codename__in=("view_referral", "triage_referral"))}
+    _submit_one(locked, actor=actor, key=submission_key, now=now, perms=perms, request=request)
+    if Pathway.is_adult(locked.pathway) and locked.answers.get("linked_mash") == "yes":
+        child = _linked_mash_copy(locked, now=now)
+        _submit_one(child, actor=actor, key=uuid.uuid5(submission_key, "mash"), now=now,
+                    perms=perms, request=request)
+    return locked
+
+
+def _assign_reference(referral: Referral, *, key: uuid.UUID, now: datetime, team: Team) -> None:
+    for _attempt in range(5):
+        reference = reference_new()
+        try:
+            with transaction.atomic():
+                Referral.objects.filter(pk=referral.pk).update(
+                    reference=reference, status=Status.SUBMITTED, received_at=now, team=team,
+                    submission_key=key, draft_expires_at=None, updated_at=now,
+                )
+        except IntegrityError:
+            if Referral.objects.filter(submission_key=key).exists():
+                raise
+            continue
+        referral.reference, referral.status, referral.received_at = reference, Status.SUBMITTED, now
+        referral.team, referral.submission_key, referral.draft_expires_at = team, key, None
+        return
+    raise RuntimeError("Could not draw an unused reference in five attempts.")
+
+
+def _submit_one(referral: Referral, *, actor, key, now, perms, request) -> None:
+    team = Team.objects.select_related("group").get(pathway=referral.pathway)
+    _assign_reference(referral, key=key, now=now, team=team)
+    # Staff see the referral through their team's group; the referrer through their own
+    # account (direct-FK guardian tables, one insert each).
+    ReferralGroupObjectPermission.objects.bulk_create([
+        ReferralGroupObjectPermission(content_object=referral, group=team.group, permission=p)
+        for p in perms.values()
+    ])
+    ReferralUserObjectPermission.objects.create(
+        content_object=referral, user=actor, permission=perms["view_referral"])
+    deadline = deadline_open(
+        referral=referral, kind=DECISION_CLOCK.get(referral.pathway, "concern_decision"),
+        starts=now, actor=actor,
+    )
+    ReferralEvent.objects.create(
+        referral=referral, at=now, actor=actor, kind="submitted", from_status=Status.DRAFT,
+        to_status=Status.SUBMITTED, visible_to_referrer=True,
+        reason=f"Received by the {team.name}.",
+    )
+    _acknowledge(referral, team=team, due_at=deadline.due_at)
+    if referral.urgent:
+        _alert_managers(referral, team=team)
+    audit_record(action="referral.submitted", actor=actor, request=request, referral=referral,
+                 detail={"pathway": referral.pathway, "urgent": referral.urgent,
+                         "linked_to": referral.linked_to_id})
+
+
+def _channels(referral: Referral) -> list[str]:
+    if referral.feedback_preference == FeedbackPreference.PHONE_ONLY:
+        return [Channel.PORTAL]
+    return [Channel.PORTAL, Channel.EMAIL]
+
+
+def acknowledgement_text(referral: Referral, *, team_name: str, due_at: datetime) -> str:
+    """What happens next, by when: no personal details (it may be emailed)."""
+    due = timezone.localtime(due_at).strftime("%-I:%M%p on %A %-d %B %Y").replace(
+        "AM", "am").replace("PM", "pm")
+    return (
+        f"We have received your safeguarding referral. Your reference is {referral.reference}.\n\n"
+        f"What happens next: the {team_name} will look at it and decide what to do by {due}. "
+        "You will be told the decision and the reason.\n\n"
+        "If anyone is in immediate danger, call 999."
+    )
+
+
+def _acknowledge(referral: Referral, *, team: Team, due_at: datetime) -> None:
+    body = acknowledgement_text(referral, team_name=team.name, due_at=due_at)
+    for channel in _channels(referral):
+        notice_queue(
+            kind="acknowledgement", subject=f"Safeguarding referral {referral.reference} received",
+            body=body, recipient=referral.referrer, referral=referral, channel=channel,
+            dedupe_key=f"acknowledgement:{referral.pk}:{channel}",
+        )
+
+
+def _alert_managers(referral: Referral, *, team: Team) -> None:
+    for manager in team.managers():
+        for channel in (Channel.PORTAL, Channel.EMAIL):
+            notice_queue(
+                kind="urgent_referral", subject=f"Urgent safeguarding referral {referral.reference}",
+                body=(f"An urgent referral, {referral.reference}, has arrived for the {team.name}. "
+                      "Sign in to the portal to read it and the reason it is urgent."),
+                recipient=manager, referral=referral, channel=channel,
+                dedupe_key=f"urgent:{referral.pk}:{manager.pk}:{channel}",
+            )
+
+
+def _linked_mash_copy(adult: Referral, *, now: datetime) -> Referral:
+    """The children's referral: its own row, reference and clock; the shared answers copied."""
+    answers = {key: adult.answers[key] for key in SHARED_ANSWERS if key in adult.answers}
+    answers["children"] = adult.answers.get("linked_children", "")
+    answers["linked_from_adult_referral"] = True
+    categories = sorted({CHILD_CATEGORY_FOR_ADULT[c] for c in adult.categories
+                         if c in CHILD_CATEGORY_FOR_ADULT})
+    child = Referral.objects.create(
+        pathway=Pathway.MASH, status=Status.DRAFT, referrer=adult.referrer,
+        organisation=adult.organisation, linked_to=adult, urgent=adult.urgent,
+        urgent_reason=adult.urgent_reason,
+        person_name=f"Children in the household of {adult.person_name}",
+        person_address=adult.person_address, person_postcode=adult.person_postcode,
+        children_in_household="yes", categories=categories,
+        concern_pattern=adult.concern_pattern, police_informed=adult.police_informed,
+        crime_reference=adult.crime_reference, answers=answers,
+        feedback_preference=adult.feedback_preference, referrer_phone=adult.referrer_phone,
+        created_at=now, steps_done=[],
+    )
+    AllegedPerson.objects.bulk_create([
+        AllegedPerson(referral=child, name=p.name, relationship=p.relationship,
+                      agency_name=p.agency_name, lives_with=p.lives_with, cares_for=p.cares_for,
+                      contact_with_others_at_risk=p.contact_with_others_at_risk,
+                      others_at_risk_details=p.others_at_risk_details)
+        for p in adult.alleged_persons.all()
+    ])
+    return child

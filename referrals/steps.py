@@ -1,0 +1,98 @@
+"""The referral's pages, in order, as data.
+
+Each step names its form and when it applies; views walk this list, so adding or re-ordering a
+page, or a pathway's questions, needs no new view code.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pathways.models import Pathway
+from pathways.questions import questions_for
+
+from . import forms
+from .models import Referral
+
+
+def always(referral: Referral) -> bool:
+    return True
+
+
+def is_adult(referral: Referral) -> bool:
+    return Pathway.is_adult(referral.pathway)
+
+
+def is_child(referral: Referral) -> bool:
+    return referral.pathway == Pathway.MASH
+
+
+def has_pathway_questions(referral: Referral) -> bool:
+    return bool(questions_for(referral.pathway))
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    section: str  # heading on check your answers
+    form: type
+    applies: Callable[[Referral], bool] = always
+    # "form": a single question page; "alleged" and "attachments" collect several items.
+    kind: str = "form"
+    template: str = "referrals/step.html"
+
+
+STEPS: tuple[Step, ...] = (
+    Step("urgency", "Urgency", forms.UrgencyForm, template="referrals/urgency.html"),
+    Step("person", "The person", forms.PersonForm),
+    Step("contact", "Where they live and contact", forms.PersonContactForm),
+    Step("needs", "Needs and household", forms.NeedsForm),
+    Step("pathway", "Receiving team", forms.PathwayForm, template="referrals/pathway.html"),
+    Step("concern", "What has happened", forms.ConcernForm),
+    Step("concern-details", "Where, injuries and police", forms.ConcernDetailsForm),
+    Step("alleged", "People alleged to have caused harm", forms.AllegedPersonForm,
+         kind="alleged", template="referrals/alleged.html"),
+    Step("adult", "The adult: needs, capacity and consent", forms.AdultForm, applies=is_adult,
+         template="referrals/adult.html"),
+    Step("child", "The child: parents, school and professionals", forms.ChildForm,
+         applies=is_child),
+    Step("pathway-questions", "Questions from the receiving team", forms.PathwayQuestionsForm,
+         applies=has_pathway_questions),
+    Step("referrer", "Your details", forms.ReferrerForm),
+    Step("attachments", "Files", forms.AttachmentForm, kind="attachments",
+         template="referrals/attachments.html"),
+)
+
+BY_KEY = {step.key: step for step in STEPS}
+
+
+def steps_for(referral: Referral) -> list[Step]:
+    return [step for step in STEPS if step.applies(referral)]
+
+
+def step_number(referral: Referral, key: str) -> tuple[int, int]:
+    """("Step N of M"): M counts the pages that apply plus check your answers."""
+    applicable = steps_for(referral)
+    keys = [step.key for step in applicable]
+    return keys.index(key) + 1, len(applicable) + 1
+
+
+def step_after(referral: Referral, key: str) -> Step | None:
+    applicable = steps_for(referral)
+    keys = [step.key for step in applicable]
+    index = keys.index(key)
+    return applicable[index + 1] if index + 1 < len(applicable) else None
+
+
+def step_before(referral: Referral, key: str) -> Step | None:
+    applicable = steps_for(referral)
+    keys = [step.key for step in applicable]
+    index = keys.index(key)
+    return applicable[index - 1] if index > 0 else None
+
+
+def first_unfinished(referral: Referral) -> Step | None:
+    """Where a resumed draft continues: the first page that applies and was not completed."""
+    for step in steps_for(referral):
+        if step.key not in referral.steps_done:
+            return step
+    return None

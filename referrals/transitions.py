@@ -1,0 +1,467 @@
+"""The transition services: the only code that moves a referral through its life cycle.
+
+Each public function is one change and one transaction: check (permission, role and the
+workflow table), lock the row, write, append the timeline event and the audit row, owe the
+referrer their feedback and queue their notices, and open or meet the clocks the table names.
+A rolled-back change leaves no event, no audit row and no notice behind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+
+from audit.services import audit_record
+from feedback.models import Channel
+from feedback.services import WITHHELD_REASONS, feedback_owe, notice_queue
+from pathways import deadlines
+
+from . import workflow
+from .models import Referral, ReferralEvent
+from .workflow import Action, Outcome, Status, Transition
+
+PERMS = ("referrals.view_referral", "referrals.triage_referral")
+
+
+class TransitionError(Exception):
+    """The change is not allowed now. `errors` maps form fields to messages, when known."""
+
+    def __init__(self, message: str, errors: dict[str, str] | None = None):
+        super().__init__(message)
+        self.errors = errors or {}
+
+
+class TransitionForbidden(TransitionError):
+    """The person may not make this change on this referral."""
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What the referrer is told with a decision (the borough's mandatory feedback)."""
+
+    outcome_text: str = ""
+    reason: str = ""
+    signposting: str = ""
+    withheld: bool = False
+    withheld_reason: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def feedback_errors(*, feedback: Feedback | None, outcome: str = "") -> dict[str, str]:
+    """Field errors for the referrer's feedback; empty when it is complete."""
+    if feedback is None:
+        return {"outcome_text": "Enter the outcome for the referrer, or choose detail withheld"}
+    if feedback.withheld:
+        if feedback.withheld_reason not in WITHHELD_REASONS:
+            return {"withheld_reason": "Select why detail is withheld from the referrer"}
+        return {}
+    errors = {}
+    if not feedback.outcome_text.strip():
+        errors["outcome_text"] = "Enter the outcome in plain words for the referrer"
+    if not feedback.reason.strip():
+        errors["feedback_reason"] = "Enter the reason for the decision, for the referrer"
+    if outcome in workflow.SIGNPOSTING_REQUIRED and not feedback.signposting.strip():
+        errors["signposting"] = (
+            "Enter where else the referrer or the person can go for help (signposting)"
+        )
+    return errors
+
+
+# --- check -----------------------------------------------------------------------------------
+
+def _locked(referral_id: int) -> Referral:
+    return Referral.objects.select_for_update(of=("self",)).select_related("team", "referrer").get(
+        pk=referral_id
+    )
+
+
+def _check(*, referral: Referral, actor, action: str, outcome: str = "") -> Transition:
+    """The table row allowing this change, or TransitionError/TransitionForbidden saying why."""
+    from triage.access import role_on  # triage reads permissions; it imports this module too
+
+    role = role_on(actor, referral)
+    if role is None:
+        raise TransitionForbidden("You do not have access to this referral.")
+    row = workflow.transition_find(
+        action=action, status=referral.status, pathway=referral.pathway, outcome=outcome,
+        role=role,
+    )
+    if row is not None:
+        return row
+    if workflow.transition_find(action=action, status=referral.status,
+                                pathway=referral.pathway, outcome=outcome) is not None:
+        raise TransitionForbidden(f"Your role cannot do this: {Action(action).label.lower()}.")
+    status_label = Status(referral.status).label.lower() if referral.status in Status.values \
+        else referral.status
+    raise TransitionError(
+        f"This cannot be done to a referral that is {status_label}: "
+        f"{Action(action).label.lower()}."
+    )
+
+
+def _require_reason(row: Transition, reason: str) -> None:
+    if row.reason_required and not reason.strip():
+        raise TransitionError("Enter a reason", {"reason": "Enter a reason"})
+
+
+def _require_feedback(row: Transition, feedback: Feedback | None) -> None:
+    if not row.feedback_required:
+        return
+    errors = feedback_errors(feedback=feedback, outcome=row.outcome)
+    if errors:
+        raise TransitionError("The referrer's feedback is incomplete", errors)
+
+
+# --- do and log ------------------------------------------------------------------------------
+
+def _channels(referral: Referral) -> list[str]:
+    channels = [Channel.PORTAL]
+    if referral.feedback_preference != "phone_only":
+        channels.append(Channel.EMAIL)
+    return channels
+
+
+def _owe(*, referral: Referral, row: Transition, feedback: Feedback, actor):
+    """Owe the referrer (and the referrer of every referral merged into this one) feedback."""
+    text = feedback.outcome_text.strip()
+    if feedback.withheld and not text:
+        text = "A decision has been made. Detail about it is withheld."
+    records = []
+    owed = [referral, *Referral.objects.filter(linked_to=referral, status=Status.MERGED)]
+    for target in owed:
+        records.append(feedback_owe(
+            referral=target, kind=row.outcome or row.action, outcome_text=text,
+            reason=feedback.reason.strip(), signposting=feedback.signposting.strip(),
+            withheld=feedback.withheld,
+            withheld_reason=feedback.withheld_reason if feedback.withheld else "", actor=actor,
+        ))
+        if target.pk != referral.pk:
+            deadlines.deadline_open(referral=target, kind="feedback", starts=timezone.now(),
+                                    actor=actor)
+    return records[0]
+
+
+def _referrer_words(feedback: Feedback | None, reason: str) -> str:
+    """What the timeline shows the referrer as the reason: never staff's internal rationale."""
+    if feedback is None:
+        return reason
+    if feedback.withheld:
+        return WITHHELD_REASONS[feedback.withheld_reason]
+    return feedback.reason.strip()
+
+
+def _log(*, referral: Referral, row: Transition, actor, now: datetime, from_status: str,
+         reason: str, detail: dict, request=None) -> ReferralEvent:
+    event = ReferralEvent.objects.create(
+        referral=referral, at=now, actor=actor, kind=row.action, from_status=from_status,
+        to_status=referral.status, reason=reason, visible_to_referrer=row.visible_to_referrer,
+        detail=detail,
+    )
+    audit_record(
+        action=f"referral.{row.action}", actor=actor, request=request, referral=referral,
+        detail={"from": from_status, "to": referral.status, "outcome": row.outcome,
+                "event": event.pk},
+    )
+    return event
+
+
+def _clocks(*, referral: Referral, row: Transition, actor, now: datetime) -> None:
+    for kind in row.meets:
+        deadlines.deadline_meet(referral=referral, kind=kind, at=now)
+    for kind in row.opens:
+        deadlines.deadline_open(referral=referral, kind=kind, starts=now, actor=actor)
+
+
+def _decision(*, referral, row, actor, now, detail="", rationale="", record=None):
+    from triage.models import Decision
+
+    return Decision.objects.create(
+        referral=referral, action=row.action, outcome=row.outcome, detail=detail,
+        rationale=rationale, feedback=record, decided_by=actor, decided_at=now,
+    )
+
+
+# --- the services ----------------------------------------------------------------------------
+
+@transaction.atomic
+def referral_decide(*, referral_id: int, actor, outcome: str, detail: str = "",
+                    rationale: str = "", feedback: Feedback | None,
+                    now: datetime | None = None, request=None) -> Referral:
+    """Record the concern decision (adults) or the MASH decision (children)."""
+    now = now or timezone.now()
+    referral = _locked(referral_id)
+    row = _check(referral=referral, actor=actor, action=Action.DECIDE, outcome=outcome)
+    allowed_details = workflow.OUTCOME_DETAILS.get(outcome, ())
+    if allowed_details and detail not in allowed_details:
+        raise TransitionError("Choose what happens next", {"detail": "Select what happens next"})
+    _require_feedback(row, feedback)
+    from_status = referral.status
+    referral.status, referral.outcome = row.target, outcome
+    referral.save(update_fields=["status", "outcome", "updated_at"])
+    record = _owe(referral=referral, row=row, feedback=feedback, actor=actor)
+    _decision(referral=referral, row=row, actor=actor, now=now, detail=detail,
+              rationale=rationale, record=record)
+    _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
+         reason=_referrer_words(feedback, ""), request=request,
+         detail={"outcome": outcome, "detail": detail, "feedback": record.pk})
+    _clocks(referral=referral, row=row, actor=actor, now=now)
+    return referral
+
+
+@transaction.atomic
+def referral_rag_rate(*, referral_id: int, actor, rating: str, reason: str = "",
+                      now: datetime | None = None, request=None) -> Referral:
+    """Give (or change) a MASH referral's RAG rating; its RAG clock restarts from now."""
+    now = now or timezone.now()
+    referral = _locked(referral_id)
+    row = _check(referral=referral, actor=actor, action=Action.RAG_RATE)
+    if rating not in workflow.RagRating.values:
+        raise TransitionError("Select a RAG rating", {"rating": "Select red, amber or green"})
+    from_status, previous = referral.status, referral.rag_rating
+    referral.status, referral.rag_rating = row.target, rating
+    referral.save(update_fields=["status", "rag_rating", "updated_at"])
+    _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
+         reason=reason, request=request, detail={"rating": rating, "previous": previous})
+    _clocks(referral=referral, row=row, actor=actor, now=now)
+    return referral
+
+
+@transaction.atomic
+def referral_info_request(*, referral_id: int, actor, question: str,
+                          now: datetime | None = None, request=None) -> Referral:
+    """Ask the referrer for more information; they are told in the portal (and by email)."""
+    now = now or timezone.now()
+    referral = _locked(referral_id)
+    row = _check(referral=referral, actor=actor, action=Action.INFO_REQUEST)
+    _require_reason(row, question)
+    from_status = referral.status
+    referral.status = row.target
+    referral.save(update_fields=["status", "updated_at"])
+    event = _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
+                 reason=question.strip(), request=request, detail={})
+    for channel in _channels(referral):
+        notice_queue(
+            kind="info_requested", recipient=referral.referrer, referral=referral,
+            channel=channel, dedupe_key=f"info_requested:{event.pk}:{channel}",
+            subject=f"More information needed for referral {referral.reference}",
+            body=(f"The team has asked for more information about referral "
+                  f"{referral.reference}. Sign in to the portal to read the question and reply."),
+        )
+    _clocks(referral=referral, row=row, actor=actor, now=now)
+    return referral
+
+
+@transaction.atomic
+def referral_info_receive(*, referral_id: int, actor, information: str,
+                          now: datetime | None = None, request=None) -> Referral:
+    """Record the information asked for; the referral returns to where it was."""
+    now = now or timezone.now()
+    referral = _locked(referral_id)
+    row = _check(referral=referral, actor=actor, action=Action.INFO_RECEIVE)
+    if not information.strip():
+        raise TransitionError("Enter the information", {"information": "Enter the information"})
+    asked = referral.events.filter(kind=Action.INFO_REQUEST).order_by("-at", "-id").first()
+    from_status = referral.status
+    referral.status = asked.from_status if asked else Status.SUBMITTED
+    referral.save(update_fields=["status", "updated_at"])
+    _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
+         reason=information.strip(), request=request, detail={})
+    return referral
+
+
+def _decision_clock(pathway: str) -> str:
+    return "mash_decision" if pathway in workflow.CHILD else "concern_decision"
+
+
+@transaction.atomic
+def referral_reroute(*, referral_id: int, actor, pathway: str, reason: str,
+                     now: datetime | None = None, request=None) -> Referral:
+    """Send the referral to another pathway's team. Access moves with it: the new team's group
+    gains the object permissions and the old team's loses them. The received time is kept and
+    the new pathway's decision clock counts from it (the original clock keeps running)."""
+    from accounts.models import Team
+
+    now = now or timezone.now()
+    referral = _locked(referral_id)
+    row = _check(referral=referral, actor=actor, action=Action.REROUTE)
+    _require_reason(row, reason)
+    if pathway == referral.pathway or pathway not in workflow.ALL_PATHWAYS:
+        raise TransitionError("Choose a different pathway",
+                              {"pathway": "Select a different pathway"})
+    new_team = Team.objects.get(pathway=pathway)
+    old_team, old_pathway, from_status = referral.team, referral.pathway, referral.status
+    for perm in PERMS:
+        if old_team is not None:
+            remove_perm(perm, old_team.group, referral)
+        assign_perm(perm, new_team.group, referral)
+    referral.pathway, referral.team, referral.status = pathway, new_team, row.target
+    referral.assignee = None
+    if pathway not in workflow.CHILD:
+        referral.rag_rating = ""
+    referral.save(update_fields=["pathway", "team", "status", "assignee", "rag_rating",
+                                 "updated_at"])
+    old_clock, new_clock = _decision_clock(old_pathway), _decision_clock(pathway)
+    if old_clock != new_clock:
+        for kind in (old_clock, "rag"):
+            deadlines.deadline_meet(referral=referral, kind=kind, at=now)
+        deadlines.deadline_open(referral=referral, kind=new_clock,
+                                starts=referral.received_at or now, actor=actor)
+    _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
+         reason=reason.strip(), request=request,
+         detail={"from_pathway": old_pathway, "to_pathway": pathway,
+                 "from_team": old_team.pk if old_team else None, "to_team": new_team.pk})
+    notice_queue(
+        kind="rerouted", recipient=referral.referrer, referral=referral, channel=Channel.PORTAL,
+        subject=f"Referral {referral.reference} has moved to another team",
+        body=f"Referral {referral.reference} is now with the {new_team.name}.",
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_plan(*, referral_id: int, actor, reason: str = "",
+                  now: datetime | None = None, request=None) -> Referral:
+    """The enquiry is complete: move to the safeguarding plan and review."""
+    now = now or timezone.now()
+    referral = _locked(referral_id)
+    row = _check(referral=referral, actor=actor, action=Action.PLAN)
+    from_status = referral.status
+    referral.status = row.target
+    referral.save(update_fields=["status", "updated_at"])
+    _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
+         reason=reason.strip(), request=request, detail={})
+    _clocks(referral=referral, row=row, actor=actor, now=now)
+    return referral
+
+
+@transaction.atomic
+def referral_close(*, referral_id: int, actor, reason: str, feedback: Feedback | None,
+                   now: datetime | None = None, request=None) -> Referral:
+    """Close at any stage, with a reason, telling the referrer (and who to contact next time)."""
+    now = now or timezone.now()
+    referral = _locked(referral_id)
+    row = _check(referral=referral, actor=actor, action=Action.CLOSE)
+    _require_reason(row, reason)
+    _require_feedback(row, feedback)
+    from_status = referral.status
+    referral.status, referral.closed_at = row.target, now
+    referral.save(update_fields=["status", "closed_at", "updated_at"])
+    record = _owe(referral=referral, row=row, feedback=feedback, actor=actor)
+    _decision(referral=referral, row=row, actor=actor, now=now, rationale=reason.strip(),
+              record=record)
+    _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
+         reason=_referrer_words(feedback, ""), request=request, detail={"feedback": record.pk})
+    _clocks(referral=referral, row=row, actor=actor, now=now)
+    return referral
+
+
+@transaction.atomic
+def referral_withdraw(*, referral_id: int, actor, reason: str,
+                      now: datetime | None = None, request=None) -> Referral:
+    """The referrer withdraws their referral before anyone has triaged it."""
+    now = now or timezone.now()
+    referral = _locked(referral_id)
+    row = _check(referral=referral, actor=actor, action=Action.WITHDRAW)
+    _require_reason(row, reason)
+    from_status = referral.status
+    referral.status, referral.closed_at, referral.assignee = row.target, now, None
+    referral.save(update_fields=["status", "closed_at", "assignee", "updated_at"])
+    _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
+         reason=reason.strip(), request=request, detail={})
+    _clocks(referral=referral, row=row, actor=actor, now=now)
+    return referral
+
+
+def _other(referral: Referral, other_id: int) -> Referral:
+    if other_id == referral.pk:
+        raise TransitionError("A referral cannot duplicate itself",
+                              {"other": "Choose another referral"})
+    other = Referral.objects.select_for_update().filter(pk=other_id).first()
+    if other is None or other.status in (Status.DRAFT, Status.MERGED):
+        raise TransitionError("That referral cannot be linked", {"other": "Choose another"})
+    return other
+
+
+@transaction.atomic
+def referral_link(*, referral_id: int, actor, other_id: int, reason: str = "",
+                  now: datetime | None = None, request=None) -> Referral:
+    """Link two referrals about the same person. Both carry on; nothing changes status."""
+    from triage.models import DuplicateKind, DuplicateLink
+
+    now = now or timezone.now()
+    referral = _locked(referral_id)
+    row = _check(referral=referral, actor=actor, action=Action.LINK)
+    other = _other(referral, other_id)
+    DuplicateLink.objects.get_or_create(
+        referral=referral, other=other, kind=DuplicateKind.LINK,
+        defaults={"by": actor, "at": now, "reason": reason.strip()},
+    )
+    if referral.linked_to_id is None:
+        referral.linked_to = other
+        referral.save(update_fields=["linked_to", "updated_at"])
+    _log(referral=referral, row=row, actor=actor, now=now, from_status=referral.status,
+         reason=reason.strip(), request=request, detail={"other": other.pk})
+    audit_record(action="referral.linked_from", actor=actor, request=request, referral=other,
+                 detail={"other": referral.pk})
+    return referral
+
+
+@transaction.atomic
+def referral_merge(*, referral_id: int, actor, other_id: int, feedback: Feedback | None,
+                   reason: str = "", now: datetime | None = None, request=None) -> Referral:
+    """Merge this referral into `other`, which carries on. This referrer is told now and is
+    owed feedback on every later decision on `other` (see _owe). `other`'s team can read it."""
+    from triage.models import DuplicateKind, DuplicateLink
+
+    now = now or timezone.now()
+    referral = _locked(referral_id)
+    row = _check(referral=referral, actor=actor, action=Action.MERGE)
+    other = _other(referral, other_id)
+    if other.status in Status.finished():
+        raise TransitionError("Merge into an open referral",
+                              {"other": "That referral is finished: choose an open one"})
+    _require_feedback(row, feedback)
+    from_status = referral.status
+    referral.status, referral.linked_to, referral.assignee = row.target, other, None
+    referral.save(update_fields=["status", "linked_to", "assignee", "updated_at"])
+    DuplicateLink.objects.get_or_create(
+        referral=referral, other=other, kind=DuplicateKind.MERGE,
+        defaults={"by": actor, "at": now, "reason": reason.strip()},
+    )
+    if other.team is not None:
+        assign_perm("referrals.view_referral", other.team.group, referral)
+    record = _owe(referral=referral, row=row, feedback=feedback, actor=actor)
+    _decision(referral=referral, row=row, actor=actor, now=now, rationale=reason.strip(),
+              record=record)
+    _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
+         reason=_referrer_words(feedback, ""), request=request,
+         detail={"other": other.pk, "feedback": record.pk})
+    ReferralEvent.objects.create(
+        referral=other, at=now, actor=actor, kind="merged_in", from_status=other.status,
+        to_status=other.status, reason=reason.strip(), detail={"other": referral.pk},
+    )
+    _clocks(referral=referral, row=row, actor=actor, now=now)
+    return referral
+
+
+# For the table-driven tests and the page: the service for each action.
+SERVICES = {
+    Action.DECIDE: referral_decide,
+    Action.RAG_RATE: referral_rag_rate,
+    Action.INFO_REQUEST: referral_info_request,
+    Action.INFO_RECEIVE: referral_info_receive,
+    Action.REROUTE: referral_reroute,
+    Action.PLAN: referral_plan,
+    Action.CLOSE: referral_close,
+    Action.WITHDRAW: referral_withdraw,
+    Action.LINK: referral_link,
+    Action.MERGE: referral_merge,
+}
+
+# Exported so callers need not import workflow for the outcome list.
+__all__ = ["Feedback", "Outcome", "TransitionError", "TransitionForbidden", "feedback_errors",
+           *[f.__name__ for f in SERVICES.values()]]

@@ -1,0 +1,248 @@
+"""The referrer's pages. Thin: find the referral through a selector, parse a form, call a service.
+
+The question pages are driven by referrals.steps (the step registry); none is named here
+except the first (it runs before a draft exists).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.http import FileResponse, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from accounts.roles import role_of
+from audit.services import audit_record
+from pathways.deadlines import deadlines_open_for
+from pathways.models import ContactKind, ContactPoint
+
+from . import selectors, services, steps
+from .display import answers_display
+from .forms import AttachmentForm, UrgencyForm
+from .models import Referral
+from .pdf import referral_pdf
+from .services.attachments import download_name
+from .services.drafts import MAY_REFER
+from .services.submission import submission_problems
+from .workflow import Status
+
+
+def _not_found(request, *, action=None, pk=None):
+    """A 404 that still records the refused attempt (raising would roll the audit row back)."""
+    if action:
+        audit_record(action=action, request=request, allowed=False,
+                     detail={"referral_id": pk})
+    return render(request, "referrals/not_found.html", status=404)
+
+
+def _contacts():
+    contacts = list(ContactPoint.objects.all())
+    return ([c for c in contacts if c.kind == ContactKind.PATHWAY],
+            [c for c in contacts if c.kind == ContactKind.EDT])
+
+
+def _step_context(referral, step, form, *, change: bool):
+    number, total = steps.step_number(referral, step.key)
+    before = steps.step_before(referral, step.key) if referral.pk else None
+    if change:
+        back = reverse("referrals:check", args=[referral.pk])
+    elif before is not None:
+        back = reverse("referrals:step", args=[referral.pk, before.key])
+    else:
+        back = reverse("home")
+    pathway_contacts, edt_contacts = _contacts() if step.key == "urgency" else ([], [])
+    return {"referral": referral, "step": step, "form": form, "number": number, "total": total,
+            "back_url": back, "change": change, "pathway_contacts": pathway_contacts,
+            "edt_contacts": edt_contacts}
+
+
+def _next_url(referral, step, *, change: bool) -> str:
+    following = steps.step_after(referral, step.key)
+    if change or following is None:
+        return reverse("referrals:check", args=[referral.pk])
+    return reverse("referrals:step", args=[referral.pk, following.key])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start(request):
+    """Before any question: 999, the teams' phone numbers, then whether it is urgent."""
+    if role_of(request.user).role not in MAY_REFER:
+        raise PermissionDenied
+    step = steps.BY_KEY["urgency"]
+    blank = Referral(referrer=request.user)
+    form = UrgencyForm(request.POST or None, referral=blank)
+    if request.method == "POST" and form.is_valid():
+        referral = services.draft_start(actor=request.user, urgency=form.values(),
+                                        now=timezone.now(), request=request)
+        return redirect(_next_url(referral, step, change=False))
+    return render(request, step.template, _step_context(blank, step, form, change=False))
+
+
+@login_required
+def resume(request, pk):
+    referral = selectors.draft_for_referrer(request.user, pk)
+    if referral is None:
+        return _not_found(request)
+    following = steps.first_unfinished(referral)
+    if following is None:
+        return redirect("referrals:check", pk=referral.pk)
+    return redirect("referrals:step", pk=referral.pk, key=following.key)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step(request, pk, key):
+    referral = selectors.draft_for_referrer(request.user, pk)
+    current = steps.BY_KEY.get(key)
+    if referral is None or current is None:
+        return _not_found(request)
+    if not current.applies(referral):
+        return redirect("referrals:resume", pk=referral.pk)
+    change = request.GET.get("change") == "1"
+    if current.kind == "alleged":
+        return _alleged(request, referral, current, change=change)
+    if current.kind == "attachments":
+        return _attachments(request, referral, current, change=change)
+    form = current.form(request.POST or None, referral=referral)
+    if request.method == "POST" and form.is_valid():
+        referral = services.draft_save_step(referral=referral, actor=request.user,
+                                            step_key=key, values=form.values(),
+                                            now=timezone.now(), request=request)
+        return redirect(_next_url(referral, current, change=change))
+    return render(request, current.template, _step_context(referral, current, form, change=change))
+
+
+def _mark_done_and_continue(request, referral, current, *, change):
+    referral = services.draft_save_step(referral=referral, actor=request.user,
+                                        step_key=current.key, values={}, now=timezone.now(),
+                                        request=request)
+    return redirect(_next_url(referral, current, change=change))
+
+
+def _alleged(request, referral, current, *, change):
+    """Add people one at a time; 'Save and continue' with a blank form adds nobody."""
+    action = request.POST.get("action")
+    if action == "remove":
+        services.alleged_person_remove(referral=referral, actor=request.user,
+                                       person_id=int(request.POST.get("person", 0) or 0),
+                                       request=request)
+        return redirect(request.get_full_path())
+    form = current.form(request.POST or None, referral=referral)
+    if request.method == "POST":
+        if action == "continue" and form.is_blank():
+            return _mark_done_and_continue(request, referral, current, change=change)
+        if form.is_valid():
+            services.alleged_person_add(referral=referral, actor=request.user,
+                                        values=form.values(), request=request)
+            if action == "continue":
+                return _mark_done_and_continue(request, referral, current, change=change)
+            return redirect(request.get_full_path())
+    context = _step_context(referral, current, form, change=change)
+    context["people"] = list(referral.alleged_persons.all())
+    return render(request, current.template, context)
+
+
+def _attachments(request, referral, current, *, change):
+    """One file at a time; a rejected file keeps the description typed with it."""
+    action = request.POST.get("action")
+    if action == "remove":
+        services.attachment_remove(referral=referral, actor=request.user,
+                                   attachment_id=int(request.POST.get("attachment", 0) or 0),
+                                   request=request)
+        return redirect(request.get_full_path())
+    form = AttachmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if action == "continue" and "file" not in request.FILES:
+            return _mark_done_and_continue(request, referral, current, change=change)
+        if form.is_valid():
+            try:
+                services.attachment_add(referral=referral, actor=request.user,
+                                        upload=form.cleaned_data["file"],
+                                        description=form.cleaned_data["description"],
+                                        request=request)
+            except services.AttachmentRejected as rejected:
+                form.add_error("file", str(rejected))
+            else:
+                if action == "continue":
+                    return _mark_done_and_continue(request, referral, current, change=change)
+                return redirect(request.get_full_path())
+    context = _step_context(referral, current, form, change=change)
+    context["attachments"] = list(referral.attachments.all())
+    context["max_files"] = settings.REFERRAL_ATTACHMENT_MAX_FILES
+    context["max_mb"] = settings.REFERRAL_ATTACHMENT_MAX_BYTES // (1024 * 1024)
+    return render(request, current.template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check(request, pk):
+    referral = selectors.referral_for_user(request.user, pk)
+    if referral is None or referral.referrer_id != request.user.pk:
+        return _not_found(request)
+    if request.method == "POST":
+        try:
+            key = uuid.UUID(request.POST.get("submission_key", ""))
+        except ValueError:
+            return HttpResponseBadRequest("The form was incomplete: go back and try again.")
+        try:
+            referral = services.referral_submit(referral=referral, actor=request.user,
+                                                submission_key=key, request=request)
+        except services.SubmissionProblem as problem:
+            return redirect("referrals:step", pk=referral.pk, key=problem.problems[0][0])
+        return redirect("referrals:confirmation", pk=referral.pk)
+    if referral.status != Status.DRAFT:
+        return redirect("referrals:confirmation", pk=referral.pk)
+    problems = submission_problems(referral)
+    if problems:
+        return redirect("referrals:step", pk=referral.pk, key=problems[0][0])
+    total = len(steps.steps_for(referral)) + 1
+    return render(request, "referrals/check.html", {
+        "referral": referral, "sections": answers_display(referral),
+        "submission_key": uuid.uuid4(), "number": total, "total": total,
+        "back_url": reverse("referrals:step", args=[referral.pk, steps.steps_for(referral)[-1].key]),
+    })
+
+
+@login_required
+def confirmation(request, pk):
+    referral = selectors.referral_for_user(request.user, pk)
+    if referral is None or referral.referrer_id != request.user.pk or referral.is_draft:
+        return _not_found(request)
+    audit_record(action="referral.viewed", request=request, referral=referral,
+                 detail={"page": "confirmation"})
+    linked = [(r, deadlines_open_for(r).first()) for r in referral.linked_referrals.all()]
+    return render(request, "referrals/confirmation.html", {
+        "referral": referral, "deadline": deadlines_open_for(referral).first(), "linked": linked,
+    })
+
+
+@login_required
+def pdf(request, pk):
+    referral = selectors.referral_for_user(request.user, pk)
+    if referral is None or referral.is_draft:
+        return _not_found(request, action="referral.pdf_downloaded", pk=pk)
+    audit_record(action="referral.pdf_downloaded", request=request, referral=referral)
+    response = HttpResponse(referral_pdf(referral=referral), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{referral.reference}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def attachment(request, pk, attachment_pk):
+    referral = selectors.referral_for_user(request.user, pk)
+    item = referral.attachments.filter(pk=attachment_pk).first() if referral else None
+    if item is None:
+        return _not_found(request, action="referral.attachment_downloaded", pk=pk)
+    audit_record(action="referral.attachment_downloaded", request=request, referral=referral,
+                 obj=item)
+    response = FileResponse(default_storage.open(item.stored_name, "rb"), as_attachment=True,
+                            filename=download_name(item), content_type=item.content_type)
+    response["Cache-Control"] = "no-store"
+    return response

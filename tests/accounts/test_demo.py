@@ -1,0 +1,36 @@
+"""Demo data: organisations of each sector, one account per role and per pathway team."""
+
+import pytest
+from django.core.management import call_command
+
+from accounts.demo import DEMO_PASSWORD
+from accounts.models import Membership, MembershipStatus, Organisation, Sector, TeamMembership, User
+from accounts.roles import Role, role_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_covers_every_sector_role_and_team(capsys):
+    call_command("demo_data")
+    out = capsys.readouterr().out
+
+    assert {o.sector for o in Organisation.objects.all()} == set(Sector.values)
+    roles = {role_of(user).role for user in User.objects.all()}
+    assert roles == set(Role)  # pending people included: the approvals page has work
+    for pathway in ("oppd", "mental-health", "learning-disabilities", "mash"):
+        assert set(TeamMembership.objects.filter(team__pathway=pathway)
+                   .values_list("role", flat=True)) == {"triage", "manager"}
+    waiting = Membership.objects.filter(status=MembershipStatus.PENDING, user__email_verified=True)
+    assert waiting.count() == 2
+    assert all(u.check_password(DEMO_PASSWORD) for u in User.objects.all())
+    assert DEMO_PASSWORD in out
+    assert "admin@council.example.gov.uk" in out
+    assert "/account/sign-in/" in out
+
+
+def test_demo_data_is_idempotent():
+    call_command("demo_data", verbosity=0)
+    counts = (User.objects.count(), Organisation.objects.count(), Membership.objects.count())
+    call_command("demo_data", verbosity=0)
+    assert (User.objects.count(), Organisation.objects.count(),
+            Membership.objects.count()) == counts

@@ -1,0 +1,53 @@
+"""The dashboard in Chromium, as a team manager and as a VCS safeguarding lead, checked by axe."""
+
+import pytest
+
+from accounts.models import Membership, MembershipRole, MembershipStatus, Organisation
+
+from tests.dashboard.world import world_build
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def world(transactional_db):
+    return world_build()
+
+
+def test_manager_sees_figures_charts_tables_and_csv(page, sign_in, visit, staff_member, world,
+                                                    password):
+    manager = staff_member("oppd", role="manager")
+    sign_in(manager.email, password)
+    visit("/dashboard/?months=24")
+    assert page.get_by_role("heading", level=1).inner_text() == "Safeguarding dashboard"
+    for heading in ["Concern decisions made the same working day", "Open breaches now, and their age",
+                    "Time from referral to feedback", "Trend over the last 12 months, by sector"]:
+        assert page.get_by_role("heading", name=heading, exact=True).is_visible()
+    # Every chart is an image with a name, and a table follows it.
+    # 12 figures for an adult pathway (no MASH-only ones); all but one have a chart.
+    assert page.get_by_role("table").count() == 12
+    assert page.locator("svg[role=img]").count() == 11
+    assert page.get_by_role("heading", name="RAG timescales met, by rating").count() == 0
+    # Filters work without JavaScript: a GET form.
+    page.get_by_label("Show figures per").select_option("quarter")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_load_state()
+    assert "grain=quarter" in page.url
+    from tests.browser.conftest import assert_accessible
+
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download “Referrals received, by pathway” as CSV").click()
+    assert download.value.suggested_filename.startswith("received-pathway-quarter-")
+
+
+def test_vcs_lead_sees_their_organisation(page, sign_in, visit, make_user, world, password):
+    org = Organisation.objects.get(name="Peckham Food Bank")
+    lead = make_user("lead@foodbank.example.org", "Lee Lead")
+    Membership.objects.create(user=lead, organisation=org, role=MembershipRole.SAFEGUARDING_LEAD,
+                              status=MembershipStatus.APPROVED)
+    sign_in(lead.email, password)
+    visit("/dashboard/?months=24")
+    assert "Referrals made by Peckham Food Bank" in page.content()
+    assert page.get_by_role("heading", name="Referrers who received feedback, by channel").is_visible()
+    assert page.get_by_role("heading", name="Open breaches now, and their age").count() == 0

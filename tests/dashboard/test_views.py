@@ -1,0 +1,193 @@
+"""Who sees what, CSV safety, and a constant number of queries."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Membership, MembershipRole, MembershipStatus, Organisation
+from audit.models import AuditEvent
+from dashboard.csv_export import safe_cell
+
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+
+URL = "/dashboard/"
+
+
+@pytest.fixture
+def lead(make_user, world):
+    org = Organisation.objects.get(name="Peckham Food Bank")
+    user = make_user("lead@foodbank.example.org", "Lee Lead")
+    Membership.objects.create(user=user, organisation=org, role=MembershipRole.SAFEGUARDING_LEAD,
+                              status=MembershipStatus.APPROVED)
+    return user
+
+
+def csv_rows(response):
+    text = b"".join(response.streaming_content if response.streaming else [response.content])
+    return list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
+
+
+def test_url_name():
+    assert reverse("dashboard:index") == URL
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert "/account/sign-in/" in response["Location"]
+
+
+@pytest.mark.parametrize("who", ["referrer", "triage", "pending", "plain_lead_pending"])
+def test_everyone_else_is_refused_and_the_refusal_audited(client, who, referrer, staff_member,
+                                                         make_user, organisation):
+    if who == "referrer":
+        user = referrer
+    elif who == "triage":
+        user = staff_member("oppd", role="triage")
+    elif who == "pending":
+        user = make_user("new@example.org", "New Person")
+    else:
+        user = make_user("lead@pending.example.org", "Pending Lead")
+        Membership.objects.create(user=user, organisation=organisation,
+                                  role=MembershipRole.SAFEGUARDING_LEAD,
+                                  status=MembershipStatus.PENDING)
+    client.force_login(user)
+    for url in (URL, "/dashboard/received-pathway.csv"):
+        response = client.get(url)
+        assert response.status_code == 403
+        assert "You cannot see the dashboard" in response.content.decode()
+    refusals = AuditEvent.objects.filter(actor=user, action="dashboard.view", allowed=False)
+    assert refusals.count() == 2
+
+
+def test_manager_sees_their_pathway_only(client, world, staff_member):
+    manager = staff_member("mash", role="manager")
+    client.force_login(manager)
+    response = client.get(URL, {"pathway": "oppd", "months": "24"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Referrals to Multi-Agency Safeguarding Hub (MASH)" in page
+    assert 'name="pathway"' not in page  # no pathway filter for a manager
+    sections = {t.slug: t for s in response.context["sections"] for t in s["tables"]}
+    assert sections["received-pathway"].rows[-1] == ["All periods", 2, 2]
+    assert {"mash-decisions", "rag", "open-breaches", "mash-outcomes"} <= set(sections)
+    # Adult-only figures mean nothing for MASH: not shown.
+    assert not {"concern-decisions", "enquiries", "adult-outcomes"} & set(sections)
+    assert AuditEvent.objects.filter(actor=manager, action="dashboard.view", allowed=True).exists()
+
+
+def test_council_admin_sees_all_and_can_filter_by_pathway(client, world, council_admin):
+    client.force_login(council_admin)
+    response = client.get(URL, {"months": "24"})
+    sections = {t.slug: t for s in response.context["sections"] for t in s["tables"]}
+    assert sections["received-pathway"].rows[-1][-1] == 11
+    assert len(sections) == 15
+    response = client.get(URL, {"months": "24", "pathway": "learning-disabilities"})
+    sections = {t.slug: t for s in response.context["sections"] for t in s["tables"]}
+    assert sections["received-pathway"].rows[-1] == ["All periods", 2, 2]
+
+
+def test_lead_sees_only_their_organisations_referrer_figures(client, lead):
+    client.force_login(lead)
+    response = client.get(URL, {"months": "24"})
+    page = response.content.decode()
+    assert "Referrals made by Peckham Food Bank" in page
+    slugs = [t.slug for s in response.context["sections"] for t in s["tables"]]
+    assert slugs == ["received-pathway", "received-category", "received-urgency",
+                     "feedback-channel", "feedback-time", "closed-without-feedback"]
+    sections = {t.slug: t for s in response.context["sections"] for t in s["tables"]}
+    assert sections["received-pathway"].rows[-1][-1] == 3  # r0, r1, r8
+    assert "Open breaches" not in page
+    assert 'name="sector"' not in page
+    # Timeliness and outcomes are not the lead's to download.
+    assert client.get("/dashboard/open-breaches.csv").status_code == 404
+    assert client.get("/dashboard/adult-outcomes.csv").status_code == 404
+
+
+def test_csv_download_matches_the_table(client, world, council_admin):
+    client.force_login(council_admin)
+    response = client.get("/dashboard/feedback-time.csv", {"months": "24"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = csv_rows(response)
+    assert rows[0] == ["Period", "Referrals with feedback", "Median (hours)",
+                       "90th percentile (hours)"]
+    assert ["February 2026", "3", "24.0", "25.6"] in rows
+    assert rows[-1] == ["All periods", "5", "24.0", "92.0"]
+    assert AuditEvent.objects.filter(action="dashboard.csv", detail__table="feedback-time").exists()
+
+
+def test_unknown_table_is_404(client, council_admin):
+    client.force_login(council_admin)
+    assert client.get("/dashboard/no-such-table.csv").status_code == 404
+
+
+@pytest.mark.parametrize("value", ["=1+2", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"])
+def test_csv_cells_that_look_like_formulas_are_defused(value):
+    assert safe_cell(value) == "'" + value
+    assert safe_cell("plain") == "plain"
+    assert safe_cell(-3) == -3  # a number is data
+
+
+def test_a_hostile_category_name_cannot_become_a_formula(client, council_admin, now):
+    f.referral(received_at=f.london(2026, 4, 1), categories=['=HYPERLINK("http://x","y")'])
+    client.force_login(council_admin)
+    rows = csv_rows(client.get("/dashboard/received-category.csv"))
+    assert rows[0][1].startswith("'=")
+
+
+def test_bad_filter_values_are_reported_and_defaults_used(client, world, council_admin):
+    client.force_login(council_admin)
+    response = client.get(URL, {"grain": "fortnight"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem with the filters" in page
+    assert "Select a valid choice" in page
+    assert response.context["ctx"].filters["grain"] == "month"
+
+
+def test_charts_have_titles_descriptions_and_tables_beside_them(client, world, council_admin):
+    client.force_login(council_admin)
+    page = client.get(URL, {"months": "24"}).content.decode()
+    assert page.count('role="img"') == page.count("<title id=\"chart-title-")
+    assert page.count("<desc id=\"chart-desc-") == page.count('role="img"') >= 13
+    assert page.count("<table") == 15
+    assert "1 referral closed without feedback" in page
+
+
+def _world_of(n):
+    org = f.organisation("Peckham Food Bank", "voluntary")
+    for i in range(n):
+        r = f.referral(received_at=f.london(2026, 1 + i % 4, 1 + i % 27, 10), org=org,
+                       pathway=["oppd", "mash", "mental-health"][i % 3],
+                       categories=[["physical"], ["neglect", "financial"], []][i % 3],
+                       outcome=["s42_met", "early_help", ""][i % 3], urgent=i % 2 == 0)
+        f.deadline(r, "concern_decision", starts_at=r.received_at, due_at=r.received_at,
+                   met_at=r.received_at if i % 2 else None)
+        f.feedback(r, given_at=r.received_at, by_phone=i % 2 == 0)
+        f.notice(r, channel="email", sent_at=r.received_at)
+
+
+def test_query_count_does_not_grow_with_referrals(client, council_admin,
+                                                  django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(council_admin)
+    counts = []
+    for n in (10, 90):  # 10 referrals, then 100
+        _world_of(n)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(URL, {"months": "24"})
+        counts.append(len(queries))
+        total = {t.slug: t for s in response.context["sections"] for t in s["tables"]}
+        assert total["received-pathway"].rows[-1][-1] == (10 if n == 10 else 100)
+    assert counts[0] == counts[1], counts
+    # Session, user, role, audit, categories, one query per table (two for time to feedback).
+    with django_assert_max_num_queries(24):
+        client.get(URL, {"months": "24"})

@@ -1,0 +1,18 @@
+import pytest
+
+from .factories import referral_make, staff_make
+
+
+@pytest.fixture
+def assignee(make_user):
+    return staff_make(make_user, role="triage")
+
+
+@pytest.fixture
+def manager(make_user):
+    return staff_make(make_user, role="manager")
+
+
+@pytest.fixture
+def referral(referrer, assignee):
+    return referral_make(referrer=referrer, assignee=assignee)

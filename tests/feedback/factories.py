@@ -1,0 +1,82 @@
+"""Referrals made directly with the ORM for the feedback tests (the form is another app's)."""
+
+import itertools
+from datetime import date, datetime, timedelta
+
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from accounts.models import Team, TeamMembership, TeamRole
+from referrals.models import Referral
+
+_numbers = itertools.count(1)
+
+# Distinctive details: the no-personal-data tests look for these in every email.
+PERSON_NAME = "Eleanor Whitcombe"
+PERSON_DOB = date(1941, 3, 2)
+PERSON_POSTCODE = "SE5 8RS"
+PERSON_ADDRESS = "14 Grove Lane, Camberwell"
+
+
+TEAM_NAMES = {
+    "oppd": "OPPD contact centre",
+    "mental-health": "Mental health safeguarding team",
+    "learning-disabilities": "Learning disabilities team",
+    "mash": "Multi-Agency Safeguarding Hub",
+}
+
+
+def team_for(pathway: str) -> Team:
+    """The pathway's team. The data migration makes them, but a transactional test's flush
+    removes them, so make them again when missing."""
+    team = Team.objects.filter(pathway=pathway).first()
+    if team is None:
+        group, _ = Group.objects.get_or_create(name=f"team:{pathway}")
+        team = Team.objects.create(name=TEAM_NAMES[pathway], pathway=pathway, group=group,
+                                   phone="020 7525 1754", email=f"{pathway}@council.example.gov.uk")
+    return team
+
+
+def referral_make(
+    *,
+    referrer,
+    pathway: str = "oppd",
+    status: str = "submitted",
+    received_at: datetime | None = None,
+    assignee=None,
+    organisation=None,
+    **extra,
+) -> Referral:
+    team = team_for(pathway)
+    if organisation is None and hasattr(referrer, "membership"):
+        organisation = referrer.membership.organisation
+    referral = Referral.objects.create(
+        reference=f"SR-{next(_numbers):06d}",
+        pathway=pathway,
+        team=team,
+        status=status,
+        referrer=referrer,
+        organisation=organisation,
+        assignee=assignee,
+        received_at=received_at
+        or (None if status == "draft" else timezone.now() - timedelta(hours=1)),
+        person_name=PERSON_NAME,
+        person_dob=PERSON_DOB,
+        person_postcode=PERSON_POSTCODE,
+        person_address=PERSON_ADDRESS,
+        **extra,
+    )
+    # What submission does for the team: its group may view and triage the referral.
+    assign_perm("referrals.view_referral", team.group, referral)
+    assign_perm("referrals.triage_referral", team.group, referral)
+    return referral
+
+
+def staff_make(make_user, *, pathway: str = "oppd", role: str = TeamRole.TRIAGE, email=None):
+    """A team member who is also in the team's group (so the team's object permissions apply)."""
+    team = team_for(pathway)
+    user = make_user(email or f"{role}.{pathway}@council.example.gov.uk", f"Sam {role.title()}")
+    TeamMembership.objects.create(user=user, team=team, role=role)
+    user.groups.add(team.group)
+    return user

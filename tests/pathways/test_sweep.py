@@ -1,0 +1,173 @@
+"""The sweep on real PostgreSQL rows: warnings and breaches once, to the right people."""
+
+from datetime import timedelta
+
+import pytest
+
+from audit.models import AuditEvent
+from feedback.models import Notice, NoticeStatus
+from pathways.deadlines import deadline_meet, deadline_open, deadline_pause, deadline_resume
+from pathways.models import Deadline
+from pathways.sweep import deadlines_sweep
+
+from .conftest import ldt
+
+pytestmark = pytest.mark.django_db
+MON_10 = ldt(2026, 3, 2, 10, 0)  # concern decision: warning 15:00, due 17:00
+
+
+def notices(kind=None):
+    found = Notice.objects.all()
+    if kind:
+        found = found.filter(kind=kind)
+    return sorted((n.kind, n.recipient.email) for n in found)
+
+
+@pytest.fixture
+def concern(make_referral, oppd_people):
+    referral = make_referral("oppd", assignee=oppd_people["worker"])
+    deadline_open(referral=referral, kind="concern_decision", starts=MON_10)
+    return referral
+
+
+def test_nothing_happens_before_the_warning_point(concern):
+    report = deadlines_sweep(now=ldt(2026, 3, 2, 14, 59))
+    assert (report.warned, report.breached) == (0, 0)
+    assert not Notice.objects.exists()
+
+
+def test_warning_goes_to_assignee_and_manager_once(
+    concern, oppd_people, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        report = deadlines_sweep(now=ldt(2026, 3, 2, 15, 0))
+    assert (report.warned, report.breached, report.notices) == (1, 0, 2)
+    assert notices() == [
+        ("deadline_warning", "manager.oppd@council.example.gov.uk"),
+        ("deadline_warning", "triage.oppd@council.example.gov.uk"),
+    ]
+    deadline = Deadline.objects.get(referral=concern)
+    assert deadline.warned_at == ldt(2026, 3, 2, 15, 0) and deadline.breached_at is None
+    # Sent after commit through feedback's task (eager here), by email.
+    assert sorted(m.to[0] for m in mailoutbox) == [
+        "manager.oppd@council.example.gov.uk",
+        "triage.oppd@council.example.gov.uk",
+    ]
+    assert mailoutbox[0].subject == f"Due soon: referral {concern.reference}"
+    assert (
+        "concern decision" in mailoutbox[0].body
+        and "Mon 2 Mar 2026 17:00 GMT" in mailoutbox[0].body
+    )
+    assert "Alex" not in mailoutbox[0].body  # no personal details in a notice
+    assert Notice.objects.filter(status=NoticeStatus.SENT).count() == 2
+
+    again = deadlines_sweep(now=ldt(2026, 3, 2, 15, 1))
+    assert (again.warned, again.notices) == (0, 0)
+    assert Notice.objects.count() == 2
+    assert AuditEvent.objects.filter(action="deadline.warned").count() == 1
+
+
+def test_breach_goes_to_manager_and_duty_manager_once(concern, oppd_people):
+    deadlines_sweep(now=ldt(2026, 3, 2, 15, 0))
+    report = deadlines_sweep(now=ldt(2026, 3, 2, 17, 0))
+    assert (report.warned, report.breached, report.notices) == (0, 1, 2)
+    assert notices("deadline_breach") == [
+        ("deadline_breach", "duty.oppd@council.example.gov.uk"),
+        ("deadline_breach", "manager.oppd@council.example.gov.uk"),
+    ]
+    before = list(Deadline.objects.values_list("warned_at", "breached_at"))
+    for minute in (0, 1, 30):
+        rerun = deadlines_sweep(now=ldt(2026, 3, 2, 17, minute))
+        assert (rerun.warned, rerun.breached, rerun.notices) == (0, 0, 0)
+    assert list(Deadline.objects.values_list("warned_at", "breached_at")) == before
+    assert Notice.objects.count() == 4
+    assert AuditEvent.objects.filter(action="deadline.breached").count() == 1
+
+
+def test_a_late_sweep_breaches_without_a_stale_warning(concern):
+    report = deadlines_sweep(now=ldt(2026, 3, 3, 9, 0))  # it never ran at 15:00
+    assert (report.warned, report.breached) == (0, 1)
+    assert not Notice.objects.filter(kind="deadline_warning").exists()
+    deadline = Deadline.objects.get(referral=concern)
+    assert deadline.warned_at == deadline.breached_at == ldt(2026, 3, 3, 9, 0)
+
+
+def test_met_and_paused_clocks_are_left_alone(make_referral, oppd_people):
+    met = make_referral("oppd")
+    deadline_open(referral=met, kind="concern_decision", starts=MON_10)
+    deadline_meet(referral=met, kind="concern_decision", at=ldt(2026, 3, 2, 12, 0))
+    paused = make_referral("oppd")
+    deadline_open(referral=paused, kind="concern_decision", starts=MON_10)
+    deadline_pause(
+        referral=paused, kind="concern_decision", at=ldt(2026, 3, 2, 11), reason="police"
+    )
+    report = deadlines_sweep(now=ldt(2026, 3, 9, 9, 0))
+    assert (report.warned, report.breached) == (0, 0)
+    # Resumed a week later: five working days were paused, so it is due Mon 9 Mar 17:00.
+    resumed = deadline_resume(referral=paused, kind="concern_decision", at=ldt(2026, 3, 9, 9, 0))
+    assert resumed.due_at == ldt(2026, 3, 9, 17, 0)
+    assert deadlines_sweep(now=ldt(2026, 3, 9, 15, 0)).warned == 1
+    assert deadlines_sweep(now=ldt(2026, 3, 9, 17, 0)).breached == 1
+
+
+def test_urgent_referral_not_picked_up_alerts_the_managers_once(make_referral, oppd_people):
+    referral = make_referral("oppd", urgent=True)
+    deadline_open(referral=referral, kind="concern_decision", starts=MON_10)
+    assert deadlines_sweep(now=ldt(2026, 3, 2, 10, 59)).breached == 0
+    report = deadlines_sweep(now=ldt(2026, 3, 2, 11, 0))
+    assert report.breached == 1
+    assert notices("urgent_not_picked_up") == [
+        ("urgent_not_picked_up", "duty.oppd@council.example.gov.uk"),
+        ("urgent_not_picked_up", "manager.oppd@council.example.gov.uk"),
+    ]
+    notice = Notice.objects.filter(kind="urgent_not_picked_up").first()
+    assert notice.subject == f"Urgent referral not picked up: {referral.reference}"
+    assert deadlines_sweep(now=ldt(2026, 3, 2, 11, 1)).notices == 0
+    # Picked up later: the sweep closes the pick-up clock, and it leaves the breach list.
+    referral.assignee = oppd_people["worker"]
+    referral.save()
+    assert deadlines_sweep(now=ldt(2026, 3, 2, 11, 30)).picked_up == 1
+    assert Deadline.objects.get(referral=referral, kind="urgent_pickup").met_at == ldt(
+        2026, 3, 2, 11, 30
+    )
+
+
+def test_urgent_referral_picked_up_in_time_alerts_nobody(make_referral, oppd_people):
+    referral = make_referral("oppd", urgent=True)
+    deadline_open(referral=referral, kind="concern_decision", starts=MON_10)
+    referral.assignee = oppd_people["worker"]
+    referral.save()
+    report = deadlines_sweep(now=ldt(2026, 3, 2, 11, 0))
+    assert (report.picked_up, report.breached) == (1, 0)
+    assert not Notice.objects.filter(kind="urgent_not_picked_up").exists()
+
+
+def test_batches_are_bounded_and_the_next_run_catches_up(make_referral, oppd_people):
+    for _ in range(5):
+        deadline_open(referral=make_referral("oppd"), kind="concern_decision", starts=MON_10)
+    first = deadlines_sweep(now=ldt(2026, 3, 2, 17, 0), batch_size=2, max_batches=1)
+    assert first.breached == 2
+    assert Deadline.objects.filter(breached_at__isnull=True).count() == 3
+    second = deadlines_sweep(now=ldt(2026, 3, 2, 17, 1), batch_size=2, max_batches=2)
+    third = deadlines_sweep(now=ldt(2026, 3, 2, 17, 2), batch_size=2, max_batches=2)
+    assert (second.breached, third.breached) == (3, 0)
+
+
+def test_team_inbox_when_nobody_is_set_up(make_referral, teams):
+    teams["mash"].email = "mash-duty@council.example.gov.uk"
+    teams["mash"].save()
+    referral = make_referral("mash")
+    deadline_open(referral=referral, kind="mash_decision", starts=MON_10)
+    report = deadlines_sweep(now=ldt(2026, 3, 3, 10, 0))
+    assert report.notices == 1
+    assert Notice.objects.get().recipient_email == "mash-duty@council.example.gov.uk"
+
+
+def test_sweep_query_count_does_not_grow_with_quiet_deadlines(
+    make_referral, django_assert_max_num_queries
+):
+    for _ in range(20):
+        deadline_open(referral=make_referral("oppd"), kind="concern_decision", starts=MON_10)
+    # Nothing due: one query per pass (plus savepoints), whatever the number of rows.
+    with django_assert_max_num_queries(9):
+        deadlines_sweep(now=MON_10 + timedelta(minutes=1))

@@ -1,0 +1,166 @@
+import uuid
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from guardian.shortcuts import get_objects_for_user
+
+from feedback.models import Notice
+from pathways.models import Deadline
+from referrals import selectors, services
+from referrals.models import Referral, ReferralEvent
+from referrals.references import PATTERN
+from referrals.workflow import Status
+
+from .factories import complete_draft
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def team_staff(staff_member, teams):
+    """A staff member who is also in the team's group (guardian grants go to the group).
+
+    The skeleton's staff_member fixture makes only the TeamMembership; joining the group is
+    the accounts services' job, done here by hand so this test does not depend on it.
+    """
+
+    def make(pathway, role="triage"):
+        user = staff_member(pathway, role=role)
+        user.groups.add(teams[pathway].group)
+        return user
+
+    return make
+
+
+def test_submit_assigns_reference_team_clock_and_acknowledgement(referrer):
+    draft = complete_draft(referrer)
+    referral = services.referral_submit(referral=draft, actor=referrer,
+                                        submission_key=uuid.uuid4())
+    referral.refresh_from_db()
+    assert PATTERN.match(referral.reference)
+    assert referral.status == Status.SUBMITTED
+    assert referral.received_at is not None
+    assert referral.team.pathway == "oppd"
+    assert referral.draft_expires_at is None
+    deadline = Deadline.objects.get(referral=referral)
+    assert deadline.kind == "concern_decision" and deadline.starts_at == referral.received_at
+    event = ReferralEvent.objects.get(referral=referral)
+    assert (event.kind, event.to_status, event.visible_to_referrer) == (
+        "submitted", Status.SUBMITTED, True)
+    acks = Notice.objects.filter(referral=referral, kind="acknowledgement")
+    assert sorted(acks.values_list("channel", flat=True)) == ["email", "portal"]
+    for notice in acks:
+        assert referral.reference in notice.body
+        assert "Mary" not in notice.body and "Mary" not in notice.subject  # no personal details
+
+
+def test_mash_referral_opens_the_mash_clock(referrer):
+    referral = services.referral_submit(referral=complete_draft(referrer, child=True),
+                                        actor=referrer, submission_key=uuid.uuid4())
+    assert referral.team.pathway == "mash"
+    assert Deadline.objects.get(referral=referral).kind == "mash_decision"
+
+
+def test_phone_only_referrer_gets_no_email(referrer):
+    draft = complete_draft(referrer)
+    Referral.objects.filter(pk=draft.pk).update(feedback_preference="phone_only",
+                                                referrer_phone="020 7946 0000")
+    services.referral_submit(referral=draft, actor=referrer, submission_key=uuid.uuid4())
+    assert list(Notice.objects.filter(referral=draft).values_list("channel", flat=True)) == [
+        "portal"]
+
+
+def test_submit_twice_with_any_key_makes_one_referral(referrer):
+    draft = complete_draft(referrer)
+    key = uuid.uuid4()
+    first = services.referral_submit(referral=draft, actor=referrer, submission_key=key)
+    again = services.referral_submit(referral=draft, actor=referrer, submission_key=key)
+    other_tab = services.referral_submit(referral=draft, actor=referrer,
+                                         submission_key=uuid.uuid4())
+    assert first.reference == again.reference == other_tab.reference
+    assert Referral.objects.filter(referrer=referrer).count() == 1
+    assert ReferralEvent.objects.filter(referral=draft).count() == 1
+    assert Notice.objects.filter(referral=draft).count() == 2
+    assert Deadline.objects.filter(referral=draft).count() == 1
+
+
+def test_only_the_referrer_can_submit(referrer, make_user):
+    draft = complete_draft(referrer)
+    with pytest.raises(PermissionDenied):
+        services.referral_submit(referral=draft, actor=make_user("other@example.org"),
+                                 submission_key=uuid.uuid4())
+
+
+def test_incomplete_draft_is_refused_with_the_page_to_finish(referrer):
+    draft = complete_draft(referrer)
+    Referral.objects.filter(pk=draft.pk).update(steps_done=["urgency", "person"])
+    with pytest.raises(services.SubmissionProblem) as problem:
+        services.referral_submit(referral=draft, actor=referrer, submission_key=uuid.uuid4())
+    assert problem.value.problems[0][0] == "contact"
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT and draft.reference is None
+
+
+def test_submit_query_count(referrer, django_assert_max_num_queries):
+    draft = complete_draft(referrer)
+    with django_assert_max_num_queries(30):
+        services.referral_submit(referral=draft, actor=referrer, submission_key=uuid.uuid4())
+
+
+def test_right_team_only_can_see_it(referrer, team_staff, make_user, organisation):
+    from accounts.models import Membership, MembershipRole, MembershipStatus
+
+    referral = services.referral_submit(referral=complete_draft(referrer), actor=referrer,
+                                        submission_key=uuid.uuid4())
+    oppd = team_staff("oppd")
+    mash = team_staff("mash")
+    lead = make_user("lead@daycentre.example.org")
+    Membership.objects.create(user=lead, organisation=organisation,
+                              role=MembershipRole.SAFEGUARDING_LEAD,
+                              status=MembershipStatus.APPROVED)
+    stranger = make_user("someone@elsewhere.example.org")
+    assert oppd.has_perm("referrals.view_referral", referral)
+    assert oppd.has_perm("referrals.triage_referral", referral)
+    assert not mash.has_perm("referrals.view_referral", referral)
+    assert referrer.has_perm("referrals.view_referral", referral)
+    assert not referrer.has_perm("referrals.triage_referral", referral)
+    assert list(get_objects_for_user(oppd, "referrals.view_referral", Referral)) == [referral]
+    assert not get_objects_for_user(mash, "referrals.view_referral", Referral).exists()
+    for user, visible in [(oppd, True), (mash, False), (referrer, True), (lead, True),
+                          (stranger, False)]:
+        assert (selectors.referral_for_user(user, referral.pk) is not None) is visible, user
+    assert list(selectors.referrals_for_organisation_lead(lead)) == [referral]
+    assert not selectors.referrals_for_organisation_lead(referrer).exists()
+
+
+def test_urgent_referral_alerts_each_manager_without_personal_details(referrer, staff_member):
+    manager = staff_member("oppd", role="manager")
+    staff_member("oppd", role="triage")
+    referral = services.referral_submit(referral=complete_draft(referrer, urgent=True),
+                                        actor=referrer, submission_key=uuid.uuid4())
+    alerts = Notice.objects.filter(referral=referral, kind="urgent_referral")
+    assert sorted(alerts.values_list("recipient_id", "channel")) == [
+        (manager.pk, "email"), (manager.pk, "portal")]
+    for notice in alerts:
+        assert "Mary" not in notice.body and "self-harm" not in notice.body
+
+
+def test_linked_mash_referral_has_its_own_reference_clock_and_copied_answers(
+        referrer, team_staff):
+    mash = team_staff("mash")
+    adult = services.referral_submit(referral=complete_draft(referrer, linked=True),
+                                     actor=referrer, submission_key=uuid.uuid4())
+    child = Referral.objects.get(linked_to=adult)
+    assert child.reference != adult.reference and PATTERN.match(child.reference)
+    assert child.pathway == "mash" and child.status == Status.SUBMITTED
+    assert child.answers["what_happened"] == adult.answers["what_happened"]
+    assert child.answers["children"] == "Two children, 4 and 7"
+    assert child.categories == ["neglect"]  # financial has no child equivalent
+    assert Deadline.objects.get(referral=child).kind == "mash_decision"
+    assert Deadline.objects.get(referral=adult).kind == "concern_decision"
+    assert Notice.objects.filter(referral=child, kind="acknowledgement").count() == 2
+    assert mash.has_perm("referrals.view_referral", child)
+    assert not mash.has_perm("referrals.view_referral", adult)
+    # Submitting again changes nothing for either.
+    services.referral_submit(referral=adult, actor=referrer, submission_key=uuid.uuid4())
+    assert Referral.objects.filter(linked_to=adult).count() == 1

@@ -1,0 +1,296 @@
+"""The queue, search, the staff referral page and the workload page, through the client."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from feedback.models import FeedbackRecord
+from pathways.models import Deadline
+from referrals.models import Referral
+from referrals.workflow import Status
+from triage.models import InternalNote
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = "/triage/"
+
+
+def _refs(response):
+    return [r.reference for r in response.context["page"].rows]
+
+
+def test_queue_shows_only_the_team_urgent_first_then_next_due(client, make_referral,
+                                                              oppd_worker):
+    now = timezone.now()
+    later = make_referral(received_at=now - timedelta(hours=1))
+    sooner = make_referral(received_at=now - timedelta(hours=5))
+    urgent = make_referral(received_at=now - timedelta(minutes=5), urgent=True)
+    mash = make_referral(pathway="mash", urgent=True)
+    closed = make_referral(status=Status.CLOSED)
+    client.force_login(oppd_worker)
+    response = client.get(QUEUE)
+    assert response.status_code == 200
+    assert _refs(response) == [urgent.reference, sooner.reference, later.reference]
+    body = response.content.decode()
+    assert mash.reference not in body and closed.reference not in body
+    assert "Margaret Ellison" not in body  # never the name in the list
+    assert "Urgent" in body and "26 to 64" not in body and "85 and over" in body
+
+
+def test_due_in_is_text_not_colour(client, make_referral, oppd_worker):
+    overdue = make_referral(received_at=timezone.now() - timedelta(hours=20))
+    client.force_login(oppd_worker)
+    row = client.get(QUEUE).context["page"].rows[0]
+    assert row.pk == overdue.pk and row.due.text == "Overdue"
+    Deadline.objects.filter(referral=overdue).update(
+        due_at=timezone.now() + timedelta(hours=1),
+        warning_at=timezone.now() - timedelta(minutes=1))
+    row = client.get(QUEUE).context["page"].rows[0]
+    assert row.due.text == "Due within two working hours"
+    assert "Due within two working hours" in client.get(QUEUE).content.decode()
+
+
+def test_filters(client, make_referral, oppd_worker):
+    mine = make_referral(categories=["financial"], assignee=oppd_worker)
+    urgent = make_referral(urgent=True, categories=["physical", "neglect"])
+    late = make_referral(received_at=timezone.now() - timedelta(days=2))
+    client.force_login(oppd_worker)
+    assert _refs(client.get(QUEUE, {"assignee": "me"})) == [mine.reference]
+    assert mine.reference not in _refs(client.get(QUEUE, {"assignee": "unassigned"}))
+    assert _refs(client.get(QUEUE, {"urgency": "urgent"})) == [urgent.reference]
+    assert _refs(client.get(QUEUE, {"category": "financial"})) == [mine.reference]
+    assert _refs(client.get(QUEUE, {"overdue": "yes"})) == [late.reference]
+    assert _refs(client.get(QUEUE, {"status": "enquiry"})) == []
+
+
+def test_keyset_pages_walk_the_whole_queue_once(client, make_referral, oppd_worker):
+    made = [make_referral(urgent=i % 3 == 0, received_at=timezone.now() - timedelta(minutes=i))
+            for i in range(60)]
+    client.force_login(oppd_worker)
+    seen, url = [], QUEUE
+    while url:
+        response = client.get(url)
+        page = response.context["page"]
+        seen += [r.pk for r in page.rows]
+        url = f"{QUEUE}?after={page.next_cursor}" if page.next_cursor else None
+    assert sorted(seen) == sorted(r.pk for r in made) and len(seen) == len(set(seen))
+    urgent_flags = [Referral.objects.get(pk=pk).urgent for pk in seen]
+    assert urgent_flags == sorted(urgent_flags, reverse=True)
+
+
+def _bulk(team_pathway, referrer, n):
+    from django.contrib.auth.models import Permission
+
+    from accounts.models import Team
+    from referrals.models import ReferralGroupObjectPermission
+    from tests.triage.factories import reference_next
+
+    team = Team.objects.get(pathway=team_pathway)
+    now = timezone.now()
+    rows = Referral.objects.bulk_create([
+        Referral(reference=reference_next(), pathway=team_pathway, team=team,
+                 status=Status.SUBMITTED, referrer=referrer, urgent=i % 7 == 0,
+                 received_at=now - timedelta(minutes=i), person_name="Bulk Person",
+                 categories=["neglect"]) for i in range(n)
+    ])
+    perms = Permission.objects.filter(content_type__app_label="referrals",
+                                      codename__in=["view_referral", "triage_referral"])
+    ReferralGroupObjectPermission.objects.bulk_create([
+        ReferralGroupObjectPermission(group=team.group, permission=p, content_object=r)
+        for r in rows for p in perms
+    ])
+    Deadline.objects.bulk_create([
+        Deadline(referral=r, kind="concern_decision", starts_at=r.received_at,
+                 warning_at=r.received_at + timedelta(hours=6),
+                 due_at=r.received_at + timedelta(hours=8)) for r in rows
+    ])
+
+
+def test_queue_query_count_is_constant_from_10_to_1000(client, referrer, oppd_worker,
+                                                       django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(oppd_worker)
+    _bulk("oppd", referrer, 10)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(QUEUE).status_code == 200
+    _bulk("oppd", referrer, 990)
+    with django_assert_max_num_queries(len(small)):
+        response = client.get(QUEUE)
+    assert len(response.context["page"].rows) == 25
+    assert not any("COUNT(" in q["sql"].upper() and "referrals_referral" in q["sql"]
+                   for q in small.captured_queries)
+
+
+def test_search_is_posted_kept_in_the_session_and_respects_permissions(
+        client, make_referral, oppd_worker):
+    ours = make_referral(person_name="Winifred Okonkwo", person_postcode="SE15 4QL")
+    theirs = make_referral(pathway="mash", person_name="Winifred Okonkwo",
+                           person_postcode="SE15 4QL")
+    client.force_login(oppd_worker)
+    response = client.post(QUEUE, {"name": "winifred okonkwo"})
+    assert response.status_code == 302 and response.url == reverse("triage:queue")
+    assert "okonkwo" not in response.url.lower()
+    page = client.get(QUEUE)
+    results = [r.pk for r in page.context["results"]]
+    assert results == [ours.pk]
+    assert theirs.reference not in page.content.decode()
+    client.post(QUEUE, {"postcode": "se154ql"})
+    assert [r.pk for r in client.get(QUEUE).context["results"]] == [ours.pk]
+    client.post(QUEUE, {"reference": theirs.reference})
+    assert client.get(QUEUE).context["results"] == []
+    search = AuditEvent.objects.filter(action="triage.search").latest("id")
+    assert "okonkwo" not in str(search.detail).lower() and "SE15" not in str(search.detail)
+    client.post(QUEUE, {"clear_search": "1"})
+    assert client.get(QUEUE).context["results"] is None
+
+
+def test_search_with_nothing_entered_says_so(client, oppd_worker):
+    client.force_login(oppd_worker)
+    response = client.post(QUEUE, {"dob": "31/02/1950"})
+    assert response.status_code == 200
+    assert "Enter the date of birth as day/month/year" in response.content.decode()
+    assert 'value="31/02/1950"' in response.content.decode()
+
+
+@pytest.mark.postgres
+def test_search_finds_a_misspelt_name_on_postgres(client, make_referral, oppd_worker):
+    ours = make_referral(person_name="Margaret Ellison")
+    client.force_login(oppd_worker)
+    client.post(QUEUE, {"name": "Margret Elison"})
+    assert [r.pk for r in client.get(QUEUE).context["results"]] == [ours.pk]
+
+
+def test_oppd_worker_cannot_reach_a_mash_referral(client, make_referral, oppd_worker):
+    mash = make_referral(pathway="mash")
+    client.force_login(oppd_worker)
+    for url in (reverse("triage:referral", args=[mash.pk]),
+                reverse("triage:action", args=[mash.pk, "decide"]),
+                reverse("triage:action", args=[mash.pk, "rag_rate"])):
+        assert client.get(url).status_code == 404
+    assert client.post(reverse("triage:claim", args=[mash.pk])).status_code == 404
+    assert client.post(reverse("triage:note", args=[mash.pk]), {"text": "x"}).status_code == 404
+    assert not InternalNote.objects.exists()
+    mash.refresh_from_db()
+    assert mash.assignee_id is None
+    assert AuditEvent.objects.filter(action="referral.view", allowed=False,
+                                     detail__referral=mash.pk).exists()
+    # The referral helper's attachment and PDF URLs, when they have landed.
+    for name, args in (("referrals:pdf", [mash.pk]), ("referrals:attachment", [mash.pk, 1])):
+        try:
+            url = reverse(name, args=args)
+        except NoReverseMatch:
+            continue
+        assert client.get(url).status_code in (403, 404), name
+
+
+def test_referrers_and_people_without_a_team_are_kept_out(client, make_referral, referrer):
+    referral = make_referral()
+    client.force_login(referrer)
+    assert client.get(QUEUE).status_code == 403
+    assert client.get(reverse("triage:referral", args=[referral.pk])).status_code == 403
+    client.logout()
+    assert client.get(QUEUE).status_code == 302
+
+
+def test_referral_page_shows_everything_and_is_audited(client, make_referral, oppd_worker):
+    referral = make_referral(urgent=True, urgent_reason="No heating in winter")
+    client.force_login(oppd_worker)
+    client.post(reverse("triage:note", args=[referral.pk]), {"text": "Called the GP."})
+    response = client.get(reverse("triage:referral", args=[referral.pk]))
+    body = response.content.decode()
+    for text in ("Margaret Ellison", "No heating in winter", "Unopened post", "Called the GP.",
+                 "concern_decision", "Take this referral", "Record the decision"):
+        assert text.lower() in body.lower(), text
+    assert AuditEvent.objects.filter(action="referral.view", referral_id=referral.pk,
+                                     actor=oppd_worker, allowed=True).exists()
+
+
+def test_possible_duplicates_across_pathways(client, make_referral, oppd_worker):
+    referral = make_referral(person_name="Margaret Ellison")
+    mash = make_referral(pathway="mash", person_name="margaret ellison")
+    elsewhere = make_referral(person_name="Margaret Ellison", person_dob=None,
+                              person_postcode="N1 1AA")
+    client.force_login(oppd_worker)
+    response = client.get(reverse("triage:referral", args=[referral.pk]))
+    found = [d.pk for d in response.context["duplicates"]]
+    assert mash.pk in found and elsewhere.pk not in found
+    body = response.content.decode()
+    # Shown, but not linked: the OPPD worker has no access to the MASH referral itself.
+    assert mash.reference in body
+    assert reverse("triage:referral", args=[mash.pk]) not in body
+
+
+@pytest.mark.postgres
+def test_duplicates_use_trigram_similarity_on_postgres(client, make_referral, oppd_worker):
+    referral = make_referral(person_name="Margaret Ellison")
+    typo = make_referral(pathway="mental-health", person_name="Margret Elison")
+    stranger = make_referral(person_name="Zachary Quinn")
+    client.force_login(oppd_worker)
+    found = [d.pk for d in client.get(
+        reverse("triage:referral", args=[referral.pk])).context["duplicates"]]
+    assert typo.pk in found and stranger.pk not in found
+
+
+def test_decision_form_requires_feedback_and_keeps_input(client, make_referral, oppd_worker):
+    referral = make_referral()
+    client.force_login(oppd_worker)
+    url = reverse("triage:action", args=[referral.pk, "decide"])
+    response = client.post(url, {"outcome": "not_safeguarding", "detail": "signposted",
+                                 "share": "tell", "outcome_text": "Not a concern.",
+                                 "feedback_reason": "No abuse."})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "govuk-error-summary" in body and "signposting" in body.lower()
+    assert "Not a concern." in body
+    referral.refresh_from_db()
+    assert referral.status == Status.SUBMITTED and not FeedbackRecord.objects.exists()
+    response = client.post(url, {"outcome": "not_safeguarding", "detail": "signposted",
+                                 "share": "tell", "outcome_text": "Not a concern.",
+                                 "feedback_reason": "No abuse.",
+                                 "signposting": "Citizens Advice Southwark."})
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == Status.CONCERN_DECIDED
+    assert FeedbackRecord.objects.get(referral=referral).signposting
+
+
+def test_action_not_available_is_refused(client, make_referral, oppd_worker):
+    referral = make_referral(status=Status.CLOSED)
+    client.force_login(oppd_worker)
+    response = client.get(reverse("triage:action", args=[referral.pk, "decide"]))
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="referral.decide", allowed=False).exists()
+
+
+def test_claim_through_the_page(client, make_referral, oppd_worker, staff_member):
+    referral = make_referral()
+    client.force_login(oppd_worker)
+    client.post(reverse("triage:claim", args=[referral.pk]))
+    referral.refresh_from_db()
+    assert referral.assignee == oppd_worker
+    other = staff_member("oppd", email="other@council.example.gov.uk")
+    client.force_login(other)
+    response = client.post(reverse("triage:claim", args=[referral.pk]), follow=True)
+    assert f"{oppd_worker.full_name} has already taken this referral" in response.content.decode()
+
+
+def test_workload_is_for_managers(client, make_referral, oppd_worker, oppd_manager):
+    urgent = make_referral(urgent=True)
+    late = make_referral(received_at=timezone.now() - timedelta(days=1), assignee=oppd_worker)
+    client.force_login(oppd_worker)
+    assert client.get(reverse("triage:workload")).status_code == 403
+    client.force_login(oppd_manager)
+    response = client.get(reverse("triage:workload"))
+    assert [r.pk for r in response.context["urgent"]] == [urgent.pk]
+    assert late.pk in [r.pk for r in response.context["overdue"]]
+    loads = {w["member"].user_id: w["open"] for w in response.context["workload"]}
+    assert loads[oppd_worker.pk] == 1
+    client.post(reverse("triage:assign", args=[urgent.pk]),
+                {"assignee": str(oppd_worker.pk), "next": "workload"})
+    urgent.refresh_from_db()
+    assert urgent.assignee == oppd_worker

@@ -1,0 +1,160 @@
+"""Demo referrals in every state of the life cycle, made through the real transition services
+(so each has its timeline, audit rows, feedback owed and clocks). Idempotent: a second run
+changes nothing. Needs accounts.demo.demo_people_ensure() first."""
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from accounts.models import Team, User
+from pathways import deadlines
+from referrals import transitions as t
+from referrals.models import Referral
+from referrals.transitions import Feedback
+from referrals.workflow import Outcome, Status
+
+from . import services
+
+PREFIX = "DEMO"
+SIGNPOST = Feedback(
+    outcome_text="This is not a safeguarding concern.",
+    reason="There is no sign of abuse or neglect; she wants help with shopping and bills.",
+    signposting="Age UK Lewisham and Southwark: 020 8690 3320. Southwark Carers: 020 7708 4497.",
+)
+TOLD = Feedback(outcome_text="This is a safeguarding concern and we are acting on it.",
+                reason="The concern meets the threshold for a safeguarding response.")
+WITHHELD = Feedback(withheld=True, withheld_reason="police_investigation")
+
+# (key, pathway, urgent, hours ago, person name, date of birth, postcode, categories)
+PEOPLE = [
+    ("new-urgent", "oppd", True, 2, "Margaret Ellison", date(1941, 3, 27), "SE5 8AA",
+     ["neglect", "self_neglect"]),
+    ("new-overdue", "oppd", False, 30, "Thomas Adeyemi", date(1938, 11, 2), "SE15 4QL",
+     ["financial"]),
+    ("info", "oppd", False, 5, "Rose Whitfield", date(1950, 6, 14), "SE17 1RT",
+     ["psychological"]),
+    ("not-concern", "oppd", False, 50, "Harold Brennan", date(1944, 1, 9), "SE22 8HF",
+     ["self_neglect"]),
+    ("enquiry", "oppd", True, 80, "Patricia Nwosu", date(1936, 9, 30), "SE1 6LN",
+     ["physical", "organisational"]),
+    ("plan", "oppd", False, 400, "Edward Lowe", date(1947, 4, 4), "SE16 2XU", ["financial"]),
+    ("closed", "oppd", False, 700, "Joan Mitchell", date(1939, 12, 12), "SE21 7BQ",
+     ["neglect"]),
+    ("withdrawn", "oppd", False, 3, "Arthur Kemp", date(1952, 2, 20), "SE24 0PT",
+     ["discriminatory"]),
+    ("duplicate", "oppd", False, 1, "Margret Elison", date(1941, 3, 27), "SE5 8AA",
+     ["neglect"]),
+    ("linked", "mental-health", False, 6, "Margaret Ellison", date(1941, 3, 27), "SE5 8AA",
+     ["psychological"]),
+    ("rerouted", "oppd", True, 1, "Kai Robinson", date(date.today().year - 15, 1, 15),
+     "SE15 5DQ", ["physical"]),
+    ("mh-new", "mental-health", True, 1, "Leon Fraser", date(1990, 8, 8), "SE5 9RS",
+     ["self_neglect"]),
+    ("mh-not-met", "mental-health", False, 26, "Ayesha Rahman", date(1985, 5, 1), "SE14 6TY",
+     ["psychological"]),
+    ("ld-new", "learning-disabilities", False, 4, "Daniel Price", date(1999, 10, 19),
+     "SE8 3JD", ["financial", "exploitation"]),
+    ("ld-enquiry", "learning-disabilities", True, 30, "Sophie Turner", date(2001, 7, 7),
+     "SE1 7PB", ["sexual"]),
+    ("mash-new", "mash", True, 1, "Jayden Cole", date(2016, 4, 12), "SE15 3HW", ["physical"]),
+    ("mash-red", "mash", True, 3, "Amara Osei", date(2012, 1, 25), "SE5 7QT", ["neglect"]),
+    ("mash-decided", "mash", False, 40, "Lily Hughes", date(2010, 9, 3), "SE22 9EX",
+     ["emotional"]),
+    ("mash-closed", "mash", False, 300, "Noah Bennett", date(2014, 2, 14), "SE4 1UN",
+     ["neglect"]),
+]
+
+
+def _make(index, key, pathway, urgent, hours, name, dob, postcode, categories, referrer, now):
+    team = Team.objects.get(pathway=pathway)
+    received = now - timedelta(hours=hours)
+    referral = Referral.objects.create(
+        reference=f"{PREFIX}{index:04d}", pathway=pathway, team=team,
+        status=Status.SUBMITTED, urgent=urgent,
+        urgent_reason="No heating and not eating." if urgent else "",
+        referrer=referrer, organisation=referrer.membership.organisation,
+        person_name=name, person_dob=dob, person_postcode=postcode,
+        person_address=f"{index} Demo Street, London {postcode}", categories=categories,
+        answers={"what_happened": f"Demo referral: {key.replace('-', ' ')}.",
+                 "person_wishes": "Not asked yet."},
+        received_at=received, created_at=received,
+    )
+    for perm in t.PERMS:
+        assign_perm(perm, team.group, referral)
+    kind = "mash_decision" if pathway == "mash" else "concern_decision"
+    deadlines.deadline_open(referral=referral, kind=kind, starts=received)
+    return referral
+
+
+@transaction.atomic
+def demo_triage_ensure() -> int:
+    """Referrals in every state. Returns how many demo referrals exist."""
+    existing = Referral.objects.filter(reference__startswith=PREFIX).count()
+    if existing:
+        return existing
+    referrer = User.objects.get(email="referrer@camberwell-daycentre.example.org")
+    staff = {p: User.objects.get(email=f"triage.{p}@council.example.gov.uk")
+             for p in ("oppd", "mental-health", "learning-disabilities", "mash")}
+    managers = {p: User.objects.get(email=f"manager.{p}@council.example.gov.uk")
+                for p in staff}
+    now = timezone.now()
+    made = {row[0]: _make(i, *row, referrer=referrer, now=now)
+            for i, row in enumerate(PEOPLE, start=1)}
+    w, m = staff["oppd"], managers["oppd"]
+
+    def pk(key):
+        return made[key].pk
+
+    services.referral_claim(referral_id=pk("new-overdue"), actor=w)
+    t.referral_info_request(referral_id=pk("info"), actor=w,
+                            question="Does she have family nearby who visit?")
+    t.referral_decide(referral_id=pk("not-concern"), actor=w, outcome=Outcome.NOT_SAFEGUARDING,
+                      detail="signposted", feedback=SIGNPOST)
+    t.referral_decide(referral_id=pk("enquiry"), actor=w, outcome=Outcome.S42_MET,
+                      detail="council", feedback=TOLD)
+    t.referral_decide(referral_id=pk("plan"), actor=w, outcome=Outcome.S42_MET,
+                      detail="police", feedback=WITHHELD)
+    t.referral_plan(referral_id=pk("plan"), actor=w, reason="Enquiry complete.")
+    t.referral_decide(referral_id=pk("closed"), actor=w, outcome=Outcome.S42_MET,
+                      detail="caused", feedback=TOLD)
+    t.referral_close(referral_id=pk("closed"), actor=m, reason="Plan reviewed; risk reduced.",
+                     feedback=Feedback(outcome_text="The enquiry is finished and the referral "
+                                                    "is closed.",
+                                       reason="The risk has reduced and she is safe.",
+                                       signposting="If you are worried again, call "
+                                                   "020 7525 3324."))
+    t.referral_withdraw(referral_id=pk("withdrawn"), actor=referrer,
+                        reason="Sent for the wrong person.")
+    t.referral_merge(referral_id=pk("duplicate"), actor=w, other_id=pk("new-urgent"),
+                     reason="Same person, name misspelt.",
+                     feedback=Feedback(outcome_text="Your referral has been joined with "
+                                                    "another about the same person.",
+                                       reason="We will tell you about every decision."))
+    t.referral_link(referral_id=pk("linked"), actor=staff["mental-health"],
+                    other_id=pk("new-urgent"), reason="Same person; OPPD and MH both involved.")
+    t.referral_reroute(referral_id=pk("rerouted"), actor=w, pathway="mash",
+                       reason="The young person is 15: a MASH referral.")
+    t.referral_decide(referral_id=pk("mh-not-met"), actor=staff["mental-health"],
+                      outcome=Outcome.CONCERN_NOT_MET, detail="care_assessment", feedback=TOLD)
+    ld = staff["learning-disabilities"]
+    t.referral_decide(referral_id=pk("ld-enquiry"), actor=ld, outcome=Outcome.S42_MET,
+                      detail="council", feedback=TOLD)
+    mash = staff["mash"]
+    t.referral_rag_rate(referral_id=pk("mash-red"), actor=mash, rating="amber")
+    t.referral_rag_rate(referral_id=pk("mash-red"), actor=mash, rating="red",
+                        reason="School reports new bruising.")
+    for key, outcome in (("mash-decided", Outcome.EARLY_HELP), ("mash-closed", Outcome.NFA)):
+        t.referral_rag_rate(referral_id=pk(key), actor=mash, rating="green")
+        t.referral_decide(referral_id=pk(key), actor=mash, outcome=outcome,
+                          feedback=Feedback(outcome_text=Outcome(outcome).label + ".",
+                                            reason="Needs are met with family support.",
+                                            signposting="Southwark Family Early Help: "
+                                                        "020 7525 1922."))
+    t.referral_close(referral_id=pk("mash-closed"), actor=mash, reason="No further action.",
+                     feedback=Feedback(outcome_text="The referral is closed.",
+                                       reason="No further action is needed."))
+    services.note_add(referral_id=pk("new-urgent"), actor=w,
+                      text="Tried the neighbour twice; will try the GP surgery.")
+    return len(made)

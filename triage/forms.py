@@ -1,0 +1,276 @@
+"""Forms for the triage workspace. They parse input; the rules live in referrals.workflow and
+referrals.transitions (the services report field errors, which views add back to the form)."""
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Fieldset, Fluid, Layout, Size, Submit
+from django import forms
+
+from feedback.services import WITHHELD_REASONS
+from pathways.models import Pathway
+from referrals import workflow
+from referrals.transitions import Feedback, feedback_errors
+from referrals.workflow import Enquiry, OtherAction, Outcome, RagRating
+
+from .selectors import CATEGORIES
+
+WITHHELD_LABELS = {
+    "police_investigation": "A police investigation",
+    "risk_to_person": "Sharing details could put the person at risk",
+    "no_consent": "The person has not agreed to details being shared",
+}
+
+
+def _text(label, message, hint="", required=True, rows=4):
+    return forms.CharField(label=label, help_text=hint, required=required,
+                           widget=forms.Textarea(attrs={"rows": rows}),
+                           error_messages={"required": message})
+
+
+class FeedbackFields(forms.Form):
+    """The referrer's feedback, required with every decision: the outcome in plain words, the
+    reason and (not a safeguarding concern) signposting, or detail withheld with a reason."""
+
+    share = forms.ChoiceField(
+        label="What will the referrer be told?",
+        choices=[("tell", "The outcome, the reason and any signposting"),
+                 ("withheld", "Detail withheld, with a general reason")],
+        widget=forms.RadioSelect, initial="tell",
+        error_messages={"required": "Select what the referrer will be told"},
+    )
+    outcome_text = _text("Outcome, in plain words, for the referrer",
+                         "Enter the outcome in plain words for the referrer", required=False,
+                         hint="The referrer will read this. Avoid jargon and case detail.")
+    feedback_reason = _text("Reason, for the referrer", "Enter the reason for the referrer",
+                            required=False)
+    signposting = _text("Signposting: where else to go for help", "Enter signposting",
+                        required=False,
+                        hint="Required when it is not a safeguarding concern.")
+    withheld_reason = forms.ChoiceField(
+        label="Why is detail withheld?", required=False, widget=forms.RadioSelect,
+        choices=list(WITHHELD_LABELS.items()),
+    )
+
+    feedback_layout = (
+        Field.radios("share", legend_size=Size.MEDIUM),
+        Field.textarea("outcome_text"),
+        Field.textarea("feedback_reason"),
+        Field.textarea("signposting"),
+        Field.radios("withheld_reason", legend_size=Size.SMALL, small=True),
+    )
+
+    def clean(self):
+        """Every missing piece at once (the service checks the same rules again)."""
+        data = super().clean()
+        outcome = data.get("outcome", "")
+        for field, message in feedback_errors(feedback=self.feedback(), outcome=outcome).items():
+            self.add_error(field, message)
+        details = workflow.OUTCOME_DETAILS.get(outcome, ())
+        if "detail" in self.fields and details and data.get("detail") not in details:
+            self.add_error("detail", "Select what happens next for this decision")
+        return data
+
+    def feedback(self) -> Feedback:
+        data = getattr(self, "cleaned_data", {})
+        withheld = data.get("share") == "withheld"
+        return Feedback(
+            outcome_text=data.get("outcome_text", ""), reason=data.get("feedback_reason", ""),
+            signposting=data.get("signposting", ""), withheld=withheld,
+            withheld_reason=data.get("withheld_reason", "") if withheld else "",
+        )
+
+
+assert set(WITHHELD_LABELS) == set(WITHHELD_REASONS)  # noqa: S101 - a mismatch is a bug
+
+
+def _helper(*fields, button="Save"):
+    helper = FormHelper()
+    helper.layout = Layout(*fields, Submit("submit", button))
+    return helper
+
+
+class DecideForm(FeedbackFields):
+    outcome = forms.ChoiceField(label="Decision", widget=forms.RadioSelect,
+                                error_messages={"required": "Select the decision"})
+    detail = forms.ChoiceField(
+        label="What happens next", widget=forms.RadioSelect, required=False,
+        help_text="For section 42 met: who makes the enquiry. Otherwise: the other action.",
+    )
+    rationale = _text("Rationale (internal: never shown to the referrer)", "", required=False)
+
+    def __init__(self, *args, pathway: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        outcomes = workflow.outcomes_for(pathway)
+        self.fields["outcome"].choices = [(o, Outcome(o).label) for o in outcomes]
+        if pathway in workflow.CHILD:
+            del self.fields["detail"]
+            detail = ()
+        else:
+            self.fields["detail"].choices = (
+                [(e.value, e.label) for e in Enquiry] + [(a.value, a.label) for a in OtherAction]
+            )
+            detail = (Field.radios("detail", legend_size=Size.MEDIUM, small=True),)
+        self.helper = _helper(
+            Fieldset(Field.radios("outcome", legend_size=Size.MEDIUM), *detail,
+                     Field.textarea("rationale"), legend="The decision", legend_size=Size.LARGE),
+            Fieldset(*self.feedback_layout, legend="Feedback for the referrer",
+                     legend_size=Size.LARGE),
+            button="Record the decision",
+        )
+
+
+class CloseForm(FeedbackFields):
+    reason = _text("Reason for closing (internal)", "Enter the reason for closing")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Field.textarea("reason"),
+            Fieldset(*self.feedback_layout, legend="Feedback for the referrer",
+                     legend_size=Size.LARGE),
+            button="Close the referral",
+        )
+
+
+class MergeForm(FeedbackFields):
+    reference = forms.CharField(label="Reference of the referral to merge into",
+                                error_messages={"required": "Enter the reference"})
+    reason = _text("Why these are the same (internal)", "", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome_text"].initial = (
+            "Your referral is about the same person as another referral we already have. "
+            "We have joined them and will tell you about every decision."
+        )
+        self.helper = _helper(
+            Field.text("reference", field_width=Fluid.ONE_THIRD), Field.textarea("reason"),
+            Fieldset(*self.feedback_layout, legend="Feedback for the referrer",
+                     legend_size=Size.LARGE),
+            button="Merge",
+        )
+
+
+class LinkForm(forms.Form):
+    reference = forms.CharField(label="Reference of the other referral",
+                                error_messages={"required": "Enter the reference"})
+    reason = _text("Why these may be the same person (internal)", "", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.text("reference", field_width=Fluid.ONE_THIRD),
+                              Field.textarea("reason"), button="Link")
+
+
+class RagForm(forms.Form):
+    rating = forms.ChoiceField(label="RAG rating", widget=forms.RadioSelect,
+                               choices=RagRating.choices,
+                               error_messages={"required": "Select red, amber or green"})
+    reason = _text("Reason (internal)", "", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.radios("rating", legend_size=Size.MEDIUM),
+                              Field.textarea("reason"), button="Save the rating")
+
+
+class InfoRequestForm(forms.Form):
+    question = _text("What do you need to know?",
+                     "Enter the question for the referrer",
+                     hint="The referrer will read this in the portal.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.textarea("question"), button="Send the request")
+
+
+class InfoReceiveForm(forms.Form):
+    information = _text("Information received", "Enter the information received")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.textarea("information"), button="Record it")
+
+
+class RerouteForm(forms.Form):
+    pathway = forms.ChoiceField(label="New pathway", widget=forms.RadioSelect,
+                                choices=Pathway.choices,
+                                error_messages={"required": "Select the new pathway"})
+    reason = _text("Reason for re-routing", "Enter the reason for re-routing",
+                   hint="The referrer is told the referral moved team.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.radios("pathway", legend_size=Size.MEDIUM),
+                              Field.textarea("reason"), button="Re-route")
+
+
+class PlanForm(forms.Form):
+    reason = _text("Summary of the enquiry's findings (internal)", "", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.textarea("reason"), button="Move to plan and review")
+
+
+class NoteForm(forms.Form):
+    text = _text("Add an internal note", "Enter the note",
+                 hint="Only your team can read notes. The referrer never sees them.", rows=3)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.textarea("text"), button="Add note")
+
+
+class SearchForm(forms.Form):
+    reference = forms.CharField(label="Reference", required=False)
+    name = forms.CharField(label="Person's name", required=False)
+    dob = forms.DateField(label="Date of birth", required=False,
+                          help_text="For example, 27/03/1947",
+                          input_formats=["%d/%m/%Y", "%Y-%m-%d", "%d %m %Y"],
+                          error_messages={"invalid": "Enter the date of birth as day/month/year, "
+                                                     "like 27/03/1947"})
+    postcode = forms.CharField(label="Postcode", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Field.text("reference", field_width=Fluid.ONE_THIRD),
+            Field.text("name", field_width=Fluid.TWO_THIRDS),
+            Field.text("dob", field_width=Fluid.ONE_THIRD),
+            Field.text("postcode", field_width=Fluid.ONE_THIRD),
+            button="Search",
+        )
+        self.helper.form_tag = False
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(k) for k in ("reference", "name", "dob", "postcode")):
+            raise forms.ValidationError("Enter a reference, name, date of birth or postcode")
+        return data
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ChoiceField(label="Assign to", required=False,
+                                 error_messages={"invalid_choice": "Select a member of the team"})
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = team.memberships.select_related("user").order_by("user__full_name")
+        self.fields["assignee"].choices = [("", "Nobody (unassigned)")] + [
+            (str(m.user_id), f"{m.user.full_name} ({m.get_role_display()})") for m in members
+        ]
+
+
+FILTER_CATEGORIES = [("", "Any")] + list(CATEGORIES.items())
+
+FORMS = {
+    workflow.Action.DECIDE: DecideForm,
+    workflow.Action.CLOSE: CloseForm,
+    workflow.Action.MERGE: MergeForm,
+    workflow.Action.LINK: LinkForm,
+    workflow.Action.RAG_RATE: RagForm,
+    workflow.Action.INFO_REQUEST: InfoRequestForm,
+    workflow.Action.INFO_RECEIVE: InfoReceiveForm,
+    workflow.Action.REROUTE: RerouteForm,
+    workflow.Action.PLAN: PlanForm,
+}

@@ -1,0 +1,311 @@
+"""Permission-scoped reads for the triage workspace: the queue, search, duplicates, workload.
+
+Every read starts from triage.access.referrals_for(user), so a page can only ever show what
+the person's teams were granted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from django.core import signing
+from django.db import connection
+from django.db.models import Count, DateTimeField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Lower, Replace, Upper
+
+from pathways.models import Deadline
+from referrals.models import Referral
+from referrals.workflow import Status
+
+from . import access
+
+PAGE_SIZE = 25
+# Referrals with no open clock sort after every dated one.
+NEVER = datetime(9999, 12, 31, tzinfo=UTC)
+
+CATEGORIES = {
+    "physical": "Physical", "domestic": "Domestic", "sexual": "Sexual",
+    "psychological": "Psychological", "financial": "Financial or material",
+    "modern_slavery": "Modern slavery", "discriminatory": "Discriminatory",
+    "organisational": "Organisational", "neglect": "Neglect and acts of omission",
+    "self_neglect": "Self-neglect", "emotional": "Emotional", "exploitation": "Exploitation",
+}
+
+
+def category_label(value: str) -> str:
+    key = str(value).replace("-", "_").lower()
+    return CATEGORIES.get(key, str(value).replace("_", " ").replace("-", " ").capitalize())
+
+
+# --- due status ------------------------------------------------------------------------------
+
+try:  # the clocks work may provide the shared wording; this is the same rule until it lands
+    from pathways.deadlines import due_status as _shared_due_status
+except ImportError:  # pragma: no cover - depends on what has merged
+    _shared_due_status = None
+
+
+@dataclass(frozen=True)
+class DueStatus:
+    key: str  # "overdue", "due_soon", "on_time", "none"
+    text: str
+    tag: str  # a govuk-tag modifier; the text carries the meaning, not the colour
+
+
+def due_status(*, due_at: datetime | None, warning_at: datetime | None,
+               now: datetime) -> DueStatus:
+    """Overdue / due within two working hours (the clock's warning point) / on time."""
+    if due_at is None or due_at >= NEVER:
+        return DueStatus("none", "No clock running", "govuk-tag--grey")
+    if now >= due_at:
+        return DueStatus("overdue", "Overdue", "govuk-tag--red")
+    if warning_at is not None and now >= warning_at:
+        return DueStatus("due_soon", "Due within two working hours", "govuk-tag--yellow")
+    return DueStatus("on_time", "On time", "govuk-tag--green")
+
+
+# --- age band --------------------------------------------------------------------------------
+
+BANDS = [(0, 4, "0 to 4"), (5, 10, "5 to 10"), (11, 15, "11 to 15"), (16, 17, "16 to 17"),
+         (18, 25, "18 to 25"), (26, 64, "26 to 64"), (65, 74, "65 to 74"),
+         (75, 84, "75 to 84"), (85, 200, "85 and over")]
+
+
+def age_band(*, dob: date | None, approx: int | None, today: date) -> str:
+    """The person's age band: the queue never shows a name, so this is how a row reads."""
+    if dob is not None:
+        age = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+    elif approx is not None:
+        age = approx
+    else:
+        return "Not known"
+    for low, high, label in BANDS:
+        if low <= age <= high:
+            return label
+    return "Not known"
+
+
+# --- the queue -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str = ""
+    urgency: str = ""  # "urgent" / "not_urgent"
+    assignee: str = ""  # "me" / "unassigned"
+    overdue: bool = False
+    category: str = ""
+
+    @classmethod
+    def from_query(cls, query) -> QueueFilters:
+        return cls(
+            status=query.get("status", "") if query.get("status") in Status.open() else "",
+            urgency=query.get("urgency", "") if query.get("urgency") in ("urgent",
+                                                                         "not_urgent") else "",
+            assignee=query.get("assignee", "") if query.get("assignee") in ("me",
+                                                                           "unassigned") else "",
+            overdue=query.get("overdue") == "yes",
+            category=query.get("category", "") if query.get("category") in CATEGORIES else "",
+        )
+
+
+def _with_clock(qs):
+    open_clocks = Deadline.objects.filter(referral=OuterRef("pk"), met_at__isnull=True)
+    return qs.annotate(
+        next_due=Coalesce(
+            Subquery(open_clocks.order_by("due_at").values("due_at")[:1]),
+            Value(NEVER, output_field=DateTimeField()),
+        ),
+        next_warning=Subquery(open_clocks.order_by("due_at").values("warning_at")[:1]),
+    )
+
+
+def category_filter(qs, category: str):
+    if connection.vendor == "postgresql":
+        return qs.filter(categories__contains=[category])
+    # SQLite has no JSON containment: match the quoted value in the stored JSON text.
+    return qs.filter(categories__icontains=f'"{category}"')
+
+
+def queue_base(*, user, team, filters: QueueFilters, now: datetime):
+    qs = access.referrals_for(user).filter(team=team, status__in=Status.open())
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.urgency:
+        qs = qs.filter(urgent=filters.urgency == "urgent")
+    if filters.assignee == "me":
+        qs = qs.filter(assignee=user)
+    elif filters.assignee == "unassigned":
+        qs = qs.filter(assignee__isnull=True)
+    if filters.category:
+        qs = category_filter(qs, filters.category)
+    qs = _with_clock(qs)
+    if filters.overdue:
+        qs = qs.filter(next_due__lte=now)
+    return qs.select_related("assignee").order_by("-urgent", "next_due", "pk")
+
+
+def _cursor_dump(row) -> str:
+    return signing.dumps([row.urgent, row.next_due.isoformat(), row.pk], salt="triage-queue")
+
+
+def _cursor_load(token: str):
+    try:
+        urgent, due, pk = signing.loads(token, salt="triage-queue")
+        return bool(urgent), datetime.fromisoformat(due), int(pk)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+
+
+def _after(qs, cursor):
+    """Keyset condition for ORDER BY urgent DESC, next_due ASC, pk ASC."""
+    urgent, due, pk = cursor
+    later = Q(urgent=urgent, next_due__gt=due) | Q(urgent=urgent, next_due=due, pk__gt=pk)
+    if urgent:
+        later |= Q(urgent=False)
+    return qs.filter(later)
+
+
+@dataclass
+class QueuePage:
+    rows: list
+    next_cursor: str | None
+    is_first: bool
+
+
+def queue_page(*, user, team, filters: QueueFilters, now: datetime, after: str = "",
+               size: int = PAGE_SIZE) -> QueuePage:
+    """One page of the team's queue: urgent first, then the next clock due. Keyset pagination
+    (no COUNT): one query whatever the size of the table."""
+    qs = queue_base(user=user, team=team, filters=filters, now=now)
+    cursor = _cursor_load(after) if after else None
+    if cursor is not None:
+        qs = _after(qs, cursor)
+    rows = list(qs[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    decorate(rows, now=now)
+    return QueuePage(rows=rows, next_cursor=_cursor_dump(rows[-1]) if more else None,
+                     is_first=cursor is None)
+
+
+def decorate(rows, *, now: datetime) -> None:
+    today = now.date()
+    for row in rows:
+        row.band = age_band(dob=row.person_dob, approx=row.person_age_approx, today=today)
+        row.due = due_status(due_at=getattr(row, "next_due", None),
+                             warning_at=getattr(row, "next_warning", None), now=now)
+        row.category_labels = [category_label(c) for c in (row.categories or [])]
+        row.status_label = Status(row.status).label if row.status in Status.values else row.status
+
+
+# --- search ----------------------------------------------------------------------------------
+
+def postcode_normal(value: str) -> str:
+    return "".join(value.split()).upper()
+
+
+def search(*, user, reference: str = "", name: str = "", dob: date | None = None,
+           postcode: str = "", limit: int = 50) -> list[int]:
+    """Ids of referrals the person may see matching every criterion given."""
+    qs = access.referrals_for(user).exclude(status=Status.DRAFT)
+    if reference:
+        qs = qs.filter(reference__iexact=reference.strip())
+    if name:
+        name = name.strip()
+        if connection.vendor == "postgresql":
+            qs = qs.annotate(name_lower=Lower("person_name")).filter(
+                Q(person_name__icontains=name) | Q(name_lower__trigram_similar=name.lower())
+            )
+        else:
+            qs = qs.filter(person_name__icontains=name)
+    if dob:
+        qs = qs.filter(person_dob=dob)
+    if postcode:
+        qs = qs.annotate(pc=Upper(Replace("person_postcode", Value(" "), Value("")))).filter(
+            pc=postcode_normal(postcode)
+        )
+    return list(qs.order_by("-received_at", "-pk").values_list("pk", flat=True)[:limit])
+
+
+def rows_by_ids(*, user, ids: list[int], now: datetime) -> list:
+    """The search results again, re-checked against permissions on every read."""
+    rows = list(_with_clock(access.referrals_for(user).filter(pk__in=ids))
+                .select_related("assignee", "team").order_by("-received_at", "-pk"))
+    decorate(rows, now=now)
+    return rows
+
+
+# --- duplicates ------------------------------------------------------------------------------
+
+SIMILARITY = 0.4
+
+
+def duplicates_for(referral, *, limit: int = 20) -> list:
+    """Other referrals about the same person across every pathway and year: a similar name plus
+    the same date of birth or postcode. Trigram similarity on PostgreSQL (the triage migration's
+    GIN index); an exact, case-insensitive name on SQLite."""
+    if not referral.person_name or not (referral.person_dob or referral.person_postcode):
+        return []
+    same_person = Q()
+    if referral.person_dob:
+        same_person |= Q(person_dob=referral.person_dob)
+    if referral.person_postcode:
+        same_person |= Q(pc=postcode_normal(referral.person_postcode))
+    qs = (Referral.objects.exclude(pk=referral.pk).exclude(status=Status.DRAFT)
+          .annotate(pc=Upper(Replace("person_postcode", Value(" "), Value(""))))
+          .filter(same_person).select_related("team"))
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        qs = (qs.annotate(name_lower=Lower("person_name"),
+                          similarity=TrigramSimilarity(Lower("person_name"),
+                                                       referral.person_name.lower()))
+              .filter(name_lower__trigram_similar=referral.person_name.lower(),
+                      similarity__gte=SIMILARITY)
+              .order_by("-similarity", "-received_at"))
+    else:
+        qs = (qs.annotate(name_lower=Lower("person_name"), similarity=Value(1.0))
+              .filter(name_lower=referral.person_name.lower()).order_by("-received_at"))
+    rows = list(qs[:limit])
+    for row in rows:
+        row.match_dob = bool(referral.person_dob and row.person_dob == referral.person_dob)
+        row.match_postcode = bool(referral.person_postcode and row.pc
+                                  == postcode_normal(referral.person_postcode))
+    return rows
+
+
+# --- managers --------------------------------------------------------------------------------
+
+def workload(*, team) -> list[dict]:
+    """Open referrals held by each member of the team (members with none included)."""
+    from accounts.models import TeamMembership
+
+    members = (TeamMembership.objects.filter(team=team).select_related("user")
+               .order_by("user__full_name"))
+    counts = dict(
+        Referral.objects.filter(team=team, status__in=Status.open(), assignee__isnull=False)
+        .values_list("assignee").annotate(n=Count("pk")).values_list("assignee", "n")
+    )
+    urgent = dict(
+        Referral.objects.filter(team=team, status__in=Status.open(), assignee__isnull=False,
+                                urgent=True)
+        .values_list("assignee").annotate(n=Count("pk")).values_list("assignee", "n")
+    )
+    return [{"member": m, "open": counts.get(m.user_id, 0), "urgent": urgent.get(m.user_id, 0)}
+            for m in members]
+
+
+def unassigned_urgent(*, user, team, now: datetime, limit: int = 50) -> list:
+    rows = list(queue_base(user=user, team=team, now=now,
+                           filters=QueueFilters(urgency="urgent", assignee="unassigned"))[:limit])
+    decorate(rows, now=now)
+    return rows
+
+
+def overdue(*, user, team, now: datetime, limit: int = 100) -> list:
+    rows = list(queue_base(user=user, team=team, now=now, filters=QueueFilters(overdue=True))
+                [:limit])
+    decorate(rows, now=now)
+    return rows
+
