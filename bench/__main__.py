@@ -31,6 +31,9 @@ def parse_args(argv=None):
     parser.add_argument("--task-repeats", type=int, default=1,
                         help="runs of the Celery pair (each is already over --tasks tasks; "
                              "default 1 to stay inside 30 minutes)")
+    parser.add_argument("--pgoptions", default="",
+                        help='PGOPTIONS for every process, e.g. "-c jit=off" to try a server '
+                             "setting without touching the code")
     parser.add_argument("--db", default="portal_bench", help="database name (portal_bench*)")
     parser.add_argument("--keep-db", action="store_true", help="leave the database afterwards")
     parser.add_argument("--json", default=str(ROOT / "var" / "bench" / "last-run.json"),
@@ -47,6 +50,8 @@ def parse_args(argv=None):
 def main(argv=None) -> int:
     args = parse_args(argv)
     environ = {**os.environ, **bench_environ(args.db)}
+    if args.pgoptions:
+        environ["PGOPTIONS"] = args.pgoptions
     os.environ.update(environ)
     sys.path.insert(0, str(ROOT))
     from .run import BenchRun

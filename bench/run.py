@@ -31,6 +31,8 @@ class BenchRun:
     def execute(self) -> None:
         self.preflight()
         self.report.machine = machine_facts()
+        if self.args.pgoptions:
+            self.report.machine["PGOPTIONS"] = self.args.pgoptions
         print("Machine:", self.report.machine, flush=True)
         started = time.monotonic()
         db.database_recreate(self.args.db)
