@@ -1,6 +1,7 @@
 """One benchmark run: seed each tier, load the pages, drain the outbox, sweep the clocks."""
 
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -402,6 +403,7 @@ class BenchRun:
                 service.sample()
 
     def memory_figures(self) -> None:
+        self.report.machine["load average at end"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
         self.sample_memory()
         for service, label in ((self.web, "web (gunicorn)"), (self.worker, "worker (Celery)")):
             if service is None or not service.peaks:
@@ -430,6 +432,8 @@ def machine_facts() -> dict[str, str]:
         "Python": platform.python_version(),
         "kernel": platform.release(),
         "wrk": sh("wrk -v 2>&1 | head -1").split(" [")[0],
+        # Other work on the machine skews absolute times (ratios are measured run by run).
+        "load average at start": " ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
 
 
