@@ -188,7 +188,8 @@ class BenchRun:
                        **options}
             try:
                 load.run_once(self.base_url, paths, headers=session.headers,
-                              **{**options, "seconds": load.WARMUP_SECONDS})
+                              **{**options, "seconds": load.WARMUP_SECONDS},
+                              time_one_if_none=False)
             except load.LoadError as exc:
                 self.reasons[key] = f"load run failed: {exc}"
                 self.report.figure(_name(key), self.reasons[key])
@@ -197,6 +198,8 @@ class BenchRun:
         for _ in range(self.args.repeats):
             for key, paths, session, options, runs in live:
                 if key in self.reasons:
+                    continue
+                if runs and runs[-1].single and runs[-1].p50_ms > load.ONCE_IS_ENOUGH_MS:
                     continue
                 try:
                     runs.append(load.run_once(self.base_url, paths, headers=session.headers,
@@ -296,7 +299,8 @@ class BenchRun:
         options = {"headers": self.staff.headers, "seconds": self.args.seconds,
                    "connections": self.args.connections}
         try:
-            load.run_once(self.base_url, [queue], **{**options, "seconds": load.WARMUP_SECONDS})
+            load.run_once(self.base_url, [queue], **{**options, "seconds": load.WARMUP_SECONDS},
+                          time_one_if_none=False)
             for _ in range(self.args.repeats):
                 idle.append(load.run_once(self.base_url, [queue], **options))
                 if background_paths is not None:
