@@ -10,6 +10,7 @@ portal_bench, recreated each run), Redis (BENCH_REDIS_URL, default db 8) and Deb
 
 import argparse
 import os
+import signal
 import sys
 import time
 
@@ -56,6 +57,10 @@ def main(argv=None) -> int:
     sys.path.insert(0, str(ROOT))
     from .run import BenchRun
 
+    def stop(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, stop)  # clean up (gunicorn, worker, database) on kill too
     started = time.monotonic()
     run = BenchRun(args, environ)
     try:
