@@ -129,6 +129,7 @@ def run_once(base_url: str, paths: list[str], *, headers: dict[str, str], second
 def single_request(address: str, *, headers: dict[str, str], expect: int,
                    timeout: float = 300) -> Run:
     """Time one GET: for a page slower than the load run (wrk then counts nothing)."""
+    import http.client
     import time
     import urllib.error
     import urllib.request
@@ -141,6 +142,9 @@ def single_request(address: str, *, headers: dict[str, str], expect: int,
             status = response.status
     except urllib.error.HTTPError as error:
         status = error.code
+    except http.client.RemoteDisconnected as error:
+        raise LoadError(f"GET {address}: no response before gunicorn's worker timeout "
+                        f"({time.monotonic() - started:.0f} s; the worker was killed)") from error
     except OSError as error:
         raise LoadError(f"GET {address} failed: {error}") from error
     elapsed = time.monotonic() - started
