@@ -221,6 +221,9 @@ LOGGING = {
     "loggers": {
         # Request bodies are never logged: they hold special-category personal data.
         "django.request": {"level": "WARNING"},
+        # WeasyPrint reports every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
