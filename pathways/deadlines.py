@@ -224,7 +224,15 @@ def deadline_explain(deadline: Deadline, calendar: WorkingCalendar) -> ClockResu
     pauses = [
         Pause(p.paused_at, p.resumed_at, p.get_reason_display()) for p in deadline.pauses.all()
     ]
-    return compute(rule_from_json(deadline.rule), deadline.starts_at, calendar, pauses)
+    return compute(rule_of(deadline), deadline.starts_at, calendar, pauses)
+
+
+def rule_of(deadline: Deadline):
+    """The rule the clock opened with; the pathway's current policy for a row written without
+    one (bulk-loaded history, rows from before the clocks work)."""
+    if deadline.rule:
+        return rule_from_json(deadline.rule)
+    return policy_rule(deadline.referral.pathway, deadline.kind, deadline.variant)
 
 
 def deadlines_open_for(referral):
