@@ -30,8 +30,7 @@ pytestmark = pytest.mark.usefixtures("mfa_enforced")
 PUBLIC = {
     "start", "accessibility", "cookies", "privacy", "display",
     "accounts:sign-in", "accounts:sign-out", "accounts:signed-out", "accounts:sign-up",
-    "accounts:sign-up-done", "accounts:verify-email", "accounts:verify-resend",
-    "accounts:password-reset",
+    "accounts:sign-up-done", "accounts:verify-email", "accounts:password-reset",
     "accounts:password-reset-done", "accounts:password-reset-confirm",
     "accounts:password-reset-complete", "accounts:password-reset-sent", "accounts:check-email",
     "accounts:verify-resend", "accounts:verify",
