@@ -58,7 +58,7 @@ def _step_context(referral, step, form, *, change: bool):
     pathway_contacts, edt_contacts = _contacts() if step.key == "urgency" else ([], [])
     return {"referral": referral, "step": step, "form": form, "number": number, "total": total,
             "back_url": back, "change": change, "pathway_contacts": pathway_contacts,
-            "edt_contacts": edt_contacts}
+            "edt_contacts": edt_contacts, "draft_days": settings.REFERRAL_DRAFT_EXPIRY_DAYS}
 
 
 def _next_url(referral, step, *, change: bool) -> str:
