@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand
 from django.urls import reverse
 
 from accounts.demo import DEMO_PASSWORD, demo_people_ensure
-from triage.demo import demo_triage_ensure
 from dashboard.demo import dashboard_demo_ensure
+from triage.demo import demo_triage_ensure
 
 
 class Command(BaseCommand):
