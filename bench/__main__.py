@@ -10,6 +10,7 @@ portal_bench, recreated each run), Redis (BENCH_REDIS_URL, default db 8) and Deb
 
 import argparse
 import os
+import signal
 import sys
 import time
 
@@ -28,6 +29,12 @@ def parse_args(argv=None):
                         help="gunicorn workers (default 2 x cores + 1)")
     parser.add_argument("--tasks", type=int, default=10000,
                         help="notices drained and no-op tasks run (default 10000)")
+    parser.add_argument("--task-repeats", type=int, default=1,
+                        help="runs of the Celery pair (each is already over --tasks tasks; "
+                             "default 1 to stay inside 30 minutes)")
+    parser.add_argument("--pgoptions", default="",
+                        help='PGOPTIONS for every process, e.g. "-c jit=off" to try a server '
+                             "setting without touching the code")
     parser.add_argument("--db", default="portal_bench", help="database name (portal_bench*)")
     parser.add_argument("--keep-db", action="store_true", help="leave the database afterwards")
     parser.add_argument("--json", default=str(ROOT / "var" / "bench" / "last-run.json"),
@@ -44,10 +51,16 @@ def parse_args(argv=None):
 def main(argv=None) -> int:
     args = parse_args(argv)
     environ = {**os.environ, **bench_environ(args.db)}
+    if args.pgoptions:
+        environ["PGOPTIONS"] = args.pgoptions
     os.environ.update(environ)
     sys.path.insert(0, str(ROOT))
     from .run import BenchRun
 
+    def stop(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, stop)  # clean up (gunicorn, worker, database) on kill too
     started = time.monotonic()
     run = BenchRun(args, environ)
     try:

@@ -60,8 +60,10 @@ class Service:
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
+        # Its own process group: stopping it stops its workers too, and nothing else.
         self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.environ,
-                                        stdout=log, stderr=subprocess.STDOUT)
+                                        stdout=log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
 
     def sample(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -81,11 +83,12 @@ class Service:
         if self.process is None or self.process.poll() is not None:
             return
         self.sample()
-        self.process.send_signal(signal.SIGTERM)
+        group = os.getpgid(self.process.pid)
+        os.killpg(group, signal.SIGTERM)
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            os.killpg(group, signal.SIGKILL)
             self.process.wait()
 
     def alive(self) -> bool:

@@ -1,6 +1,7 @@
 """One benchmark run: seed each tier, load the pages, drain the outbox, sweep the clocks."""
 
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -31,6 +32,8 @@ class BenchRun:
     def execute(self) -> None:
         self.preflight()
         self.report.machine = machine_facts()
+        if self.args.pgoptions:
+            self.report.machine["PGOPTIONS"] = self.args.pgoptions
         print("Machine:", self.report.machine, flush=True)
         started = time.monotonic()
         db.database_recreate(self.args.db)
@@ -185,7 +188,8 @@ class BenchRun:
                        **options}
             try:
                 load.run_once(self.base_url, paths, headers=session.headers,
-                              **{**options, "seconds": load.WARMUP_SECONDS})
+                              **{**options, "seconds": load.WARMUP_SECONDS},
+                              time_one_if_none=False)
             except load.LoadError as exc:
                 self.reasons[key] = f"load run failed: {exc}"
                 self.report.figure(_name(key), self.reasons[key])
@@ -194,6 +198,8 @@ class BenchRun:
         for _ in range(self.args.repeats):
             for key, paths, session, options, runs in live:
                 if key in self.reasons:
+                    continue
+                if runs and runs[-1].single and runs[-1].p50_ms > load.ONCE_IS_ENOUGH_MS:
                     continue
                 try:
                     runs.append(load.run_once(self.base_url, paths, headers=session.headers,
@@ -293,7 +299,8 @@ class BenchRun:
         options = {"headers": self.staff.headers, "seconds": self.args.seconds,
                    "connections": self.args.connections}
         try:
-            load.run_once(self.base_url, [queue], **{**options, "seconds": load.WARMUP_SECONDS})
+            load.run_once(self.base_url, [queue], **{**options, "seconds": load.WARMUP_SECONDS},
+                          time_one_if_none=False)
             for _ in range(self.args.repeats):
                 idle.append(load.run_once(self.base_url, [queue], **options))
                 if background_paths is not None:
@@ -350,7 +357,7 @@ class BenchRun:
             send = None
             self.reasons["drain"] = str(exc)
         noop_times, drain_times = [], []
-        for _ in range(self.args.repeats):
+        for _ in range(self.args.task_repeats):
             noop_times.append(noop_run(self, self.args.tasks))
             self.sample_memory()
             if send is not None:
@@ -400,6 +407,7 @@ class BenchRun:
                 service.sample()
 
     def memory_figures(self) -> None:
+        self.report.machine["load average at end"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
         self.sample_memory()
         for service, label in ((self.web, "web (gunicorn)"), (self.worker, "worker (Celery)")):
             if service is None or not service.peaks:
@@ -428,6 +436,8 @@ def machine_facts() -> dict[str, str]:
         "Python": platform.python_version(),
         "kernel": platform.release(),
         "wrk": sh("wrk -v 2>&1 | head -1").split(" [")[0],
+        # Other work on the machine skews absolute times (ratios are measured run by run).
+        "load average at start": " ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
 
 

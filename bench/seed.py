@@ -135,24 +135,85 @@ def _case(column: str, mapping: dict[str, int]) -> str:
     return f"CASE {column} {whens} END"
 
 
-def referrals_grow(people: People, *, to: int, now: datetime) -> int:
-    """Insert referrals (and everything hanging off them) until there are `to` of them."""
+BULK_THRESHOLD = 50_000
+
+
+def referrals_grow(people: People, *, to: int, now: datetime, bulk: bool | None = None) -> int:
+    """Insert referrals (and everything hanging off them) until there are `to` of them.
+
+    A large step (`bulk`, by default from 50,000 new referrals) drops the secondary indexes
+    and rebuilds them afterwards, and skips foreign-key triggers while inserting
+    (session_replication_role = replica): the rows reference valid ids by construction, and
+    one index build is several times faster than a million index insertions.
+    """
     from referrals.models import Referral
 
     start = (Referral.objects.aggregate(m=models.Max("id"))["m"] or 0) + 1
     if start > to:
         return 0
     lo, hi = start, to
-    _referrals(people, lo, hi, now)
-    _events(lo, hi)
-    _deadlines(lo, hi, now)
-    _notices(lo, hi)
-    _feedback_records(lo, hi)
-    _audit(people, lo, hi)
-    _permissions(people, lo, hi)
-    _attachments(lo, hi)
+    if bulk is None:
+        bulk = hi - lo + 1 >= BULK_THRESHOLD
+    tables = seeded_tables()
+    dropped = _indexes_drop(tables) if bulk else []
+    try:
+        if bulk:
+            _set("session_replication_role", "replica")
+        _referrals(people, lo, hi, now)
+        _events(lo, hi)
+        _deadlines(lo, hi, now)
+        _notices(lo, hi)
+        _feedback_records(lo, hi)
+        _audit(people, lo, hi)
+        _permissions(people, lo, hi)
+        _attachments(lo, hi)
+    finally:
+        if bulk:
+            _set("session_replication_role", "origin")
+            _indexes_create(dropped)
     sequence_sync(Referral)
     return hi - lo + 1
+
+
+def seeded_tables() -> list[str]:
+    from audit.models import AuditEvent
+    from feedback.models import FeedbackRecord, Notice
+    from pathways.models import Deadline
+    from referrals.models import Referral, ReferralEvent, ReferralGroupObjectPermission
+
+    models_ = [Referral, ReferralEvent, Deadline, Notice, FeedbackRecord, AuditEvent,
+               ReferralGroupObjectPermission]
+    if attachment_model() is not None:
+        models_.append(attachment_model())
+    return [m._meta.db_table for m in models_]
+
+
+def _set(name: str, value: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET {name} = {value}")
+
+
+def _indexes_drop(tables: list[str]) -> list[str]:
+    """Drop the tables' secondary indexes (not primary keys or constraints' indexes);
+    returns their definitions."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "WHERE i.indrelid::regclass::text = ANY(%s) AND NOT i.indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+            [tables],
+        )
+        found = cursor.fetchall()
+        for name, _definition in found:
+            cursor.execute(f"DROP INDEX {name}")
+    return [definition for _name, definition in found]
+
+
+def _indexes_create(definitions: list[str]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '512MB'")
+        for definition in definitions:
+            cursor.execute(definition)
 
 
 # The derived columns every table below reuses, as a sub-select over the referral ids.
