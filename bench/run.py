@@ -228,6 +228,10 @@ class BenchRun:
             (("minimal", tier), [f"/bench/minimal/{pk}/" for pk in self.pks], self.staff, {}),
             (("queue", tier), self.path_or_reason("triage:queue"), self.staff, {}),
             (("admin", tier), ["/bench/admin/referrals/referral/"], self.admin, {}),
+        ])
+        # Alone, after the others: a page that takes many seconds would still be running on
+        # the server (after its warm-up run ends) while the next figure is measured.
+        self.measure_many([
             (("dashboard", tier), self.path_or_reason("dashboard:index"), dashboard_session, {}),
         ])
 
