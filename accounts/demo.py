@@ -1,6 +1,5 @@
 """Demo organisations and people for the run command. Idempotent."""
 
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,6 +14,7 @@ from .models import (
     TeamRole,
     User,
 )
+from .teams import pathway_teams_ensure  # noqa: F401 (tests import it from here)
 
 DEMO_PASSWORD = "demo-safeguarding-2026"
 
@@ -28,26 +28,6 @@ ORGANISATIONS = [
     ("Southwark Council (demo)", Sector.COUNCIL, ["council.example.gov.uk"]),
     ("Faith Forum (demo)", Sector.OTHER, []),
 ]
-
-
-# The same teams as migration 0002 makes; a flushed test database needs them again.
-PATHWAY_TEAMS = [
-    ("oppd", "OPPD contact centre", "020 7525 3324"),
-    ("mental-health", "Mental health safeguarding team", "020 7525 0088"),
-    ("learning-disabilities", "Learning disabilities team", "020 7525 2333"),
-    ("mash", "Multi-Agency Safeguarding Hub (MASH)", "020 7525 1921"),
-]
-
-
-def pathway_teams_ensure() -> list[Team]:
-    teams = []
-    for pathway, name, phone in PATHWAY_TEAMS:
-        team = Team.objects.filter(pathway=pathway).first()
-        if team is None:
-            group, _ = Group.objects.get_or_create(name=f"team:{pathway}")
-            team = Team.objects.create(pathway=pathway, name=name, group=group, phone=phone)
-        teams.append(team)
-    return teams
 
 
 def _user(email, full_name, **extra) -> User:
@@ -122,7 +102,7 @@ def demo_people_ensure() -> list[tuple[str, str]]:
                 defaults={"role": role, "is_duty_manager": role == TeamRole.MANAGER},
             )
             people.append((email, f"{role.label}, {team.name}"))
-    _user("admin@council.example.gov.uk", "Council Administrator", is_council_admin=True,
+    _user("admin@council.example.gov.uk", "Alex Morgan", is_council_admin=True,
           is_staff=True, is_superuser=True, job_title="Safeguarding business support")
     people.append(("admin@council.example.gov.uk", "Council administrator (and Django admin)"))
     for email, name, job, org_name, sector in WAITING:

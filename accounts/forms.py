@@ -5,8 +5,6 @@ import re
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import (
     HTML,
-    ConditionalQuestion,
-    ConditionalRadios,
     Field,
     Fieldset,
     Fluid,
@@ -213,6 +211,8 @@ REFUSE = "refuse"
 
 
 class DecisionForm(forms.Form):
+    """Rendered by templates/accounts/_decision_fields.html (radios with a revealed reason)."""
+
     decision = forms.ChoiceField(
         label="Your decision",
         widget=forms.RadioSelect,
@@ -232,17 +232,7 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
-            ConditionalRadios(
-                "decision",
-                "Approve as a referrer",
-                "Approve as the organisation's safeguarding lead",
-                ConditionalQuestion("Refuse", Field.textarea("reason", rows=4)),
-            ),
-            Submit("submit", "Save decision"),
-        )
+        self.helper = FormHelper()  # the error summary reads its settings
 
     def clean(self):
         data = super().clean()

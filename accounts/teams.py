@@ -12,10 +12,14 @@ PATHWAY_TEAMS = [
 ]
 
 
-def pathway_teams_ensure() -> None:
-    """Create any missing pathway team (and its permission group). Safe to re-run."""
+def pathway_teams_ensure() -> list[Team]:
+    """Create any missing pathway team (and its permission group); return all four.
+    Safe to re-run: a transactional test's flush and a fresh demo both need them."""
+    teams = []
     for pathway, name, phone in PATHWAY_TEAMS:
-        if Team.objects.filter(pathway=pathway).exists():
-            continue
-        group, _ = Group.objects.get_or_create(name=f"team:{pathway}")
-        Team.objects.create(pathway=pathway, name=name, group=group, phone=phone)
+        team = Team.objects.filter(pathway=pathway).first()
+        if team is None:
+            group, _ = Group.objects.get_or_create(name=f"team:{pathway}")
+            team = Team.objects.create(pathway=pathway, name=name, group=group, phone=phone)
+        teams.append(team)
+    return teams

@@ -17,6 +17,8 @@ from pathways.models import Deadline, Pathway
 from referrals.models import Referral, ReferralEvent
 from referrals.workflow import Outcome, RagRating, Status
 
+from .refresh import summaries_rebuild
+
 PREFIX = "DM"
 ADULT_CATEGORIES = ["physical", "domestic", "sexual", "psychological", "financial",
                     "modern_slavery", "discriminatory", "organisational", "neglect",
@@ -81,6 +83,8 @@ def dashboard_demo_ensure(*, now: datetime | None = None, per_month: int = 45) -
     ReferralEvent.objects.bulk_create(events)
     FeedbackRecord.objects.bulk_create(records)
     Notice.objects.bulk_create(notices)
+    # Build the summaries now so the staff dashboard has them before beat's first run.
+    summaries_rebuild(now=now)
     return len(plans)
 
 

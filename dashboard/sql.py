@@ -60,11 +60,12 @@ def distinct_categories(queryset) -> list[str]:
     """Every category used by the referrals in `queryset`, in one query."""
     inner, params = queryset.values("pk").query.sql_with_params()
     if is_postgres():
-        sql = ("SELECT DISTINCT c FROM referrals_referral r, jsonb_array_elements_text(r.categories) c "
-               f"WHERE jsonb_typeof(r.categories) = 'array' AND r.id IN ({inner}) ORDER BY c")
+        # `inner` is SQL Django compiled, with its values still parameters.
+        each, kind = "jsonb_array_elements_text(r.categories) j(value)", "jsonb_typeof"
     else:
-        sql = ("SELECT DISTINCT j.value FROM referrals_referral r, json_each(r.categories) j "
-               f"WHERE json_type(r.categories) = 'array' AND r.id IN ({inner}) ORDER BY j.value")
+        each, kind = "json_each(r.categories) j", "json_type"
+    sql = (f"SELECT DISTINCT j.value FROM referrals_referral r, {each} "  # noqa: S608
+           f"WHERE {kind}(r.categories) = 'array' AND r.id IN ({inner}) ORDER BY j.value")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall() if row[0]]
@@ -94,8 +95,9 @@ def _percentiles_sqlite(queryset, *, value, group, points):
         position = f"CAST({p!r} * (w.n - 1) AS INTEGER)"
         picks.append(f"MAX(CASE WHEN w.i = {position} THEN w.v END)")
         picks.append(f"MAX(CASE WHEN w.i = {position} + 1 THEN w.v END)")
+    # Our own fragments around SQL Django compiled (its values stay parameters).
     sql = (
-        f"SELECT w.g, w.n, {', '.join(picks)} FROM ("
+        f"SELECT w.g, w.n, {', '.join(picks)} FROM ("  # noqa: S608
         f'SELECT {group_sql} AS g, d."{value}" AS v, '
         f'ROW_NUMBER() OVER (PARTITION BY {group_sql} ORDER BY d."{value}") - 1 AS i, '
         f"COUNT(*) OVER (PARTITION BY {group_sql}) AS n FROM ({inner}) d) w "

@@ -11,6 +11,7 @@ from audit.services import audit_record
 from .csv_export import csv_response
 from .figures import Context, sections_for, table_for
 from .forms import DashboardFilterForm
+from .models import SummaryRefresh
 from .scope import NotAllowed, scope_for
 
 
@@ -22,9 +23,10 @@ def _refuse(request):
 
 def _context(request, scope, now):
     form = DashboardFilterForm(request.GET or None, scope=scope)
-    ctx = Context(scope=scope, filters=form.filters(), now=now)
+    refresh = SummaryRefresh.objects.first()
+    ctx = Context(scope=scope, filters=form.filters(), now=now, use_summary=refresh is not None)
     form = DashboardFilterForm(request.GET or None, scope=scope, categories=ctx.categories())
-    return form, ctx
+    return form, ctx, refresh
 
 
 @login_required
@@ -34,12 +36,12 @@ def index(request):
         scope = scope_for(request.user)
     except NotAllowed:
         return _refuse(request)
-    form, ctx = _context(request, scope, timezone.now())
+    form, ctx, refresh = _context(request, scope, timezone.now())
     audit_record(action="dashboard.view", request=request,
                  detail={k: v for k, v in ctx.filters.items() if v})
     return render(request, "dashboard/index.html", {
         "form": form, "scope": scope, "ctx": ctx, "window": ctx.window,
-        "sections": sections_for(ctx), "query": request.GET.urlencode(),
+        "sections": sections_for(ctx), "query": request.GET.urlencode(), "refresh": refresh,
     })
 
 
@@ -50,7 +52,7 @@ def table_csv(request, slug):
         scope = scope_for(request.user)
     except NotAllowed:
         return _refuse(request)
-    _, ctx = _context(request, scope, timezone.now())
+    _, ctx, _ = _context(request, scope, timezone.now())
     table = table_for(ctx, slug)
     if table is None:
         raise Http404("No such table.")

@@ -21,12 +21,17 @@ def email_channel() -> str:
     return Channel.NOTIFY if settings.NOTIFY_API_KEY else Channel.EMAIL
 
 
-def _is_staff_notice(notice: Notice) -> bool:
-    return notice.kind in ("information_added", "chased")
+def _to_referrer(notice: Notice) -> bool:
+    """Only the referral's referrer is sent to its status page; staff sign in to their own."""
+    return (
+        notice.referral_id is not None
+        and notice.recipient_id is not None
+        and notice.recipient_id == notice.referral.referrer_id
+    )
 
 
 def email_body(notice: Notice) -> str:
-    link = sign_in_link(settings.SITE_URL, notice.referral_id, staff=_is_staff_notice(notice))
+    link = sign_in_link(settings.SITE_URL, notice.referral_id, staff=not _to_referrer(notice))
     return (
         f"{notice.body}\n\nSign in to see more: {link}\n\n"
         f"{settings.COUNCIL_NAME}\nThis email was sent by an automated service. Do not reply."

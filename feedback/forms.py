@@ -16,6 +16,15 @@ class InformationForm(forms.Form):
             "fewer.",
         },
     )
+    file = forms.FileField(
+        label="Attach a file (optional)",
+        help_text="A PDF, Word document, Excel spreadsheet, or a JPEG, PNG or GIF image.",
+        required=False,
+        error_messages={
+            "empty": "The selected file is empty",
+            "invalid": "The selected file could not be read. Try choosing it again",
+        },
+    )
 
 
 class PhoneFeedbackForm(forms.Form):

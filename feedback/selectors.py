@@ -12,7 +12,7 @@ from django.db.models import Max, Prefetch, Q, QuerySet
 
 from accounts.roles import Role, role_of
 from pathways.models import ContactKind, ContactPoint, Deadline
-from referrals.models import Referral, ReferralEvent
+from referrals.models import Attachment, Referral, ReferralEvent
 from referrals.workflow import Outcome, Status
 
 from .models import Channel, FeedbackRecord, Notice, NoticeStatus
@@ -24,6 +24,7 @@ CLOCK_WORDS = {
     "rag": "A rating of how urgent the referral is",
     "enquiry": "A decision on the safeguarding enquiry",
     "feedback": "Feedback to you about the decision",
+    "urgent_pickup": "The team picking up your urgent referral",
 }
 
 EVENT_WORDS = {
@@ -55,11 +56,7 @@ def consent_withheld(referral: Referral) -> bool:
 
 
 def _open_deadlines() -> QuerySet:
-    clocks = Deadline.objects.filter(met_at__isnull=True)
-    # The clocks work adds cancelled_at (a clock stopped by closure); honour it once present.
-    if any(field.name == "cancelled_at" for field in Deadline._meta.get_fields()):
-        clocks = clocks.filter(cancelled_at__isnull=True)
-    return clocks.order_by("due_at")
+    return Deadline.objects.open().order_by("due_at")
 
 
 def deadlines_open_of(referral: Referral) -> QuerySet:
@@ -135,14 +132,19 @@ class TimelineItem:
     at: datetime
     title: str
     words: str
+    files: tuple = ()  # (attachment id, name) the referrer sent with added information
 
 
 def timeline_for_referrer(referral: Referral) -> list[TimelineItem]:
     """Only events marked visible to the referrer: internal notes never reach this page.
     Without consent, staff's words are replaced by the general wording."""
     withheld = consent_withheld(referral)
+    events = list(ReferralEvent.objects.filter(referral=referral, visible_to_referrer=True))
+    names = dict(
+        Attachment.objects.filter(referral=referral).values_list("pk", "original_name")
+    )
     items = []
-    for event in ReferralEvent.objects.filter(referral=referral, visible_to_referrer=True):
+    for event in events:
         if event.kind in EVENT_WORDS:
             title = EVENT_WORDS[event.kind]
         elif event.to_status:
@@ -152,7 +154,11 @@ def timeline_for_referrer(referral: Referral) -> list[TimelineItem]:
         words = event.reason
         if withheld and event.kind not in ("information_added", "chased"):
             words = ""
-        items.append(TimelineItem(at=event.at, title=title, words=words))
+        files = ()
+        if event.kind == "information_added":
+            files = tuple((pk, names[pk]) for pk in event.detail.get("attachment_ids", [])
+                          if pk in names)
+        items.append(TimelineItem(at=event.at, title=title, words=words, files=files))
     return items
 
 

@@ -141,7 +141,7 @@ def feedback_owe(
     detail still produces a notice saying so, with a general reason. Opens the referral's
     feedback clock if none is running; sending the email (or recording a phone call) meets it.
     """
-    from pathways.deadlines import deadline_open, deadlines_open_for
+    from pathways.deadlines import deadline_open
 
     if withheld and withheld_reason not in WITHHELD_REASONS:
         raise ValueError(f"Unknown withheld reason: {withheld_reason!r}")
@@ -159,7 +159,7 @@ def feedback_owe(
         created_by=actor,
         created_at=now,
     )
-    if not deadlines_open_for(referral).filter(kind=FEEDBACK_CLOCK).exists():
+    if referral.pathway:  # deadline_open returns the running clock if one is open already
         deadline_open(referral=referral, kind=FEEDBACK_CLOCK, starts=now, actor=actor)
     for channel in _referrer_channels(referral):
         notice_queue(

@@ -4,14 +4,17 @@ Both write a ReferralEvent (so the staff timeline shows them), an audit row and 
 people who must act, in one transaction.
 """
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 
 from audit.services import audit_record
-from referrals.models import Referral, ReferralEvent
+from referrals.models import Attachment, Referral, ReferralEvent
+from referrals.services.attachments import AttachmentRejected, attachment_check
 from referrals.workflow import Status
 
 from .models import Channel
@@ -47,12 +50,37 @@ def _notify_staff(*, people, kind: str, referral: Referral, dedupe: str | None =
             )
 
 
+def _attach(*, referral: Referral, actor, upload, at: datetime) -> Attachment:
+    """Store a file sent with added information as one of the referral's attachments.
+
+    The referral app's attachment_add is for drafts only; a submitted referral's new file goes
+    through the same content check (attachment_check) and the same private, random-name storage,
+    so the staff page lists and serves it like any other attachment.
+    """
+    try:
+        detected = attachment_check(referral=referral, upload=upload)
+    except AttachmentRejected as rejected:
+        raise ValidationError({"file": str(rejected)}) from rejected
+    stored = default_storage.save(f"attachments/{secrets.token_hex(20)}", upload)
+    try:
+        attachment = Attachment.objects.create(
+            referral=referral, stored_name=stored, original_name=upload.name[:255],
+            description="Added after the referral was sent", content_type=detected,
+            size=upload.size, uploaded_by=actor, uploaded_at=at,
+        )
+    except Exception:
+        default_storage.delete(stored)  # no row, no file: nothing personal left on disk
+        raise
+    return attachment
+
+
 @transaction.atomic
 def referral_information_add(
-    *, referral: Referral, actor, text: str, now: datetime, request=None
+    *, referral: Referral, actor, text: str, now: datetime, upload=None, request=None
 ) -> ReferralEvent:
     """The referrer (or their organisation's lead) adds information because the situation
-    changed. Notifies the assignee (or the team's managers), and shows on both timelines."""
+    changed, with an optional file. Notifies the assignee (or the team's managers), and shows
+    on both timelines."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     _check_can_follow(actor, referral)
     text = text.strip()
@@ -62,14 +90,18 @@ def referral_information_add(
         raise ValidationError(
             {"text": f"The new information must be {INFORMATION_MAX_CHARS} characters or fewer."}
         )
+    attachment = _attach(referral=referral, actor=actor, upload=upload, at=now) if upload else None
     event = ReferralEvent.objects.create(
         referral=referral, at=now, actor=actor, kind="information_added", reason=text,
-        visible_to_referrer=True, detail={"source": "referrer"},
+        visible_to_referrer=True,
+        detail={"source": "referrer",
+                "attachment_ids": [attachment.pk] if attachment else []},
     )
     _notify_staff(people=_staff_to_tell(referral), kind=NoticeKind.INFORMATION_ADDED,
                   referral=referral)
     audit_record(action="referral.information_added", actor=actor, request=request,
-                 referral=referral, obj=event, detail={"chars": len(text)})
+                 referral=referral, obj=event,
+                 detail={"chars": len(text), "attachments": 1 if attachment else 0})
     return event
 
 

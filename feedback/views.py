@@ -24,7 +24,7 @@ from .updates import referral_chase, referral_information_add
 
 
 def _not_found(request, pk: int, action: str):
-    audit_record(action=action, request=request, allowed=False, detail={"referral_pk": pk})
+    audit_record(action=action, request=request, allowed=False, referral_id=pk)
     return render(request, "feedback/not_found.html", status=404)
 
 
@@ -73,14 +73,14 @@ def information_add(request, pk: int):
     referral = _referral_or_none(request, pk, "referral.add_information_viewed")
     if referral is None:
         return _not_found(request, pk, "referral.add_information_viewed")
-    form = InformationForm(request.POST or None)
+    form = InformationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             referral_information_add(referral=referral, actor=request.user,
                                      text=form.cleaned_data["text"], now=timezone.now(),
-                                     request=request)
+                                     upload=form.cleaned_data.get("file"), request=request)
         except ValidationError as error:
-            form.add_error("text" if hasattr(error, "error_dict") else None, error)
+            form.add_error(None, error)
         except PermissionDenied:
             return _not_found(request, pk, "referral.information_added")
         else:

@@ -60,8 +60,9 @@ class ClockKind(StrEnum):
     RAG = "rag"
     ENQUIRY = "enquiry"
     FEEDBACK = "feedback"
-    # Not in the issue's table of clocks: an urgent referral must be picked up (assigned)
-    # within an hour or the manager is alerted. Its breach is the alert.
+    # Not one of the issue's deadlines but its enforcement rule: an urgent referral must be
+    # picked up (assigned) within an hour or the managers are alerted. A policy row sets the
+    # hour; the sweep checks urgent referrals directly, so it never becomes a Deadline row.
     URGENT_PICKUP = "urgent_pickup"
 
     @property
@@ -129,16 +130,16 @@ def decision_kind(pathway: str) -> ClockKind:
 
 
 def kinds_for_pathway(pathway: str) -> tuple[ClockKind, ...]:
-    """Every clock that can run on `pathway` (enquiry is adults only, rag is MASH only)."""
+    """Every deadline that can run on `pathway` (enquiry is adults only, rag is MASH only)."""
     if pathway == MASH_PATHWAY:
-        return (ClockKind.MASH_DECISION, ClockKind.RAG, ClockKind.FEEDBACK, ClockKind.URGENT_PICKUP)
+        return (ClockKind.MASH_DECISION, ClockKind.RAG, ClockKind.FEEDBACK)
     decision_kind(pathway)  # validates the name
-    return (
-        ClockKind.CONCERN_DECISION,
-        ClockKind.ENQUIRY,
-        ClockKind.FEEDBACK,
-        ClockKind.URGENT_PICKUP,
-    )
+    return (ClockKind.CONCERN_DECISION, ClockKind.ENQUIRY, ClockKind.FEEDBACK)
+
+
+def policy_kinds_for_pathway(pathway: str) -> tuple[ClockKind, ...]:
+    """Every clock an administrator sets for `pathway`: its deadlines and the urgent pick-up."""
+    return (*kinds_for_pathway(pathway), ClockKind.URGENT_PICKUP)
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,7 @@ DEFAULT_RULES: dict[tuple[ClockKind, str], ClockRule] = {
         2, Unit.CALENDAR_MONTHS, 1, Unit.CALENDAR_MONTHS, Anchor.AFTER_START
     ),
     (ClockKind.FEEDBACK, ""): ClockRule(1, Unit.WORKING_DAYS, **TWO_WORKING_HOURS),
-    # One real hour, day or night; the warning is the breach itself (warning 0 before due).
+    # One real hour, day or night; it has no separate warning (its alert is the warning).
     (ClockKind.URGENT_PICKUP, ""): ClockRule(1, Unit.ELAPSED_HOURS, 0, Unit.ELAPSED_HOURS),
 }
 

@@ -60,7 +60,6 @@ def deadline_open(
     Safe to call twice: a running clock of the same kind is returned unchanged, except `rag`,
     which a re-rating restarts (`restart` overrides either way). Opening a decision clock while
     the other pathway's decision clock runs is a re-route: the original start is kept.
-    An urgent referral's decision clock also opens the one-hour pick-up clock.
     """
     kind = _check_kind(referral, kind)
     if kind == ClockKind.RAG:
@@ -83,11 +82,7 @@ def deadline_open(
             return existing
         _cancel(existing, at=starts, reason=f"restarted ({variant or 'again'})", actor=actor)
 
-    deadline = _create(referral, kind, variant, starts, calendar, actor)
-    if kind in DECISION_KINDS and referral.urgent:
-        if not Deadline.objects.filter(referral=referral, kind=ClockKind.URGENT_PICKUP).exists():
-            _create(referral, ClockKind.URGENT_PICKUP, "", starts, calendar, actor)
-    return deadline
+    return _create(referral, kind, variant, starts, calendar, actor)
 
 
 @transaction.atomic
@@ -363,9 +358,11 @@ def _create(referral, kind, variant, starts, calendar, actor) -> Deadline:
 
 
 def _cancel(deadline: Deadline, *, at, reason: str, actor) -> None:
-    deadline.cancelled_at = at or timezone.now()
+    # met_at is when a clock stopped, for every reader that counts running clocks by
+    # met_at IS NULL; cancelled_at says it stopped without being met (reports exclude it).
+    deadline.cancelled_at = deadline.met_at = at or timezone.now()
     deadline.cancelled_reason = reason
-    deadline.save(update_fields=["cancelled_at", "cancelled_reason"])
+    deadline.save(update_fields=["cancelled_at", "met_at", "cancelled_reason"])
     audit_record(
         action="deadline.cancelled",
         actor=actor,

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from .clocks import Anchor, ClockKind, ClockRule, RagRating, Unit, kinds_for_pathway
+from .clocks import Anchor, ClockKind, ClockRule, RagRating, Unit, policy_kinds_for_pathway
 
 
 class Pathway(models.TextChoices):
@@ -104,7 +104,7 @@ class ClockPolicy(models.Model):
         )
 
     def clean(self):
-        if self.pathway and self.kind and self.kind not in kinds_for_pathway(self.pathway):
+        if self.pathway and self.kind and self.kind not in policy_kinds_for_pathway(self.pathway):
             raise ValidationError({"kind": "This clock does not run on this pathway."})
         if (self.kind == ClockKind.RAG) != bool(self.variant):
             raise ValidationError(
@@ -157,7 +157,9 @@ class Deadline(models.Model):
     warned_at = models.DateTimeField(null=True, blank=True)
     breached_at = models.DateTimeField(null=True, blank=True)
     paused_at = models.DateTimeField(null=True, blank=True)
-    # Closed without being met: a re-rating restarted it, or a re-route made it not apply.
+    # Stopped without being met: a re-rating restarted it, or a re-route made it not apply.
+    # met_at is set to the same time, so "running" is always met_at IS NULL; reports that count
+    # clocks met on time exclude cancelled ones.
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_reason = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -16,18 +16,24 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from accounts.models import Team, User
+from audit.models import AuditEvent
 from audit.services import audit_record
 from feedback.services import notice_queue
+from referrals.models import Referral
 
 from .calendar import format_local
-from .clocks import ClockKind
+from .clocks import ClockKind, compute
 from .models import Deadline
+from .policies import policy_rule, working_calendar
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 100
+DECISION_KINDS = (ClockKind.CONCERN_DECISION, ClockKind.MASH_DECISION)
+PICKUP_ALERT = "referral.urgent_not_picked_up"
 # At most this many batches of each kind per run; the rest waits for the next minute.
 MAX_BATCHES = 20
 
@@ -36,7 +42,7 @@ MAX_BATCHES = 20
 class SweepReport:
     warned: int = 0
     breached: int = 0
-    picked_up: int = 0
+    pickup_alerts: int = 0
     notices: int = 0
 
     def as_dict(self) -> dict:
@@ -46,13 +52,16 @@ class SweepReport:
 def deadlines_sweep(
     *, now: datetime, batch_size: int = BATCH_SIZE, max_batches: int = MAX_BATCHES
 ) -> SweepReport:
-    """Record breaches, then warnings, that have come due by `now`; close picked-up urgents."""
+    """Alert on unclaimed urgent referrals, then record breaches and warnings due by `now`."""
     report = SweepReport()
-    for step in (_pickups_batch, _breaches_batch, _warnings_batch):
+    # Oldest first and alerted ones drop out, so one batch of urgent referrals a minute is
+    # enough (the young ones it re-reads each time are not yet due).
+    _pickups_batch(now, batch_size, report)
+    for step in (_breaches_batch, _warnings_batch):
         for _ in range(max_batches):
             if step(now, batch_size, report) < batch_size:
                 break
-    if report.warned or report.breached or report.picked_up:
+    if report.warned or report.breached or report.pickup_alerts:
         # Counts only: nothing about any person or referral.
         log.info("deadline sweep: %s", report.as_dict())
     return report
@@ -72,25 +81,44 @@ def _running():
 
 
 def _pickups_batch(now, batch_size, report) -> int:
-    """An urgent referral's pick-up clock is met once someone is assigned to it."""
+    """Urgent referrals that nobody picked up (assigned) in time: alert the managers, once.
+
+    An urgent referral is waiting while its decision clock runs and it has no assignee. The
+    audit row written with the alert is the record that it was sent; it is checked again after
+    the row lock, so a sweep running alongside cannot send it a second time.
+    """
+    deciding = Deadline.objects.open().filter(referral=OuterRef("pk"), kind__in=DECISION_KINDS)
+    alerted = AuditEvent.objects.filter(action=PICKUP_ALERT, referral_id=OuterRef("pk"))
+    rules, calendar = {}, None
     with transaction.atomic():
-        batch = _locked(
-            _running()
-            .filter(kind=ClockKind.URGENT_PICKUP, referral__assignee__isnull=False)
-            .order_by("due_at", "id"),
-            batch_size,
+        waiting = list(
+            Referral.objects.filter(urgent=True, assignee__isnull=True, received_at__lte=now)
+            .filter(Exists(deciding))
+            .exclude(Exists(alerted))
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("team")
+            .order_by("received_at", "id")[:batch_size]
         )
-        for deadline in batch:
-            deadline.met_at = now
-            deadline.save(update_fields=["met_at"])
+        people = TeamPeople()
+        for referral in waiting:
+            if referral.pathway not in rules:
+                rules[referral.pathway] = policy_rule(referral.pathway, ClockKind.URGENT_PICKUP)
+                calendar = calendar or working_calendar()
+            due = compute(rules[referral.pathway], referral.received_at, calendar).due
+            if (
+                due > now
+                or AuditEvent.objects.filter(action=PICKUP_ALERT, referral_id=referral.pk).exists()
+            ):
+                continue
             audit_record(
-                action="deadline.met",
-                referral=deadline.referral,
-                obj=deadline,
-                detail={"kind": deadline.kind, "by": "sweep"},
+                action=PICKUP_ALERT,
+                referral=referral,
+                obj=referral,
+                detail={"received_at": referral.received_at.isoformat(), "due_at": due.isoformat()},
             )
-            report.picked_up += 1
-    return len(batch)
+            report.pickup_alerts += 1
+            report.notices += _notify_pickup(referral, people)
+    return len(waiting)
 
 
 def _breaches_batch(now, batch_size, report) -> int:
@@ -188,11 +216,11 @@ def _notify_warning(deadline: Deadline, people: TeamPeople) -> int:
     team = team_of(referral)
     assignee = [referral.assignee] if referral.assignee_id else []
     return _send(
-        deadline,
+        referral,
         assignee + people.managers(team),
         team,
         kind="deadline_warning",
-        key=f"warning:{int(deadline.warning_at.timestamp())}",
+        key=f"deadline:{deadline.pk}:warning:{int(deadline.warning_at.timestamp())}",
         subject=f"Due soon: referral {referral.reference}",
         body=(
             f"The {deadline.phrase} for referral {referral.reference} is due "
@@ -202,30 +230,43 @@ def _notify_warning(deadline: Deadline, people: TeamPeople) -> int:
 
 
 def _notify_breach(deadline: Deadline, people: TeamPeople) -> int:
-    """Breach: to the team manager(s) and the duty manager(s); urgent pick-up alerts too."""
+    """Breach: to the team manager(s) and the duty manager(s)."""
     referral = deadline.referral
     team = team_of(referral)
-    recipients = people.managers(team) + people.duty_managers(team)
-    if deadline.kind == ClockKind.URGENT_PICKUP:
-        subject = f"Urgent referral not picked up: {referral.reference}"
-        body = (
-            f"Urgent referral {referral.reference} was received "
-            f"{format_local(deadline.starts_at)} and nobody has picked it up within an hour. "
-            "Please assign it now."
-        )
-        kind = "urgent_not_picked_up"
-    else:
-        subject = f"Deadline missed: referral {referral.reference}"
-        body = (
+    return _send(
+        referral,
+        people.managers(team) + people.duty_managers(team),
+        team,
+        kind="deadline_breach",
+        key=f"deadline:{deadline.pk}:breach",
+        subject=f"Deadline missed: referral {referral.reference}",
+        body=(
             f"The {deadline.phrase} for referral {referral.reference} was due "
             f"{format_local(deadline.due_at)} and has not been met. It is on the team's breach "
             "list."
-        )
-        kind = "deadline_breach"
-    return _send(deadline, recipients, team, kind=kind, key="breach", subject=subject, body=body)
+        ),
+    )
 
 
-def _send(deadline, people, team, *, kind, key, subject, body) -> int:
+def _notify_pickup(referral, people: TeamPeople) -> int:
+    """Urgent and not picked up: to the team manager(s) and the duty manager(s)."""
+    team = team_of(referral)
+    return _send(
+        referral,
+        people.managers(team) + people.duty_managers(team),
+        team,
+        kind="urgent_not_picked_up",
+        key=f"urgent-pickup:{referral.pk}",
+        subject=f"Urgent referral not picked up: {referral.reference}",
+        body=(
+            f"Urgent referral {referral.reference} was received "
+            f"{format_local(referral.received_at)} and nobody has picked it up. Please assign "
+            "it now."
+        ),
+    )
+
+
+def _send(referral, people, team, *, kind, key, subject, body) -> int:
     """One notice per person (deduplicated by key); the team's inbox if nobody is set up."""
     sent = 0
     unique = {person.pk: person for person in people if person is not None and person.is_active}
@@ -235,8 +276,8 @@ def _send(deadline, people, team, *, kind, key, subject, body) -> int:
             subject=subject,
             body=body,
             recipient=person,
-            referral=deadline.referral,
-            dedupe_key=f"deadline:{deadline.pk}:{key}:user:{person.pk}",
+            referral=referral,
+            dedupe_key=f"{key}:user:{person.pk}",
         )
         sent += notice is not None
     if not unique:
@@ -246,10 +287,10 @@ def _send(deadline, people, team, *, kind, key, subject, body) -> int:
                 subject=subject,
                 body=body,
                 recipient_email=team.email,
-                referral=deadline.referral,
-                dedupe_key=f"deadline:{deadline.pk}:{key}:team",
+                referral=referral,
+                dedupe_key=f"{key}:team",
             )
             sent += notice is not None
         else:
-            log.warning("deadline %s: %s has nobody to tell", deadline.pk, kind)
+            log.warning("referral %s: %s has nobody to tell", referral.pk, kind)
     return sent

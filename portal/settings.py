@@ -221,6 +221,9 @@ LOGGING = {
     "loggers": {
         # Request bodies are never logged: they hold special-category personal data.
         "django.request": {"level": "WARNING"},
+        # WeasyPrint reports every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
@@ -229,6 +232,15 @@ LOGGING = {
 COUNCIL_DPO_CONTACT = os.environ.get("COUNCIL_DPO_CONTACT", "")
 COUNCIL_ACCESSIBILITY_CONTACT = os.environ.get("COUNCIL_ACCESSIBILITY_CONTACT", "")
 CELERY_BEAT_SCHEDULE["heartbeat"]["schedule"] = float(os.environ.get("HEARTBEAT_SECONDS", "30"))
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The demo's web, worker and beat share one SQLite file: wait for a lock rather than fail,
+    # take the write lock at BEGIN (a deferred upgrade fails at once with "database is locked"),
+    # and let readers run beside the writer (WAL).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
 # Referral form (referrals app): draft expiry and reminder, attachment limits.
 REFERRAL_DRAFT_EXPIRY_DAYS = int(os.environ.get("REFERRAL_DRAFT_EXPIRY_DAYS", "30"))
 REFERRAL_DRAFT_REMINDER_DAYS = int(os.environ.get("REFERRAL_DRAFT_REMINDER_DAYS", "7"))
@@ -341,9 +353,18 @@ CONTENT_SECURITY_POLICY = {
 # Retention (privacy/): closed referrals and their files are deleted this many days after
 # closure. Default 6 years: see docs/security.md for the source.
 RETENTION_DAYS_AFTER_CLOSURE = int(os.environ.get("RETENTION_DAYS_AFTER_CLOSURE", str(6 * 365 + 2)))
+# Children's records are not deleted automatically: child protection records are kept far longer
+# (and the IICSA instruction not to destroy them): an administrator decides.
+RETENTION_KEEP_PATHWAYS = env_list("RETENTION_KEEP_PATHWAYS", "mash")
 CELERY_BEAT_SCHEDULE["privacy-retention"] = {
     "task": "privacy.tasks.retention_sweep", "schedule": 24 * 60 * 60.0,
 }
 # Benchmarks (bench/): baseline views under /bench/, routed only when this is on. Never in
 # production; `python -m bench` turns it on for the gunicorn it starts.
 BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
+
+# Dashboard (issue 7): how often beat rebuilds the summary tables the staff dashboard reads.
+DASHBOARD_REFRESH_SECONDS = int(os.environ.get("DASHBOARD_REFRESH_SECONDS", "900"))
+CELERY_BEAT_SCHEDULE["dashboard-summaries"] = {
+    "task": "dashboard.tasks.summaries_refresh", "schedule": float(DASHBOARD_REFRESH_SECONDS),
+}

@@ -18,6 +18,7 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("account/security/", include("mfa.urls")),
     path("audit/", include("audit.urls")),
+    path("privacy-office/", include("privacy.urls")),
     path("admin/", admin.site.urls),
 ]
 

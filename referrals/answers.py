@@ -36,6 +36,9 @@ def yes_to_bool(value: str) -> bool:
 def values_load(referral: Referral, fields: dict) -> dict:
     """Initial values for these form fields from the referral (columns, then answers)."""
     initial = {}
+    if referral.pk is None:
+        # A referral not yet started has only model defaults: never pre-select an answer.
+        return initial
     for name, field in fields.items():
         if name in COLUMNS:
             value = getattr(referral, name)

@@ -1,6 +1,7 @@
 """Permission-scoped reads of referrals. Views and other apps read through here."""
 
-from django.db.models import QuerySet
+from django.contrib.auth.models import Group
+from django.db.models import Q, QuerySet
 
 from accounts.models import MembershipRole, MembershipStatus
 
@@ -28,11 +29,14 @@ def _is_lead_of(user, referral: Referral) -> bool:
 
 
 def _has_view_permission(user, referral: Referral) -> bool:
-    """django-guardian's view_referral, through the user's own grant or their team's group."""
+    """django-guardian's view_referral, through the user's own grant or a group: the groups of
+    the teams they belong to, or a group they were put in directly (as triage.access reads it).
+    """
     perm = {"permission__codename": "view_referral", "content_object": referral}
+    groups = Group.objects.filter(Q(team__memberships__user=user) | Q(user=user)).values("pk")
     return (
         ReferralUserObjectPermission.objects.filter(user=user, **perm).exists()
-        or ReferralGroupObjectPermission.objects.filter(group__user=user, **perm).exists()
+        or ReferralGroupObjectPermission.objects.filter(group__in=groups, **perm).exists()
     )
 
 

@@ -125,7 +125,7 @@ def _channels(referral: Referral) -> list[str]:
     return channels
 
 
-def _owe(*, referral: Referral, row: Transition, feedback: Feedback, actor):
+def _owe(*, referral: Referral, row: Transition, feedback: Feedback, actor, now: datetime):
     """Owe the referrer (and the referrer of every referral merged into this one) feedback."""
     text = feedback.outcome_text.strip()
     if feedback.withheld and not text:
@@ -140,7 +140,7 @@ def _owe(*, referral: Referral, row: Transition, feedback: Feedback, actor):
             withheld_reason=feedback.withheld_reason if feedback.withheld else "", actor=actor,
         ))
         if target.pk != referral.pk:
-            deadlines.deadline_open(referral=target, kind="feedback", starts=timezone.now(),
+            deadlines.deadline_open(referral=target, kind="feedback", starts=now,
                                     actor=actor)
     return records[0]
 
@@ -157,7 +157,8 @@ def _referrer_words(feedback: Feedback | None, reason: str) -> str:
 def _log(*, referral: Referral, row: Transition, actor, now: datetime, from_status: str,
          reason: str, detail: dict, request=None) -> ReferralEvent:
     event = ReferralEvent.objects.create(
-        referral=referral, at=now, actor=actor, kind=row.action, from_status=from_status,
+        referral=referral, at=now, actor=actor, kind=workflow.EVENT_KIND[row.action],
+        from_status=from_status,
         to_status=referral.status, reason=reason, visible_to_referrer=row.visible_to_referrer,
         detail=detail,
     )
@@ -171,7 +172,7 @@ def _log(*, referral: Referral, row: Transition, actor, now: datetime, from_stat
 
 def _clocks(*, referral: Referral, row: Transition, actor, now: datetime) -> None:
     for kind in row.meets:
-        deadlines.deadline_meet(referral=referral, kind=kind, at=now)
+        deadlines.deadline_meet(referral=referral, kind=kind, at=now, actor=actor)
     for kind in row.opens:
         deadlines.deadline_open(referral=referral, kind=kind, starts=now, actor=actor)
 
@@ -202,7 +203,7 @@ def referral_decide(*, referral_id: int, actor, outcome: str, detail: str = "",
     from_status = referral.status
     referral.status, referral.outcome = row.target, outcome
     referral.save(update_fields=["status", "outcome", "updated_at"])
-    record = _owe(referral=referral, row=row, feedback=feedback, actor=actor)
+    record = _owe(referral=referral, row=row, feedback=feedback, actor=actor, now=now)
     _decision(referral=referral, row=row, actor=actor, now=now, detail=detail,
               rationale=rationale, record=record)
     _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
@@ -264,7 +265,8 @@ def referral_info_receive(*, referral_id: int, actor, information: str,
     row = _check(referral=referral, actor=actor, action=Action.INFO_RECEIVE)
     if not information.strip():
         raise TransitionError("Enter the information", {"information": "Enter the information"})
-    asked = referral.events.filter(kind=Action.INFO_REQUEST).order_by("-at", "-id").first()
+    asked = (referral.events.filter(kind=workflow.EVENT_KIND[Action.INFO_REQUEST])
+             .order_by("-at", "-id").first())
     from_status = referral.status
     referral.status = asked.from_status if asked else Status.SUBMITTED
     referral.save(update_fields=["status", "updated_at"])
@@ -304,12 +306,11 @@ def referral_reroute(*, referral_id: int, actor, pathway: str, reason: str,
         referral.rag_rating = ""
     referral.save(update_fields=["pathway", "team", "status", "assignee", "rag_rating",
                                  "updated_at"])
-    old_clock, new_clock = _decision_clock(old_pathway), _decision_clock(pathway)
-    if old_clock != new_clock:
-        for kind in (old_clock, "rag"):
-            deadlines.deadline_meet(referral=referral, kind=kind, at=now)
-        deadlines.deadline_open(referral=referral, kind=new_clock,
-                                starts=referral.received_at or now, actor=actor)
+    # The clocks follow the pathway from the original start (pathways.deadlines); a referral
+    # with no decision clock running gets the new pathway's from its received time.
+    deadlines.deadline_reroute(referral=referral, actor=actor, at=now)
+    deadlines.deadline_open(referral=referral, kind=_decision_clock(pathway),
+                            starts=referral.received_at or now, actor=actor)
     _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
          reason=reason.strip(), request=request,
          detail={"from_pathway": old_pathway, "to_pathway": pathway,
@@ -350,7 +351,7 @@ def referral_close(*, referral_id: int, actor, reason: str, feedback: Feedback |
     from_status = referral.status
     referral.status, referral.closed_at = row.target, now
     referral.save(update_fields=["status", "closed_at", "updated_at"])
-    record = _owe(referral=referral, row=row, feedback=feedback, actor=actor)
+    record = _owe(referral=referral, row=row, feedback=feedback, actor=actor, now=now)
     _decision(referral=referral, row=row, actor=actor, now=now, rationale=reason.strip(),
               record=record)
     _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
@@ -434,7 +435,7 @@ def referral_merge(*, referral_id: int, actor, other_id: int, feedback: Feedback
     )
     if other.team is not None:
         assign_perm("referrals.view_referral", other.team.group, referral)
-    record = _owe(referral=referral, row=row, feedback=feedback, actor=actor)
+    record = _owe(referral=referral, row=row, feedback=feedback, actor=actor, now=now)
     _decision(referral=referral, row=row, actor=actor, now=now, rationale=reason.strip(),
               record=record)
     _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,

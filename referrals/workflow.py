@@ -114,6 +114,16 @@ class Action(models.TextChoices):
     MERGE = "merge", "Merge into another referral"
 
 
+# The timeline's word for each action done (ReferralEvent.kind): past tense, as the referrer's
+# status page (feedback.selectors.EVENT_WORDS) reads them.
+EVENT_KIND = {
+    Action.RAG_RATE: "rag_rated", Action.DECIDE: "decided", Action.INFO_REQUEST: "info_requested",
+    Action.INFO_RECEIVE: "info_received", Action.REROUTE: "rerouted", Action.PLAN: "plan_started",
+    Action.CLOSE: "closed", Action.WITHDRAW: "withdrawn", Action.LINK: "linked",
+    Action.MERGE: "merged",
+}
+
+
 class Enquiry(models.TextChoices):
     """Who carries out the section 42 enquiry (Care Act 2014 s42(2): make or cause)."""
 
@@ -183,17 +193,17 @@ TRANSITIONS: tuple[Transition, ...] = (
     # Adults: the concern decision.
     Transition(Action.DECIDE, AWAITING_ADULT, Status.ENQUIRY, STAFF, ADULT,
                outcome=Outcome.S42_MET, feedback_required=True,
-               meets=("concern_decision",), opens=("feedback", "enquiry")),
+               meets=("concern_decision", "urgent_pickup"), opens=("feedback", "enquiry")),
     Transition(Action.DECIDE, AWAITING_ADULT, Status.CONCERN_DECIDED, STAFF, ADULT,
                outcome=Outcome.CONCERN_NOT_MET, feedback_required=True,
-               meets=("concern_decision",), opens=("feedback",)),
+               meets=("concern_decision", "urgent_pickup"), opens=("feedback",)),
     Transition(Action.DECIDE, AWAITING_ADULT, Status.CONCERN_DECIDED, STAFF, ADULT,
                outcome=Outcome.NOT_SAFEGUARDING, feedback_required=True,
-               meets=("concern_decision",), opens=("feedback",)),
+               meets=("concern_decision", "urgent_pickup"), opens=("feedback",)),
     *(
         Transition(Action.DECIDE, (Status.RAG_RATED,), Status.MASH_DECIDED, STAFF, CHILD,
                    outcome=outcome, feedback_required=True,
-                   meets=("mash_decision", "rag"), opens=("feedback",))
+                   meets=("mash_decision", "rag", "urgent_pickup"), opens=("feedback",))
         for outcome in Outcome.child()
     ),
     # Adults: enquiry, then the safeguarding plan and review.
@@ -209,14 +219,16 @@ TRANSITIONS: tuple[Transition, ...] = (
     # Duplicates: a link changes no status; a merge finishes this one, its referrer still owed.
     Transition(Action.LINK, OPEN, SAME, STAFF, visible_to_referrer=False),
     Transition(Action.MERGE, AWAITING_CHILD, Status.MERGED, STAFF, feedback_required=True,
-               meets=("concern_decision", "mash_decision", "rag"), opens=("feedback",)),
+               meets=("concern_decision", "mash_decision", "rag", "urgent_pickup"),
+               opens=("feedback",)),
     # Withdrawn by the referrer, only before anyone has triaged it.
     Transition(Action.WITHDRAW, (Status.SUBMITTED,), Status.WITHDRAWN, (REFERRER,),
-               reason_required=True, meets=("concern_decision", "mash_decision", "rag")),
+               reason_required=True,
+               meets=("concern_decision", "mash_decision", "rag", "urgent_pickup")),
     # Closure at any stage, with a reason; the referrer is told (feedback required).
     Transition(Action.CLOSE, CLOSABLE_BY_STAFF, Status.CLOSED, STAFF, reason_required=True,
                feedback_required=True,
-               meets=("concern_decision", "mash_decision", "rag", "enquiry")),
+               meets=("concern_decision", "mash_decision", "rag", "enquiry", "urgent_pickup")),
     Transition(Action.CLOSE, CLOSABLE_BY_MANAGER, Status.CLOSED, (MANAGER,), ADULT,
                reason_required=True, feedback_required=True, meets=("enquiry",)),
 )

@@ -24,10 +24,35 @@ def pytest_collection_modifyitems(config, items):
     )
     skip_redis = pytest.mark.skip(reason="needs a Redis server; set REDIS_URL to run it")
     for item in items:
+        # A transactional test's flush deletes what data migrations made (teams, clock policies)
+        # and post_migrate then recreates content types with new ids, which breaks the next
+        # test's serialized_rollback. Every transactional test restores the data instead.
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("transaction") and (
+            "serialized_rollback" not in marker.kwargs
+        ):
+            item.add_marker(
+                pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True),
+                append=False,
+            )
         if "postgres" in item.keywords and not is_postgres:
             item.add_marker(skip_pg)
         if "redis" in item.keywords and not os.environ.get("REDIS_URL"):
             item.add_marker(skip_redis)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Keep the serialized data (for serialized_rollback) on the connection class too: after a
+    live_server test, the main thread can get a fresh connection object without it, and the
+    next transactional test would then start with no teams or clock policies."""
+    from django.db import connections
+
+    connection = connections["default"]
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if contents is not None:
+        type(connection)._test_serialized_contents = contents
+    yield
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,8 @@ A staff member reaches a referral through the groups of the teams they belong to
 group they were put in directly), never through their global role alone.
 """
 
-from django.contrib.auth.models import Group
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import TeamMembership, TeamRole
 from referrals import workflow
@@ -17,19 +17,27 @@ VIEW = "view_referral"
 TRIAGE = "triage_referral"
 
 
-def groups_of(user) -> QuerySet:
-    return Group.objects.filter(Q(team__memberships__user=user) | Q(user=user)).values("pk")
+def groups_of(user) -> list[int]:
+    """Ids of the groups the person acts through: their teams' groups and any direct group.
+    Read once per request (a short list), so the referral filter can use the permission
+    table's (group, permission, object) index instead of joining per row."""
+    return list(
+        Group.objects.filter(Q(team__memberships__user=user) | Q(user=user))
+        .values_list("pk", flat=True).distinct()
+    )
 
 
 def referrals_for(user, perm: str = VIEW) -> QuerySet:
     """Referrals this staff member's teams hold `perm` on (an unevaluated queryset)."""
     if not user.is_authenticated:
         return Referral.objects.none()
+    permission = Permission.objects.filter(
+        content_type__app_label="referrals", codename=perm
+    ).values("pk")[:1]
     grants = ReferralGroupObjectPermission.objects.filter(
         content_object=OuterRef("pk"),
-        permission__codename=perm,
-        permission__content_type__app_label="referrals",
-        group__in=groups_of(user),
+        permission_id=Subquery(permission),
+        group_id__in=groups_of(user),
     )
     return Referral.objects.filter(Exists(grants))
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from accounts.models import Team, User
+from accounts.models import Team, TeamMembership, User
 from pathways import deadlines
 from referrals import transitions as t
 from referrals.models import Referral
@@ -91,6 +91,10 @@ def _make(index, key, pathway, urgent, hours, name, dob, postcode, categories, r
 @transaction.atomic
 def demo_triage_ensure() -> int:
     """Referrals in every state. Returns how many demo referrals exist."""
+    # The referral work's downloads and the referrer pages check guardian through the user's
+    # groups: demo staff belong to their team's group.
+    for membership in TeamMembership.objects.select_related("team", "user"):
+        membership.user.groups.add(membership.team.group)
     existing = Referral.objects.filter(reference__startswith=PREFIX).count()
     if existing:
         return existing

@@ -14,7 +14,10 @@ from django.db import connection
 from django.db.models import Count, DateTimeField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower, Replace, Upper
 
+from pathways import deadlines
 from pathways.models import Deadline
+from pathways.policies import working_calendar
+from referrals.choices import AdultCategory, ChildCategory
 from referrals.models import Referral
 from referrals.workflow import Status
 
@@ -24,45 +27,33 @@ PAGE_SIZE = 25
 # Referrals with no open clock sort after every dated one.
 NEVER = datetime(9999, 12, 31, tzinfo=UTC)
 
-CATEGORIES = {
-    "physical": "Physical", "domestic": "Domestic", "sexual": "Sexual",
-    "psychological": "Psychological", "financial": "Financial or material",
-    "modern_slavery": "Modern slavery", "discriminatory": "Discriminatory",
-    "organisational": "Organisational", "neglect": "Neglect and acts of omission",
-    "self_neglect": "Self-neglect", "emotional": "Emotional", "exploitation": "Exploitation",
-}
+CATEGORIES = {**dict(AdultCategory.choices), **dict(ChildCategory.choices)}
 
 
 def category_label(value: str) -> str:
-    key = str(value).replace("-", "_").lower()
-    return CATEGORIES.get(key, str(value).replace("_", " ").replace("-", " ").capitalize())
+    return CATEGORIES.get(value, str(value).replace("_", " ").capitalize())
 
 
 # --- due status ------------------------------------------------------------------------------
 
-try:  # the clocks work may provide the shared wording; this is the same rule until it lands
-    from pathways.deadlines import due_status as _shared_due_status
-except ImportError:  # pragma: no cover - depends on what has merged
-    _shared_due_status = None
-
-
 @dataclass(frozen=True)
 class DueStatus:
-    key: str  # "overdue", "due_soon", "on_time", "none"
-    text: str
-    tag: str  # a govuk-tag modifier; the text carries the meaning, not the colour
+    key: str  # on_time / due_soon / overdue / paused / none
+    text: str  # the words: the meaning is never carried by colour alone
+    tag: str  # a govuk-tag modifier
 
 
-def due_status(*, due_at: datetime | None, warning_at: datetime | None,
-               now: datetime) -> DueStatus:
-    """Overdue / due within two working hours (the clock's warning point) / on time."""
+def due_status(*, due_at: datetime | None, paused_at: datetime | None, now: datetime,
+               calendar) -> DueStatus:
+    """The next clock's state as pathways.deadlines.due_status words it (overdue / due within
+    two working hours / on time), for a queue row that carries only the clock's times."""
     if due_at is None or due_at >= NEVER:
         return DueStatus("none", "No clock running", "govuk-tag--grey")
-    if now >= due_at:
-        return DueStatus("overdue", "Overdue", "govuk-tag--red")
-    if warning_at is not None and now >= warning_at:
-        return DueStatus("due_soon", "Due within two working hours", "govuk-tag--yellow")
-    return DueStatus("on_time", "On time", "govuk-tag--green")
+    shared = deadlines.due_status(
+        Deadline(due_at=due_at, paused_at=paused_at, met_at=None, cancelled_at=None), now,
+        calendar,
+    )
+    return DueStatus(shared.state, shared.text, shared.tag_class)
 
 
 # --- age band --------------------------------------------------------------------------------
@@ -110,13 +101,13 @@ class QueueFilters:
 
 
 def _with_clock(qs):
-    open_clocks = Deadline.objects.filter(referral=OuterRef("pk"), met_at__isnull=True)
+    open_clocks = Deadline.objects.open().filter(referral=OuterRef("pk")).order_by("due_at")
     return qs.annotate(
         next_due=Coalesce(
-            Subquery(open_clocks.order_by("due_at").values("due_at")[:1]),
+            Subquery(open_clocks.values("due_at")[:1]),
             Value(NEVER, output_field=DateTimeField()),
         ),
-        next_warning=Subquery(open_clocks.order_by("due_at").values("warning_at")[:1]),
+        next_paused=Subquery(open_clocks.values("paused_at")[:1]),
     )
 
 
@@ -191,10 +182,12 @@ def queue_page(*, user, team, filters: QueueFilters, now: datetime, after: str =
 
 def decorate(rows, *, now: datetime) -> None:
     today = now.date()
+    calendar = working_calendar() if rows else None  # one query, whatever the page size
     for row in rows:
         row.band = age_band(dob=row.person_dob, approx=row.person_age_approx, today=today)
         row.due = due_status(due_at=getattr(row, "next_due", None),
-                             warning_at=getattr(row, "next_warning", None), now=now)
+                             paused_at=getattr(row, "next_paused", None), now=now,
+                             calendar=calendar)
         row.category_labels = [category_label(c) for c in (row.categories or [])]
         row.status_label = Status(row.status).label if row.status in Status.values else row.status
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import TeamMembership
 from audit.services import audit_record
+from pathways import deadlines
 from referrals import workflow
 from referrals.models import Referral, ReferralEvent
 from referrals.transitions import TransitionError, TransitionForbidden
@@ -68,6 +69,7 @@ def referral_claim(*, referral_id: int, actor, now: datetime | None = None,
     referral.refresh_from_db()
     _record(referral=referral, kind=AssignmentKind.CLAIM, assignee=actor, previous=None,
             actor=actor, now=now, request=request)
+    deadlines.deadline_meet(referral=referral, kind="urgent_pickup", at=now, actor=actor)
     return referral
 
 
@@ -91,6 +93,8 @@ def referral_assign(*, referral_id: int, actor, assignee, now: datetime | None =
     kind = AssignmentKind.RELEASE if assignee is None else AssignmentKind.ASSIGN
     _record(referral=referral, kind=kind, assignee=assignee, previous=previous, actor=actor,
             now=now, request=request)
+    if assignee is not None:
+        deadlines.deadline_meet(referral=referral, kind="urgent_pickup", at=now, actor=actor)
     return referral
 
 

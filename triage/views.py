@@ -17,14 +17,19 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from audit.services import audit_record
+from pathways import deadlines
+from pathways.policies import working_calendar
 from referrals import transitions, workflow
+from referrals.display import answers_display
 from referrals.models import Referral
 from referrals.workflow import Action, Status
 
 from . import access, forms, selectors, services
 
 SEARCH_KEY = "triage_search"
-HIDDEN_FIELDS = {"id", "answers", "categories", "person_name", "reference"}
+# Shown elsewhere on the page, or the form's own bookkeeping.
+HIDDEN_FIELDS = {"id", "answers", "categories", "person_name", "reference", "steps_done",
+                 "submission_key", "draft_expires_at", "draft_reminded_at", "consent_grounds"}
 
 
 class Refused(Exception):
@@ -161,10 +166,10 @@ def referral_detail(request, pk, team):
         if row.action not in seen and row.action != Action.WITHDRAW:
             seen.add(row.action)
             actions.append((row.action, Action(row.action).label))
-    clocks = list(referral.deadlines.order_by("due_at"))
+    clocks = list(referral.deadlines.order_by("due_at", "id"))
+    calendar = working_calendar()
     for clock in clocks:
-        clock.due = (selectors.due_status(due_at=clock.due_at, warning_at=clock.warning_at,
-                                          now=now) if clock.met_at is None else None)
+        clock.due = deadlines.due_status(clock, now, calendar)
     duplicates = selectors.duplicates_for(referral)
     visible = set(access.referrals_for(request.user).filter(
         pk__in=[d.pk for d in duplicates]).values_list("pk", flat=True))
@@ -173,6 +178,7 @@ def referral_detail(request, pk, team):
     return render(request, "triage/referral.html", {
         "referral": referral, "team": team, "role": role, "actions": actions,
         "fields": _fields(referral), "answers": _answers(referral),
+        "sections": answers_display(referral),
         "categories": [selectors.category_label(c) for c in referral.categories or []],
         "attachments": _attachments(referral), "pdf_url": _url("referrals:pdf", referral.pk),
         "events": referral.events.select_related("actor"), "clocks": clocks,

@@ -2,12 +2,6 @@
 (median and 90th percentile, exact, computed in the database), and referrals closed with no
 feedback at all (the borough's rule since July 2024 says this must be zero)."""
 
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q
-from django.db.models import Subquery
-
-from feedback.models import Channel, FeedbackRecord, Notice
-from referrals.workflow import Status
-
 from .. import charts
 from ..sql import percentiles
 from ..tables import Column, Table, percent
@@ -17,26 +11,13 @@ CHANNELS = [("email", "Email"), ("notify", "GOV.UK Notify"), ("portal", "In the 
             ("phone", "By phone")]
 
 
-def _given():
-    return FeedbackRecord.objects.filter(referral=OuterRef("pk"), given_at__isnull=False)
-
-
-def _channel_q(channel: str) -> Q:
-    if channel == "phone":
-        return Q(Exists(_given().filter(given_by_phone=True)))
-    assert channel in Channel.values
-    return Q(Exists(Notice.objects.filter(referral=OuterRef("pk"), kind__startswith="feedback:",
-                                          sent_at__isnull=False, channel=channel)))
-
-
 def feedback_channel(ctx: Context) -> Table:
     """Of the referrals received in the period that have a decision (so feedback is owed), how
     many referrers received feedback, and through which channel (one referral can count in
     more than one channel)."""
-    aggregates = {c: Count("pk", filter=_channel_q(c)) for c, _ in CHANNELS}
-    rows = (ctx.referrals().exclude(outcome="").values("period")
-            .annotate(decided=Count("pk"), given=Count("pk", filter=Q(Exists(_given()))),
-                      **aggregates).order_by())
+    rows = (ctx.referrals().values("period").annotate(
+        decided=ctx.sum("decided"), given=ctx.sum("given"),
+        **{c: ctx.sum(f"fb_{c}") for c, _ in CHANNELS}).order_by())
     grouped = by_period(rows)
     keys = ["decided", "given", *[c for c, _ in CHANNELS]]
 
@@ -77,22 +58,19 @@ def feedback_channel(ctx: Context) -> Table:
     return table
 
 
-def _with_time_to_feedback(qs):
-    first_given = Subquery(_given().order_by("given_at").values("given_at")[:1])
-    return qs.annotate(first_given=first_given).filter(first_given__isnull=False).annotate(
-        to_feedback=ExpressionWrapper(F("first_given") - F("received_at"),
-                                      output_field=DurationField()))
-
-
 def _hours(delta):
     return None if delta is None else delta.total_seconds() / 3600
 
 
 def feedback_time(ctx: Context) -> Table:
     """Time from receipt to the first feedback given, exact median and 90th percentile."""
-    qs = _with_time_to_feedback(ctx.referrals())
-    per_period = percentiles(qs, value="to_feedback", group="period")
-    overall = percentiles(qs, value="to_feedback", group=None).get(None)
+    precomputed = ctx.feedback_percentiles()
+    if precomputed is not None:
+        per_period, overall = precomputed
+    else:
+        qs = ctx.feedback_times()
+        per_period = percentiles(qs, value="to_feedback", group="period")
+        overall = percentiles(qs, value="to_feedback", group=None).get(None)
     grouped = by_period([{"period": k, **v} for k, v in per_period.items()])
 
     def build(period_rows):
@@ -121,9 +99,8 @@ def feedback_time(ctx: Context) -> Table:
 
 
 def closed_without_feedback(ctx: Context) -> Table:
-    rows = (ctx.referrals(on="closed_at").filter(status=Status.CLOSED).values("period")
-            .annotate(closed=Count("pk"), silent=Count("pk", filter=~Q(Exists(_given()))))
-            .order_by())
+    rows = (ctx.referrals(on="closed_at").values("period")
+            .annotate(closed=ctx.sum("closed"), silent=ctx.sum("closed_silent")).order_by())
     grouped = by_period(rows)
 
     def build(period_rows):

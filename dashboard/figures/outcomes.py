@@ -1,31 +1,17 @@
 """Outcomes of the first decision: for adults, the share that were safeguarding concerns, met
 section 42, and led to an enquiry; for children, MASH decisions by outcome."""
 
-from django.db.models import Count, Exists, OuterRef, Q
-
-from pathways.models import Deadline, Pathway
-from referrals.models import ReferralEvent
-from referrals.workflow import Outcome, Status
+from referrals.workflow import Outcome
 
 from .. import charts
 from ..tables import Column, Table, percent
 from .context import Context, by_period
 
 
-def _led_to_enquiry() -> Q:
-    return Q(Exists(ReferralEvent.objects.filter(referral=OuterRef("pk"),
-                                                 to_status=Status.ENQUIRY))) | Q(
-        Exists(Deadline.objects.filter(referral=OuterRef("pk"), kind="enquiry")))
-
-
 def adult_outcomes(ctx: Context) -> Table:
-    rows = (ctx.referrals().filter(pathway__in=Pathway.adult(), outcome__in=Outcome.adult())
-            .values("period").annotate(
-                decided=Count("pk"),
-                concern=Count("pk", filter=Q(outcome__in=Outcome.safeguarding_concern())),
-                s42=Count("pk", filter=Q(outcome=Outcome.S42_MET)),
-                enquiry=Count("pk", filter=_led_to_enquiry()),
-            ).order_by())
+    rows = (ctx.referrals().values("period").annotate(
+        decided=ctx.sum("adult_decided"), concern=ctx.sum("concern"), s42=ctx.sum("s42"),
+        enquiry=ctx.sum("enquiry")).order_by())
     grouped = by_period(rows)
     keys = ["decided", "concern", "s42", "enquiry"]
 
@@ -59,14 +45,13 @@ def adult_outcomes(ctx: Context) -> Table:
 
 def mash_outcomes(ctx: Context) -> Table:
     outcomes = list(Outcome.child())
-    rows = (ctx.referrals().filter(pathway=Pathway.MASH, outcome__in=outcomes)
-            .values("period", "outcome").annotate(n=Count("pk")).order_by())
+    rows = (ctx.referrals().values("period").annotate(
+        **{f"o_{o}": ctx.sum(f"o_{o}") for o in outcomes}).order_by())
     grouped = by_period(rows)
     labels = dict(Outcome.choices)
 
     def build(period_rows):
-        counts = {r["outcome"]: r["n"] for r in period_rows}
-        values = [counts.get(o, 0) for o in outcomes]
+        values = [sum(r[f"o_{o}"] for r in period_rows) for o in outcomes]
         return [*values, sum(values)]
 
     table = Table(

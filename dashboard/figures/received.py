@@ -1,8 +1,6 @@
 """Referrals received: by pathway, referrer sector, category and urgency, and the 12-month trend
 per sector. One aggregate query per table (GROUP BY period and the dimension)."""
 
-from django.db.models import Count
-
 from accounts.models import Sector
 from pathways.models import Pathway
 
@@ -12,7 +10,7 @@ from ..periods import Window
 from ..tables import Column, Table
 from .context import Context, by_period
 
-NO_ORGANISATION = "none"
+NO_ORGANISATION = ""  # the sector of a referral with no organisation
 SECTOR_LABELS = {**dict(Sector.choices), NO_ORGANISATION: "No organisation"}
 URGENCY_LABELS = {True: "Urgent", False: "Not urgent"}
 
@@ -41,7 +39,7 @@ def _period_text(ctx: Context) -> str:
 
 
 def received_pathway(ctx: Context) -> Table:
-    rows = ctx.referrals().values("period", "pathway").annotate(n=Count("pk")).order_by()
+    rows = ctx.referrals().values("period", "pathway").annotate(n=ctx.sum("received")).order_by()
     keys = [ctx.pathway] if ctx.pathway else [p for p, _ in Pathway.choices]
     table = _pivot(ctx, rows, key="pathway", keys=keys, labels=dict(Pathway.choices),
                    slug="received-pathway", title="Referrals received, by pathway",
@@ -55,9 +53,7 @@ def received_pathway(ctx: Context) -> Table:
 
 
 def received_sector(ctx: Context) -> Table:
-    rows = (ctx.referrals().values("period", "organisation__sector").annotate(n=Count("pk"))
-            .order_by())
-    rows = [{**r, "sector": r["organisation__sector"] or NO_ORGANISATION} for r in rows]
+    rows = ctx.referrals().values("period", "sector").annotate(n=ctx.sum("received")).order_by()
     keys = [ctx.filters["sector"]] if ctx.filters.get("sector") else [
         *[s for s, _ in Sector.choices], NO_ORGANISATION]
     table = _pivot(ctx, rows, key="sector", keys=keys, labels=SECTOR_LABELS,
@@ -76,12 +72,7 @@ def received_category(ctx: Context) -> Table:
     categories = ctx.categories()
     if ctx.filters.get("category"):
         categories = [ctx.filters["category"]]
-    from ..sql import category_q
-
-    aggregates = {f"c{i}": Count("pk", filter=category_q(c)) for i, c in enumerate(categories)}
-    rows = ctx.referrals().values("period").annotate(**aggregates).order_by()
-    long_rows = [{"period": r["period"], "category": c, "n": r[f"c{i}"]}
-                 for r in rows for i, c in enumerate(categories)]
+    long_rows = ctx.category_counts(categories)
     table = _pivot(ctx, long_rows, key="category", keys=categories,
                    labels={c: category_label(c) for c in categories}, total=False,
                    slug="received-category", title="Referrals received, by category of abuse",
@@ -97,7 +88,7 @@ def received_category(ctx: Context) -> Table:
 
 
 def received_urgency(ctx: Context) -> Table:
-    rows = ctx.referrals().values("period", "urgent").annotate(n=Count("pk")).order_by()
+    rows = ctx.referrals().values("period", "urgent").annotate(n=ctx.sum("received")).order_by()
     table = _pivot(ctx, rows, key="urgent", keys=[True, False], labels=URGENCY_LABELS,
                    slug="received-urgency", title="Referrals received, by urgency",
                    description=f"Referrals received {_period_text(ctx)}, urgent or not.")
@@ -113,9 +104,8 @@ def trend_sector(ctx: Context) -> Table:
     """Always the last 12 months, monthly, whatever the chosen grain: the seeds noticed
     referral numbers falling and nobody knowing which sector stopped referring."""
     window = Window.last_months(months=12, grain="month", now=ctx.now)
-    rows = (ctx.referrals(window=window).values("period", "organisation__sector")
-            .annotate(n=Count("pk")).order_by())
-    rows = [{**r, "sector": r["organisation__sector"] or NO_ORGANISATION} for r in rows]
+    rows = (ctx.referrals(window=window).values("period", "sector")
+            .annotate(n=ctx.sum("received")).order_by())
     keys = [ctx.filters["sector"]] if ctx.filters.get("sector") else [
         *[s for s, _ in Sector.choices], NO_ORGANISATION]
     table = _pivot(ctx, rows, key="sector", keys=keys, labels=SECTOR_LABELS, window=window,

@@ -8,17 +8,13 @@ period the clock started in (London time).
 
 from datetime import timedelta
 
-from django.db.models import CharField, Count, F, Min, OuterRef, Q, Subquery, Value
-from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Count, Min, Q
 
-from referrals.models import ReferralEvent
 from referrals.workflow import RagRating
 
 from .. import charts
-from ..sql import AddMonths
 from ..tables import Column, Table, percent
-from .context import Context, _deadline_has, by_period
+from .context import Context, by_period
 
 KIND_LABELS = {
     "concern_decision": "Concern decision (same working day)",
@@ -30,17 +26,9 @@ KIND_LABELS = {
 }
 
 
-def _known(ctx: Context) -> Q:
-    return Q(met_at__isnull=False) | Q(due_at__lt=ctx.now)
-
-
-ON_TIME = Q(met_at__isnull=False, met_at__lte=F("due_at"))
-
-
 def _on_time_table(ctx: Context, kind: str, *, slug: str, title: str, target: str) -> Table:
-    rows = (ctx.deadlines(kind).values("period")
-            .annotate(known=Count("pk", filter=_known(ctx)), met=Count("pk", filter=ON_TIME))
-            .order_by())
+    rows = (ctx.clocks(kind).values("period")
+            .annotate(known=ctx.clock_sum("known"), met=ctx.clock_sum("on_time")).order_by())
     grouped = by_period(rows)
 
     def build(period_rows):
@@ -79,26 +67,10 @@ def mash_decisions(ctx: Context) -> Table:
                           target="one working day (Working Together 2023)")
 
 
-def rag_rating_expression():
-    """The RAG rating a rag clock ran under: the clock's own (Deadline.variant, once the clocks
-    work lands), else the last rag_rated event on the referral at or before the clock started,
-    else the referral's current rating."""
-    event_rating = Subquery(
-        ReferralEvent.objects.filter(referral=OuterRef("referral_id"), kind="rag_rated",
-                                     at__lte=OuterRef("starts_at"))
-        .order_by("-at", "-id").values(rating=KT("detail__rating"))[:1]
-    )
-    parts = [NullIf(F("variant"), Value(""))] if _deadline_has("variant") else []
-    return Coalesce(*parts, event_rating, NullIf(F("referral__rag_rating"), Value("")),
-                    output_field=CharField())
-
-
 def rag_timescales(ctx: Context) -> Table:
     ratings = [r for r, _ in RagRating.choices]
-    rows = (ctx.deadlines("rag").annotate(rating=rag_rating_expression())
-            .values("period", "rating")
-            .annotate(known=Count("pk", filter=_known(ctx)), met=Count("pk", filter=ON_TIME))
-            .order_by())
+    rows = (ctx.clocks("rag", rating=True).values("period", "rating")
+            .annotate(known=ctx.clock_sum("known"), met=ctx.clock_sum("on_time")).order_by())
     grouped = by_period(rows)
 
     def build(period_rows):
@@ -134,15 +106,9 @@ def rag_timescales(ctx: Context) -> Table:
 
 
 def enquiries(ctx: Context) -> Table:
-    one, two = AddMonths("starts_at", 1), AddMonths("starts_at", 2)
-    qs = ctx.deadlines("enquiry").annotate(one_due=one, two_due=two)
-    rows = (qs.values("period").annotate(
-        started=Count("pk"),
-        known1=Count("pk", filter=Q(met_at__isnull=False) | Q(one_due__lte=ctx.now)),
-        within1=Count("pk", filter=Q(met_at__isnull=False, met_at__lte=F("one_due"))),
-        known2=Count("pk", filter=Q(met_at__isnull=False) | Q(two_due__lte=ctx.now)),
-        within2=Count("pk", filter=Q(met_at__isnull=False, met_at__lte=F("two_due"))),
-    ).order_by())
+    rows = (ctx.clocks("enquiry").values("period").annotate(
+        **{k: ctx.clock_sum(k) for k in ("started", "known1", "within1", "known2", "within2")})
+        .order_by())
     grouped = by_period(rows)
     keys = ["started", "known1", "within1", "known2", "within2"]
 

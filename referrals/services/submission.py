@@ -17,7 +17,8 @@ from django.utils import timezone
 from accounts.models import Team
 from audit.services import audit_record
 from feedback.models import Channel
-from feedback.services import notice_queue
+from feedback.services import notice_queue, referrer_notify
+from feedback.wording import NoticeKind
 from pathways.deadlines import deadline_open
 from pathways.models import Pathway
 
@@ -30,7 +31,7 @@ from ..models import (
     ReferralUserObjectPermission,
 )
 from ..references import reference_new
-from ..workflow import FeedbackPreference, Status
+from ..workflow import Status
 
 # Answers an adult concern shares with its linked MASH referral (not typed twice).
 SHARED_ANSWERS = (
@@ -120,7 +121,7 @@ def _submit_one(referral: Referral, *, actor, key, now, perms, request) -> None:
     ])
     ReferralUserObjectPermission.objects.create(
         content_object=referral, user=actor, permission=perms["view_referral"])
-    deadline = deadline_open(
+    deadline_open(
         referral=referral, kind=DECISION_CLOCK.get(referral.pathway, "concern_decision"),
         starts=now, actor=actor,
     )
@@ -129,7 +130,7 @@ def _submit_one(referral: Referral, *, actor, key, now, perms, request) -> None:
         to_status=Status.SUBMITTED, visible_to_referrer=True,
         reason=f"Received by the {team.name}.",
     )
-    _acknowledge(referral, team=team, due_at=deadline.due_at)
+    _acknowledge(referral)
     if referral.urgent:
         _alert_managers(referral, team=team)
     audit_record(action="referral.submitted", actor=actor, request=request, referral=referral,
@@ -137,32 +138,11 @@ def _submit_one(referral: Referral, *, actor, key, now, perms, request) -> None:
                          "linked_to": referral.linked_to_id})
 
 
-def _channels(referral: Referral) -> list[str]:
-    if referral.feedback_preference == FeedbackPreference.PHONE_ONLY:
-        return [Channel.PORTAL]
-    return [Channel.PORTAL, Channel.EMAIL]
-
-
-def acknowledgement_text(referral: Referral, *, team_name: str, due_at: datetime) -> str:
-    """What happens next, by when: no personal details (it may be emailed)."""
-    due = timezone.localtime(due_at).strftime("%-I:%M%p on %A %-d %B %Y").replace(
-        "AM", "am").replace("PM", "pm")
-    return (
-        f"We have received your safeguarding referral. Your reference is {referral.reference}.\n\n"
-        f"What happens next: the {team_name} will look at it and decide what to do by {due}. "
-        "You will be told the decision and the reason.\n\n"
-        "If anyone is in immediate danger, call 999."
-    )
-
-
-def _acknowledge(referral: Referral, *, team: Team, due_at: datetime) -> None:
-    body = acknowledgement_text(referral, team_name=team.name, due_at=due_at)
-    for channel in _channels(referral):
-        notice_queue(
-            kind="acknowledgement", subject=f"Safeguarding referral {referral.reference} received",
-            body=body, recipient=referral.referrer, referral=referral, channel=channel,
-            dedupe_key=f"acknowledgement:{referral.pk}:{channel}",
-        )
+def _acknowledge(referral: Referral) -> None:
+    """The acknowledgement owed to the referrer, in feedback's standard wording (reference,
+    what happens next and the decision clock's due time; no personal details)."""
+    referrer_notify(referral=referral, kind=NoticeKind.ACKNOWLEDGEMENT,
+                    dedupe_key=f"acknowledgement:{referral.pk}")
 
 
 def _alert_managers(referral: Referral, *, team: Team) -> None:

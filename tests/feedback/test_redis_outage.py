@@ -82,12 +82,12 @@ def redis_server():
 
 
 @pytest.fixture
-def celery_on(redis_server, settings):
+def celery_on(redis_server, settings, monkeypatch):
     """Point the project's Celery app at our Redis, not eager: the code path of production."""
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
     # Close the worker thread's connection after each task so the test database can be
     # flushed and dropped afterwards.
-    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+    monkeypatch.setitem(settings.DATABASES["default"], "CONN_MAX_AGE", 0)
     app.conf.update(broker_url=redis_server.url, task_always_eager=False,
                     broker_connection_retry=True, broker_connection_max_retries=None)
     app.amqp._producer_pool = None

@@ -114,3 +114,37 @@ def test_a_paused_clock_past_due_cannot_be_chased(referral, referrer):
     clock.save(update_fields=["paused_at"])
     with pytest.raises(ValidationError):
         referral_chase(referral=referral, actor=referrer, now=now)
+
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def test_added_information_can_carry_a_file(referral, referrer, settings, tmp_path):
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from referrals.models import Attachment
+
+    upload = SimpleUploadedFile("tenancy letter.pdf", PDF, content_type="application/pdf")
+    event = referral_information_add(referral=referral, actor=referrer, text="Letter attached.",
+                                     now=timezone.now(), upload=upload)
+    attachment = Attachment.objects.get(referral=referral)
+    assert event.detail["attachment_ids"] == [attachment.pk]
+    assert attachment.content_type == "application/pdf"
+    assert attachment.uploaded_by == referrer
+    assert attachment.original_name == "tenancy letter.pdf"
+    assert "tenancy" not in attachment.stored_name  # random internal name
+    assert default_storage.exists(attachment.stored_name)
+    default_storage.delete(attachment.stored_name)
+
+
+def test_a_file_that_is_not_an_allowed_type_is_refused(referral, referrer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("notes.pdf", b"#!/bin/sh\necho hello\n" * 10,
+                                content_type="application/pdf")
+    with pytest.raises(ValidationError) as refused:
+        referral_information_add(referral=referral, actor=referrer, text="See file",
+                                 now=timezone.now(), upload=upload)
+    assert "must be a PDF" in refused.value.message_dict["file"][0]
+    assert not ReferralEvent.objects.exists()

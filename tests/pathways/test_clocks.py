@@ -395,7 +395,6 @@ def test_pathway_clocks():
         ClockKind.CONCERN_DECISION,
         ClockKind.ENQUIRY,
         ClockKind.FEEDBACK,
-        ClockKind.URGENT_PICKUP,
     )
     assert ClockKind.ENQUIRY not in kinds_for_pathway("mash")
     assert ClockKind.RAG in kinds_for_pathway("mash")

@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 
 from audit.models import AuditEvent
-from pathways.clocks import DEFAULT_RULES, ClockKind, kinds_for_pathway
+from pathways.clocks import DEFAULT_RULES, policy_kinds_for_pathway
 from pathways.deadlines import (
     ClockError,
     breaches_for_team,
@@ -97,6 +97,9 @@ def test_re_rating_restarts_rag(make_referral):
     )
     assert green.due_at == ldt(2026, 3, 5, 11, 0)
     assert list(Deadline.objects.open().filter(referral=referral)) == [green]
+    # Readers that count running clocks by met_at IS NULL see one rag clock too.
+    assert red.met_at == red.cancelled_at
+    assert Deadline.objects.filter(referral=referral, kind="rag", met_at=None).count() == 1
 
 
 def test_re_route_keeps_the_original_start(make_referral):
@@ -124,14 +127,14 @@ def test_re_route_between_adult_pathways_uses_the_new_policy(make_referral):
     assert kept.starts_at == MON_10 and kept.due_at == ldt(2026, 3, 3, 17, 0)
 
 
-def test_urgent_referral_opens_the_pickup_clock(make_referral):
+def test_urgent_referral_opens_only_its_decision_clock(make_referral):
+    # The one-hour pick-up check is the sweep's, on the referral itself (tests/pathways/
+    # test_sweep.py): pages that show "the next clock" see only real deadlines.
     referral = make_referral("oppd", urgent=True)
     deadline_open(referral=referral, kind="concern_decision", starts=MON_10)
-    pickup = Deadline.objects.get(referral=referral, kind=ClockKind.URGENT_PICKUP)
-    assert pickup.due_at == MON_10 + timedelta(hours=1)
-    assert not Deadline.objects.filter(
-        referral=make_referral("oppd"), kind=ClockKind.URGENT_PICKUP
-    ).exists()
+    assert list(Deadline.objects.values_list("kind", flat=True)) == ["concern_decision"]
+    with pytest.raises(ClockError, match="does not run on this pathway"):
+        deadline_open(referral=referral, kind="urgent_pickup", starts=MON_10)
 
 
 def test_pause_and_resume_move_the_due_time(make_referral, oppd_people):
@@ -291,7 +294,7 @@ def test_policy_rows_are_the_issue_defaults():
         (pathway, kind, variant): rule
         for (kind, variant), rule in DEFAULT_RULES.items()
         for pathway in ("oppd", "mental-health", "learning-disabilities", "mash")
-        if kind in kinds_for_pathway(pathway)
+        if kind in policy_kinds_for_pathway(pathway)
     }
     assert rows == expected
     assert len(rows) == 3 * 4 + 6

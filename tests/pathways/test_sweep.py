@@ -111,35 +111,49 @@ def test_met_and_paused_clocks_are_left_alone(make_referral, oppd_people):
 
 
 def test_urgent_referral_not_picked_up_alerts_the_managers_once(make_referral, oppd_people):
-    referral = make_referral("oppd", urgent=True)
+    referral = make_referral("oppd", urgent=True)  # received Monday 10:00
     deadline_open(referral=referral, kind="concern_decision", starts=MON_10)
-    assert deadlines_sweep(now=ldt(2026, 3, 2, 10, 59)).breached == 0
+    assert deadlines_sweep(now=ldt(2026, 3, 2, 10, 59)).pickup_alerts == 0
     report = deadlines_sweep(now=ldt(2026, 3, 2, 11, 0))
-    assert report.breached == 1
+    assert (report.pickup_alerts, report.notices) == (1, 2)
     assert notices("urgent_not_picked_up") == [
         ("urgent_not_picked_up", "duty.oppd@council.example.gov.uk"),
         ("urgent_not_picked_up", "manager.oppd@council.example.gov.uk"),
     ]
     notice = Notice.objects.filter(kind="urgent_not_picked_up").first()
     assert notice.subject == f"Urgent referral not picked up: {referral.reference}"
-    assert deadlines_sweep(now=ldt(2026, 3, 2, 11, 1)).notices == 0
-    # Picked up later: the sweep closes the pick-up clock, and it leaves the breach list.
-    referral.assignee = oppd_people["worker"]
-    referral.save()
-    assert deadlines_sweep(now=ldt(2026, 3, 2, 11, 30)).picked_up == 1
-    assert Deadline.objects.get(referral=referral, kind="urgent_pickup").met_at == ldt(
-        2026, 3, 2, 11, 30
-    )
+    assert "Mon 2 Mar 2026 10:00 GMT" in notice.body and "Alex" not in notice.body
+    for minute in (1, 2, 30):
+        assert deadlines_sweep(now=ldt(2026, 3, 2, 11, minute)).pickup_alerts == 0
+    assert Notice.objects.count() == 2
+    event = AuditEvent.objects.get(action="referral.urgent_not_picked_up")
+    assert event.referral_id == referral.pk
+    # It is not a deadline row: other pages' "next due" see only the decision clock.
+    assert list(Deadline.objects.values_list("kind", flat=True)) == ["concern_decision"]
 
 
-def test_urgent_referral_picked_up_in_time_alerts_nobody(make_referral, oppd_people):
-    referral = make_referral("oppd", urgent=True)
+@pytest.mark.parametrize("how", ["assigned", "decided", "not urgent"])
+def test_urgent_referral_dealt_with_in_time_alerts_nobody(make_referral, oppd_people, how):
+    referral = make_referral("oppd", urgent=how != "not urgent")
     deadline_open(referral=referral, kind="concern_decision", starts=MON_10)
-    referral.assignee = oppd_people["worker"]
-    referral.save()
-    report = deadlines_sweep(now=ldt(2026, 3, 2, 11, 0))
-    assert (report.picked_up, report.breached) == (1, 0)
+    if how == "assigned":
+        referral.assignee = oppd_people["worker"]
+        referral.save()
+    if how == "decided":  # decided (or merged, withdrawn) without anyone claiming it
+        deadline_meet(referral=referral, kind="concern_decision", at=ldt(2026, 3, 2, 10, 40))
+    assert deadlines_sweep(now=ldt(2026, 3, 2, 11, 0)).pickup_alerts == 0
     assert not Notice.objects.filter(kind="urgent_not_picked_up").exists()
+
+
+def test_urgent_pickup_time_is_the_administrators_policy(make_referral, oppd_people):
+    from pathways.models import ClockPolicy
+
+    ClockPolicy.objects.filter(pathway="oppd", kind="urgent_pickup").update(amount=2)
+    deadline_open(
+        referral=make_referral("oppd", urgent=True), kind="concern_decision", starts=MON_10
+    )
+    assert deadlines_sweep(now=ldt(2026, 3, 2, 11, 30)).pickup_alerts == 0
+    assert deadlines_sweep(now=ldt(2026, 3, 2, 12, 0)).pickup_alerts == 1
 
 
 def test_batches_are_bounded_and_the_next_run_catches_up(make_referral, oppd_people):

@@ -95,3 +95,27 @@ def test_a_locked_deadline_is_skipped_not_waited_for(make_referral, oppd_people)
     assert "error" not in holder_box
     assert deadlines_sweep(now=AFTER_DUE).breached == 1  # the next run picks it up
     assert Notice.objects.filter(kind="deadline_breach").count() == 6
+
+
+def test_two_sweeps_at_once_alert_an_unclaimed_urgent_referral_once(make_referral, oppd_people):
+    for _ in range(8):
+        deadline_open(
+            referral=make_referral("oppd", urgent=True), kind="concern_decision", starts=MON_10
+        )
+    barrier = threading.Barrier(2)
+
+    def sweep():
+        barrier.wait(timeout=10)
+        return deadlines_sweep(now=ldt(2026, 3, 2, 11, 0), batch_size=3)
+
+    runs = [in_thread(sweep) for _ in range(2)]
+    for thread, _box in runs:
+        thread.join(timeout=60)
+    assert [box.get("error") for _thread, box in runs] == [None, None]
+    first, second = (box["result"] for _thread, box in runs)
+    # One batch of urgent referrals per run each; the next minute's runs take the rest.
+    deadlines_sweep(now=ldt(2026, 3, 2, 11, 1))
+    deadlines_sweep(now=ldt(2026, 3, 2, 11, 2))
+    assert AuditEvent.objects.filter(action="referral.urgent_not_picked_up").count() == 8
+    assert Notice.objects.filter(kind="urgent_not_picked_up").count() == 16
+    assert first.pickup_alerts + second.pickup_alerts <= 6

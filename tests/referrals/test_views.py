@@ -149,3 +149,20 @@ def test_rejected_upload_keeps_description(client, referrer):
     assert "There is a problem" in page and "must be a PDF" in page
     assert 'value="Photo of the kitchen"' in page
     assert not referral.attachments.exists()
+
+
+def test_child_journey_by_http(client, referrer):
+    from .factories import CHILD_ANSWERS
+
+    client.force_login(referrer)
+    answers = {**CHILD_ANSWERS, "alleged": {"relationship": "unknown", "lives_with": "unknown",
+                                            "cares_for": "no",
+                                            "contact_with_others_at_risk": "unknown"}}
+    referral, check_url = walk_to_check(client, answers)
+    page = client.get(check_url).content.decode()
+    key = re.search(r'name="submission_key" value="([0-9a-f-]+)"', page).group(1)
+    response = client.post(check_url, {"submission_key": key})
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.pathway == "mash" and referral.alleged_persons.count() == 1
+    assert client.get(response["Location"]).status_code == 200

@@ -152,15 +152,6 @@ def test_a_referrer_may_use_totp_after_verifying(client, referrer):
     assert device.confirmed
 
 
-def test_signing_in_again_in_a_verified_session_needs_the_second_factor_again(
-    client, referrer, password
-):
-    otp_login(client, referrer)
-    assert client.get(reverse("home")).status_code == 200
-    password_sign_in(client, referrer, password)
-    assert client.get(reverse("home")).url.startswith(reverse("mfa:verify"))
-
-
 def test_any_login_without_the_second_factor_is_unverified(client, referrer, rf: RequestFactory):
     """A password reset that logs the person in (post_reset_login) calls auth.login like this:
     the session that results is still unverified."""

@@ -10,6 +10,7 @@ from guardian.shortcuts import assign_perm
 
 from accounts.models import Team
 from pathways import deadlines
+from pathways.models import Deadline
 from referrals.models import Referral
 
 _numbers = itertools.count(1)
@@ -23,7 +24,10 @@ def reference_next() -> str:
 def referral_make(*, referrer, pathway="oppd", status="submitted", urgent=False,
                   received_at=None, person_name="Margaret Ellison",
                   person_dob=date(1941, 3, 27), person_postcode="SE5 8AA",
-                  categories=("neglect",), grant=True, clock=True, **extra) -> Referral:
+                  categories=("neglect",), grant=True, clock=True, due_in=None,
+                  **extra) -> Referral:
+    """`due_in` (a timedelta from now) pins the decision clock's due time, so a test does not
+    depend on today's working hours; without it the clocks' own policy decides."""
     team = Team.objects.get(pathway=pathway)
     received_at = received_at or timezone.now() - timedelta(hours=1)
     membership = getattr(referrer, "membership", None)
@@ -41,5 +45,9 @@ def referral_make(*, referrer, pathway="oppd", status="submitted", urgent=False,
             assign_perm(perm, team.group, referral)
     if clock:
         kind = "mash_decision" if pathway == "mash" else "concern_decision"
-        deadlines.deadline_open(referral=referral, kind=kind, starts=received_at)
+        clock = deadlines.deadline_open(referral=referral, kind=kind, starts=received_at)
+        if due_in is not None:
+            due = timezone.now() + due_in
+            Deadline.objects.filter(pk=clock.pk).update(due_at=due,
+                                                        warning_at=due - timedelta(hours=2))
     return referral

@@ -13,6 +13,6 @@ def test_demo_has_referrals_in_every_state_and_is_idempotent():
     assert demo_triage_ensure() == count == Referral.objects.count()
     statuses = set(Referral.objects.values_list("status", flat=True))
     assert statuses == set(Status.values) - {Status.DRAFT}
-    rerouted = Referral.objects.get(events__kind="reroute")
+    rerouted = Referral.objects.get(events__kind="rerouted")
     assert rerouted.pathway == "mash" and rerouted.team.pathway == "mash"
     assert Referral.objects.filter(linked_to__isnull=False).count() == 2

@@ -60,13 +60,13 @@ def test_not_a_concern_with_signposting_owes_the_referrer(make_referral, oppd_wo
     assert record.signposting == SIGNPOSTED.signposting and not record.withheld
     notices = Notice.objects.filter(referral=referral, recipient=referrer)
     assert {n.channel for n in notices} == {Channel.PORTAL, Channel.EMAIL}
-    event = ReferralEvent.objects.get(referral=referral, kind="decide")
+    event = ReferralEvent.objects.get(referral=referral, kind="decided")
     # The referrer's timeline carries the reason for them, never the internal rationale.
     assert event.visible_to_referrer and event.reason == SIGNPOSTED.reason
     assert "housing" not in event.reason
     assert Decision.objects.get(referral=referral).rationale == "Internal: known to housing."
     assert Deadline.objects.get(referral=referral, kind="concern_decision").met_at == now
-    assert Deadline.objects.filter(referral=referral, kind="feedback", met_at=None).exists()
+    assert Deadline.objects.open().filter(referral=referral, kind="feedback").exists()
 
 
 def test_detail_withheld_still_tells_the_referrer(make_referral, oppd_worker):
@@ -78,10 +78,10 @@ def test_detail_withheld_still_tells_the_referrer(make_referral, oppd_worker):
     assert record.withheld and record.withheld_reason == "police_investigation"
     assert "withheld" in record.outcome_text
     assert Notice.objects.filter(referral=referral).exists()
-    assert ReferralEvent.objects.get(kind="decide").reason.startswith("A police investigation")
+    assert ReferralEvent.objects.get(kind="decided").reason.startswith("A police investigation")
     referral.refresh_from_db()
     assert referral.status == Status.ENQUIRY
-    assert Deadline.objects.filter(referral=referral, kind="enquiry", met_at=None).exists()
+    assert Deadline.objects.open().filter(referral=referral, kind="enquiry").exists()
     with pytest.raises(TransitionError):
         transitions.referral_decide(
             referral_id=referral.pk, actor=oppd_worker, outcome=Outcome.S42_MET,
@@ -106,12 +106,12 @@ def test_children_are_rated_rerated_then_decided(make_referral, mash_worker, ref
     transitions.referral_rag_rate(referral_id=referral.pk, actor=mash_worker, rating="red")
     referral.refresh_from_db()
     assert (referral.status, referral.rag_rating) == (Status.RAG_RATED, "red")
-    assert Deadline.objects.filter(referral=referral, kind="rag", met_at=None).count() == 1
+    assert Deadline.objects.open().filter(referral=referral, kind="rag").count() == 1
     transitions.referral_decide(referral_id=referral.pk, actor=mash_worker,
                                 outcome=Outcome.CHILD_PROTECTION, feedback=SIGNPOSTED)
     referral.refresh_from_db()
     assert (referral.status, referral.outcome) == (Status.MASH_DECIDED, Outcome.CHILD_PROTECTION)
-    assert not Deadline.objects.filter(referral=referral, met_at=None).exclude(
+    assert not Deadline.objects.open().filter(referral=referral).exclude(
         kind="feedback").exists()
 
 
@@ -145,10 +145,9 @@ def test_reroute_hands_access_over_and_keeps_received_time(make_referral, oppd_w
                                                             access.TRIAGE)
     assert not access.can(oppd_worker, referral)
     assert not access.referrals_for(oppd_worker).filter(pk=referral.pk).exists()
-    clock = Deadline.objects.get(referral=referral, kind="mash_decision", met_at=None)
+    clock = Deadline.objects.open().get(referral=referral, kind="mash_decision")
     assert clock.starts_at == received
-    assert not Deadline.objects.filter(referral=referral, kind="concern_decision",
-                                       met_at=None).exists()
+    assert not Deadline.objects.open().filter(referral=referral, kind="concern_decision").exists()
     with pytest.raises(TransitionForbidden):
         transitions.referral_rag_rate(referral_id=referral.pk, actor=oppd_worker, rating="red")
 
@@ -209,7 +208,7 @@ def test_withdrawn_only_by_its_referrer_before_triage(make_referral, referrer, o
                                   reason="I sent it twice.")
     referral.refresh_from_db()
     assert referral.status == Status.WITHDRAWN
-    assert not Deadline.objects.filter(referral=referral, met_at=None).exists()
+    assert not Deadline.objects.open().filter(referral=referral).exists()
     decided = make_referral(status=Status.CONCERN_DECIDED)
     with pytest.raises(TransitionError):
         transitions.referral_withdraw(referral_id=decided.pk, actor=referrer, reason="Late")

@@ -5,8 +5,9 @@ from django.core.management.base import BaseCommand
 from django.urls import reverse
 
 from accounts.demo import DEMO_PASSWORD, demo_people_ensure
-from triage.demo import demo_triage_ensure
 from dashboard.demo import dashboard_demo_ensure
+from referrals.demo import demo_referrals_ensure
+from triage.demo import demo_triage_ensure
 
 
 class Command(BaseCommand):
@@ -14,10 +15,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         people = demo_people_ensure()
+        referrals = demo_referrals_ensure()
         demo_triage_ensure()
         dashboard_demo_ensure()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Every account's password is:"))
         self.stdout.write(f"    {DEMO_PASSWORD}")
         for email, role in people:
             self.stdout.write(f"    {email:52} {role}")
+        self.stdout.write("Demo referrals:\n    " + "\n    ".join(referrals))
         self.stdout.write(f"Sign in at {settings.SITE_URL}{reverse('accounts:sign-in')}")

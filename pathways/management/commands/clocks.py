@@ -54,7 +54,7 @@ class Command(BaseCommand):
         report = deadlines_sweep(now=now)
         self.stdout.write(
             f"warned {report.warned}, breached {report.breached}, "
-            f"picked up {report.picked_up}, notices {report.notices}"
+            f"urgent alerts {report.pickup_alerts}, notices {report.notices}"
         )
 
     def _explain(self, options):

@@ -1,0 +1,70 @@
+"""Precompute time-to-feedback percentiles for the unfiltered dashboard views.
+
+A percentile is not additive, so the cubes cannot hold it; sorting half a million durations on
+every page view is what made the live page slow. The rebuild computes, per grain, each period's
+percentiles (per pathway and for all) and each window's (3, 6, 12, 24 months). On PostgreSQL
+that is two queries per grain with FILTERed percentile_cont aggregates; on SQLite (the demo,
+small data) a loop over the same generic percentile function.
+"""
+
+from datetime import datetime
+
+from django.db.models import Count, Q
+
+from pathways.models import Pathway
+
+from .forms import MONTH_CHOICES
+from .models import FeedbackPercentile, FeedbackTime
+from .periods import Window, period_key
+from .sql import PercentileCont, is_postgres, percentiles
+
+WINDOWS = sorted(int(m) for m, _ in MONTH_CHOICES)
+GRAIN_NAMES = ("week", "month", "quarter")
+
+
+def feedback_percentiles_rebuild(*, now: datetime) -> int:
+    FeedbackPercentile.objects.all()._raw_delete(FeedbackPercentile.objects.db)
+    rows = []
+    for grain in GRAIN_NAMES:
+        widest = Window.last_months(months=max(WINDOWS), grain=grain, now=now)
+        base = FeedbackTime.objects.filter(received_at__gte=widest.start_at,
+                                           received_at__lte=now)
+        periods = base.annotate(period=widest.trunc("received_at"))
+        starts = {m: Window.last_months(months=m, grain=grain, now=now).start_at
+                  for m in WINDOWS}
+        for pathway in ["", *Pathway.values]:
+            qs = periods.filter(pathway=pathway) if pathway else periods
+            for key, v in percentiles(qs, value="to_feedback", group="period").items():
+                rows.append(FeedbackPercentile(grain=grain, period=period_key(key),
+                                               pathway=pathway, n=v["n"], p50=v[0.5],
+                                               p90=v[0.9]))
+        rows += _windows(base, grain, starts)
+    FeedbackPercentile.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def _windows(base, grain, starts) -> list[FeedbackPercentile]:
+    out = []
+    if is_postgres():
+        aggregates = {}
+        for m, start in starts.items():
+            since = Q(received_at__gte=start)
+            aggregates |= {f"n{m}": Count("pk", filter=since),
+                           f"a{m}": PercentileCont("to_feedback", 0.5, filter=since),
+                           f"b{m}": PercentileCont("to_feedback", 0.9, filter=since)}
+        results = [("", base.aggregate(**aggregates))]
+        results += [(r["pathway"], r) for r in
+                    base.values("pathway").annotate(**aggregates).order_by()]
+        for pathway, r in results:
+            out += [FeedbackPercentile(grain=grain, months=m, pathway=pathway, n=r[f"n{m}"],
+                                       p50=r[f"a{m}"], p90=r[f"b{m}"]) for m in starts]
+        return out
+    for pathway in ["", *Pathway.values]:
+        for m, start in starts.items():
+            qs = base.filter(received_at__gte=start)
+            qs = qs.filter(pathway=pathway) if pathway else qs
+            v = percentiles(qs, value="to_feedback", group=None).get(None)
+            out.append(FeedbackPercentile(grain=grain, months=m, pathway=pathway,
+                                          n=v["n"] if v else 0, p50=v[0.5] if v else None,
+                                          p90=v[0.9] if v else None))
+    return out

@@ -1,0 +1,88 @@
+"""Retention: closed referrals and their files are deleted after a configurable period.
+
+Default: 6 years after closure for adult pathways (settings.RETENTION_DAYS_AFTER_CLOSURE),
+children's (MASH) referrals kept until an administrator decides (RETENTION_KEEP_PATHWAYS).
+The sources and their limits are in docs/security.md ("Retention"). What stays is a minimal
+stub: the audit rows (append-only, ids and general words only) plus one `retention_deleted`
+row naming the reference, pathway, status and dates - no personal data.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from audit.services import audit_record
+from referrals.models import Referral
+from referrals.workflow import Status
+
+# Finished referrals: closed, withdrawn, merged into another (referrals.workflow).
+FINISHED = Status.finished()
+
+
+def retention_cutoff(*, now: datetime, days: int | None = None) -> datetime:
+    return now - timedelta(days=settings.RETENTION_DAYS_AFTER_CLOSURE if days is None else days)
+
+
+def retention_due(*, now: datetime, days: int | None = None):
+    """Finished referrals closed before the cut-off, oldest first."""
+    return (
+        Referral.objects.filter(
+            status__in=FINISHED,
+            closed_at__isnull=False,
+            closed_at__lt=retention_cutoff(now=now, days=days),
+        )
+        .exclude(pathway__in=settings.RETENTION_KEEP_PATHWAYS)
+        .order_by("closed_at", "pk")
+    )
+
+
+@transaction.atomic
+def referral_erase(*, referral_id: int, now: datetime, days: int | None = None) -> bool:
+    """Delete one referral past retention with everything hanging off it (events, notes,
+    notices, deadlines, permissions cascade) and its files (after commit). False when it is
+    no longer due (already gone, reopened, or locked by another sweep)."""
+    referral = (
+        retention_due(now=now, days=days)
+        .select_for_update(skip_locked=True)
+        .filter(pk=referral_id)
+        .first()
+    )
+    if referral is None:
+        return False
+    stored = list(referral.attachments.values_list("stored_name", flat=True))
+    audit_record(
+        action="retention_deleted",
+        referral_id=referral.pk,
+        detail={
+            "reference": referral.reference or "",
+            "pathway": referral.pathway,
+            "status": referral.status,
+            "received_on": referral.received_at.date().isoformat() if referral.received_at else "",
+            "closed_on": referral.closed_at.date().isoformat(),
+            "attachments": len(stored),
+            "rule_days": settings.RETENTION_DAYS_AFTER_CLOSURE if days is None else days,
+        },
+    )
+    # Referrals linking here keep their row; the link is cleared (SET_NULL) by the delete.
+    referral.delete()
+    transaction.on_commit(lambda: _files_delete(stored))
+    return True
+
+
+def _files_delete(stored_names: list[str]) -> None:
+    for name in stored_names:
+        default_storage.delete(name)
+
+
+def retention_sweep(*, now: datetime, batch_size: int = 100, days: int | None = None) -> int:
+    """Erase every referral past retention, one transaction each. Safe to run twice or
+    twice at once: a second run finds nothing, a parallel one skips locked rows."""
+    erased = 0
+    while True:
+        ids = list(retention_due(now=now, days=days).values_list("pk", flat=True)[:batch_size])
+        done = sum(referral_erase(referral_id=pk, now=now, days=days) for pk in ids)
+        erased += done
+        if len(ids) < batch_size or done == 0:
+            return erased

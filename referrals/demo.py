@@ -1,0 +1,118 @@
+"""Demo referrals: one submitted referral per pathway and one draft. Idempotent.
+
+Built through the same forms and services as the pages, so the demo shows real data (routing,
+clocks, acknowledgements, permissions) and a broken form would fail here too.
+"""
+
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+
+from . import services, steps
+from .models import Referral
+
+COMMON = {
+    "contact": {"person_address": "12 Demo Street, London", "person_postcode": "SE5 8UH",
+                "safe_to_contact": "yes", "interpreter": "no", "person_aware": "yes"},
+    "concern-details": {"where": "own_home", "injuries": "no", "police_informed": "no"},
+    "adult": {"care_support_needs": "yes", "protect_themselves": "no", "capacity_concern": "no",
+              "consent": "yes", "adult_wants": "To stay at home and feel safe."},
+    "child": {"parents_aware": "yes", "parents_agree": "yes", "school": "Bellenden Primary"},
+}
+
+DEMOS = [
+    ("demo-oppd", "referrer@camberwell-daycentre.example.org", True, {
+        "person": {"person_name": "Edith Demo", "age_known": "approx", "person_age_approx": "84",
+                   "person_gender": "female"},
+        "needs": {"main_need": "older_physical", "children_in_household": "no"},
+        "pathway": {"pathway": "oppd"},
+        "concern": {"categories": ["financial"], "concern_pattern": "ongoing",
+                    "concern_since": "since the summer",
+                    "what_happened": "Her pension is withdrawn by a neighbour each week."},
+        "pathway-questions": {"oppd_care_package": "yes", "oppd_care_provider": "Demo Care Ltd"},
+    }),
+    ("demo-mh", "referrer@kch.example.nhs.uk", False, {
+        "person": {"person_name": "Alex Demo", "age_known": "approx", "person_age_approx": "35",
+                   "person_gender": "unknown"},
+        "needs": {"main_need": "mental_health", "children_in_household": "no"},
+        "pathway": {"pathway": "mental-health"},
+        "concern": {"categories": ["self_neglect"], "concern_pattern": "ongoing",
+                    "concern_since": "October",
+                    "what_happened": "Not eating, flat in poor condition after discharge."},
+        "pathway-questions": {"mh_care_coordinator_known": "unknown"},
+    }),
+    ("demo-ld", "referrer@camberwell-daycentre.example.org", False, {
+        "person": {"person_name": "Jordan Demo", "age_known": "approx", "person_age_approx": "27",
+                   "person_gender": "male"},
+        "needs": {"main_need": "learning_disability", "children_in_household": "no"},
+        "pathway": {"pathway": "learning-disabilities"},
+        "concern": {"categories": ["psychological", "financial"], "concern_pattern": "ongoing",
+                    "concern_since": "two months",
+                    "what_happened": "New 'friends' stay at his flat and take his money."},
+        "pathway-questions": {"ld_advocate": "no", "ld_support_provider": "Demo Living"},
+    }),
+    ("demo-mash", "referrer@bellenden.example.sch.uk", False, {
+        "person": {"person_name": "Casey Demo", "age_known": "approx", "person_age_approx": "8",
+                   "person_gender": "female"},
+        "needs": {"main_need": "not_sure", "children_in_household": "yes"},
+        "pathway": {"pathway": "mash"},
+        "concern": {"categories": ["neglect"], "concern_pattern": "ongoing",
+                    "concern_since": "September",
+                    "what_happened": "Arrives hungry, same clothes all week."},
+        "pathway-questions": {"mash_neglect_toolkit": "no", "mash_early_help": "no"},
+    }),
+]
+
+
+def _answers(user, answers, key):
+    return {
+        **COMMON, **answers,
+        "referrer": {"referrer_name": user.full_name, "referrer_job_title": "Demo worker",
+                     "referrer_organisation": user.membership.organisation.name,
+                     "referrer_email": user.email, "feedback_preference": "portal_email"},
+    }
+
+
+def _build(user, key, urgent, answers, *, submit: bool) -> Referral:
+    now = timezone.now()
+    referral = services.draft_start(
+        actor=user, now=now,
+        urgency={"urgent": urgent, "urgent_reason": "Demo: at risk today" if urgent else ""})
+    referral.answers["demo_key"] = key
+    referral.save(update_fields=["answers"])
+    pages = _answers(user, answers, key)
+    for step in steps.STEPS[1:]:
+        referral.refresh_from_db()
+        if not step.applies(referral):
+            continue
+        values = {}
+        if step.kind == "form":
+            form = step.form(pages[step.key], referral=referral)
+            if not form.is_valid():
+                raise ValueError(f"Demo answers for {key}/{step.key}: {form.errors.as_json()}")
+            values = form.values()
+        referral = services.draft_save_step(referral=referral, actor=user, step_key=step.key,
+                                            values=values, now=now)
+        if not submit and step.key == "concern":
+            return referral
+    return services.referral_submit(referral=referral, actor=user, submission_key=uuid.uuid4(),
+                                    now=now)
+
+
+@transaction.atomic
+def demo_referrals_ensure() -> list[str]:
+    """Create the demo referrals that are missing; returns a line per referral."""
+    lines = []
+    for key, email, urgent, answers in [*DEMOS, ("demo-draft", *DEMOS[0][1:])]:
+        user = User.objects.filter(email=email).select_related("membership").first()
+        if user is None:
+            continue
+        referral = Referral.objects.filter(referrer=user, answers__demo_key=key).first()
+        if referral is None:
+            referral = _build(user, key, urgent, answers, submit=key != "demo-draft")
+        lines.append(f"{referral.reference or 'draft ' + str(referral.pk)} "
+                     f"{referral.pathway or 'no pathway yet'} by {email}")
+    return lines

@@ -1,0 +1,89 @@
+"""The rest of the triage workspace in a browser, axe on every page: a manager's workload and
+reassignment, search results, duplicates and the merge form, and a MASH worker's RAG rating."""
+
+from datetime import timedelta
+
+import pytest
+
+from referrals.workflow import Status
+from tests.browser.conftest import assert_accessible
+from tests.triage.factories import referral_make
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_manager_reassigns_from_the_workload_page(page, visit, sign_in, referrer, staff_member,
+                                                  password):
+    manager = staff_member("oppd", role="manager")
+    worker = staff_member("oppd")
+    urgent = referral_make(referrer=referrer, urgent=True)
+    referral_make(referrer=referrer, due_in=timedelta(hours=-3),
+                  assignee=worker)
+    sign_in(manager.email, password)
+    visit("/triage/?urgency=urgent&assignee=unassigned")
+    assert page.locator("table tbody tr").first.get_attribute("data-reference") == \
+        urgent.reference
+    page.get_by_role("link", name="Team workload and overdue list").click()
+    assert_accessible(page)
+    assert "Overdue" in page.content()
+    page.get_by_label(f"Assign {urgent.reference} to").select_option(str(worker.pk))
+    page.get_by_role("button", name=f"Assign {urgent.reference}").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    urgent.refresh_from_db()
+    assert urgent.assignee == worker
+
+
+def test_search_duplicates_and_merge_form(page, visit, sign_in, referrer, staff_member,
+                                          password):
+    worker = staff_member("oppd")
+    first = referral_make(referrer=referrer, person_name="Winifred Okonkwo")
+    second = referral_make(referrer=referrer, person_name="Winifred Okonkwo")
+    sign_in(worker.email, password)
+    visit("/triage/")
+    page.get_by_label("Person's name").fill("Winifred Okonkwo")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    assert "Okonkwo" not in page.url
+    results = page.get_by_role("table", name="Search results")
+    assert results.locator("tbody tr").count() == 2
+    results.get_by_role("link", name=second.reference).click()
+    assert_accessible(page)
+    page.locator("#duplicates").get_by_role("link", name=f"Merge into {first.reference}").click()
+    assert_accessible(page)
+    assert page.get_by_label("Reference of the referral to merge into").input_value() == \
+        first.reference
+    page.get_by_role("button", name="Merge").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    assert "Enter the reason for the decision" in page.locator(".govuk-error-summary").inner_text()
+    page.get_by_label("Reason, for the referrer").fill("We already had a referral about her.")
+    page.get_by_role("button", name="Merge").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    second.refresh_from_db()
+    assert second.status == Status.MERGED and second.linked_to_id == first.pk
+
+
+def test_mash_worker_rates_a_referral(page, visit, sign_in, referrer, staff_member, password):
+    worker = staff_member("mash")
+    child = referral_make(referrer=referrer, pathway="mash", urgent=True)
+    sign_in(worker.email, password)
+    visit(f"/triage/referral/{child.pk}/")
+    page.get_by_role("link", name="Give a RAG rating").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Save the rating").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    assert "Select red, amber or green" in page.content()
+    page.get_by_label("Red").check()
+    page.get_by_role("button", name="Save the rating").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    child.refresh_from_db()
+    assert (child.status, child.rag_rating) == (Status.RAG_RATED, "red")
+    page.get_by_role("link", name="Record the decision").click()
+    assert_accessible(page)
+    page.goto(page.url.replace("/decide/", "/reroute/"))
+    assert_accessible(page)
