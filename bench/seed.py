@@ -25,6 +25,33 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
 $$ SELECT (hashint8(id * 7919 + salt) & 2147483647)::float8 / 2147483648.0 $$;
 """
 
+# Diverse names, so the duplicate search (pg_trgm on the person's name) sees realistic
+# selectivity: 120 x 160 combinations, about 50 people per full name at 1M referrals.
+FIRST_NAMES = (
+    "Mary Patricia Jennifer Linda Elizabeth Barbara Susan Jessica Sarah Karen Nancy Lisa Betty "
+    "Margaret Sandra Ashley Kimberly Emily Donna Michelle Dorothy Carol Amanda Melissa Deborah "
+    "Stephanie Rebecca Sharon Laura Cynthia Kathleen Amy Shirley Angela Helen Anna Brenda Pamela "
+    "Nicole Emma Samantha Katherine Christine Debra Rachel Catherine Carolyn Janet Ruth Maria "
+    "James John Robert Michael William David Richard Joseph Thomas Charles Christopher Daniel "
+    "Matthew Anthony Mark Donald Steven Paul Andrew Joshua Kenneth Kevin Brian George Timothy "
+    "Ronald Edward Jason Jeffrey Ryan Jacob Gary Nicholas Eric Jonathan Stephen Larry Justin "
+    "Scott Brandon Benjamin Samuel Gregory Alexander Frank Patrick Raymond Jack Dennis Jerry "
+    "Mohammed Ahmed Fatima Aisha Oluwaseun Chidi Ngozi Kwame Abena Priya Rahul Anjali Wei Mei "
+    "Tomasz Agnieszka Ioana Andrei Kofi Yaw Amara Zainab Ibrahim Yusuf Leyla Mehmet Elif Sofia"
+).split()
+SURNAMES = (
+    "Smith Jones Taylor Brown Williams Wilson Johnson Davies Robinson Wright Thompson Evans "
+    "Walker White Roberts Green Hall Wood Jackson Clarke Patel Khan Lewis James Phillips Mason "
+    "Mitchell Rose Davis Rodriguez Cox Alexander Morgan Moore Martin Lee Harris Clark Young Allen "
+    "King Scott Turner Hill Adams Baker Campbell Parker Edwards Stewart Collins Morris Murphy "
+    "Cook Rogers Morgan Cooper Peterson Bailey Reed Kelly Howard Ward Watson Brooks Gray Hughes "
+    "Price Sanders Bennett Wood Barnes Ross Henderson Coleman Jenkins Perry Powell Long Russell "
+    "Okafor Adeyemi Mensah Owusu Boateng Asante Nwosu Okonkwo Balogun Adebayo Ahmed Ali Hussain "
+    "Rahman Begum Islam Uddin Chowdhury Miah Shah Singh Kaur Sharma Gupta Kumar Nguyen Tran Le "
+    "Pham Chen Wang Li Zhang Liu Kowalski Nowak Wisniewski Popescu Ionescu Yilmaz Kaya Demir "
+    "Silva Santos Ferreira Pereira Costa Oliveira Rossi Russo Ferrari Esposito Murray Doyle "
+    "Byrne Ryan OBrien Walsh Kennedy Lynch Quinn Hughes Burke Gallagher Reid Fraser Graham"
+).split()
 N_ORGANISATIONS = 200
 N_REFERRERS = 2000
 AWAITING = ("submitted", "info_requested", "rag_rated")
@@ -128,6 +155,10 @@ def _ts(value: datetime) -> str:
 
 def _array(ids: list[int]) -> str:
     return "'{" + ",".join(str(int(i)) for i in ids) + "}'::bigint[]"
+
+
+def _text_array(words) -> str:
+    return "ARRAY[" + ", ".join(f"'{w}'" for w in words) + "]"
 
 
 def _case(column: str, mapping: dict[str, int]) -> str:
@@ -275,7 +306,9 @@ def _referrals(people: People, lo: int, hi: int, now: datetime) -> None:
         "referrer_id": f"({_array(people.referrer_ids)})[s.who]",
         "organisation_id": f"({_array(people.referrer_org_ids)})[s.who]",
         "assignee_id": f"CASE WHEN {decided} THEN {_case('s.pathway', people.staff_ids)} END",
-        "person_name": "'Bench Person ' || s.id",
+        "person_name": f"({_text_array(FIRST_NAMES)})[1 + floor(bench_u(s.id, 12) * "
+                       f"{len(FIRST_NAMES)})::int] || ' ' || ({_text_array(SURNAMES)})"
+                       f"[1 + floor(bench_u(s.id, 13) * {len(SURNAMES)})::int]",
         "person_dob": "(s.now - CASE WHEN s.pathway = 'mash' THEN 1 + s.u8 * 16 "
                       "ELSE 18 + s.u8 * 77 END * interval '1 year')::date",
         "person_address": "'Flat ' || mod(s.id, 200) || ', Bench Road, London'",

@@ -36,6 +36,8 @@ def test_seeds_200_referrals_with_their_timelines_clocks_and_notices(people):
     assert set(Referral.objects.values_list("pathway", flat=True)) == {
         "oppd", "mental-health", "learning-disabilities", "mash"}
     assert Referral.objects.filter(status="closed").exists()
+    # Realistic names: the duplicate search's trigram index must see varied names.
+    assert Referral.objects.values("person_name").distinct().count() > 150
     assert submitted.filter(team__isnull=True).count() == 0
     # Every submitted referral has its submission event, decision clock, acknowledgement,
     # and its team's two object permissions.
