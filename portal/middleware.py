@@ -58,8 +58,11 @@ class SessionSecurityMiddleware:
                     ),
                 )
                 return redirect_to_login(request.get_full_path())
-            # The keep-alive ping and pages alike count as activity.
-            session[SESSION_SEEN_KEY] = now
+            # The keep-alive ping and pages alike count as activity. Written at most once a
+            # minute: the idle timeout does not need finer time, and most requests then skip
+            # a session write.
+            if now - session.get(SESSION_SEEN_KEY, 0) >= 60:
+                session[SESSION_SEEN_KEY] = now
             session.setdefault(SESSION_STARTED_KEY, now)
             session.setdefault(SESSION_ROLE_KEY, fingerprint)
         response = self.get_response(request)

@@ -6,27 +6,25 @@ Pure functions of the session, the user and `now`, so they are tested as tables.
 import hashlib
 from dataclasses import dataclass
 
-from accounts.roles import role_of
+from django.contrib.auth import get_user_model
 
 
 def role_fingerprint(user) -> str:
     """A short hash of everything that decides what the person may see.
 
-    Stored in the session at sign-in; any difference later (role, organisation, team,
-    membership status, administrator flag) ends the session.
+    Stored in the session at sign-in; any difference later (team memberships and their roles,
+    organisation membership, its role and status, administrator flags) ends the session.
+    One query, run on every signed-in request.
     """
-    info = role_of(user)
-    teams = sorted(user.team_memberships.values_list("team_id", "role"))
-    membership = getattr(user, "membership", None)
-    parts = [
-        str(info.role),
-        str(getattr(info.organisation, "pk", "")),
-        str(getattr(info.team, "pk", "")),
-        repr(teams),
-        f"{membership.status}:{membership.role}:{membership.organisation_id}" if membership else "",
-        f"{user.is_council_admin}:{user.is_staff}:{user.is_superuser}",
-    ]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+    rows = sorted(
+        get_user_model().objects.filter(pk=user.pk).values_list(
+            "is_active", "is_council_admin", "is_staff", "is_superuser",
+            "membership__organisation_id", "membership__role", "membership__status",
+            "team_memberships__team_id", "team_memberships__role",
+        ),
+        key=repr,
+    )
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
