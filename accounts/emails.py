@@ -55,7 +55,7 @@ def account_email_compose(*, user: User, kind: str, now: datetime) -> Outgoing |
         if user.email_verified:
             return None
         token = verification_token_make(user=user, now=now)
-        context["verify_url"] = _link("accounts:verify", token)
+        context["verify_url"] = _link("accounts:verify-email", token)
         context["valid_days"] = MAX_AGE.days
     elif kind == "approved":
         if membership is None or membership.status != MembershipStatus.APPROVED:

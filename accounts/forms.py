@@ -165,7 +165,11 @@ class SignUpForm(forms.Form):
         value = self.cleaned_data["organisation"]
         if value == NOT_LISTED:
             return None
-        return Organisation.objects.get(pk=int(value))
+        organisation = Organisation.objects.filter(pk=int(value)).first()
+        if organisation is None:  # removed since the page was shown
+            raise forms.ValidationError("Select your organisation from the list",
+                                        code="invalid_choice")
+        return organisation
 
     def clean(self):
         data = super().clean()

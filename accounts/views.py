@@ -40,7 +40,6 @@ def council_admin_required(view):
 class SignInView(auth_views.LoginView):
     template_name = "accounts/sign_in.html"
     authentication_form = SignInForm
-    redirect_authenticated_user = True
 
 
 @require_http_methods(["GET", "POST"])
@@ -59,7 +58,7 @@ def sign_up(request):
             now=timezone.now(), request=request,
         )
         # Same page whether or not the address already had an account.
-        return redirect("accounts:check-email")
+        return redirect("accounts:sign-up-done")
     return render(request, "accounts/sign_up.html", {"form": form})
 
 
@@ -83,7 +82,7 @@ def verify_resend(request):
     form = ResendVerificationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.verification_resend(email=form.cleaned_data["email"], request=request)
-        return redirect("accounts:check-email")
+        return redirect("accounts:sign-up-done")
     return render(request, "accounts/verify_resend.html", {"form": form})
 
 
@@ -97,9 +96,9 @@ def approvals(request):
 
 @council_admin_required
 @require_http_methods(["GET", "POST"])
-def approval_decide(request, pk):
+def approval_decide(request, membership_pk):
     membership = get_object_or_404(
-        Membership.objects.select_related("user", "organisation", "decided_by"), pk=pk
+        Membership.objects.select_related("user", "organisation", "decided_by"), pk=membership_pk
     )
     form = DecisionForm(request.POST if request.method == "POST" else None)
     problem = None
@@ -129,7 +128,7 @@ class ResetRequestView(auth_views.PasswordResetView):
     form_class = ResetRequestForm
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
-    success_url = reverse_lazy("accounts:password-reset-sent")
+    success_url = reverse_lazy("accounts:password-reset-done")
     extra_email_context = {
         "service_name": settings.SERVICE_NAME,
         "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
@@ -139,7 +138,7 @@ class ResetRequestView(auth_views.PasswordResetView):
 class ResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     form_class = NewPasswordForm
-    success_url = reverse_lazy("accounts:password-reset-done")
+    success_url = reverse_lazy("accounts:password-reset-complete")
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Membership, Organisation, Sector, Team, User
+from accounts.models import Membership, MembershipStatus, Organisation, Sector, Team
 from feedback.models import FeedbackRecord, Notice
 from pathways.models import Deadline, Pathway
 from referrals.models import Referral, ReferralEvent
@@ -28,7 +28,8 @@ RAG_HOURS = {RagRating.RED: 4, RagRating.AMBER: 24, RagRating.GREEN: 72}
 
 
 def _referrer_for(org, fallback):
-    membership = Membership.objects.filter(organisation=org).select_related("user").first()
+    membership = (Membership.objects.filter(organisation=org, status=MembershipStatus.APPROVED)
+                  .select_related("user").first())
     return membership.user if membership else fallback
 
 
@@ -43,8 +44,13 @@ def dashboard_demo_ensure(*, now: datetime | None = None, per_month: int = 45) -
         return 0
     now = now or timezone.now()
     rng = random.Random(7)  # noqa: S311 - demo data, not security
-    fallback, _ = User.objects.get_or_create(email="demo.referrer@example.org",
-                                             defaults={"full_name": "Demo Referrer"})
+    # An organisation with no approved member (a demo organisation waiting for approvals) has
+    # its history made by the demo's first approved referrer: no extra accounts are created.
+    first = (Membership.objects.filter(status=MembershipStatus.APPROVED)
+             .select_related("user").order_by("pk").first())
+    if first is None:
+        return 0
+    fallback = first.user
     referrers = {org.pk: _referrer_for(org, fallback) for org in orgs}
     plans = []
     for i in range(per_month * 12):

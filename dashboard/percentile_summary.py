@@ -32,15 +32,29 @@ def feedback_percentiles_rebuild(*, now: datetime) -> int:
         periods = base.annotate(period=widest.trunc("received_at"))
         starts = {m: Window.last_months(months=m, grain=grain, now=now).start_at
                   for m in WINDOWS}
-        for pathway in ["", *Pathway.values]:
-            qs = periods.filter(pathway=pathway) if pathway else periods
-            for key, v in percentiles(qs, value="to_feedback", group="period").items():
-                rows.append(FeedbackPercentile(grain=grain, period=period_key(key),
-                                               pathway=pathway, n=v["n"], p50=v[0.5],
-                                               p90=v[0.9]))
+        rows += _periods(periods, grain)
         rows += _windows(base, grain, starts)
     FeedbackPercentile.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
+
+
+def _periods(periods, grain) -> list[FeedbackPercentile]:
+    out = []
+    if is_postgres():
+        # All pathways, then each pathway, in two sorts rather than five.
+        aggregates = {"n": Count("pk"), "a": PercentileCont("to_feedback", 0.5),
+                      "b": PercentileCont("to_feedback", 0.9)}
+        rows = [("", r) for r in periods.values("period").annotate(**aggregates).order_by()]
+        rows += [(r["pathway"], r) for r in
+                 periods.values("period", "pathway").annotate(**aggregates).order_by()]
+        return [FeedbackPercentile(grain=grain, period=period_key(r["period"]), pathway=pathway,
+                                   n=r["n"], p50=r["a"], p90=r["b"]) for pathway, r in rows]
+    for pathway in ["", *Pathway.values]:
+        qs = periods.filter(pathway=pathway) if pathway else periods
+        for key, v in percentiles(qs, value="to_feedback", group="period").items():
+            out.append(FeedbackPercentile(grain=grain, period=period_key(key), pathway=pathway,
+                                          n=v["n"], p50=v[0.5], p90=v[0.9]))
+    return out
 
 
 def _windows(base, grain, starts) -> list[FeedbackPercentile]:

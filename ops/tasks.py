@@ -13,7 +13,10 @@ def heartbeat(self) -> None:
 
     The row is keyed by the worker's node name (`celery@host`), so a run in eager mode, which
     has no worker, is visibly different from a real one."""
-    worker = self.request.hostname or f"eager@{socket.gethostname()}"
+    if self.request.is_eager:
+        worker = f"eager@{socket.gethostname()}"
+    else:
+        worker = self.request.hostname or f"celery@{socket.gethostname()}"
     now = timezone.now()
     updated = Heartbeat.objects.filter(worker=worker).update(beat_at=now, count=F("count") + 1)
     if not updated:

@@ -123,7 +123,7 @@ def deadline_pause(
         raise ClockError("Explain why the clock is paused.")
     deadline = _locked_open(referral).filter(kind=kind).first()
     if deadline is None:
-        raise ClockError(f"There is no running {ClockKind(kind).label.lower()} clock to pause.")
+        raise ClockError(f"There is no running {ClockKind(kind).phrase} clock to pause.")
     if deadline.paused_at is not None:
         raise ClockError(f"This clock has been paused since {format_local(deadline.paused_at)}.")
     if at < deadline.starts_at:
@@ -156,7 +156,7 @@ def deadline_resume(
     """Resume a paused clock; its due and warning times move on by the paused time."""
     deadline = _locked_open(referral).filter(kind=kind, paused_at__isnull=False).first()
     if deadline is None:
-        raise ClockError(f"There is no paused {ClockKind(kind).label.lower()} clock to resume.")
+        raise ClockError(f"There is no paused {ClockKind(kind).phrase} clock to resume.")
     pause = deadline.pauses.get(resumed_at__isnull=True)
     if at < pause.paused_at:
         raise ClockError("A clock cannot resume before it was paused.")
@@ -224,7 +224,15 @@ def deadline_explain(deadline: Deadline, calendar: WorkingCalendar) -> ClockResu
     pauses = [
         Pause(p.paused_at, p.resumed_at, p.get_reason_display()) for p in deadline.pauses.all()
     ]
-    return compute(rule_from_json(deadline.rule), deadline.starts_at, calendar, pauses)
+    return compute(rule_of(deadline), deadline.starts_at, calendar, pauses)
+
+
+def rule_of(deadline: Deadline):
+    """The rule the clock opened with; the pathway's current policy for a row written without
+    one (bulk-loaded history, rows from before the clocks work)."""
+    if deadline.rule:
+        return rule_from_json(deadline.rule)
+    return policy_rule(deadline.referral.pathway, deadline.kind, deadline.variant)
 
 
 def deadlines_open_for(referral):

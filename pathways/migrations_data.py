@@ -4,14 +4,38 @@ from .models import ContactKind, ContactPoint
 
 CONTACTS = [
     ("pathway", "oppd", "OPPD contact centre", "020 7525 3324", "Monday to Friday, 9am to 5pm", 1),
-    ("pathway", "mental-health", "Mental health safeguarding team", "020 7525 0088",
-     "Monday to Friday, 9am to 5pm", 2),
-    ("pathway", "learning-disabilities", "Learning disabilities team", "020 7525 2333",
-     "Monday to Friday, 9am to 5pm", 3),
-    ("pathway", "mash", "Multi-Agency Safeguarding Hub (MASH)", "020 7525 1921",
-     "Monday to Friday, 9am to 5pm", 4),
-    (ContactKind.EDT, "", "Emergency Duty Team (out of hours)", "020 7525 5000",
-     "Evenings, weekends and bank holidays", 5),
+    (
+        "pathway",
+        "mental-health",
+        "Mental health safeguarding team",
+        "020 7525 0088",
+        "Monday to Friday, 9am to 5pm",
+        2,
+    ),
+    (
+        "pathway",
+        "learning-disabilities",
+        "Learning disabilities team",
+        "020 7525 2333",
+        "Monday to Friday, 9am to 5pm",
+        3,
+    ),
+    (
+        "pathway",
+        "mash",
+        "Multi-Agency Safeguarding Hub (MASH)",
+        "020 7525 1921",
+        "Monday to Friday, 9am to 5pm",
+        4,
+    ),
+    (
+        ContactKind.EDT,
+        "",
+        "Emergency Duty Team (out of hours)",
+        "020 7525 5000",
+        "Evenings, weekends and bank holidays",
+        5,
+    ),
 ]
 
 
@@ -19,6 +43,7 @@ def contact_points_ensure() -> None:
     """Create any missing default contact point. Administrators' edits are kept."""
     for kind, pathway, name, phone, hours, order in CONTACTS:
         ContactPoint.objects.get_or_create(
-            kind=kind, pathway=pathway,
+            kind=kind,
+            pathway=pathway,
             defaults={"name": name, "phone": phone, "hours": hours, "order": order},
         )

@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef
 from accounts.models import Team, User
 from audit.models import AuditEvent
 from audit.services import audit_record
+from feedback.models import Channel
 from feedback.services import notice_queue
 from referrals.models import Referral
 
@@ -267,19 +268,23 @@ def _notify_pickup(referral, people: TeamPeople) -> int:
 
 
 def _send(referral, people, team, *, kind, key, subject, body) -> int:
-    """One notice per person (deduplicated by key); the team's inbox if nobody is set up."""
+    """An email and a portal notice per person (deduplicated by key); the team's inbox if
+    nobody is set up."""
     sent = 0
     unique = {person.pk: person for person in people if person is not None and person.is_active}
     for person in unique.values():
-        notice = notice_queue(
-            kind=kind,
-            subject=subject,
-            body=body,
-            recipient=person,
-            referral=referral,
-            dedupe_key=f"{key}:user:{person.pk}",
-        )
-        sent += notice is not None
+        # Email reaches them away from the portal; the portal notice is on their notices page.
+        for channel, suffix in ((Channel.EMAIL, ""), (Channel.PORTAL, ":portal")):
+            notice = notice_queue(
+                kind=kind,
+                subject=subject,
+                body=body,
+                recipient=person,
+                referral=referral,
+                channel=channel,
+                dedupe_key=f"{key}:user:{person.pk}{suffix}",
+            )
+            sent += notice is not None
     if not unique:
         if team is not None and team.email:
             notice = notice_queue(

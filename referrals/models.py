@@ -111,6 +111,12 @@ class Referral(models.Model):
     def is_draft(self) -> bool:
         return self.status == "draft"
 
+    @property
+    def draft_label(self) -> str:
+        """How a draft is named in the referrer's own lists (a draft has no reference yet)."""
+        who = f" about {self.person_name}" if self.person_name else ""
+        return f"Referral{who} started {timezone.localtime(self.created_at):%-d %B %Y}"
+
 
 class Relationship(models.TextChoices):
     PAID_CARER = "paid_carer", "Paid carer or care worker"

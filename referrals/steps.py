@@ -70,8 +70,12 @@ def steps_for(referral: Referral) -> list[Step]:
 
 
 def step_number(referral: Referral, key: str) -> tuple[int, int]:
-    """("Step N of M"): M counts the pages that apply plus check your answers."""
-    applicable = steps_for(referral)
+    """("Step N of M"): M counts the pages that apply plus check your answers.
+
+    Before a team is chosen, count as for an adult team (every pathway has the same number of
+    pages), so M does not jump when the pathway is picked.
+    """
+    applicable = steps_for(referral if referral.pathway else Referral(pathway=Pathway.OPPD))
     keys = [step.key for step in applicable]
     return keys.index(key) + 1, len(applicable) + 1
 

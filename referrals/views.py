@@ -58,7 +58,7 @@ def _step_context(referral, step, form, *, change: bool):
     pathway_contacts, edt_contacts = _contacts() if step.key == "urgency" else ([], [])
     return {"referral": referral, "step": step, "form": form, "number": number, "total": total,
             "back_url": back, "change": change, "pathway_contacts": pathway_contacts,
-            "edt_contacts": edt_contacts}
+            "edt_contacts": edt_contacts, "draft_days": settings.REFERRAL_DRAFT_EXPIRY_DAYS}
 
 
 def _next_url(referral, step, *, change: bool) -> str:
@@ -105,6 +105,9 @@ def step(request, pk, key):
     if not current.applies(referral):
         return redirect("referrals:resume", pk=referral.pk)
     change = request.GET.get("change") == "1"
+    if request.method == "GET":
+        audit_record(action="referral.draft_viewed", request=request, referral=referral,
+                     detail={"step": key})
     if current.kind == "alleged":
         return _alleged(request, referral, current, change=change)
     if current.kind == "attachments":
@@ -202,6 +205,8 @@ def check(request, pk):
     if problems:
         return redirect("referrals:step", pk=referral.pk, key=problems[0][0])
     total = len(steps.steps_for(referral)) + 1
+    audit_record(action="referral.viewed", request=request, referral=referral,
+                 detail={"page": "check_answers"})
     return render(request, "referrals/check.html", {
         "referral": referral, "sections": answers_display(referral),
         "submission_key": uuid.uuid4(), "number": total, "total": total,

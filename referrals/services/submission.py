@@ -73,7 +73,8 @@ def referral_submit(
 ) -> Referral:
     """Submit the draft (and its linked MASH referral, if asked for). Idempotent."""
     now = now or timezone.now()
-    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    locked = (Referral.objects.select_for_update(of=("self",)).select_related("referrer")
+              .get(pk=referral.pk))
     if locked.referrer_id != actor.pk:
         raise PermissionDenied("Only the referrer can submit their referral.")
     if locked.status != Status.DRAFT:

@@ -1,5 +1,7 @@
 """Demo data: organisations of each sector, one account per role and per pathway team."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 
@@ -13,16 +15,19 @@ pytestmark = pytest.mark.django_db
 def test_demo_data_covers_every_sector_role_and_team(capsys):
     call_command("demo_data")
     out = capsys.readouterr().out
+    listed = re.findall(r"^    (\S+@\S+)\s", out, re.M)
 
     assert {o.sector for o in Organisation.objects.all()} == set(Sector.values)
-    roles = {role_of(user).role for user in User.objects.all()}
+    roles = {role_of(User.objects.get(email=email)).role for email in listed}
     assert roles == set(Role)  # pending people included: the approvals page has work
     for pathway in ("oppd", "mental-health", "learning-disabilities", "mash"):
         assert set(TeamMembership.objects.filter(team__pathway=pathway)
                    .values_list("role", flat=True)) == {"triage", "manager"}
     waiting = Membership.objects.filter(status=MembershipStatus.PENDING, user__email_verified=True)
     assert waiting.count() == 2
-    assert all(u.check_password(DEMO_PASSWORD) for u in User.objects.all())
+    assert len(listed) == 19  # 8 referrers and leads, 8 staff, 1 administrator, 2 waiting
+    for email in listed:  # every account the command prints signs in with the demo password
+        assert User.objects.get(email=email).check_password(DEMO_PASSWORD), email
     assert DEMO_PASSWORD in out
     assert "admin@council.example.gov.uk" in out
     assert "/account/sign-in/" in out

@@ -44,7 +44,7 @@ def test_sign_in_errors_are_specific_and_keep_the_address(client, referrer, data
 
 def test_password_reset_journey(client, referrer, link_in):
     response = client.post(reverse("accounts:password-reset"), {"email": referrer.email})
-    assert response.url == reverse("accounts:password-reset-sent")
+    assert response.url == reverse("accounts:password-reset-done")
     assert len(mail.outbox) == 1
     path = link_in(mail.outbox[0], "/account/password-reset/")
 
@@ -63,7 +63,7 @@ def test_password_reset_journey(client, referrer, link_in):
 
     new = "quiet-meadow-copper-77"
     response = client.post(form_url, {"new_password1": new, "new_password2": new})
-    assert response.url == reverse("accounts:password-reset-done")
+    assert response.url == reverse("accounts:password-reset-complete")
     referrer.refresh_from_db()
     assert referrer.check_password(new)
     assert AuditEvent.objects.filter(action="account.password_reset", actor=referrer).exists()
@@ -73,7 +73,7 @@ def test_password_reset_journey(client, referrer, link_in):
 
 def test_password_reset_for_an_unknown_address_looks_the_same(client):
     response = client.post(reverse("accounts:password-reset"), {"email": "nobody@example.org"})
-    assert response.url == reverse("accounts:password-reset-sent")
+    assert response.url == reverse("accounts:password-reset-done")
     assert not mail.outbox
 
 

@@ -16,7 +16,7 @@ def test_sign_up_creates_an_unconfirmed_referrer_and_emails_a_link(client, sign_
     response = client.post(URL, sign_up_data)
 
     assert response.status_code == 302
-    assert response.url == reverse("accounts:check-email")
+    assert response.url == reverse("accounts:sign-up-done")
     user = User.objects.get(email="sam@daycentre.example.org")
     assert user.full_name == "Sam Newcomer"
     assert not user.email_verified
@@ -113,7 +113,7 @@ def test_an_existing_address_is_emailed_instead_and_the_page_is_the_same(
     response = client.post(URL, {**sign_up_data, "email": referrer.email.upper()})
 
     assert response.status_code == 302
-    assert response.url == reverse("accounts:check-email")
+    assert response.url == reverse("accounts:sign-up-done")
     assert User.objects.count() == 1
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [referrer.email]

@@ -140,7 +140,7 @@ def test_resend_sends_a_new_link_only_to_unconfirmed_accounts(client, sign_up_da
 
     for email in (sign_up_data["email"], referrer.email, "nobody@example.org"):
         response = client.post(url, {"email": email})
-        assert response.url == reverse("accounts:check-email")
+        assert response.url == reverse("accounts:sign-up-done")
 
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["sam@daycentre.example.org"]

@@ -4,6 +4,7 @@ reassignment, search results, duplicates and the merge form, and a MASH worker's
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from referrals.workflow import Status
 from tests.browser.conftest import assert_accessible
@@ -16,7 +17,9 @@ def test_manager_reassigns_from_the_workload_page(page, visit, sign_in, referrer
                                                   password):
     manager = staff_member("oppd", role="manager")
     worker = staff_member("oppd")
-    urgent = referral_make(referrer=referrer, urgent=True)
+    # Received just now: urgent and unassigned, but not yet overdue (its own clocks are fresh).
+    urgent = referral_make(referrer=referrer, urgent=True, received_at=timezone.now(),
+                           due_in=timedelta(hours=8))
     referral_make(referrer=referrer, due_in=timedelta(hours=-3),
                   assignee=worker)
     sign_in(manager.email, password)
@@ -26,8 +29,9 @@ def test_manager_reassigns_from_the_workload_page(page, visit, sign_in, referrer
     page.get_by_role("link", name="Team workload and overdue list").click()
     assert_accessible(page)
     assert "Overdue" in page.content()
-    page.get_by_label(f"Assign {urgent.reference} to").select_option(str(worker.pk))
-    page.get_by_role("button", name=f"Assign {urgent.reference}").click()
+    table = page.get_by_role("table", name="Unassigned urgent referrals")
+    table.get_by_label(f"Assign {urgent.reference} to").select_option(str(worker.pk))
+    table.get_by_role("button", name=f"Assign {urgent.reference}").click()
     page.wait_for_load_state()
     assert_accessible(page)
     urgent.refresh_from_db()

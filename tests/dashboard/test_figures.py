@@ -239,3 +239,22 @@ def test_manager_scope_is_fixed_to_the_pathway(world, now):
     scope = Scope(role=Role.TEAM_MANAGER, pathway="oppd", team_name="OPPD")
     t = table("received-pathway", now, scope=scope, pathway="mash")
     assert t.rows[-1] == ["All periods", 4, 4]
+
+
+def test_a_clocks_own_rating_wins_and_cancelled_clocks_are_left_out(world, now):
+    from pathways.models import Deadline
+    from tests.dashboard import factories as f
+
+    if not any(field.name == "variant" for field in Deadline._meta.get_fields()):
+        pytest.skip("Deadline.variant arrives with the clocks work")
+    r = f.referral(received_at=f.london(2026, 3, 2, 10), pathway="mash", rag_rating="green")
+    f.event(r, "rag_rated", at=f.london(2026, 3, 2, 10), detail={"rating": "amber"})
+    own = f.deadline(r, "rag", starts_at=f.london(2026, 3, 2, 10),
+                     due_at=f.london(2026, 3, 2, 14), met_at=f.london(2026, 3, 2, 13))
+    Deadline.objects.filter(pk=own.pk).update(variant="red")
+    cancelled = f.deadline(r, "rag", starts_at=f.london(2026, 3, 3, 10),
+                           due_at=f.london(2026, 3, 3, 14))
+    Deadline.objects.filter(pk=cancelled.pk).update(cancelled_at=f.london(2026, 3, 3, 11))
+    summaries_rebuild(now=now)
+    march = table("rag", now).rows[1]
+    assert march == ["March 2026", 1, 1, 100.0, 0, 0, None, 0, 0, None]

@@ -10,6 +10,7 @@ from pathways.clocks import DEFAULT_RULES, policy_kinds_for_pathway
 from pathways.deadlines import (
     ClockError,
     breaches_for_team,
+    deadline_explain,
     deadline_meet,
     deadline_open,
     deadline_pause,
@@ -325,3 +326,23 @@ def test_policy_validation(changes, field):
     with pytest.raises(ValidationError) as error:
         policy.clean()
     assert field in error.value.message_dict
+
+
+def test_a_row_written_without_a_rule_uses_the_pathways_policy(make_referral):
+    """Bulk-loaded history (the dashboard's demo) has no stored rule: explain and resume still
+    work, from the pathway's current policy."""
+    referral = make_referral("mash")
+    Deadline.objects.create(
+        referral=referral,
+        kind="mash_decision",
+        starts_at=MON_10,
+        warning_at=MON_10,
+        due_at=MON_10 + timedelta(hours=24),
+    )
+    deadline = Deadline.objects.get(referral=referral)
+    assert deadline_explain(deadline, working_calendar()).due == ldt(2026, 3, 3, 10, 0)
+    deadline_pause(referral=referral, kind="mash_decision", at=MON_10, reason="police")
+    resumed = deadline_resume(
+        referral=referral, kind="mash_decision", at=MON_10 + timedelta(hours=1)
+    )
+    assert resumed.due_at == ldt(2026, 3, 3, 11, 0)

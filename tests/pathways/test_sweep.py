@@ -17,10 +17,24 @@ MON_10 = ldt(2026, 3, 2, 10, 0)  # concern decision: warning 15:00, due 17:00
 
 
 def notices(kind=None):
-    found = Notice.objects.all()
+    """(kind, recipient) of the email notices; each has a portal twin (see portal_twins)."""
+    found = Notice.objects.filter(channel="email")
     if kind:
         found = found.filter(kind=kind)
     return sorted((n.kind, n.recipient.email) for n in found)
+
+
+def portal_twins():
+    """Every email notice to a person has a portal notice with the same words."""
+    email = sorted(
+        Notice.objects.filter(channel="email", recipient__isnull=False).values_list(
+            "recipient", "kind", "subject", "body"
+        )
+    )
+    portal = sorted(
+        Notice.objects.filter(channel="portal").values_list("recipient", "kind", "subject", "body")
+    )
+    return email == portal and len(email) > 0
 
 
 @pytest.fixture
@@ -41,7 +55,7 @@ def test_warning_goes_to_assignee_and_manager_once(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         report = deadlines_sweep(now=ldt(2026, 3, 2, 15, 0))
-    assert (report.warned, report.breached, report.notices) == (1, 0, 2)
+    assert (report.warned, report.breached, report.notices) == (1, 0, 4)
     assert notices() == [
         ("deadline_warning", "manager.oppd@council.example.gov.uk"),
         ("deadline_warning", "triage.oppd@council.example.gov.uk"),
@@ -59,18 +73,19 @@ def test_warning_goes_to_assignee_and_manager_once(
         and "Mon 2 Mar 2026 17:00 GMT" in mailoutbox[0].body
     )
     assert "Alex" not in mailoutbox[0].body  # no personal details in a notice
-    assert Notice.objects.filter(status=NoticeStatus.SENT).count() == 2
+    assert Notice.objects.filter(status=NoticeStatus.SENT).count() == 4
+    assert portal_twins()
 
     again = deadlines_sweep(now=ldt(2026, 3, 2, 15, 1))
     assert (again.warned, again.notices) == (0, 0)
-    assert Notice.objects.count() == 2
+    assert Notice.objects.count() == 4
     assert AuditEvent.objects.filter(action="deadline.warned").count() == 1
 
 
 def test_breach_goes_to_manager_and_duty_manager_once(concern, oppd_people):
     deadlines_sweep(now=ldt(2026, 3, 2, 15, 0))
     report = deadlines_sweep(now=ldt(2026, 3, 2, 17, 0))
-    assert (report.warned, report.breached, report.notices) == (0, 1, 2)
+    assert (report.warned, report.breached, report.notices) == (0, 1, 4)
     assert notices("deadline_breach") == [
         ("deadline_breach", "duty.oppd@council.example.gov.uk"),
         ("deadline_breach", "manager.oppd@council.example.gov.uk"),
@@ -80,7 +95,7 @@ def test_breach_goes_to_manager_and_duty_manager_once(concern, oppd_people):
         rerun = deadlines_sweep(now=ldt(2026, 3, 2, 17, minute))
         assert (rerun.warned, rerun.breached, rerun.notices) == (0, 0, 0)
     assert list(Deadline.objects.values_list("warned_at", "breached_at")) == before
-    assert Notice.objects.count() == 4
+    assert Notice.objects.count() == 8 and portal_twins()
     assert AuditEvent.objects.filter(action="deadline.breached").count() == 1
 
 
@@ -115,17 +130,17 @@ def test_urgent_referral_not_picked_up_alerts_the_managers_once(make_referral, o
     deadline_open(referral=referral, kind="concern_decision", starts=MON_10)
     assert deadlines_sweep(now=ldt(2026, 3, 2, 10, 59)).pickup_alerts == 0
     report = deadlines_sweep(now=ldt(2026, 3, 2, 11, 0))
-    assert (report.pickup_alerts, report.notices) == (1, 2)
+    assert (report.pickup_alerts, report.notices) == (1, 4)
     assert notices("urgent_not_picked_up") == [
         ("urgent_not_picked_up", "duty.oppd@council.example.gov.uk"),
         ("urgent_not_picked_up", "manager.oppd@council.example.gov.uk"),
     ]
-    notice = Notice.objects.filter(kind="urgent_not_picked_up").first()
+    notice = Notice.objects.filter(kind="urgent_not_picked_up", channel="email").first()
     assert notice.subject == f"Urgent referral not picked up: {referral.reference}"
     assert "Mon 2 Mar 2026 10:00 GMT" in notice.body and "Alex" not in notice.body
     for minute in (1, 2, 30):
         assert deadlines_sweep(now=ldt(2026, 3, 2, 11, minute)).pickup_alerts == 0
-    assert Notice.objects.count() == 2
+    assert Notice.objects.count() == 4 and portal_twins()
     event = AuditEvent.objects.get(action="referral.urgent_not_picked_up")
     assert event.referral_id == referral.pk
     # It is not a deadline row: other pages' "next due" see only the decision clock.

@@ -62,9 +62,9 @@ def test_two_sweeps_at_once_breach_each_deadline_once(make_referral, oppd_people
     assert errors == []
     reports = [box["result"] for _thread, box in runs]
     assert sum(r.breached for r in reports) == 30
-    assert sum(r.notices for r in reports) == 60  # manager and duty manager, once each
+    assert sum(r.notices for r in reports) == 120  # manager and duty manager, email + portal
     assert not Deadline.objects.filter(breached_at__isnull=True).exists()
-    assert Notice.objects.filter(kind="deadline_breach").count() == 60
+    assert Notice.objects.filter(kind="deadline_breach").count() == 120
     assert AuditEvent.objects.filter(action="deadline.breached").count() == 30
 
 
@@ -94,7 +94,7 @@ def test_a_locked_deadline_is_skipped_not_waited_for(make_referral, oppd_people)
         holder.join(timeout=10)
     assert "error" not in holder_box
     assert deadlines_sweep(now=AFTER_DUE).breached == 1  # the next run picks it up
-    assert Notice.objects.filter(kind="deadline_breach").count() == 6
+    assert Notice.objects.filter(kind="deadline_breach").count() == 12
 
 
 def test_two_sweeps_at_once_alert_an_unclaimed_urgent_referral_once(make_referral, oppd_people):
@@ -117,5 +117,5 @@ def test_two_sweeps_at_once_alert_an_unclaimed_urgent_referral_once(make_referra
     deadlines_sweep(now=ldt(2026, 3, 2, 11, 1))
     deadlines_sweep(now=ldt(2026, 3, 2, 11, 2))
     assert AuditEvent.objects.filter(action="referral.urgent_not_picked_up").count() == 8
-    assert Notice.objects.filter(kind="urgent_not_picked_up").count() == 16
+    assert Notice.objects.filter(kind="urgent_not_picked_up").count() == 32
     assert first.pickup_alerts + second.pickup_alerts <= 6

@@ -116,7 +116,8 @@ def test_beat_sweep_runs_on_a_real_worker(make_referral, oppd_people, worker):
 
     concern = Deadline.objects.get(referral=breached)
     assert concern.breached_at == ldt(2026, 3, 2, 17, 0)
-    assert Notice.objects.filter(kind="deadline_breach").count() == 2  # once, not twice
+    # The manager and the duty manager, by email and in the portal: once each, not twice.
+    assert Notice.objects.filter(kind="deadline_breach").count() == 4
     # The worker sent them after commit, through feedback's notice task.
     assert wait_for(
         lambda: (

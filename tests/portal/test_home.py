@@ -85,5 +85,6 @@ def test_home_needs_sign_in(client):
 
 def test_home_queries_are_bounded(client, council_admin, django_assert_max_num_queries):
     client.force_login(council_admin)
-    with django_assert_max_num_queries(12):
+    # Fixed work: session, user, the security middleware's checks, counts, heartbeat.
+    with django_assert_max_num_queries(16):
         client.get(reverse("home"))

@@ -98,3 +98,14 @@ def test_second_factor_page_never_fails(client, referrer, password, code, mfa_en
     assert "_auth_user_id" in client.session
     assert client.get(reverse("home")).status_code == 302  # never verified by junk
 
+
+
+@examples
+@given(text=nasty_text)
+def test_csv_cells_never_start_a_formula(text):
+    """Formula payloads in CSV come out inert (dashboard.csv_export.safe_cell)."""
+    from dashboard.csv_export import FORMULA_STARTS, safe_cell
+
+    cell = safe_cell(text)
+    assert not cell.startswith(FORMULA_STARTS)
+    assert cell in (text, "'" + text)

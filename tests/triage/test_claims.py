@@ -45,6 +45,51 @@ def test_two_people_claiming_at_once_exactly_one_wins(make_referral, staff_membe
         assert Assignment.objects.filter(referral=referral).count() == 1
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_racing_an_uncommitted_claim_loses(make_referral, staff_member):
+    """Deterministic interleaving: the first claim is made but not yet committed when the
+    second starts. A read-then-write claim would see nobody holding it and overwrite; the
+    conditional UPDATE waits for the first to commit and then matches no row."""
+    import time
+
+    from django.db import transaction
+
+    first = staff_member("oppd", email="first@council.example.gov.uk")
+    second = staff_member("oppd", email="second@council.example.gov.uk")
+    referral = make_referral()
+    claimed, results = threading.Event(), {}
+
+    def hold_first():
+        try:
+            with transaction.atomic():
+                services.referral_claim(referral_id=referral.pk, actor=first)
+                claimed.set()
+                time.sleep(1.0)  # the second claim now waits on this row
+            results["first"] = "won"
+        finally:
+            connection.close()
+
+    def then_second():
+        try:
+            claimed.wait(5)
+            services.referral_claim(referral_id=referral.pk, actor=second)
+            results["second"] = "won"
+        except services.AlreadyClaimed as error:
+            results["second"] = error.holder
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=hold_first), threading.Thread(target=then_second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == {"first": "won", "second": first.full_name}
+    referral.refresh_from_db()
+    assert referral.assignee_id == first.pk
+
+
 @pytest.mark.django_db
 def test_claiming_a_held_referral_says_who_has_it(make_referral, staff_member):
     first = staff_member("oppd", email="first@council.example.gov.uk")

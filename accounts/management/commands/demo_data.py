@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from accounts.demo import DEMO_PASSWORD, demo_people_ensure
 from dashboard.demo import dashboard_demo_ensure
+from pathways.demo import demo_clocks_ensure
 from referrals.demo import demo_referrals_ensure
 from triage.demo import demo_triage_ensure
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         referrals = demo_referrals_ensure()
         demo_triage_ensure()
         dashboard_demo_ensure()
+        demo_clocks_ensure()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Every account's password is:"))
         self.stdout.write(f"    {DEMO_PASSWORD}")
         for email, role in people:

@@ -1,0 +1,176 @@
+"""Faults against the real services.
+
+- A Celery worker child killed (SIGKILL) in the middle of sending a notice: acks_late and
+  reject_on_worker_lost put the message back, the notice is sent exactly once.
+- The PostgreSQL connection lost in the middle of a submission: a clean error page, and no
+  partial referral (ATOMIC_REQUESTS rolls the whole request back).
+
+(Redis stopped during a submission is the feedback helper's test: tests/feedback/
+test_redis_outage.py.)
+"""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg2
+import pytest
+import redis
+from django.db import connection
+from django.urls import reverse
+
+from feedback.models import Channel, Notice, NoticeStatus
+from portal.celery import app
+from referrals.models import Referral
+from referrals.workflow import Status
+from tests.conftest import otp_login
+from tests.referrals.factories import ADULT_ANSWERS
+
+ROOT = Path(__file__).resolve().parents[2]
+WAIT_SECONDS = 90
+
+
+def database_url() -> str:
+    s = connection.settings_dict
+    password = f":{s['PASSWORD']}" if s["PASSWORD"] else ""
+    return (f"postgres://{s['USER'] or 'postgres'}{password}@{s['HOST'] or '127.0.0.1'}:"
+            f"{s['PORT'] or '5432'}/{s['NAME']}")
+
+
+def wait_for(predicate, what, log_path=None):
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.25)
+    log = log_path.read_text()[-4000:] if log_path and log_path.exists() else ""
+    pytest.fail(f"timed out waiting for {what}\n{log}")
+
+
+def make_notice(user, kind):
+    return Notice.objects.create(kind=kind, subject="Update on a referral", body="An update.",
+                                 recipient=user, recipient_email=user.email,
+                                 channel=Channel.EMAIL)
+
+
+@pytest.mark.redis
+@pytest.mark.worker
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_send_sends_the_notice_exactly_once(tmp_path, referrer):
+    broker = os.environ["REDIS_URL"]
+    redis.Redis.from_url(broker).flushdb()  # this helper's own Redis database only
+    first = make_notice(referrer, "fault:first")
+    sentinel = make_notice(referrer, "fault:sentinel")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "DJANGO_"))},
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DEBUG": "true",
+        "DATABASE_URL": database_url(),
+        "DB_CONN_MAX_AGE": "0",
+        "CELERY_BROKER_URL": broker,
+        "EMAIL_BACKEND": "tests.security.fault_backends.HangOnceBackend",
+        "FAULT_DIR": str(tmp_path),
+        "PORTAL_VAR_DIR": str(tmp_path),
+    }
+    log_path = tmp_path / "worker.log"
+    log = log_path.open("w")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=prefork",
+         "--concurrency=1", "--loglevel=INFO", "-n", f"fault-{os.getpid()}@localhost"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        with app.connection_for_write(broker) as conn:
+            app.send_task("feedback.tasks.notice_send", args=[first.pk], connection=conn)
+        hung = tmp_path / "hung.pid"
+        wait_for(hung.exists, "the first send to start", log_path)
+        child = int(hung.read_text())
+        assert child != worker.pid
+        os.kill(child, signal.SIGKILL)  # mid-task: the row is locked, nothing delivered yet
+
+        def status(notice):
+            return Notice.objects.get(pk=notice.pk).status
+
+        wait_for(lambda: status(first) == NoticeStatus.SENT, "the redelivered send", log_path)
+        # A duplicate message (a second sweep, a replay) and then a sentinel behind it: the
+        # single worker process takes them in order, so once the sentinel is sent the
+        # duplicate has been handled.
+        with app.connection_for_write(broker) as conn:
+            app.send_task("feedback.tasks.notice_send", args=[first.pk], connection=conn)
+            app.send_task("feedback.tasks.notice_send", args=[sentinel.pk], connection=conn)
+        wait_for(lambda: status(sentinel) == NoticeStatus.SENT, "the sentinel", log_path)
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+        log.close()
+    sent = (tmp_path / "sent.log").read_text().split()
+    assert sent == [str(first.pk), str(sentinel.pk)]
+    worker_log = log_path.read_text()
+    assert "WorkerLostError" in worker_log or "signal 9" in worker_log
+    first.refresh_from_db()
+    # The killed attempt's transaction never committed: one attempt on record.
+    assert (first.status, first.attempts) == (NoticeStatus.SENT, 1)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_losing_the_database_mid_submission_leaves_no_partial_referral(client, referrer,
+                                                                     mfa_enforced):
+    otp_login(client, referrer)
+    client.raise_request_exception = False
+    # Walk to "check your answers" normally.
+    response = client.post(reverse("referrals:start"), {"urgent": "no"})
+    while not response["Location"].endswith("/check/"):
+        url = response["Location"]
+        key = url.rstrip("/").split("/")[-1]
+        response = client.post(url, {**ADULT_ANSWERS.get(key, {}), "action": "continue"})
+        assert response.status_code == 302
+    check_url = response["Location"]
+    page = client.get(check_url).content.decode()
+    submission_key = re.search(r'name="submission_key" value="([0-9a-f-]+)"', page).group(1)
+    referral = Referral.objects.get(referrer=referrer)
+    notices_before = Notice.objects.count()
+
+    pid = connection.cursor().connection.get_backend_pid()
+    killer = psycopg2.connect(database_url())
+    killer.autocommit = True
+    killed = []
+
+    def cut_the_line(execute, sql, params, many, context):
+        # Once the submission has changed the referral and starts writing its notices, the
+        # database goes away (as a failover or a network cut would do).
+        if not killed and sql.startswith('INSERT INTO "feedback_notice"'):
+            killed.append(sql)
+            with killer.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        return execute(sql, params, many, context)
+
+    try:
+        with connection.execute_wrapper(cut_the_line):
+            response = client.post(check_url, {"submission_key": submission_key})
+    finally:
+        killer.close()
+        connection.close()  # the next query reconnects
+
+    assert killed, "the submission reached the notice insert"
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "Sorry, there is a problem with the service" in body
+    assert "Traceback" not in body and "Mary Example" not in body
+    referral.refresh_from_db()
+    assert referral.status == Status.DRAFT and not referral.reference
+    assert Notice.objects.count() == notices_before
+    # And it can be submitted once the database is back.
+    otp_login(client, referrer)
+    client.post(check_url, {"submission_key": submission_key})
+    referral.refresh_from_db()
+    assert referral.status == Status.SUBMITTED
