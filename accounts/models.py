@@ -185,3 +185,15 @@ class TeamMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.team} ({self.get_role_display()})"
+
+    # The team's group carries its referrals' object permissions (django-guardian reads groups),
+    # so group membership is derived from team membership and kept in step here, whichever way
+    # the membership is made (demo, admin inline, services).
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.user.groups.add(self.team.group)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.user.groups.remove(self.team.group)
+        return result
