@@ -21,10 +21,14 @@ def test_triage_worker_decides_and_the_referrer_is_told(page, live_server, visit
                                                        referrer, staff_member, password):
     worker = staff_member("oppd")
     now = timezone.now()
+    # The clock policies decide the real due times (and can tie out of hours): pin the
+    # decision clocks so the oldest urgent referral is also the one due first.
     newer_urgent = referral_make(referrer=referrer, urgent=True,
-                                 received_at=now - timedelta(minutes=30))
+                                 received_at=now - timedelta(minutes=30),
+                                 due_in=timedelta(hours=1))
     oldest_urgent = referral_make(referrer=referrer, urgent=True,
-                                  received_at=now - timedelta(hours=3))
+                                  received_at=now - timedelta(hours=3),
+                                  due_in=timedelta(hours=-1))
     referral_make(referrer=referrer, received_at=now - timedelta(hours=6))
 
     sign_in(worker.email, password)
