@@ -133,25 +133,35 @@ def queue_base(*, user, team, filters: QueueFilters, now: datetime):
     qs = _with_clock(qs)
     if filters.overdue:
         qs = qs.filter(next_due__lte=now)
-    return qs.select_related("assignee").order_by("-urgent", "next_due", "pk")
+    # Ties on the due time are common (every concern decision received on one day is due at
+    # 17:00): the referral received first comes first, not the one whose draft began first.
+    return qs.select_related("assignee").order_by("-urgent", "next_due", "received_at", "pk")
 
 
 def _cursor_dump(row) -> str:
-    return signing.dumps([row.urgent, row.next_due.isoformat(), row.pk], salt="triage-queue")
+    return signing.dumps(
+        [row.urgent, row.next_due.isoformat(), row.received_at.isoformat(), row.pk],
+        salt="triage-queue",
+    )
 
 
 def _cursor_load(token: str):
     try:
-        urgent, due, pk = signing.loads(token, salt="triage-queue")
-        return bool(urgent), datetime.fromisoformat(due), int(pk)
+        urgent, due, received, pk = signing.loads(token, salt="triage-queue")
+        return (bool(urgent), datetime.fromisoformat(due), datetime.fromisoformat(received),
+                int(pk))
     except (signing.BadSignature, ValueError, TypeError):
         return None
 
 
 def _after(qs, cursor):
-    """Keyset condition for ORDER BY urgent DESC, next_due ASC, pk ASC."""
-    urgent, due, pk = cursor
-    later = Q(urgent=urgent, next_due__gt=due) | Q(urgent=urgent, next_due=due, pk__gt=pk)
+    """Keyset condition for ORDER BY urgent DESC, next_due ASC, received_at ASC, pk ASC."""
+    urgent, due, received, pk = cursor
+    later = (
+        Q(urgent=urgent, next_due__gt=due)
+        | Q(urgent=urgent, next_due=due, received_at__gt=received)
+        | Q(urgent=urgent, next_due=due, received_at=received, pk__gt=pk)
+    )
     if urgent:
         later |= Q(urgent=False)
     return qs.filter(later)

@@ -40,6 +40,31 @@ def test_queue_shows_only_the_team_urgent_first_then_next_due(client, make_refer
     assert "Urgent" in body and "26 to 64" not in body and "85 and over" in body
 
 
+def test_equal_due_times_put_the_referral_received_first_first(client, make_referral,
+                                                              oppd_worker):
+    """Every concern received on one day is due at 17:00: the draft begun first (lower id) but
+    sent later must not jump the queue, on the first page or across a page break."""
+    from datetime import timedelta as td
+
+    now = timezone.now()
+    sent_later = make_referral(received_at=now - td(minutes=10))
+    sent_first = make_referral(received_at=now - td(hours=3))
+    due = now + td(hours=4)
+    Deadline.objects.filter(referral__in=[sent_later, sent_first]).update(
+        due_at=due, warning_at=due - td(hours=2))
+    client.force_login(oppd_worker)
+    assert _refs(client.get(QUEUE)) == [sent_first.reference, sent_later.reference]
+
+    from triage.selectors import QueueFilters, queue_page
+
+    team = sent_first.team
+    first = queue_page(user=oppd_worker, team=team, filters=QueueFilters(), now=now, size=1)
+    assert [r.pk for r in first.rows] == [sent_first.pk]
+    second = queue_page(user=oppd_worker, team=team, filters=QueueFilters(), now=now,
+                        after=first.next_cursor, size=1)
+    assert [r.pk for r in second.rows] == [sent_later.pk]
+
+
 def test_due_in_is_text_not_colour(client, make_referral, oppd_worker):
     overdue = make_referral(due_in=timedelta(hours=-1))
     client.force_login(oppd_worker)
