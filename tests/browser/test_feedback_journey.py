@@ -45,7 +45,8 @@ def test_referrer_sees_decision_adds_information_and_assignee_sees_it(
     sign_in(referrer.email, password)
     visit("/feedback/referrals/")
     assert page.get_by_role("heading", level=1).inner_text() == "Your referrals"
-    assert f"Continue draft {draft.reference}" in page.content()
+    started = f"{timezone.localtime(draft.created_at):%-d %B %Y}"
+    assert f"Continue draft started {started}" in page.content()
     page.get_by_role("link", name=referral.reference).click()
     page.wait_for_load_state()
     assert_accessible(page)
