@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 
 
 class Unavailable(Exception):
-    pass
+    """A measured feature is not on main: its row prints "not available: <why>"."""
 
 
 def url(name: str, *args) -> str:

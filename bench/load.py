@@ -16,7 +16,7 @@ ONCE_IS_ENOUGH_MS = 20_000
 
 
 class LoadError(RuntimeError):
-    pass
+    """The load generator failed or the server answered with errors."""
 
 
 @dataclass(frozen=True)

@@ -266,7 +266,7 @@ class BenchRun:
                 if response.status == 200 and not response.geturl().endswith("/sign-in/"):
                     return self.manager
         except OSError:
-            pass
+            pass  # no manager session could be made: measure as the administrator
         return self.admin
 
     def audit_pages(self, tier: int) -> None:

@@ -10,7 +10,7 @@ from django.db import connection, models
 
 
 class SeedError(RuntimeError):
-    pass
+    """A table has a required column the seeder cannot fill."""
 
 
 def insert_select(model, exprs: dict[str, str], from_sql: str, params: tuple = ()) -> int:

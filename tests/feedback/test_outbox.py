@@ -20,7 +20,7 @@ from .factories import referral_make
 
 
 class Boom(Exception):
-    pass
+    """A failure raised on purpose to roll a transaction back."""
 
 
 def queue_ack(referral, **extra):
