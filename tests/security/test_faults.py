@@ -5,8 +5,9 @@
 - The PostgreSQL connection lost in the middle of a submission: a clean error page, and no
   partial referral (ATOMIC_REQUESTS rolls the whole request back).
 
-(Redis stopped during a submission is the feedback helper's test: tests/feedback/
-test_redis_outage.py.)
+The broker faults, the claims and the clock change are in test_faults_*.py beside this file;
+docs/security.md "Faults" has the table of which test proves what. The harness (a private
+redis-server, a real worker, email backends that count deliveries) is fault_backends.py.
 """
 
 import os
