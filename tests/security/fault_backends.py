@@ -172,10 +172,16 @@ def celery_app_on(broker_url: str):
 
 
 def send_task(broker_url: str, name: str, *args) -> None:
-    """Publish a task by name to `broker_url`, as beat would."""
+    """Publish a task by name to `broker_url`, as beat would (send_task always publishes,
+    even while the test settings make the app eager: that is the point here)."""
+    import warnings
+
+    from celery.exceptions import AlwaysEagerIgnored
+
     from portal.celery import app
 
-    with app.connection_for_write(broker_url) as conn:
+    with warnings.catch_warnings(), app.connection_for_write(broker_url) as conn:
+        warnings.simplefilter("ignore", AlwaysEagerIgnored)
         app.send_task(name, args=list(args), connection=conn)
 
 
