@@ -5,50 +5,34 @@
 - The PostgreSQL connection lost in the middle of a submission: a clean error page, and no
   partial referral (ATOMIC_REQUESTS rolls the whole request back).
 
-(Redis stopped during a submission is the feedback helper's test: tests/feedback/
-test_redis_outage.py.)
+The broker faults, the claims and the clock change are in test_faults_*.py beside this file;
+docs/security.md "Faults" has the table of which test proves what. The harness (a private
+redis-server, a real worker, email backends that count deliveries) is fault_backends.py.
 """
 
 import os
 import re
 import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import psycopg2
 import pytest
-import redis
 from django.db import connection
 from django.urls import reverse
 
 from feedback.models import Channel, Notice, NoticeStatus
-from portal.celery import app
 from referrals.models import Referral
 from referrals.workflow import Status
 from tests.conftest import otp_login
 from tests.referrals.factories import ADULT_ANSWERS
 
-ROOT = Path(__file__).resolve().parents[2]
-WAIT_SECONDS = 90
-
-
-def database_url() -> str:
-    s = connection.settings_dict
-    password = f":{s['PASSWORD']}" if s["PASSWORD"] else ""
-    return (f"postgres://{s['USER'] or 'postgres'}{password}@{s['HOST'] or '127.0.0.1'}:"
-            f"{s['PORT'] or '5432'}/{s['NAME']}")
-
-
-def wait_for(predicate, what, log_path=None):
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.25)
-    log = log_path.read_text()[-4000:] if log_path and log_path.exists() else ""
-    pytest.fail(f"timed out waiting for {what}\n{log}")
+from .fault_backends import (
+    celery_worker,
+    database_url,
+    private_redis,
+    send_task,
+    sent_ids,
+    wait_for,
+)
 
 
 def make_notice(user, kind):
@@ -62,31 +46,12 @@ def make_notice(user, kind):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_send_sends_the_notice_exactly_once(tmp_path, referrer):
-    broker = os.environ["REDIS_URL"]
-    redis.Redis.from_url(broker).flushdb()  # this helper's own Redis database only
     first = make_notice(referrer, "fault:first")
     sentinel = make_notice(referrer, "fault:sentinel")
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "DJANGO_"))},
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-        "DEBUG": "true",
-        "DATABASE_URL": database_url(),
-        "DB_CONN_MAX_AGE": "0",
-        "CELERY_BROKER_URL": broker,
-        "EMAIL_BACKEND": "tests.security.fault_backends.HangOnceBackend",
-        "FAULT_DIR": str(tmp_path),
-        "PORTAL_VAR_DIR": str(tmp_path),
-    }
-    log_path = tmp_path / "worker.log"
-    log = log_path.open("w")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=prefork",
-         "--concurrency=1", "--loglevel=INFO", "-n", f"fault-{os.getpid()}@localhost"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    try:
-        with app.connection_for_write(broker) as conn:
-            app.send_task("feedback.tasks.notice_send", args=[first.pk], connection=conn)
+    with private_redis() as redis, celery_worker(tmp_path, redis.url,
+                                                 backend="HangOnceBackend") as worker:
+        log_path = tmp_path / "worker.log"
+        send_task(redis.url, "feedback.tasks.notice_send", first.pk)
         hung = tmp_path / "hung.pid"
         wait_for(hung.exists, "the first send to start", log_path)
         child = int(hung.read_text())
@@ -100,20 +65,10 @@ def test_a_worker_killed_mid_send_sends_the_notice_exactly_once(tmp_path, referr
         # A duplicate message (a second sweep, a replay) and then a sentinel behind it: the
         # single worker process takes them in order, so once the sentinel is sent the
         # duplicate has been handled.
-        with app.connection_for_write(broker) as conn:
-            app.send_task("feedback.tasks.notice_send", args=[first.pk], connection=conn)
-            app.send_task("feedback.tasks.notice_send", args=[sentinel.pk], connection=conn)
+        send_task(redis.url, "feedback.tasks.notice_send", first.pk)
+        send_task(redis.url, "feedback.tasks.notice_send", sentinel.pk)
         wait_for(lambda: status(sentinel) == NoticeStatus.SENT, "the sentinel", log_path)
-    finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait()
-        log.close()
-    sent = (tmp_path / "sent.log").read_text().split()
-    assert sent == [str(first.pk), str(sentinel.pk)]
+    assert sent_ids(tmp_path) == [first.pk, sentinel.pk]
     worker_log = log_path.read_text()
     assert "WorkerLostError" in worker_log or "signal 9" in worker_log
     first.refresh_from_db()
