@@ -10,7 +10,7 @@ import time
 
 from django.db import connection
 
-from .features import Unavailable, first_attribute, url
+from .features import Unavailable, attribute, first_attribute, url
 from .report import Row
 
 POLL_SECONDS = 0.1
@@ -37,11 +37,22 @@ def noop_run(run, count: int) -> float:
 
 
 def outbox_feature():
-    return first_attribute("feedback.tasks.notice_send")
+    """How the portal hands committed notices to the broker: feedback.services.notices_enqueue
+    (batches of NOTICE_SEND_BATCH ids, as the on-commit hook and the requeue sweep do), or on
+    a branch without it one feedback.tasks.notice_send task per id."""
+    try:
+        return attribute("feedback.services.notices_enqueue")
+    except Unavailable as batches_missing:
+        try:
+            send = attribute("feedback.tasks.notice_send")
+        except Unavailable as exc:
+            raise Unavailable(f"{batches_missing}; {exc}") from exc
+    return lambda ids: [send.delay(notice_id) for notice_id in ids]
 
 
-def outbox_drain_run(run, send, count: int) -> float:
-    """Write `count` pending notices, enqueue each by id, time until none is pending."""
+def outbox_drain_run(run, enqueue, count: int) -> float:
+    """Write `count` pending notices, hand their ids to the portal's enqueue path, time from
+    the first hand-over until none is pending."""
     from feedback.models import Notice
 
     from .sqlfill import insert_select
@@ -58,8 +69,7 @@ def outbox_drain_run(run, send, count: int) -> float:
        "WHERE status <> 'draft' ORDER BY id LIMIT %s) r", (count,))
     ids = list(Notice.objects.filter(id__gt=before).values_list("id", flat=True))
     started = time.monotonic()
-    for notice_id in ids:
-        send.delay(notice_id)
+    enqueue(ids)
 
     def pending() -> int:
         with connection.cursor() as cursor:

@@ -1,11 +1,14 @@
-"""The only writers of notices and feedback records. Sending is feedback.tasks.notice_send.
+"""The only writers of notices and feedback records. Sending is feedback.tasks.notices_send.
 
-Other apps call: notice_queue, referrer_notify, feedback_owe, feedback_give_by_phone,
-feedback_outstanding and feedback_assert_given_before_close.
+Other apps call: notice_queue, notices_enqueue_on_commit (for notices written in bulk),
+referrer_notify, feedback_owe, feedback_give_by_phone, feedback_outstanding and
+feedback_assert_given_before_close.
 """
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,17 +31,32 @@ class FeedbackOutstanding(ValidationError):
     """The referral owes its referrer feedback that was neither sent nor recorded as given."""
 
 
-def _enqueue(notice_id: int) -> None:
-    """Hand a committed notice to the broker. A broker outage must not undo or fail the
-    business change that owes the notice: the row is saved, and the requeue sweep sends it
-    once the broker is back."""
-    from .tasks import notice_send
+def notices_enqueue(notice_ids: Iterable[int], *, countdown: int | None = None) -> None:
+    """Hand committed notices to the broker, NOTICE_SEND_BATCH ids per `notices_send` task.
 
-    try:
-        notice_send.delay(notice_id)
-    except (KombuOperationalError, OSError) as error:  # the broker is unreachable
-        log.warning("notice %s not queued (%s); the requeue sweep will send it",
-                    notice_id, type(error).__name__)
+    A broker outage must not undo or fail the business change that owes the notices: the rows
+    are saved, and the requeue sweep sends them once the broker is back. After the first
+    refused hand-over the rest are left to the sweep too (each would wait on the same outage).
+    """
+    from .tasks import notices_send
+
+    ids = list(notice_ids)
+    size = max(settings.NOTICE_SEND_BATCH, 1)
+    for start in range(0, len(ids), size):
+        try:
+            notices_send.apply_async((ids[start:start + size],), countdown=countdown)
+        except (KombuOperationalError, OSError) as error:  # the broker is unreachable
+            log.warning("%s notices not queued (%s); the requeue sweep will send them",
+                        len(ids) - start, type(error).__name__)
+            return
+
+
+def notices_enqueue_on_commit(notices: Iterable[Notice]) -> None:
+    """Send these notices once the caller's transaction commits, in as few tasks as the batch
+    size allows (a rolled-back change sends nothing)."""
+    ids = [notice.pk for notice in notices]
+    if ids:
+        transaction.on_commit(partial(notices_enqueue, ids))
 
 
 def notice_queue(
@@ -52,13 +70,15 @@ def notice_queue(
     channel: str = Channel.EMAIL,
     dedupe_key: str | None = None,
     feedback_record: FeedbackRecord | None = None,
+    send_after_commit: bool = True,
 ) -> Notice | None:
     """Write a notice in the caller's transaction and send it after commit.
 
     Without subject and body the standard wording for `kind` is used (feedback.wording), which
     is what callers should normally do: it holds no personal details. An email-channel notice
     goes by GOV.UK Notify when NOTIFY_API_KEY is set. With a dedupe_key, a second call for the
-    same key writes nothing and returns None.
+    same key writes nothing and returns None. A caller writing several notices at once can
+    pass send_after_commit=False and hand them all to notices_enqueue_on_commit (one task).
     """
     if recipient is None and not recipient_email:
         raise ValueError("A notice needs a recipient or an email address.")
@@ -85,7 +105,8 @@ def notice_queue(
         if dedupe_key and Notice.objects.filter(dedupe_key=dedupe_key).exists():
             return None
         raise
-    transaction.on_commit(lambda: _enqueue(notice.pk))
+    if send_after_commit:
+        notices_enqueue_on_commit([notice])
     return notice
 
 
@@ -110,9 +131,11 @@ def referrer_notify(
         notice = notice_queue(
             kind=kind, recipient=referral.referrer, referral=referral, channel=channel,
             dedupe_key=f"{dedupe_key}:{channel}" if dedupe_key else None,
+            send_after_commit=False,
         )
         if notice is not None:
             notices.append(notice)
+    notices_enqueue_on_commit(notices)
     return notices
 
 
@@ -161,7 +184,7 @@ def feedback_owe(
     )
     if referral.pathway:  # deadline_open returns the running clock if one is open already
         deadline_open(referral=referral, kind=FEEDBACK_CLOCK, starts=now, actor=actor)
-    for channel in _referrer_channels(referral):
+    notices = [
         notice_queue(
             kind=f"feedback:{kind}",
             recipient=referral.referrer,
@@ -169,7 +192,11 @@ def feedback_owe(
             channel=channel,
             dedupe_key=f"feedback:{record.pk}:{channel}",
             feedback_record=record,
+            send_after_commit=False,
         )
+        for channel in _referrer_channels(referral)
+    ]
+    notices_enqueue_on_commit(notice for notice in notices if notice is not None)
     return record
 
 
@@ -273,8 +300,7 @@ def notices_requeue_due(*, now: datetime, batch: int | None = None) -> int:
             .values_list("pk", flat=True)[:batch]
         )
         Notice.objects.filter(pk__in=ids).update(next_try_at=now)
-    for notice_id in ids:
-        _enqueue(notice_id)
+    notices_enqueue(ids)
     if ids:
         log.info("requeued %s pending notices", len(ids))
     return len(ids)
@@ -297,7 +323,7 @@ def notice_retry_failed(*, notice_id: int, actor, now: datetime, request=None) -
     notice.save(update_fields=["status", "attempts", "next_try_at"])
     audit_record(action="notice.retry", actor=actor, request=request,
                  referral=notice.referral, obj=notice)
-    transaction.on_commit(lambda: _enqueue(notice.pk))
+    notices_enqueue_on_commit([notice])
     return True
 
 
@@ -312,6 +338,7 @@ def notices_mark_read(*, user, now: datetime) -> int:
 __all__ = [
     "FeedbackOutstanding", "NoticeKind", "WITHHELD_REASONS", "feedback_assert_given_before_close",
     "feedback_give_by_phone", "feedback_mark_given", "feedback_outstanding", "feedback_owe",
-    "notice_queue", "notice_retry_failed", "notices_mark_read", "notices_requeue_due",
+    "notice_queue", "notice_retry_failed", "notices_enqueue", "notices_enqueue_on_commit",
+    "notices_mark_read", "notices_requeue_due",
     "referrer_notify",
 ]

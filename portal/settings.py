@@ -103,6 +103,15 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+if IS_POSTGRES:
+    # JIT compilation costs seconds per query on this workload and never pays back: see
+    # docs/performance.md, "1. Every PostgreSQL query pays for JIT compilation". libpq ignores
+    # PGOPTIONS once `options` is given, so PGOPTIONS is appended (it can still say jit=on).
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options["options"] = " ".join(
+        part for part in ("-c jit=off", _pg_options.get("options", ""),
+                          os.environ.get("PGOPTIONS", "")) if part
+    )
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -263,6 +272,9 @@ NOTICE_RETRY_BASE_SECONDS = int(os.environ.get("NOTICE_RETRY_BASE_SECONDS", "30"
 NOTICE_RETRY_MAX_SECONDS = int(os.environ.get("NOTICE_RETRY_MAX_SECONDS", "900"))
 NOTICE_REQUEUE_AFTER_MINUTES = int(os.environ.get("NOTICE_REQUEUE_AFTER_MINUTES", "5"))
 NOTICE_REQUEUE_BATCH = int(os.environ.get("NOTICE_REQUEUE_BATCH", "200"))
+# Notices per send task: one transaction, one email connection and one commit per batch
+# (docs/decisions/0007). A worker killed mid-batch can repeat up to this many emails.
+NOTICE_SEND_BATCH = int(os.environ.get("NOTICE_SEND_BATCH", "50"))
 FEEDBACK_ESCALATION_ROUTE = os.environ.get(
     "FEEDBACK_ESCALATION_ROUTE",
     "If the team does not respond, ask for the team manager. If you still disagree with how "

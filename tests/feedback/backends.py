@@ -41,3 +41,26 @@ class FlakyBackend(LocmemBackend):
         if failing:
             raise ConnectionRefusedError("mail server down")
         return super().send_messages(messages)
+
+
+class CountingBackend(LocmemBackend):
+    """Counts the connections opened, as an SMTP server would see them."""
+
+    opened = 0
+
+    def open(self):
+        CountingBackend.opened += 1
+        return super().open()
+
+
+class RefusesOneAddressBackend(LocmemBackend):
+    """The mail server refuses one recipient (a full mailbox, a typo the server rejects) and
+    takes the rest."""
+
+    refused = "refused@example.org"
+
+    def send_messages(self, messages):
+        for message in messages:
+            if self.refused in message.to:
+                raise ConnectionResetError("recipient refused")
+        return super().send_messages(messages)
