@@ -33,7 +33,12 @@ from .policies import policy_rule, working_calendar
 
 log = logging.getLogger(__name__)
 
+# Clocks per transaction: each batch is a fixed handful of statements, so bigger batches cost
+# fewer round trips; 500 keeps a batch's row locks to well under a second.
 BATCH_SIZE = 500
+# Urgent referrals looked at per run (as before batches grew): each needs its pick-up time
+# computed in Python, and they drop out once alerted.
+PICKUP_BATCH = 100
 DECISION_KINDS = (ClockKind.CONCERN_DECISION, ClockKind.MASH_DECISION)
 PICKUP_ALERT = "referral.urgent_not_picked_up"
 # At most this many batches of each kind per run; the rest waits for the next minute.
@@ -58,7 +63,7 @@ def deadlines_sweep(
     report = SweepReport()
     # Oldest first and alerted ones drop out, so one batch of urgent referrals a minute is
     # enough (the young ones it re-reads each time are not yet due).
-    _pickups_batch(now, batch_size, report)
+    _pickups_batch(now, min(batch_size, PICKUP_BATCH), report)
     for step in (_breaches_batch, _warnings_batch):
         for _ in range(max_batches):
             if step(now, batch_size, report) < batch_size:
