@@ -239,7 +239,8 @@ def sweep_measure(run, tier: int) -> None:
         sweep_times.append(time.monotonic() - began)
         changed = _changed(running)
         report = sweep(now=now, max_batches=10**9)
-        second = sum(report.as_dict().get(k, 0) for k in ("warned", "breached", "picked_up"))
+        second = sum(report.as_dict().get(k, 0)
+                     for k in ("warned", "breached", "picked_up", "pickup_alerts"))
         second += _changed(running) - changed
         _sweep_reset(marks)
         began = time.monotonic()

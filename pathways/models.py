@@ -181,6 +181,30 @@ class Deadline(models.Model):
                 ),
             ),
             models.Index(fields=["referral", "kind"]),
+            # The sweep's breach step (pathways.sweep): running clocks not yet breached. A
+            # breached clock stays open until met, so deadline_open_due alone would make every
+            # sweep re-read the whole backlog of breached ones.
+            models.Index(
+                fields=["due_at"],
+                name="deadline_unbreached",
+                condition=models.Q(
+                    met_at__isnull=True,
+                    cancelled_at__isnull=True,
+                    paused_at__isnull=True,
+                    breached_at__isnull=True,
+                ),
+            ),
+            # The sweep's urgent pick-up step: "has a running decision clock", probed once per
+            # waiting urgent referral. The kinds are pathways.sweep.DECISION_KINDS, in order.
+            models.Index(
+                fields=["referral"],
+                name="deadline_deciding_open",
+                condition=models.Q(
+                    kind__in=[ClockKind.CONCERN_DECISION.value, ClockKind.MASH_DECISION.value],
+                    met_at__isnull=True,
+                    cancelled_at__isnull=True,
+                ),
+            ),
         ]
         constraints = [
             # At most one running clock of a kind per referral (re-rating closes the old one).

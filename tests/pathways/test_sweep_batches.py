@@ -1,0 +1,115 @@
+"""The sweep is set-based: a batch costs the same queries for 3 clocks as for 40, across teams,
+and writes the same audit rows and notices the one-clock-at-a-time sweep wrote."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from audit.models import AuditEvent
+from feedback.models import Notice
+from pathways.deadlines import deadline_open
+from pathways.models import Deadline
+from pathways.sweep import deadlines_sweep
+
+from .conftest import ldt
+
+pytestmark = pytest.mark.django_db
+MON_10 = ldt(2026, 3, 2, 10, 0)  # concern decision due 17:00; MASH decision due Tue 10:00
+
+
+@pytest.fixture
+def mash_manager(staff_member):
+    return staff_member("mash", "manager")
+
+
+def open_clocks(make_referral, count, start, assignee=None):
+    for n in range(count):
+        pathway = "oppd" if n % 2 else "mash"
+        kind = "concern_decision" if pathway == "oppd" else "mash_decision"
+        referral = make_referral(pathway, assignee=assignee if pathway == "oppd" else None)
+        deadline_open(referral=referral, kind=kind, starts=start)
+
+
+def sweep_queries(now):
+    with CaptureQueriesContext(connection) as queries:
+        report = deadlines_sweep(now=now)
+    return report, [q["sql"].split()[0] for q in queries.captured_queries]
+
+
+@pytest.mark.postgres  # SQLite splits a bulk INSERT by its limit on parameters per statement
+def test_a_batch_is_the_same_queries_for_3_clocks_or_40(
+    make_referral, oppd_people, mash_manager
+):
+    open_clocks(make_referral, 3, MON_10, assignee=oppd_people["worker"])
+    few, few_queries = sweep_queries(ldt(2026, 3, 3, 12, 0))  # both kinds overdue
+    open_clocks(make_referral, 40, ldt(2026, 3, 3, 10, 0), assignee=oppd_people["worker"])
+    many, many_queries = sweep_queries(ldt(2026, 3, 4, 12, 0))
+    assert (few.breached, many.breached) == (3, 40)
+    assert many.notices > few.notices > 0
+    assert many_queries == few_queries
+    # Pick-up (one select), then per batch: lock-and-mark, read, the teams' people, the audit
+    # rows, the notices; the empty warning batch is its lock-and-mark only. Savepoints aside.
+    work = [q for q in many_queries if q not in ("SAVEPOINT", "RELEASE")]
+    assert work == ["SELECT", "WITH", "SELECT", "SELECT", "INSERT", "INSERT", "WITH"]
+
+
+def test_audit_rows_and_notices_say_what_the_per_clock_sweep_said(make_referral, oppd_people):
+    referral = make_referral("oppd", assignee=oppd_people["worker"])
+    deadline = deadline_open(referral=referral, kind="concern_decision", starts=MON_10)
+    deadlines_sweep(now=ldt(2026, 3, 2, 15, 0))
+    deadlines_sweep(now=ldt(2026, 3, 2, 17, 0))
+    events = AuditEvent.objects.filter(
+        referral_id=referral.pk, action__in=["deadline.warned", "deadline.breached"]
+    ).order_by("id")
+    assert [
+        (e.action, e.actor_id, e.object_type, e.object_id, e.detail, e.allowed, e.path)
+        for e in events
+    ] == [
+        ("deadline.warned", None, "pathways.deadline", str(deadline.pk),
+         {"kind": "concern_decision", "due_at": "2026-03-02T17:00:00+00:00"}, True, ""),
+        ("deadline.breached", None, "pathways.deadline", str(deadline.pk),
+         {"kind": "concern_decision", "due_at": "2026-03-02T17:00:00+00:00"}, True, ""),
+    ]
+    manager = oppd_people["manager"]
+    warning = Notice.objects.get(kind="deadline_warning", recipient=manager, channel="email")
+    assert warning.dedupe_key == (
+        f"deadline:{deadline.pk}:warning:{int(deadline.warning_at.timestamp())}:user:{manager.pk}"
+    )
+    assert warning.referral_id == referral.pk
+    assert warning.recipient_email == manager.email
+    breach = Notice.objects.get(kind="deadline_breach", recipient=manager, channel="portal")
+    assert breach.dedupe_key == f"deadline:{deadline.pk}:breach:user:{manager.pk}:portal"
+    assert breach.body == (
+        f"The concern decision for referral {referral.reference} was due Mon 2 Mar 2026 17:00 "
+        "GMT and has not been met. It is on the team's breach list."
+    )
+
+
+def test_an_inactive_manager_is_not_told(make_referral, oppd_people):
+    oppd_people["manager"].is_active = False
+    oppd_people["manager"].save()
+    deadline_open(referral=make_referral("oppd"), kind="concern_decision", starts=MON_10)
+    deadlines_sweep(now=ldt(2026, 3, 2, 17, 0))
+    assert sorted(Notice.objects.values_list("recipient__email", flat=True)) == [
+        "duty.oppd@council.example.gov.uk", "duty.oppd@council.example.gov.uk",
+    ]
+
+
+def test_a_referral_without_a_team_tells_its_pathways_team(make_referral, oppd_people):
+    deadline_open(
+        referral=make_referral("oppd", team=False), kind="concern_decision", starts=MON_10
+    )
+    report = deadlines_sweep(now=ldt(2026, 3, 2, 17, 0))
+    assert (report.breached, report.notices) == (1, 4)
+
+
+def test_a_breach_already_in_the_outbox_is_not_written_or_counted_again(
+    make_referral, oppd_people
+):
+    """The dedupe key holds even if the clock's marks were lost (restored from a backup)."""
+    deadline_open(referral=make_referral("oppd"), kind="concern_decision", starts=MON_10)
+    assert deadlines_sweep(now=ldt(2026, 3, 2, 17, 0)).notices == 4
+    Deadline.objects.update(breached_at=None, warned_at=None)
+    again = deadlines_sweep(now=ldt(2026, 3, 2, 17, 5))
+    assert (again.breached, again.notices) == (1, 0)
+    assert Notice.objects.count() == 4
