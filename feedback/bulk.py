@@ -5,7 +5,7 @@ sweep (notices_requeue) still covers a lost message.
 
 Two differences, both for volume: the rows go in with one INSERT (conflicts on the dedupe key
 skipped), and the broker gets one message per transaction rather than one per notice (a publish
-costs about as much as writing the notice); the worker splits it into NOTICE_BATCH ids a task.
+costs about as much as writing the notice); the worker splits it into the outbox's batches (NOTICE_SEND_BATCH ids a task).
 """
 
 import logging
@@ -21,10 +21,6 @@ from .channels import email_channel
 from .models import Channel, Notice, NoticeStatus
 
 log = logging.getLogger(__name__)
-
-# Ids a worker sends in one task: small enough that several workers share a big sweep's notices.
-NOTICE_BATCH = 50
-
 
 @dataclass(frozen=True)
 class NoticeDraft:
@@ -139,30 +135,12 @@ def notices_enqueue(notice_ids: list[int]) -> None:
                     len(notice_ids), type(error).__name__)
 
 
-@shared_task(name="feedback.bulk.notices_send_many", acks_late=True, ignore_result=True)
+@shared_task(name="feedback.bulk.notices_send_many", acks_late=True, reject_on_worker_lost=True,
+             ignore_result=True)
 def notices_send_many(notice_ids: list[int]) -> None:
-    """Send each notice by id, as notice_send would (idempotent, row-locked while sending).
+    """Split one sweep's message into the outbox's own batches (feedback.tasks.notices_send,
+    NOTICE_SEND_BATCH ids each, one transaction and one mail connection per batch), so several
+    workers share a big sweep while the sweep itself paid for a single publish."""
+    from .services import notices_enqueue as batches_enqueue
 
-    More than NOTICE_BATCH ids are split into messages of NOTICE_BATCH, so several workers
-    share a big sweep. A notice that needs another try goes back to the broker on its own with
-    its backoff; one that raises is left pending for the requeue sweep, and the rest still go.
-    """
-    from .tasks import notice_send, notice_send_now
-
-    if len(notice_ids) > NOTICE_BATCH:
-        for start in range(0, len(notice_ids), NOTICE_BATCH):
-            notices_send_many.delay(notice_ids[start:start + NOTICE_BATCH])
-        return
-    for notice_id in notice_ids:
-        try:
-            delay = notice_send_now(notice_id)
-        except Exception as error:  # the others in the batch must still go
-            log.warning("notice %s not sent (%s); the requeue sweep will retry it",
-                        notice_id, type(error).__name__)
-            continue
-        if delay is not None:
-            try:
-                notice_send.apply_async((notice_id,), countdown=delay)
-            except (KombuOperationalError, OSError):  # pending: the requeue sweep has it
-                log.warning("notice %s retry not queued; the requeue sweep will send it",
-                            notice_id)
+    batches_enqueue(notice_ids)

@@ -160,3 +160,8 @@ def notices_requeue(now_iso: str | None = None) -> int:
 
     now = datetime.fromisoformat(now_iso) if now_iso else timezone.now()
     return notices_requeue_due(now=now)
+
+
+# The sweep's bulk writer publishes feedback.bulk.notices_send_many: import it here so every
+# worker registers it through autodiscovery of this module.
+from .bulk import notices_send_many  # noqa: E402, F401

@@ -96,21 +96,23 @@ def test_a_team_inbox_notice_and_a_missing_key_or_recipient(referrer, assignee):
         notices_queue_bulk([NoticeDraft(kind="k", subject="S", body="B", dedupe_key="x")])
 
 
-def test_a_long_list_is_split_into_tasks_of_notice_batch(referrer, assignee, monkeypatch):
+def test_a_long_list_is_split_into_the_outboxs_batches(referrer, assignee, settings, monkeypatch):
+    from feedback import tasks
+
     referral = referral_make(referrer=referrer, assignee=assignee)
     ids = notices_queue_bulk(drafts(referral, assignee, 5))  # 10 notices
-    monkeypatch.setattr(bulk, "NOTICE_BATCH", 4)
+    settings.NOTICE_SEND_BATCH = 4
     calls = []
-    real = notices_send_many.run
+    real = tasks.notices_send.run
 
     def spy(notice_ids):
         calls.append(list(notice_ids))
         return real(notice_ids)
 
-    monkeypatch.setattr(notices_send_many, "run", spy)
+    monkeypatch.setattr(tasks.notices_send, "run", spy)
     notices_send_many.delay(ids)  # eager in tests
-    assert [len(call) for call in calls] == [10, 4, 4, 2]
-    assert sorted(sum(calls[1:], [])) == sorted(ids)
+    assert [len(call) for call in calls] == [4, 4, 2]
+    assert sorted(sum(calls, [])) == sorted(ids)
     assert Notice.objects.filter(status=NoticeStatus.SENT).count() == 10
     # Run twice (a duplicate message): nothing is sent again.
     notices_send_many.delay(ids)
