@@ -125,6 +125,15 @@ def notice_send_now(notice_id: int, *, now: datetime | None = None) -> int | Non
     return notices_send_now([notice_id], now=now).get(notice_id)
 
 
+def _aware(iso: str) -> datetime:
+    """An ISO 8601 time with its offset. Without one, 01:30 on the October night would be
+    guessed (it happens twice in London), so a time without an offset is refused."""
+    moment = datetime.fromisoformat(iso)
+    if moment.tzinfo is None:
+        raise ValueError(f"{iso!r} has no UTC offset; give one, e.g. {iso}+00:00")
+    return moment
+
+
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def notices_send(notice_ids: list[int]) -> None:
     """Send a batch of notices by id (feedback.services.notices_enqueue makes the batches);
@@ -158,7 +167,7 @@ def notices_requeue(now_iso: str | None = None) -> int:
     claimed so two sweeps never pick the same notice."""
     from .services import notices_requeue_due
 
-    now = datetime.fromisoformat(now_iso) if now_iso else timezone.now()
+    now = _aware(now_iso) if now_iso else timezone.now()
     return notices_requeue_due(now=now)
 
 

@@ -8,11 +8,20 @@ from django.utils import timezone
 from .sweep import deadlines_sweep as run_sweep
 
 
+def _aware(iso: str) -> datetime:
+    """An ISO 8601 time with its offset. Without one, 01:30 on the October night would be
+    guessed (it happens twice in London), so a time without an offset is refused."""
+    moment = datetime.fromisoformat(iso)
+    if moment.tzinfo is None:
+        raise ValueError(f"{iso!r} has no UTC offset; give one, e.g. {iso}+00:00")
+    return moment
+
+
 @shared_task(name="pathways.tasks.deadlines_sweep", acks_late=True, ignore_result=True)
 def deadlines_sweep(now: str | None = None) -> dict:
     """Record due warnings and breaches. Safe to run twice or concurrently.
 
     `now` (ISO 8601 with offset) is for tests and catch-up runs; beat sends none.
     """
-    moment = datetime.fromisoformat(now) if now else timezone.now()
+    moment = _aware(now) if now else timezone.now()
     return run_sweep(now=moment).as_dict()
