@@ -37,6 +37,15 @@ EVENT_WORDS = {
     "closed": "Referral closed",
 }
 
+# Events whose reason was written for the referrer to read (their own words, the team's
+# question, the feedback reason, the general withheld wording, the receiving team). Any other
+# visible event shows its title only: staff's free text on it is internal (for example the
+# enquiry's findings when the referral moves to plan and review).
+REASON_FOR_REFERRER = frozenset({
+    "submitted", "information_added", "chased", "feedback_by_phone", "rerouted",
+    "info_requested", "info_received", "decided", "closed", "merged", "withdrawn",
+})
+
 # Answers the referral form may record about the adult's consent to sharing.
 _CONSENT_KEYS = ("consent", "adult_consent", "consent_given", "consent_to_share")
 _NO = {"no", "false", "refused", "not_given", "withheld", "declined"}
@@ -151,7 +160,7 @@ def timeline_for_referrer(referral: Referral) -> list[TimelineItem]:
             title = f"Status: {status_words(Referral(status=event.to_status))}"
         else:
             title = event.kind.replace("_", " ").capitalize()
-        words = event.reason
+        words = event.reason if event.kind in REASON_FOR_REFERRER else ""
         if withheld and event.kind not in ("information_added", "chased"):
             words = ""
         files = ()
@@ -178,6 +187,10 @@ def _outcome_words(referral: Referral) -> str:
         return ""
 
 
+# The kind of a feedback record that is only a phone call (feedback.services).
+PHONE_CALL = "phone"
+
+
 def feedback_for_referrer(referral: Referral) -> list[FeedbackView]:
     """The feedback the referrer may read. Withheld detail and no consent both give the
     general wording: a decision was made, whether it is a safeguarding concern, and why detail
@@ -185,7 +198,10 @@ def feedback_for_referrer(referral: Referral) -> list[FeedbackView]:
     no_consent = consent_withheld(referral)
     views = []
     for record in referral.feedback_records.order_by("created_at", "id"):
-        if record.withheld or no_consent:
+        if record.kind == PHONE_CALL:
+            # Staff's summary of the call is for the record only: the referrer heard it.
+            views.append(FeedbackView(record, "Feedback given to you by phone", "", "", ""))
+        elif record.withheld or no_consent:
             reason_key = record.withheld_reason if record.withheld else "no_consent"
             headline = _outcome_words(referral) or "A decision has been made."
             views.append(FeedbackView(record, headline, "", record.signposting,

@@ -368,6 +368,10 @@ RETENTION_DAYS_AFTER_CLOSURE = int(os.environ.get("RETENTION_DAYS_AFTER_CLOSURE"
 # Children's records are not deleted automatically: child protection records are kept far longer
 # (and the IICSA instruction not to destroy them): an administrator decides.
 RETENTION_KEEP_PATHWAYS = env_list("RETENTION_KEEP_PATHWAYS", "mash")
+# Subject access for a person named in referrals (privacy/people.py): the referrer is a third
+# party, so their identity is withheld from the export unless the council's policy is to
+# disclose it (docs/security.md).
+SUBJECT_ACCESS_DISCLOSE_REFERRER = env_bool("SUBJECT_ACCESS_DISCLOSE_REFERRER", False)
 CELERY_BEAT_SCHEDULE["privacy-retention"] = {
     "task": "privacy.tasks.retention_sweep", "schedule": 24 * 60 * 60.0,
 }

@@ -29,9 +29,23 @@ class StaticOnlyFetcher(URLFetcher):
             return URLFetcherResponse(url, body=handle.read())
 
 
+def linked_for_referrer(referral):
+    """The referral this one was sent with (a MASH copy's adult referral), or None.
+
+    `linked_to` also records staff's duplicate links and merges, which point at other
+    referrers' referrals: their references are internal and never go into the referrer's copy.
+    """
+    linked = referral.linked_to
+    if (linked is not None and (referral.answers or {}).get("linked_from_adult_referral")
+            and linked.referrer_id == referral.referrer_id):
+        return linked
+    return None
+
+
 def referral_pdf(*, referral) -> bytes:
     html = render_to_string("referrals/pdf.html", {
         "referral": referral, "sections": answers_display(referral),
+        "linked": linked_for_referrer(referral),
         "alleged_persons": list(referral.alleged_persons.all()),
         "attachments": list(referral.attachments.all()),
     })

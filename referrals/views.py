@@ -221,7 +221,10 @@ def confirmation(request, pk):
         return _not_found(request)
     audit_record(action="referral.viewed", request=request, referral=referral,
                  detail={"page": "confirmation"})
-    linked = [(r, deadlines_open_for(r).first()) for r in referral.linked_referrals.all()]
+    # Only the MASH referral sent with this one: staff's duplicate links are internal.
+    sent_with = referral.linked_referrals.filter(referrer_id=referral.referrer_id,
+                                                 answers__linked_from_adult_referral=True)
+    linked = [(r, deadlines_open_for(r).first()) for r in sent_with]
     return render(request, "referrals/confirmation.html", {
         "referral": referral, "deadline": deadlines_open_for(referral).first(), "linked": linked,
     })
