@@ -18,6 +18,8 @@ SESSION_STARTED_KEY = "security_auth_started_at"
 SESSION_SEEN_KEY = "security_last_seen_at"
 SESSION_ROLE_KEY = "security_role_fingerprint"
 SESSION_EMAIL_SENT_KEY = "mfa_email_sent"
+# Set once a staff member's first enrolment has proved the mailbox (mfa.views.setup).
+SESSION_MAILBOX_KEY = "mfa_enrolment_mailbox_confirmed"
 
 
 def session_start_unverified(sender, request, user, **kwargs):
@@ -29,7 +31,8 @@ def session_start_unverified(sender, request, user, **kwargs):
         return
     if not hasattr(user, "otp_device"):
         request.session.pop(DEVICE_ID_SESSION_KEY, None)
-    for key in (SESSION_STARTED_KEY, SESSION_SEEN_KEY, SESSION_ROLE_KEY, SESSION_EMAIL_SENT_KEY):
+    for key in (SESSION_STARTED_KEY, SESSION_SEEN_KEY, SESSION_ROLE_KEY, SESSION_EMAIL_SENT_KEY,
+                SESSION_MAILBOX_KEY):
         request.session.pop(key, None)
 
 
@@ -95,6 +98,21 @@ def email_code_send(*, request, user) -> bool:
     request.session[SESSION_EMAIL_SENT_KEY] = True
     audit_record(action="mfa_email_code_sent", request=request, actor=user)
     return True
+
+
+@transaction.atomic
+def mailbox_confirm(*, request, token: str) -> bool:
+    """Check an emailed code before a first authenticator is set up. It does not verify the
+    session (staff sign in with their app only); it lets set-up go on in this session."""
+    device = EmailDevice.objects.filter(user=request.user, confirmed=True).first()
+    token = "".join(token.split())
+    if device is not None and device.verify_token(token):
+        request.session[SESSION_MAILBOX_KEY] = True
+        request.session.pop(SESSION_EMAIL_SENT_KEY, None)
+        audit_record(action="mfa_enrolment_mailbox_confirmed", request=request)
+        return True
+    audit_record(action="mfa_failed", request=request, allowed=False)
+    return False
 
 
 def allowed_devices(user, token: str):

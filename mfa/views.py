@@ -94,10 +94,12 @@ def setup(request):
     sign-in); anyone else must verify first, so a stolen password cannot add a new device.
     """
     user = request.user
-    if not user.is_verified() and not (
-        totp_required(user) and not services.totp_devices(user).exists()
-    ):
+    first_enrolment = not user.is_verified()
+    if first_enrolment and not (totp_required(user) and not services.totp_devices(user).exists()):
         return redirect("mfa:verify")
+    if first_enrolment and not request.session.get(services.SESSION_MAILBOX_KEY):
+        # A password alone must not be enough to bind an authenticator to the account.
+        return _mailbox_check(request)
     device = services.totp_device_pending(user=user)
     form = CodeForm(label="Code from your authenticator app", hint="The code has 6 digits",
                     button="Confirm")
@@ -123,6 +125,40 @@ def setup(request):
             "secret_groups": [secret[i:i + 4] for i in range(0, len(secret), 4)],
             "next": _next_url(request),
             "staff": totp_required(user),
+        },
+    )
+
+
+def _mailbox_check(request):
+    """A staff member's first enrolment: prove they read their work email (a code sent to it)
+    before an authenticator is bound. The session stays unverified: an emailed code is never
+    a staff sign-in factor."""
+    user = request.user
+    resent = resend_refused = False
+    words = {"label": "Code from the email", "hint": "The code has 6 digits"}
+    form = CodeForm(**words)
+    if request.method == "GET" and not request.session.get(services.SESSION_EMAIL_SENT_KEY):
+        services.email_code_send(request=request, user=user)
+    if request.method == "POST":
+        if "resend" in request.POST:
+            resent = services.email_code_send(request=request, user=user)
+            resend_refused = not resent
+        else:
+            form = CodeForm(request.POST, **words)
+            if form.is_valid():
+                if services.mailbox_confirm(request=request, token=form.cleaned_data["code"]):
+                    return redirect(f"{reverse('mfa:setup')}?{urlencode({'next': _next_url(request)})}")
+                form.add_wrong_code_error()
+    return render(
+        request,
+        "mfa/setup_mailbox.html",
+        {
+            "form": form,
+            "email_masked": _masked(user.email),
+            "resent": resent,
+            "resend_refused": resend_refused,
+            "next": _next_url(request),
+            "code_minutes": settings.OTP_EMAIL_TOKEN_VALIDITY // 60,
         },
     )
 

@@ -84,6 +84,14 @@ def test_staff_must_set_up_an_authenticator_and_get_backup_codes(client, staff_m
     assert client.get(reverse("mfa:verify")).url.startswith(reverse("mfa:setup"))
     assert mail.outbox == []
 
+    # First the mailbox: a code is emailed, and set-up shows no authenticator key until it
+    # is entered. The code lets set-up go on; it does not sign staff in.
+    check = client.get(reverse("mfa:setup"))
+    assert check.status_code == 200 and b"<svg" not in check.content
+    assert not TOTPDevice.objects.filter(user=worker).exists()
+    assert client.post(reverse("mfa:setup"), {"code": emailed_code(worker.email)}).status_code == 302
+    assert client.get(reverse("home")).url.startswith(reverse("mfa:setup"))
+
     page = client.get(reverse("mfa:setup"))
     assert page.status_code == 200 and b"<svg" in page.content
     device = TOTPDevice.objects.get(user=worker, confirmed=False)
@@ -131,6 +139,28 @@ def test_a_stolen_password_cannot_add_an_authenticator(client, referrer, passwor
     response = client.get(reverse("mfa:setup"))
     assert response.status_code == 302 and response.url == reverse("mfa:verify")
     assert not TOTPDevice.objects.filter(user=referrer).exists()
+
+
+def test_a_stolen_staff_password_cannot_enrol_an_authenticator(client, staff_member, password):
+    """Someone with only a new staff member's password (no device yet) is stopped at the
+    mailbox check: no authenticator key is shown or created, and wrong codes are audited."""
+    worker = staff_member("mental-health")
+    password_sign_in(client, worker, password)
+    assert client.get(reverse("mfa:setup")).status_code == 200  # emails the code
+    for guess in ("000000", "123456"):
+        page = client.post(reverse("mfa:setup"), {"code": guess})
+        assert page.status_code == 200
+        assert b"not correct" in page.content and b"<svg" not in page.content
+        time_passes_for_throttle(worker)
+    assert not TOTPDevice.objects.filter(user=worker).exists()
+    assert AuditEvent.objects.filter(actor=worker, action="mfa_failed", allowed=False).count() == 2
+    assert not AuditEvent.objects.filter(action="mfa_enrolment_mailbox_confirmed").exists()
+    # A confirmed mailbox is for this session only: signing in again asks again.
+    client.post(reverse("mfa:setup"), {"code": emailed_code(worker.email)})
+    assert AuditEvent.objects.filter(actor=worker, action="mfa_enrolment_mailbox_confirmed").exists()
+    client.post(reverse("accounts:sign-out"))
+    password_sign_in(client, worker, password)
+    assert b"<svg" not in client.get(reverse("mfa:setup")).content
 
 
 def test_staff_with_an_authenticator_cannot_replace_it_before_verifying(
