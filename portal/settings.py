@@ -322,6 +322,9 @@ OTP_EMAIL_SUBJECT = "Your sign-in code for the safeguarding referral portal"
 OTP_EMAIL_BODY_TEMPLATE_PATH = "mfa/email_code.txt"
 OTP_EMAIL_TOKEN_VALIDITY = 10 * 60
 OTP_EMAIL_COOLDOWN_DURATION = 30
+# No one, administrators included, may read another person's authenticator key or QR code in the
+# admin: with it they could sign in as that person (docs/security.md).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 MFA_BACKUP_CODE_COUNT = 10
 
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("portal.security_context.session_timeout")

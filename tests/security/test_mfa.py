@@ -237,3 +237,18 @@ def test_production_settings_enforce_mfa():
     source = (Path(__file__).parents[2] / "portal" / "settings.py").read_text()
     assert "MFA_ENFORCED = True" in source
     assert "MFA_ENFORCED = env" not in source
+
+
+def test_no_administrator_can_read_someone_elses_authenticator_key(client, make_user, staff_member):
+    """django-otp's admin would show a device's key and QR code to a superuser; with it they
+    could sign in as that person. Hidden for everyone, including for a device that does not
+    exist (which was a 500)."""
+    superuser = make_user("root@council.example.gov.uk", "Root", is_staff=True,
+                          is_superuser=True, is_council_admin=True)
+    device = TOTPDevice.objects.create(user=staff_member("oppd"), name="app", confirmed=True)
+    otp_login(client, superuser)
+    for pk in (device.pk, device.pk + 1000):
+        for view in ("config", "qrcode"):
+            response = client.get(f"/admin/otp_totp/totpdevice/{pk}/{view}/")
+            assert response.status_code == 403, (pk, view)
+            assert device.key.encode() not in response.content
