@@ -345,3 +345,66 @@ def test_workload_is_for_managers(client, make_referral, oppd_worker, oppd_manag
                 {"assignee": str(oppd_worker.pk), "next": "workload"})
     urgent.refresh_from_db()
     assert urgent.assignee == oppd_worker
+
+
+def test_referrals_with_no_clock_running_come_last_and_pages_cross_to_them(make_referral,
+                                                                          oppd_worker):
+    """next_due_at is NULL without a running clock: last within its urgency, and the keyset
+    condition walks from dated to undated rows (and between undated ones) one at a time."""
+    from triage.selectors import QueueFilters, queue_page
+
+    now = timezone.now()
+    undated_old = make_referral(clock=False, received_at=now - timedelta(hours=5))
+    undated_new = make_referral(clock=False, received_at=now - timedelta(hours=1))
+    dated = make_referral(due_in=timedelta(hours=30))
+    urgent_undated = make_referral(clock=False, urgent=True)
+    expected = [urgent_undated.pk, dated.pk, undated_old.pk, undated_new.pk]
+    seen, after = [], ""
+    while True:
+        page = queue_page(user=oppd_worker, team=dated.team, filters=QueueFilters(), now=now,
+                          after=after, size=1)
+        seen += [r.pk for r in page.rows]
+        if not page.next_cursor:
+            break
+        after = page.next_cursor
+    assert seen == expected
+    keys = [r.due.key for r in queue_page(user=oppd_worker, team=dated.team,
+                                          filters=QueueFilters(), now=now).rows]
+    # (on time or due soon depends on the working hours between now and then)
+    assert keys[0] == keys[2] == keys[3] == "none" and keys[1] in ("on_time", "due_soon")
+
+
+@pytest.mark.postgres
+def test_duplicate_search_puts_the_trigram_threshold_back(make_referral):
+    """The search sets pg_trgm's threshold to SIMILARITY for its own query only."""
+    from django.db import transaction
+
+    from triage.selectors import duplicates_for
+
+    referral = make_referral(person_name="Margaret Ellison")
+    typo = make_referral(pathway="mash", person_name="Margret Elison")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', '0.25', true)")
+        assert [d.pk for d in duplicates_for(referral)] == [typo.pk]
+        cursor.execute("SELECT current_setting('pg_trgm.similarity_threshold')")
+        assert cursor.fetchone()[0] == "0.25"
+
+
+def test_referral_page_query_count_does_not_grow_with_possible_duplicates(
+        client, make_referral, oppd_worker):
+    from django.test.utils import CaptureQueriesContext
+
+    referral = make_referral(person_name="Margaret Ellison")
+    client.force_login(oppd_worker)
+    url = reverse("triage:referral", args=[referral.pk])
+    client.get(url)
+    make_referral(pathway="mash", person_name="Margaret Ellison")
+    with CaptureQueriesContext(connection) as one:
+        response = client.get(url)
+    assert len(response.context["duplicates"]) == 1
+    for _ in range(5):
+        make_referral(pathway="mental-health", person_name="Margaret Ellison")
+    with CaptureQueriesContext(connection) as six:
+        response = client.get(url)
+    assert len(response.context["duplicates"]) == 6
+    assert len(six) == len(one)
