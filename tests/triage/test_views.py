@@ -408,3 +408,29 @@ def test_referral_page_query_count_does_not_grow_with_possible_duplicates(
         response = client.get(url)
     assert len(response.context["duplicates"]) == 6
     assert len(six) == len(one)
+
+
+def test_workload_query_count_does_not_grow(client, make_referral, oppd_manager, staff_member):
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("triage:workload")
+    client.force_login(oppd_manager)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(captured), response
+
+    queries()  # the session's first request stores the security fingerprint
+    worker = staff_member("oppd", email="one@council.example.gov.uk")
+    make_referral(urgent=True)
+    make_referral(due_in=timedelta(hours=-2), assignee=worker)
+    one, _ = queries()
+    for i in range(6):
+        member = staff_member("oppd", email=f"more{i}@council.example.gov.uk")
+        make_referral(urgent=True)
+        make_referral(due_in=timedelta(hours=-2), assignee=member)
+    seven, response = queries()
+    assert len(response.context["urgent"]) == 7 and len(response.context["overdue"]) == 7
+    assert seven == one, f"{one} queries for 1 of each, {seven} for 7"
