@@ -124,9 +124,14 @@ def queue_base(*, user, team, filters: QueueFilters, now: datetime):
     # Ties on the due time are common (every concern decision received on one day is due at
     # 17:00): the referral received first comes first, not the one whose draft began first.
     # The order is the index referral_queue_order's (after team): a page is a range of it.
-    return qs.select_related("assignee").order_by(*QUEUE_ORDER)
+    return qs.select_related("assignee").only(*ROW_FIELDS).order_by(*QUEUE_ORDER)
 
 
+# What a queue row shows (templates/triage/_rows.html, _assign_rows.html and decorate):
+# the answers and the person's details stay in the database.
+ROW_FIELDS = ("reference", "team", "status", "urgent", "assignee__full_name", "person_dob",
+              "person_age_approx", "categories", "received_at", "next_due_at",
+              "next_paused_at")
 # Urgent first, then the first running clock's due time (none running: last), then received.
 QUEUE_ORDER = ("-urgent", F("next_due_at").asc(nulls_last=True), "received_at", "pk")
 
