@@ -202,8 +202,25 @@ def referrals_grow(people: People, *, to: int, now: datetime, bulk: bool | None 
         if bulk:
             _set("session_replication_role", "origin")
             _indexes_create(dropped)
+    _next_clocks(lo, hi)  # after the indexes are back: it probes the deadlines by referral
     sequence_sync(Referral)
     return hi - lo + 1
+
+
+def _next_clocks(lo: int, hi: int) -> None:
+    """Referral.next_due_at / next_paused_at, by the statement the clock services run after
+    every change (pathways.deadlines.next_clock_sql), for the new referrals with a clock
+    running (the others keep NULL, as the services leave them)."""
+    from pathways.deadlines import next_clock_sql
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            next_clock_sql(
+                "id BETWEEN %s AND %s AND id IN (SELECT d.referral_id FROM pathways_deadline d "
+                "WHERE d.met_at IS NULL AND d.cancelled_at IS NULL)"
+            ),
+            [lo, hi],
+        )
 
 
 def seeded_tables() -> list[str]:

@@ -6,6 +6,11 @@ with the administrators' policy (pathways.policies) and calendar; the rule a clo
 is kept on the row, so a later policy edit moves new clocks, not running ones.
 
 Breaches and warnings are recorded by the beat sweep (pathways.sweep), never here.
+
+Every service here ends with referral_clock_sync: the referral carries its first running
+clock's due time (Referral.next_due_at) for the triage queue's index, and it changes in the
+same transaction as the clock. Anything else that writes deadlines in bulk must run the same
+statement (next_clock_sql) over the referrals it touched.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -82,7 +87,9 @@ def deadline_open(
             return existing
         _cancel(existing, at=starts, reason=f"restarted ({variant or 'again'})", actor=actor)
 
-    return _create(referral, kind, variant, starts, calendar, actor)
+    deadline = _create(referral, kind, variant, starts, calendar, actor)
+    referral_clock_sync(referral)
+    return deadline
 
 
 @transaction.atomic
@@ -103,6 +110,8 @@ def deadline_meet(*, referral, kind: ClockKind | str, at: datetime, actor=None) 
             detail={"kind": deadline.kind, "late": at > deadline.due_at},
         )
         met += 1
+    if met:
+        referral_clock_sync(referral)
     return met
 
 
@@ -141,6 +150,7 @@ def deadline_pause(
         obj=deadline,
         detail={"kind": deadline.kind, "reason": reason},
     )
+    referral_clock_sync(referral)
     return pause
 
 
@@ -175,6 +185,7 @@ def deadline_resume(
             "due_at": deadline.due_at.isoformat(),
         },
     )
+    referral_clock_sync(referral)
     return deadline
 
 
@@ -213,7 +224,44 @@ def deadline_reroute(
             detail={"kind": kind, "pathway": referral.pathway},
         )
         kept.append(deadline)
+    referral_clock_sync(referral)
     return kept
+
+
+# ---- the referral's next clock ------------------------------------------------------------------
+
+_FIRST_OPEN = (
+    "(SELECT d.{column} FROM pathways_deadline d WHERE d.referral_id = referrals_referral.id "
+    "AND d.met_at IS NULL AND d.cancelled_at IS NULL ORDER BY d.due_at, d.id LIMIT 1)"
+)
+
+
+def next_clock_sql(where: str) -> str:
+    """The UPDATE that sets Referral.next_due_at / next_paused_at, for the referrals matching
+    `where` (SQL over referrals_referral), from their running deadlines: the due time of the
+    clock due first (paused or not), and that clock's pause. NULL when none runs. Plain SQL
+    for PostgreSQL and SQLite; the referrals migration's backfill and the bench's bulk seeder
+    run the same statement."""
+    # `where` is always our own code's SQL; values go in as parameters.
+    return (
+        f"UPDATE referrals_referral SET next_due_at = {_FIRST_OPEN.format(column='due_at')}, "  # noqa: S608
+        f"next_paused_at = {_FIRST_OPEN.format(column='paused_at')} WHERE {where}"
+    )
+
+
+def referral_clock_sync(referral) -> None:
+    """Store the referral's first running clock on it, after any clock changed (the services
+    above call it last, in their transaction).
+
+    The row lock taken first (_referral_lock) means this statement starts after any other
+    transaction changing the same referral's clocks has committed, so it sees their clocks too.
+    The instance forgets its copy of the two fields: they reload on access, and a later full
+    save() of the instance skips them instead of writing back a stale value.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(next_clock_sql("id = %s"), [referral.pk])
+    for name in ("next_due_at", "next_paused_at"):
+        referral.__dict__.pop(name, None)
 
 
 # ---- reads ------------------------------------------------------------------------------------
@@ -339,7 +387,16 @@ def _check_kind(referral, kind) -> ClockKind:
     return kind
 
 
+def _referral_lock(referral) -> None:
+    """Lock the referral row before its clocks: the workflow services lock it first too, so the
+    order is always referral then deadlines (no deadlock), and two clock changes on one
+    referral run one after the other (referral_clock_sync sees both)."""
+    list(type(referral)._default_manager.select_for_update().filter(pk=referral.pk)
+         .values_list("pk", flat=True))
+
+
 def _locked_open(referral):
+    _referral_lock(referral)
     return Deadline.objects.open().filter(referral=referral).select_for_update().order_by("id")
 
 

@@ -11,6 +11,10 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from pathways.models import Pathway
 
+from .workflow import Status
+
+QUEUE_STATUSES = Status.open()
+
 
 class Referral(models.Model):
     # Assigned at submission (referrals.references); a draft has none.
@@ -88,6 +92,13 @@ class Referral(models.Model):
     # any key finds the referral already submitted and changes nothing.
     submission_key = models.UUIDField(null=True, blank=True, unique=True)
 
+    # The running clock due first (pathways.deadlines.referral_clock_sync keeps these in the
+    # transaction of every clock change): the triage queue orders by them through one index
+    # instead of computing every open referral's next clock per page (docs/performance.md, 2).
+    # NULL: no clock running. A paused clock keeps its due time, so it still counts here.
+    next_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    next_paused_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     class Meta:
         indexes = [
             models.Index(
@@ -97,6 +108,13 @@ class Referral(models.Model):
             models.Index(fields=["team", "status", "urgent"]),
             models.Index(fields=["referrer", "-created_at"]),
             models.Index(fields=["organisation", "-received_at"]),
+            # The triage queue's ORDER BY (triage.selectors.queue_base), over what a queue
+            # holds (workflow.Status.open(); a change to that list needs a new index).
+            models.Index(
+                fields=["team", "-urgent", "next_due_at", "received_at", "id"],
+                name="referral_queue_order",
+                condition=models.Q(status__in=QUEUE_STATUSES),
+            ),
         ]
         permissions = [("triage_referral", "Can triage and decide the referral")]
 

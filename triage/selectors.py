@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from django.core import signing
-from django.db import connection
-from django.db.models import Count, DateTimeField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Lower, Replace, Upper
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Lower, Replace, Upper
 
 from pathways import deadlines
 from pathways.models import Deadline
@@ -24,7 +24,7 @@ from referrals.workflow import Status
 from . import access
 
 PAGE_SIZE = 25
-# Referrals with no open clock sort after every dated one.
+# The due time cursors signed before next_due_at gave a referral with no clock running.
 NEVER = datetime(9999, 12, 31, tzinfo=UTC)
 
 CATEGORIES = {**dict(AdultCategory.choices), **dict(ChildCategory.choices)}
@@ -100,17 +100,6 @@ class QueueFilters:
         )
 
 
-def _with_clock(qs):
-    open_clocks = Deadline.objects.open().filter(referral=OuterRef("pk")).order_by("due_at")
-    return qs.annotate(
-        next_due=Coalesce(
-            Subquery(open_clocks.values("due_at")[:1]),
-            Value(NEVER, output_field=DateTimeField()),
-        ),
-        next_paused=Subquery(open_clocks.values("paused_at")[:1]),
-    )
-
-
 def category_filter(qs, category: str):
     if connection.vendor == "postgresql":
         return qs.filter(categories__contains=[category])
@@ -130,38 +119,52 @@ def queue_base(*, user, team, filters: QueueFilters, now: datetime):
         qs = qs.filter(assignee__isnull=True)
     if filters.category:
         qs = category_filter(qs, filters.category)
-    qs = _with_clock(qs)
     if filters.overdue:
-        qs = qs.filter(next_due__lte=now)
+        qs = qs.filter(next_due_at__lte=now)
     # Ties on the due time are common (every concern decision received on one day is due at
     # 17:00): the referral received first comes first, not the one whose draft began first.
-    return qs.select_related("assignee").order_by("-urgent", "next_due", "received_at", "pk")
+    # The order is the index referral_queue_order's (after team): a page is a range of it.
+    return qs.select_related("assignee").only(*ROW_FIELDS).order_by(*QUEUE_ORDER)
+
+
+# What a queue row shows (templates/triage/_rows.html, _assign_rows.html and decorate):
+# the answers and the person's details stay in the database.
+ROW_FIELDS = ("reference", "team", "status", "urgent", "assignee__full_name", "person_dob",
+              "person_age_approx", "categories", "received_at", "next_due_at",
+              "next_paused_at")
+# Urgent first, then the first running clock's due time (none running: last), then received.
+QUEUE_ORDER = ("-urgent", F("next_due_at").asc(nulls_last=True), "received_at", "pk")
 
 
 def _cursor_dump(row) -> str:
-    return signing.dumps(
-        [row.urgent, row.next_due.isoformat(), row.received_at.isoformat(), row.pk],
-        salt="triage-queue",
-    )
+    due = row.next_due_at.isoformat() if row.next_due_at else None
+    return signing.dumps([row.urgent, due, row.received_at.isoformat(), row.pk],
+                         salt="triage-queue")
 
 
 def _cursor_load(token: str):
     try:
         urgent, due, received, pk = signing.loads(token, salt="triage-queue")
-        return (bool(urgent), datetime.fromisoformat(due), datetime.fromisoformat(received),
-                int(pk))
+        due = datetime.fromisoformat(due) if due else None
+        if due is not None and due >= NEVER:  # a cursor from before next_due_at: no clock
+            due = None
+        return bool(urgent), due, datetime.fromisoformat(received), int(pk)
     except (signing.BadSignature, ValueError, TypeError):
         return None
 
 
 def _after(qs, cursor):
-    """Keyset condition for ORDER BY urgent DESC, next_due ASC, received_at ASC, pk ASC."""
+    """Keyset condition for QUEUE_ORDER: urgent DESC, next_due_at ASC NULLS LAST,
+    received_at ASC, pk ASC (received_at is set on every referral a queue holds)."""
     urgent, due, received, pk = cursor
-    later = (
-        Q(urgent=urgent, next_due__gt=due)
-        | Q(urgent=urgent, next_due=due, received_at__gt=received)
-        | Q(urgent=urgent, next_due=due, received_at=received, pk__gt=pk)
-    )
+    same_due_later = Q(received_at__gt=received) | Q(received_at=received, pk__gt=pk)
+    if due is None:
+        later = Q(urgent=urgent, next_due_at__isnull=True) & same_due_later
+    else:
+        later = Q(urgent=urgent) & (
+            Q(next_due_at__gt=due) | Q(next_due_at__isnull=True)
+            | (Q(next_due_at=due) & same_due_later)
+        )
     if urgent:
         later |= Q(urgent=False)
     return qs.filter(later)
@@ -195,8 +198,9 @@ def decorate(rows, *, now: datetime) -> None:
     calendar = working_calendar() if rows else None  # one query, whatever the page size
     for row in rows:
         row.band = age_band(dob=row.person_dob, approx=row.person_age_approx, today=today)
-        row.due = due_status(due_at=getattr(row, "next_due", None),
-                             paused_at=getattr(row, "next_paused", None), now=now,
+        # The template's names for the referral's first running clock (Referral.next_due_at).
+        row.next_due, row.next_paused = row.next_due_at, row.next_paused_at
+        row.due = due_status(due_at=row.next_due, paused_at=row.next_paused, now=now,
                              calendar=calendar)
         row.category_labels = [category_label(c) for c in (row.categories or [])]
         row.status_label = Status(row.status).label if row.status in Status.values else row.status
@@ -233,7 +237,7 @@ def search(*, user, reference: str = "", name: str = "", dob: date | None = None
 
 def rows_by_ids(*, user, ids: list[int], now: datetime) -> list:
     """The search results again, re-checked against permissions on every read."""
-    rows = list(_with_clock(access.referrals_for(user).filter(pk__in=ids))
+    rows = list(access.referrals_for(user).filter(pk__in=ids)
                 .select_related("assignee", "team").order_by("-received_at", "-pk"))
     decorate(rows, now=now)
     return rows
@@ -242,12 +246,19 @@ def rows_by_ids(*, user, ids: list[int], now: datetime) -> list:
 # --- duplicates ------------------------------------------------------------------------------
 
 SIMILARITY = 0.4
+THRESHOLD = "pg_trgm.similarity_threshold"
 
 
 def duplicates_for(referral, *, limit: int = 20) -> list:
     """Other referrals about the same person across every pathway and year: a similar name plus
-    the same date of birth or postcode. Trigram similarity on PostgreSQL (the triage migration's
-    GIN index); an exact, case-insensitive name on SQLite."""
+    the same date of birth or postcode. Trigram similarity on PostgreSQL; an exact,
+    case-insensitive name on SQLite.
+
+    The candidates are bounded by the date of birth and the normalised postcode (the triage
+    migration's B-tree indexes: a few dozen rows per person whatever the table's size), and
+    the trigram operator's threshold is set to SIMILARITY for the query, so the planner may
+    also intersect the name's GIN index with them (docs/performance.md, 3).
+    """
     if not referral.person_name or not (referral.person_dob or referral.person_postcode):
         return []
     same_person = Q()
@@ -261,16 +272,24 @@ def duplicates_for(referral, *, limit: int = 20) -> list:
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import TrigramSimilarity
 
+        name = referral.person_name.lower()
         qs = (qs.annotate(name_lower=Lower("person_name"),
-                          similarity=TrigramSimilarity(Lower("person_name"),
-                                                       referral.person_name.lower()))
-              .filter(name_lower__trigram_similar=referral.person_name.lower(),
-                      similarity__gte=SIMILARITY)
+                          similarity=TrigramSimilarity(Lower("person_name"), name))
+              .filter(name_lower__trigram_similar=name, similarity__gte=SIMILARITY)
               .order_by("-similarity", "-received_at"))
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            # `%` (trigram_similar) uses the session's threshold, 0.3 by default: make it the
+            # one applied here for this query only, then put back what was there.
+            cursor.execute(f"SELECT current_setting('{THRESHOLD}', true), "
+                           f"set_config('{THRESHOLD}', %s, true)", [str(SIMILARITY)])
+            previous = cursor.fetchone()[0]
+            rows = list(qs[:limit])
+            cursor.execute(f"SELECT set_config('{THRESHOLD}', %s, true)",
+                           [previous or "0.3"])
     else:
         qs = (qs.annotate(name_lower=Lower("person_name"), similarity=Value(1.0))
               .filter(name_lower=referral.person_name.lower()).order_by("-received_at"))
-    rows = list(qs[:limit])
+        rows = list(qs[:limit])
     for row in rows:
         row.match_dob = bool(referral.person_dob and row.person_dob == referral.person_dob)
         row.match_postcode = bool(referral.person_postcode and row.pc

@@ -50,6 +50,25 @@ def test_seeds_200_referrals_with_their_timelines_clocks_and_notices(people):
     # Clocks are consistent: nothing met before it started, no breach recorded before due.
     assert _count("SELECT count(*) FROM pathways_deadline WHERE met_at < starts_at") == 0
     assert _count("SELECT count(*) FROM pathways_deadline WHERE breached_at < due_at") == 0
+    # The queue's columns are what the clock services would have left: the first running
+    # clock's due time and pause, NULL without one.
+    _assert_next_clocks_match_the_deadlines()
+
+
+def _assert_next_clocks_match_the_deadlines():
+    from referrals.models import Referral
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT r.id, r.next_due_at, r.next_paused_at, d.due_at, d.paused_at "
+            "FROM referrals_referral r LEFT JOIN LATERAL (SELECT due_at, paused_at "
+            "FROM pathways_deadline WHERE referral_id = r.id AND met_at IS NULL "
+            "AND cancelled_at IS NULL ORDER BY due_at, id LIMIT 1) d ON true")
+        rows = cursor.fetchall()
+    assert len(rows) == Referral.objects.count()
+    wrong = [row[0] for row in rows if (row[1], row[2]) != (row[3], row[4])]
+    assert wrong == []
+    assert any(row[1] is not None for row in rows) and any(row[1] is None for row in rows)
 
 
 def test_a_bulk_step_rebuilds_every_index_it_dropped(people):
@@ -69,6 +88,7 @@ def test_a_bulk_step_rebuilds_every_index_it_dropped(people):
     # Foreign keys hold even though their triggers were skipped.
     assert _count("SELECT count(*) FROM referrals_referralevent e LEFT JOIN referrals_referral r "
                   "ON r.id = e.referral_id WHERE r.id IS NULL") == 0
+    _assert_next_clocks_match_the_deadlines()
 
 
 def test_growing_a_tier_only_adds_the_new_ids(people):

@@ -3,14 +3,17 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from feedback.models import FeedbackRecord
+from pathways import deadlines
 from pathways.models import Deadline
 from referrals.models import Referral
 from referrals.workflow import Status
+from tests.triage.factories import clocks_sync
 from triage.models import InternalNote
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +55,7 @@ def test_equal_due_times_put_the_referral_received_first_first(client, make_refe
     due = now + td(hours=4)
     Deadline.objects.filter(referral__in=[sent_later, sent_first]).update(
         due_at=due, warning_at=due - td(hours=2))
+    clocks_sync([sent_later, sent_first])
     client.force_login(oppd_worker)
     assert _refs(client.get(QUEUE)) == [sent_first.reference, sent_later.reference]
 
@@ -75,6 +79,7 @@ def test_due_in_is_text_not_colour(client, make_referral, oppd_worker):
     Deadline.objects.filter(referral=overdue).update(
         due_at=timezone.now() + timedelta(hours=1),
         warning_at=timezone.now() - timedelta(minutes=1))
+    clocks_sync([overdue])
     row = client.get(QUEUE).context["page"].rows[0]
     assert row.due.key == "due_soon" and row.due.text.startswith("Due within two working hours")
     assert "Due within two working hours" in client.get(QUEUE).content.decode()
@@ -137,11 +142,13 @@ def _bulk(team_pathway, referrer, n):
                  warning_at=r.received_at + timedelta(hours=6),
                  due_at=r.received_at + timedelta(hours=8)) for r in rows
     ])
+    with connection.cursor() as cursor:  # the services' statement, once for the lot
+        cursor.execute(deadlines.next_clock_sql("id BETWEEN %s AND %s"),
+                       [min(r.pk for r in rows), max(r.pk for r in rows)])
 
 
 def test_queue_query_count_is_constant_from_10_to_1000(client, referrer, oppd_worker,
                                                        django_assert_max_num_queries):
-    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client.force_login(oppd_worker)
@@ -338,3 +345,92 @@ def test_workload_is_for_managers(client, make_referral, oppd_worker, oppd_manag
                 {"assignee": str(oppd_worker.pk), "next": "workload"})
     urgent.refresh_from_db()
     assert urgent.assignee == oppd_worker
+
+
+def test_referrals_with_no_clock_running_come_last_and_pages_cross_to_them(make_referral,
+                                                                          oppd_worker):
+    """next_due_at is NULL without a running clock: last within its urgency, and the keyset
+    condition walks from dated to undated rows (and between undated ones) one at a time."""
+    from triage.selectors import QueueFilters, queue_page
+
+    now = timezone.now()
+    undated_old = make_referral(clock=False, received_at=now - timedelta(hours=5))
+    undated_new = make_referral(clock=False, received_at=now - timedelta(hours=1))
+    dated = make_referral(due_in=timedelta(hours=30))
+    urgent_undated = make_referral(clock=False, urgent=True)
+    expected = [urgent_undated.pk, dated.pk, undated_old.pk, undated_new.pk]
+    seen, after = [], ""
+    while True:
+        page = queue_page(user=oppd_worker, team=dated.team, filters=QueueFilters(), now=now,
+                          after=after, size=1)
+        seen += [r.pk for r in page.rows]
+        if not page.next_cursor:
+            break
+        after = page.next_cursor
+    assert seen == expected
+    keys = [r.due.key for r in queue_page(user=oppd_worker, team=dated.team,
+                                          filters=QueueFilters(), now=now).rows]
+    # (on time or due soon depends on the working hours between now and then)
+    assert keys[0] == keys[2] == keys[3] == "none" and keys[1] in ("on_time", "due_soon")
+
+
+@pytest.mark.postgres
+def test_duplicate_search_puts_the_trigram_threshold_back(make_referral):
+    """The search sets pg_trgm's threshold to SIMILARITY for its own query only."""
+    from django.db import transaction
+
+    from triage.selectors import duplicates_for
+
+    referral = make_referral(person_name="Margaret Ellison")
+    typo = make_referral(pathway="mash", person_name="Margret Elison")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', '0.25', true)")
+        assert [d.pk for d in duplicates_for(referral)] == [typo.pk]
+        cursor.execute("SELECT current_setting('pg_trgm.similarity_threshold')")
+        assert cursor.fetchone()[0] == "0.25"
+
+
+def test_referral_page_query_count_does_not_grow_with_possible_duplicates(
+        client, make_referral, oppd_worker):
+    from django.test.utils import CaptureQueriesContext
+
+    referral = make_referral(person_name="Margaret Ellison")
+    client.force_login(oppd_worker)
+    url = reverse("triage:referral", args=[referral.pk])
+    client.get(url)
+    make_referral(pathway="mash", person_name="Margaret Ellison")
+    with CaptureQueriesContext(connection) as one:
+        response = client.get(url)
+    assert len(response.context["duplicates"]) == 1
+    for _ in range(5):
+        make_referral(pathway="mental-health", person_name="Margaret Ellison")
+    with CaptureQueriesContext(connection) as six:
+        response = client.get(url)
+    assert len(response.context["duplicates"]) == 6
+    assert len(six) == len(one)
+
+
+def test_workload_query_count_does_not_grow(client, make_referral, oppd_manager, staff_member):
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("triage:workload")
+    client.force_login(oppd_manager)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(captured), response
+
+    queries()  # the session's first request stores the security fingerprint
+    worker = staff_member("oppd", email="one@council.example.gov.uk")
+    make_referral(urgent=True)
+    make_referral(due_in=timedelta(hours=-2), assignee=worker)
+    one, _ = queries()
+    for i in range(6):
+        member = staff_member("oppd", email=f"more{i}@council.example.gov.uk")
+        make_referral(urgent=True)
+        make_referral(due_in=timedelta(hours=-2), assignee=member)
+    seven, response = queries()
+    assert len(response.context["urgent"]) == 7 and len(response.context["overdue"]) == 7
+    assert seven == one, f"{one} queries for 1 of each, {seven} for 7"
