@@ -252,3 +252,26 @@ def test_no_administrator_can_read_someone_elses_authenticator_key(client, make_
             response = client.get(f"/admin/otp_totp/totpdevice/{pk}/{view}/")
             assert response.status_code == 403, (pk, view)
             assert device.key.encode() not in response.content
+
+
+def test_a_lost_phone_is_reset_by_an_administrator(client, make_user, staff_member, password):
+    """The service-desk process in docs/security.md: an administrator deletes the person's
+    authenticator in the admin (recorded in the admin's log), and the person's next sign-in
+    starts set-up again, beginning with the emailed code."""
+    from django.contrib.admin.models import DELETION, LogEntry
+
+    superuser = make_user("root@council.example.gov.uk", "Root", is_staff=True,
+                          is_superuser=True, is_council_admin=True)
+    worker = staff_member("oppd")
+    device = TOTPDevice.objects.create(user=worker, name="app", confirmed=True)
+    otp_login(client, superuser)
+    response = client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=worker).exists()
+    assert LogEntry.objects.filter(user=superuser, action_flag=DELETION,
+                                   object_id=str(device.pk)).exists()
+
+    client.post(reverse("accounts:sign-out"))
+    password_sign_in(client, worker, password)
+    assert client.get(reverse("home")).url.startswith(reverse("mfa:setup"))
+    assert b"Code from the email" in client.get(reverse("mfa:setup")).content
