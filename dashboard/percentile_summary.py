@@ -7,7 +7,7 @@ that is two queries per grain with FILTERed percentile_cont aggregates; on SQLit
 small data) a loop over the same generic percentile function.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import Count, Q
 
@@ -15,7 +15,7 @@ from pathways.models import Pathway
 
 from .forms import MONTH_CHOICES
 from .models import FeedbackPercentile, FeedbackTime
-from .periods import Window, period_key
+from .periods import LONDON, Window, london_midnight, period_key, period_next, period_start
 from .sql import PercentileCont, is_postgres, percentiles
 
 WINDOWS = sorted(int(m) for m, _ in MONTH_CHOICES)
@@ -36,6 +36,61 @@ def feedback_percentiles_rebuild(*, now: datetime) -> int:
         rows += _windows(base, grain, starts)
     FeedbackPercentile.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
+
+
+def feedback_percentiles_update(*, now: datetime, previous: datetime,
+                                touched: list[datetime]) -> int:
+    """What feedback_percentiles_rebuild(now=now) would write, given the rows it wrote as at
+    `previous` and the receipt times of every feedback time added, removed or moved since:
+    only the periods holding a touched time are sorted again, and the whole windows only when
+    a touched time falls inside them or they moved (a new week, month or quarter began)."""
+    rows = []
+    for grain in GRAIN_NAMES:
+        widest = Window.last_months(months=max(WINDOWS), grain=grain, now=now)
+        before = Window.last_months(months=max(WINDOWS), grain=grain, now=previous)
+        current = period_start(now.astimezone(LONDON).date(), grain)
+        periods = {period_start(t.astimezone(LONDON).date(), grain) for t in touched}
+        periods = {p for p in periods if widest.start <= p <= current}
+        stale = Q(period__in=periods)
+        if widest.start != before.start or now < previous:
+            stale |= Q(period__lt=widest.start) | Q(period__gt=current)
+        starts = {m: Window.last_months(months=m, grain=grain, now=now).start_at
+                  for m in WINDOWS}
+        moved = any(Window.last_months(months=m, grain=grain, now=previous).start_at != start
+                    for m, start in starts.items())
+        windows = moved or any(t >= min(widest.start_at, before.start_at) for t in touched)
+        if windows:
+            stale |= Q(period__isnull=True)
+        if periods or windows or widest.start != before.start or now < previous:
+            FeedbackPercentile.objects.filter(stale, grain=grain)._raw_delete(
+                FeedbackPercentile.objects.db)
+        base = FeedbackTime.objects.filter(received_at__gte=widest.start_at,
+                                           received_at__lte=now)
+        if periods:
+            within = Q()
+            for start, end in _runs(sorted(periods), grain):
+                within |= Q(received_at__gte=london_midnight(start),
+                            received_at__lt=london_midnight(end))
+            rows += _periods(base.filter(within).annotate(period=widest.trunc("received_at")),
+                             grain)
+        if windows:
+            rows += _windows(base, grain, starts)
+    FeedbackPercentile.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def _runs(starts: list[date], grain: str):
+    """Consecutive periods merged into (first start, end) ranges."""
+    run_start = run_end = None
+    for start in starts:
+        if run_end == start:
+            run_end = period_next(start, grain)
+            continue
+        if run_start is not None:
+            yield run_start, run_end
+        run_start, run_end = start, period_next(start, grain)
+    if run_start is not None:
+        yield run_start, run_end
 
 
 def _periods(periods, grain) -> list[FeedbackPercentile]:
