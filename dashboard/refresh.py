@@ -9,8 +9,9 @@ the facts per London day.
 Incremental (PostgreSQL): triggers (migration 0003) record which referrals changed since the
 last rebuild. Only those referrals' facts are recomputed, plus those of open clocks whose due
 time or one- or two-month mark passed since the last rebuild's `now` (a clock's result changes
-with time alone); then only the days those facts were or are now counted in are summed again,
-and only the touched periods' percentiles are sorted again. Closed history is not read.
+with time alone); then only the cube rows of the days (and pathway, sector and urgency) those
+facts were or are now counted in are summed again, and only the touched periods' percentiles are
+sorted again. Closed history is not read.
 
 Full: the first rebuild, after a TRUNCATE or a bulk statement (the triggers ask for it), when a
 large share of referrals changed, on SQLite (no triggers), or when asked (`full=True`).
@@ -128,40 +129,65 @@ def _cube_insert(cursor, *, table, source, dims, measures, day, extra_cols=(), e
            f"SELECT f.{day}, {', '.join([*extra_vals, dim_sql])}, {category}, {sums} "
            f"FROM {source} f{join} {condition} "
            f"GROUP BY f.{day}, {dim_sql}{', ' + category if by_category else ''}")
-    cursor.execute(sql, list(params) if params else None)  # at most one day list
+    cursor.execute(sql, list(params) if params else None)
     return cursor.rowcount
 
 
-def _cubes_sum(cursor, *, days=None, closed_days=None, clock_days=None) -> tuple[int, int]:
-    """Sum the facts into the cubes: every day (None), or only the days listed."""
+def _slice_condition(day: str, slices) -> tuple[list[str], list]:
+    """WHERE parts and parameters for "one of these (day, pathway, sector, urgent) slices";
+    the day list alone first, so the day index narrows the rows."""
+    ordered = sorted(slices)
+    columns = [list(c) for c in zip(*ordered, strict=True)]
+    return ([f"f.{day} = ANY(%s)",
+             f"(f.{day}, f.pathway, f.sector, f.urgent) IN (SELECT * FROM "  # noqa: S608
+             "unnest(%s::date[], %s::text[], %s::text[], %s::boolean[]))"],
+            [sorted(set(columns[0])), *columns])
+
+
+def _cubes_sum(cursor, *, received=None, closed=None, clocks=None) -> tuple[int, int]:
+    """Sum the facts into the cubes: everything (None), or only the (day, pathway, sector,
+    urgent) slices listed."""
     referral_rows = clock_rows = 0
-    facts, clocks = ReferralFact._meta.db_table, ClockFact._meta.db_table
+    facts, clock_facts = ReferralFact._meta.db_table, ClockFact._meta.db_table
+    received_where, received_params = _slice_condition("day", received) if received else ([], [])
+    closed_where, closed_params = _slice_condition("closed_day", closed) if closed else ([], [])
+    clock_where, clock_params = _slice_condition("day", clocks) if clocks else ([], [])
     for by_category in (False, True):
         for per_org in (False, True):
             dims = [*REFERRAL_DIMS, "organisation_id"] if per_org else REFERRAL_DIMS
             org = ["f.organisation_id IS NOT NULL"] if per_org else []
-            if days is None or days:
+            if received is None or received:
                 referral_rows += _cube_insert(
                     cursor, table=ReferralCube._meta.db_table, source=facts, dims=dims,
                     measures=REFERRAL_MEASURES, day="day", extra_cols=["basis"],
                     extra_vals=["'received'"], by_category=by_category,
-                    where=[*org, *(["f.day = ANY(%s)"] if days else [])],
-                    params=[sorted(days)] if days else ())
-            if closed_days is None or closed_days:
+                    where=[*org, *received_where], params=received_params)
+            if closed is None or closed:
                 referral_rows += _cube_insert(
                     cursor, table=ReferralCube._meta.db_table, source=facts, dims=dims,
                     measures=["closed", "closed_silent"], day="closed_day",
                     extra_cols=["basis"], extra_vals=["'closed'"], by_category=by_category,
-                    where=["f.closed_day IS NOT NULL", *org,
-                           *(["f.closed_day = ANY(%s)"] if closed_days else [])],
-                    params=[sorted(closed_days)] if closed_days else ())
-        if clock_days is None or clock_days:
+                    where=["f.closed_day IS NOT NULL", *org, *closed_where],
+                    params=closed_params)
+        if clocks is None or clocks:
             clock_rows += _cube_insert(
-                cursor, table=ClockCube._meta.db_table, source=clocks,
+                cursor, table=ClockCube._meta.db_table, source=clock_facts,
                 dims=["kind", "rating", *REFERRAL_DIMS], measures=CLOCK_MEASURES, day="day",
-                by_category=by_category, where=["f.day = ANY(%s)"] if clock_days else [],
-                params=[sorted(clock_days)] if clock_days else ())
+                by_category=by_category, where=clock_where, params=clock_params)
     return referral_rows, clock_rows
+
+
+def _cubes_clear(cursor, *, received, closed, clocks) -> None:
+    for table, basis, slices in ((ReferralCube._meta.db_table, "received", received),
+                                 (ReferralCube._meta.db_table, "closed", closed),
+                                 (ClockCube._meta.db_table, None, clocks)):
+        if not slices:
+            continue
+        where, params = _slice_condition("day", slices)
+        if basis:
+            where.append(f"f.basis = '{basis}'")
+        cursor.execute(f"DELETE FROM {table} f WHERE {' AND '.join(where)}",  # noqa: S608
+                       params)
 
 
 def _full(cursor, now: datetime) -> tuple[int, int, int]:
@@ -210,24 +236,21 @@ def _incremental(cursor, previous: datetime, now: datetime, ids: set[int]) -> tu
             return old + _insert(cursor, model, columns, queryset, returning=returning)
 
         facts = replace(ReferralFact, REFERRAL_FACT_COLUMNS, _referral_facts(referrals),
-                        "day, closed_day")
+                        "day, closed_day, pathway, sector, urgent")
         clocks = replace(ClockFact, CLOCK_FACT_COLUMNS,
                          _clock_facts(Deadline.objects.filter(referral_id__in=in_dirty), now),
-                         "day")
+                         "day, pathway, sector, urgent")
         touched_times = [r[0] for r in replace(FeedbackTime, TIME_COLUMNS,
                                                _feedback_times(referrals), "received_at")]
-        days = {r[0] for r in facts}
-        closed_days = {r[1] for r in facts if r[1] is not None}
-        clock_days = {r[0] for r in clocks}
-        for model, basis, chosen in ((ReferralCube, "received", days),
-                                     (ReferralCube, "closed", closed_days),
-                                     (ClockCube, None, clock_days)):
-            if chosen:
-                qs = model.objects.filter(day__in=chosen)
-                qs = qs.filter(basis=basis) if basis else qs
-                qs._raw_delete(qs.db)
-        referral_rows, clock_rows = _cubes_sum(cursor, days=days, closed_days=closed_days,
-                                               clock_days=clock_days)
+        # The cube rows of every (day, pathway, sector, urgent) slice a changed fact was or
+        # is now counted in: summed again from the facts of that slice only.
+        slices = {
+            "received": {(day, *rest) for day, _, *rest in facts},
+            "closed": {(closed, *rest) for _, closed, *rest in facts if closed is not None},
+            "clocks": set(clocks),
+        }
+        _cubes_clear(cursor, **slices)
+        referral_rows, clock_rows = _cubes_sum(cursor, **slices)
         cursor.execute(f"DROP TABLE {DIRTY}")
     # Feedback times that the previous rebuild's `now` left out and this one's takes in.
     low, high = min(previous, now), max(previous, now)
