@@ -120,10 +120,11 @@ class BenchRun:
             return  # a dashboard without incremental rebuilds
         self.report.figure(f"dashboard summaries rebuild at {tier:,}, nothing changed", timed())
         with connection.cursor() as cursor:
-            # As the triggers would record 100 referrals decided or given feedback.
-            cursor.execute("INSERT INTO dashboard_dirtyreferral (referral_id) SELECT id FROM "
-                           "referrals_referral WHERE received_at IS NOT NULL "
-                           "ORDER BY received_at DESC LIMIT 100")
+            # As the triggers would record 100 referrals given feedback (so the feedback-time
+            # percentiles are sorted again too).
+            cursor.execute("INSERT INTO dashboard_dirtyreferral (referral_id) SELECT referral_id "
+                           "FROM feedback_feedbackrecord WHERE given_at IS NOT NULL "
+                           "ORDER BY given_at DESC LIMIT 100")
         self.report.figure(f"dashboard summaries rebuild at {tier:,}, 100 referrals changed",
                            timed())
 
