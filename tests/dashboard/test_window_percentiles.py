@@ -18,8 +18,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 def test_matches_percentile_cont_for_every_window_and_pathway():
-    if connection.vendor != "postgresql":
-        pytest.skip("window percentiles are the PostgreSQL path (SQLite loops instead)")
     rng = random.Random(7)
     start = london(2025, 1, 1, 0)
     now = london(2026, 4, 20, 12)
