@@ -47,7 +47,11 @@ class ReferralCube(models.Model):
     closed_silent = models.IntegerField(default=0, db_default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["basis", "category", "organisation_id", "day"])]
+        indexes = [models.Index(fields=["basis", "category", "organisation_id", "day"]),
+                   models.Index(fields=["day"]),
+                   # Staff figures read only the all-organisations rows (a small share).
+                   models.Index(fields=["basis", "day"], name="dashboard_cube_staff_day",
+                                condition=models.Q(organisation_id__isnull=True))]
 
     def __str__(self):
         return f"{self.basis} {self.day} {self.pathway}"
@@ -73,7 +77,7 @@ class ClockCube(models.Model):
     within2 = models.IntegerField(default=0, db_default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["kind", "category", "day"])]
+        indexes = [models.Index(fields=["kind", "category", "day"]), models.Index(fields=["day"])]
 
     def __str__(self):
         return f"{self.kind} {self.day} {self.pathway}"
@@ -100,6 +104,96 @@ class FeedbackTime(models.Model):
         return f"referral {self.referral_id}: {self.to_feedback}"
 
 
+class ReferralFact(models.Model):
+    """One row per received referral: its cube dimensions and measures (dashboard/facts.py) as
+    last computed. The cubes are sums of these rows per day, so an incremental rebuild
+    recomputes the facts of the referrals that changed and then only the days they were (or
+    are now) counted in. Measure columns mirror ReferralCube's."""
+
+    referral_id = models.BigIntegerField(primary_key=True)
+    day = models.DateField(db_index=True)
+    closed_day = models.DateField(null=True, db_index=True)
+    pathway = models.CharField(max_length=32)
+    sector = models.CharField(max_length=20)
+    urgent = models.BooleanField()
+    organisation_id = models.BigIntegerField(null=True)
+    categories = models.JSONField(default=list)
+
+    received = models.IntegerField(default=0)
+    decided = models.IntegerField(default=0)
+    given = models.IntegerField(default=0)
+    fb_email = models.IntegerField(default=0)
+    fb_notify = models.IntegerField(default=0)
+    fb_portal = models.IntegerField(default=0)
+    fb_phone = models.IntegerField(default=0)
+    adult_decided = models.IntegerField(default=0)
+    concern = models.IntegerField(default=0)
+    s42 = models.IntegerField(default=0)
+    enquiry = models.IntegerField(default=0)
+    o_nfa = models.IntegerField(default=0)
+    o_early_help = models.IntegerField(default=0)
+    o_s17 = models.IntegerField(default=0)
+    o_s47 = models.IntegerField(default=0)
+    o_immediate_protection = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+    closed_silent = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"facts of referral {self.referral_id}"
+
+
+class ClockFact(models.Model):
+    """One row per counted clock, as last computed. `known`, `known1` and `known2` depend on
+    the time of the rebuild: an open clock's row is recomputed when its due time or its one- or
+    two-month mark passes between two rebuilds (hence the three partial indexes)."""
+
+    deadline_id = models.BigIntegerField(primary_key=True)
+    referral_id = models.BigIntegerField(db_index=True)
+    day = models.DateField(db_index=True)
+    kind = models.CharField(max_length=32)
+    rating = models.CharField(max_length=8)
+    pathway = models.CharField(max_length=32)
+    sector = models.CharField(max_length=20)
+    urgent = models.BooleanField()
+    categories = models.JSONField(default=list)
+    met_at = models.DateTimeField(null=True)
+    due_at = models.DateTimeField()
+    one_at = models.DateTimeField()
+    two_at = models.DateTimeField()
+
+    started = models.IntegerField(default=0)
+    known = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    known1 = models.IntegerField(default=0)
+    within1 = models.IntegerField(default=0)
+    known2 = models.IntegerField(default=0)
+    within2 = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["due_at"], name="dashboard_clockfact_open_due",
+                         condition=models.Q(met_at__isnull=True)),
+            models.Index(fields=["one_at"], name="dashboard_clockfact_open_one",
+                         condition=models.Q(met_at__isnull=True)),
+            models.Index(fields=["two_at"], name="dashboard_clockfact_open_two",
+                         condition=models.Q(met_at__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"facts of clock {self.deadline_id}"
+
+
+class DirtyReferral(models.Model):
+    """Referrals whose facts may have changed since the last rebuild, appended by PostgreSQL
+    triggers on the tables the measures read (migration 0002). A null referral_id asks for a
+    full rebuild (a TRUNCATE, or one statement touching very many referrals)."""
+
+    referral_id = models.BigIntegerField(null=True)
+
+    def __str__(self):
+        return f"referral {self.referral_id or 'all'} changed"
+
+
 class SummaryRefresh(models.Model):
     """When the summaries were last rebuilt (one row per rebuild; the page shows the latest)."""
 
@@ -108,6 +202,9 @@ class SummaryRefresh(models.Model):
     seconds = models.FloatField()
     referral_rows = models.IntegerField()
     clock_rows = models.IntegerField()
+    # "full", or "incremental" with how many referrals were recomputed.
+    mode = models.CharField(max_length=12, default="full")
+    referrals_recomputed = models.IntegerField(default=0)
 
     class Meta:
         ordering = ["-finished_at"]
