@@ -8,11 +8,12 @@ referrals fall over the year on purpose: the trend chart then shows what the see
 import random
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Membership, MembershipStatus, Organisation, Sector, Team
 from feedback.models import FeedbackRecord, Notice
+from pathways.deadlines import next_clock_sql
 from pathways.models import Deadline, Pathway
 from referrals.models import Referral, ReferralEvent
 from referrals.workflow import Outcome, RagRating, Status
@@ -86,6 +87,10 @@ def dashboard_demo_ensure(*, now: datetime | None = None, per_month: int = 45) -
         updates.append(r)
     Referral.objects.bulk_update(updates, ["status", "outcome", "closed_at"])
     Deadline.objects.bulk_create(deadlines)
+    # Bulk-created clocks bypass the deadline services: store each referral's next clock the
+    # way they would, so the triage queue orders these referrals by it.
+    with connection.cursor() as cursor:
+        cursor.execute(next_clock_sql("reference LIKE %s"), [PREFIX + "%"])
     ReferralEvent.objects.bulk_create(events)
     FeedbackRecord.objects.bulk_create(records)
     Notice.objects.bulk_create(notices)

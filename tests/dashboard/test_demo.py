@@ -17,3 +17,16 @@ def test_demo_history_is_made_once_and_summarised():
     # Every closed demo referral had feedback: the "must be zero" figure is zero in the demo.
     assert not Referral.objects.filter(reference__startswith="DM", status="closed",
                                        feedback_records__isnull=True).exists()
+
+
+def test_demo_history_stores_each_referrals_next_clock_for_the_queue():
+    """The demo writes its clocks in bulk, past the deadline services: it must still store each
+    referral's first running clock, or the triage queue would list them as having none."""
+    from django.db.models import Min, Q
+
+    call_command("demo_data", verbosity=0)
+    demo = Referral.objects.filter(reference__startswith="DM").annotate(
+        first_open=Min("deadlines__due_at", filter=Q(deadlines__met_at__isnull=True,
+                                                     deadlines__cancelled_at__isnull=True)))
+    assert demo.filter(first_open__isnull=False).exists()
+    assert [(r.reference, r.next_due_at) for r in demo if r.next_due_at != r.first_open] == []

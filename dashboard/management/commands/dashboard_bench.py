@@ -167,7 +167,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {cursor.rowcount:>9,} rows in "
                                   f"{time.perf_counter() - started:6.1f} s: "
                                   f"{' '.join(sql.split()[:3])} ...")
+        from pathways.deadlines import next_clock_sql
+
         with connection.cursor() as cursor:
+            # As the deadline services would: each referral's next clock, for the triage queue.
+            cursor.execute(next_clock_sql("reference LIKE 'B%'"))
             for table in TABLES:
                 cursor.execute(f"ANALYZE {table}")  # noqa: S608 - fixed names
 
