@@ -16,7 +16,8 @@ from datetime import datetime
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.db.models.signals import post_migrate
 from django.utils import timezone
 
@@ -106,20 +107,39 @@ def referral_submit(
     """
     now = now or timezone.now()
     with transaction.atomic(savepoint=False):
-        locked = Referral.objects.select_for_update().get(pk=referral.pk)
+        locked = (Referral.objects.select_for_update(of=("self",))
+                  .annotate(pathway_team=_team_of_pathway()).get(pk=referral.pk))
         refusal = _refusal(locked, actor=actor)
         if refusal is None and locked.status == Status.DRAFT:
             locked.referrer = actor  # checked above: the same person, already loaded
             perms = _granted_permission_ids()
-            _submit_one(locked, actor=actor, key=submission_key, now=now, perms=perms,
-                        request=request)
+            _submit_one(locked, team=_team_from(locked.pathway_team), actor=actor,
+                        key=submission_key, now=now, perms=perms, request=request)
             if Pathway.is_adult(locked.pathway) and locked.answers.get("linked_mash") == "yes":
                 child = _linked_mash_copy(locked, now=now)
-                _submit_one(child, actor=actor, key=uuid.uuid5(submission_key, "mash"), now=now,
-                            perms=perms, request=request)
+                _submit_one(child, team=Team.objects.get(pathway=child.pathway), actor=actor,
+                            key=uuid.uuid5(submission_key, "mash"), now=now, perms=perms,
+                            request=request)
     if refusal is not None:
         raise refusal
     return locked
+
+
+# What submission needs of the pathway's team, read in the same statement as the lock.
+TEAM_FIELDS = [field.attname for field in Team._meta.concrete_fields
+               if field.attname in {"id", "name", "pathway", "group_id"}]
+
+
+def _team_of_pathway() -> Subquery:
+    return Subquery(Team.objects.filter(pathway=OuterRef("pathway")).values(
+        data=JSONObject(**{name: name for name in TEAM_FIELDS}))[:1])
+
+
+def _team_from(data: dict | None) -> Team:
+    """The team as a model instance; its other fields are deferred (read if ever touched)."""
+    if data is None:
+        raise Team.DoesNotExist("No team for this referral's pathway.")
+    return Team.from_db("default", TEAM_FIELDS, [data[name] for name in TEAM_FIELDS])
 
 
 def _refusal(locked: Referral, *, actor) -> Exception | None:
@@ -152,8 +172,7 @@ def _assign_reference(referral: Referral, *, key: uuid.UUID, now: datetime, team
     raise RuntimeError("Could not draw an unused reference in five attempts.")
 
 
-def _submit_one(referral: Referral, *, actor, key, now, perms, request) -> None:
-    team = Team.objects.get(pathway=referral.pathway)
+def _submit_one(referral: Referral, *, team: Team, actor, key, now, perms, request) -> None:
     _assign_reference(referral, key=key, now=now, team=team)
     # Staff see the referral through their team's group; the referrer through their own
     # account (direct-FK guardian tables, one insert each; ids known, so no model lookups).
