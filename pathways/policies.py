@@ -60,7 +60,8 @@ def _changed(sender, **kwargs) -> None:
 
 
 for _model in (ClockPolicy, ClosureDay):
-    post_save.connect(_changed, sender=_model, dispatch_uid=f"clock_settings_saved_{_model.__name__}")
+    post_save.connect(_changed, sender=_model,
+                      dispatch_uid=f"clock_settings_saved_{_model.__name__}")
     post_delete.connect(_changed, sender=_model,
                         dispatch_uid=f"clock_settings_deleted_{_model.__name__}")
 post_migrate.connect(clock_settings_forget, dispatch_uid="clock_settings_migrated")
@@ -75,7 +76,8 @@ def working_calendar() -> WorkingCalendar:
 def policy_rule(pathway: str, kind: ClockKind | str, variant: str = "") -> ClockRule:
     """The administrators' rule for a clock on a pathway, or issue 5's default without a row."""
     if _cache_seconds() <= 0:
-        policy = ClockPolicy.objects.filter(pathway=pathway, kind=kind, variant=variant or "").first()
+        policy = ClockPolicy.objects.filter(
+            pathway=pathway, kind=kind, variant=variant or "").first()
         return policy.to_rule() if policy is not None else default_rule(kind, variant)
     rules = _cached("policies", lambda: {
         (policy.pathway, policy.kind, policy.variant): policy.to_rule()

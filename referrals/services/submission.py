@@ -113,8 +113,9 @@ def referral_submit(
         if refusal is None and locked.status == Status.DRAFT:
             locked.referrer = actor  # checked above: the same person, already loaded
             perms = _granted_permission_ids()
-            _submit_one(locked, team=_team_from(locked.pathway_team), actor=actor,
-                        key=submission_key, now=now, perms=perms, request=request)
+            team = _team_from(locked.pathway_team, db=locked._state.db)
+            _submit_one(locked, team=team, actor=actor, key=submission_key, now=now, perms=perms,
+                        request=request)
             if Pathway.is_adult(locked.pathway) and locked.answers.get("linked_mash") == "yes":
                 child = _linked_mash_copy(locked, now=now)
                 _submit_one(child, team=Team.objects.get(pathway=child.pathway), actor=actor,
@@ -135,11 +136,11 @@ def _team_of_pathway() -> Subquery:
         data=JSONObject(**{name: name for name in TEAM_FIELDS}))[:1])
 
 
-def _team_from(data: dict | None) -> Team:
+def _team_from(data: dict | None, *, db: str) -> Team:
     """The team as a model instance; its other fields are deferred (read if ever touched)."""
     if data is None:
         raise Team.DoesNotExist("No team for this referral's pathway.")
-    return Team.from_db("default", TEAM_FIELDS, [data[name] for name in TEAM_FIELDS])
+    return Team.from_db(db, TEAM_FIELDS, [data[name] for name in TEAM_FIELDS])
 
 
 def _refusal(locked: Referral, *, actor) -> Exception | None:
@@ -158,9 +159,10 @@ def _assign_reference(referral: Referral, *, key: uuid.UUID, now: datetime, team
     submitted again."""
     for _attempt in range(5):
         reference = reference_new()
+        in_use = Referral.objects.filter(reference=reference).exclude(pk=OuterRef("pk"))
         updated = (
             Referral.objects.filter(pk=referral.pk)
-            .exclude(Exists(Referral.objects.filter(reference=reference).exclude(pk=OuterRef("pk"))))
+            .exclude(Exists(in_use))
             .update(reference=reference, status=Status.SUBMITTED, received_at=now, team=team,
                     submission_key=key, draft_expires_at=None, updated_at=now)
         )

@@ -173,7 +173,8 @@ def test_the_clock_settings_are_read_once_per_process(referrer, clock_settings_c
     for table in ("pathways_clockpolicy", "pathways_closureday", "auth_permission",
                   "django_content_type"):
         assert f'"{table}"' not in later, table
-    assert "SAVEPOINT" not in later.split('INSERT INTO "referrals_referralgroupobjectpermission"')[0]
+    before_permissions = later.split('INSERT INTO "referrals_referralgroupobjectpermission"')[0]
+    assert "SAVEPOINT" not in before_permissions
 
 
 def test_a_reference_already_in_use_is_drawn_again(referrer, monkeypatch):
