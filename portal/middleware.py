@@ -6,12 +6,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.urls import NoReverseMatch, reverse
 from django.utils.cache import add_never_cache_headers
 
 from audit.services import audit_record, refusal_already_recorded
 from mfa.services import SESSION_ROLE_KEY, SESSION_SEEN_KEY, SESSION_STARTED_KEY
 
-from .security import role_fingerprint, session_verdict
+from .security import role_fingerprint, seen_needs_write, session_verdict
 
 ENDED_MESSAGES = {
     "idle": "You were signed out because you had not done anything for {minutes} minutes. "
@@ -21,6 +22,13 @@ ENDED_MESSAGES = {
     "role_changed": "You were signed out because your role or organisation changed. "
     "Sign in again to carry on.",
 }
+
+
+def _keep_alive_path() -> str | None:
+    try:
+        return reverse("mfa:keep-alive")
+    except NoReverseMatch:  # a URLconf without the second-factor pages (some tests)
+        return None
 
 
 class SessionSecurityMiddleware:
@@ -58,10 +66,13 @@ class SessionSecurityMiddleware:
                     ),
                 )
                 return redirect_to_login(request.get_full_path())
-            # The keep-alive ping and pages alike count as activity. Written at most once a
-            # minute: the idle timeout does not need finer time, and most requests then skip
-            # a session write.
-            if now - session.get(SESSION_SEEN_KEY, 0) >= 60:
+            # Pages and the keep-alive ping alike count as activity. A page writes the time at
+            # most once a minute (SEEN_WRITE_SECONDS: most requests then cost no session UPDATE
+            # and no second commit); "Stay signed in" always writes it, because its script
+            # restarts the countdown from the moment of the click.
+            if seen_needs_write(last_seen_at=session.get(SESSION_SEEN_KEY), now=now) or (
+                request.path == _keep_alive_path()
+            ):
                 session[SESSION_SEEN_KEY] = now
             session.setdefault(SESSION_STARTED_KEY, now)
             session.setdefault(SESSION_ROLE_KEY, fingerprint)

@@ -27,6 +27,27 @@ def role_fingerprint(user) -> str:
     return hashlib.sha256(repr(rows).encode()).hexdigest()[:32]
 
 
+# The last-seen time is written to the session at most this often (docs/security.md, "Idle
+# timeout"): a page within a minute of the last write costs no session UPDATE and no second
+# commit. The stored time is then up to a minute behind the last activity, so the session ends
+# between 29 and 30 minutes after it, never later; the page's countdown starts from the stored
+# time (portal.security_context), so the warning never promises more than the server gives.
+SEEN_WRITE_SECONDS = 60
+
+
+def seen_needs_write(*, last_seen_at: float | None, now: float) -> bool:
+    """Whether this request should store `now` as the session's last-seen time."""
+    return last_seen_at is None or now - last_seen_at >= SEEN_WRITE_SECONDS
+
+
+def idle_seconds_left(*, last_seen_at: float | None, now: float, idle_seconds: int) -> int:
+    """Seconds until the idle timeout ends the session, counted from the stored last-seen time
+    (what the server will compare), never negative."""
+    if last_seen_at is None:
+        return idle_seconds
+    return max(0, int(idle_seconds - (now - last_seen_at)))
+
+
 @dataclass(frozen=True)
 class SessionVerdict:
     ends: bool

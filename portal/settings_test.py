@@ -43,3 +43,7 @@ MFA_ENFORCED = False
 AXES_ENABLED = False
 # Browser tests sign the same person in more than once a minute.
 OTP_EMAIL_COOLDOWN_DURATION = 0
+# Clock policies and closure days are read from the database every time: many tests change
+# them with queryset.update(), which sends no signal to forget the per-process copy
+# (pathways.policies). tests/pathways/test_policy_cache.py turns the cache on.
+CLOCK_SETTINGS_CACHE_SECONDS = 0

@@ -4,6 +4,10 @@ Check (the referrer's own draft, every page that applies completed), then do (re
 team, permissions, clock, timeline, acknowledgement) and log, all in one transaction on a
 locked row. A second request (double click, refresh, another tab) finds the row already
 submitted and returns it unchanged.
+
+Every statement here is paid on each submission (docs/performance.md, section 6), so: the
+permission ids are read once per process, the referrer is the actor already in hand, and the
+writes run in the caller's transaction without savepoints of their own.
 """
 
 import uuid
@@ -11,7 +15,10 @@ from datetime import datetime
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.functions import JSONObject
+from django.db.models.signals import post_migrate
 from django.utils import timezone
 
 from accounts.models import Team
@@ -66,62 +73,118 @@ def submission_problems(referral: Referral) -> list[tuple[str, str]]:
     return problems
 
 
-@transaction.atomic
+# The referral permissions that submission grants, by codename -> id. Read once per process:
+# they are made by migrate and never change afterwards (forgotten after a migrate or flush).
+GRANTED = ("view_referral", "triage_referral")
+_permission_ids: dict[str, int] = {}
+
+
+def _granted_permission_ids() -> dict[str, int]:
+    if not _permission_ids:
+        _permission_ids.update(Permission.objects.filter(
+            content_type__app_label="referrals", codename__in=GRANTED,
+        ).values_list("codename", "id"))
+    return _permission_ids
+
+
+def _forget_permission_ids(**kwargs) -> None:
+    _permission_ids.clear()
+
+
+post_migrate.connect(_forget_permission_ids, dispatch_uid="referrals_submission_permission_ids")
+
+
 def referral_submit(
     *, referral: Referral, actor, submission_key: uuid.UUID, now: datetime | None = None,
     request=None,
 ) -> Referral:
-    """Submit the draft (and its linked MASH referral, if asked for). Idempotent."""
+    """Submit the draft (and its linked MASH referral, if asked for). Idempotent.
+
+    All or nothing, in the caller's transaction when there is one (the check page runs under
+    ATOMIC_REQUESTS), so without a savepoint: a database error leaves that transaction to roll
+    back whole. A refusal (PermissionDenied, SubmissionProblem) is raised after the block, having
+    written nothing, so the caller's transaction stays usable.
+    """
     now = now or timezone.now()
-    locked = (Referral.objects.select_for_update(of=("self",)).select_related("referrer")
-              .get(pk=referral.pk))
-    if locked.referrer_id != actor.pk:
-        raise PermissionDenied("Only the referrer can submit their referral.")
-    if locked.status != Status.DRAFT:
-        return locked
-    problems = submission_problems(locked)
-    if problems:
-        raise SubmissionProblem(problems)
-    perms = {p.codename: p for p in Permission.objects.filter(
-        content_type__app_label="referrals", codename__in=("view_referral", "triage_referral"))}
-    _submit_one(locked, actor=actor, key=submission_key, now=now, perms=perms, request=request)
-    if Pathway.is_adult(locked.pathway) and locked.answers.get("linked_mash") == "yes":
-        child = _linked_mash_copy(locked, now=now)
-        _submit_one(child, actor=actor, key=uuid.uuid5(submission_key, "mash"), now=now,
-                    perms=perms, request=request)
+    with transaction.atomic(savepoint=False):
+        locked = (Referral.objects.select_for_update(of=("self",))
+                  .annotate(pathway_team=_team_of_pathway()).get(pk=referral.pk))
+        refusal = _refusal(locked, actor=actor)
+        if refusal is None and locked.status == Status.DRAFT:
+            locked.referrer = actor  # checked above: the same person, already loaded
+            perms = _granted_permission_ids()
+            team = _team_from(locked.pathway_team, db=locked._state.db)
+            _submit_one(locked, team=team, actor=actor, key=submission_key, now=now, perms=perms,
+                        request=request)
+            if Pathway.is_adult(locked.pathway) and locked.answers.get("linked_mash") == "yes":
+                child = _linked_mash_copy(locked, now=now)
+                _submit_one(child, team=Team.objects.get(pathway=child.pathway), actor=actor,
+                            key=uuid.uuid5(submission_key, "mash"), now=now, perms=perms,
+                            request=request)
+    if refusal is not None:
+        raise refusal
     return locked
 
 
+# What submission needs of the pathway's team, read in the same statement as the lock.
+TEAM_FIELDS = [field.attname for field in Team._meta.concrete_fields
+               if field.attname in {"id", "name", "pathway", "group_id"}]
+
+
+def _team_of_pathway() -> Subquery:
+    return Subquery(Team.objects.filter(pathway=OuterRef("pathway")).values(
+        data=JSONObject(**{name: name for name in TEAM_FIELDS}))[:1])
+
+
+def _team_from(data: dict | None, *, db: str) -> Team:
+    """The team as a model instance; its other fields are deferred (read if ever touched)."""
+    if data is None:
+        raise Team.DoesNotExist("No team for this referral's pathway.")
+    return Team.from_db(db, TEAM_FIELDS, [data[name] for name in TEAM_FIELDS])
+
+
+def _refusal(locked: Referral, *, actor) -> Exception | None:
+    if locked.referrer_id != actor.pk:
+        return PermissionDenied("Only the referrer can submit their referral.")
+    if locked.status != Status.DRAFT:
+        return None  # already submitted: the caller gets it back unchanged
+    problems = submission_problems(locked)
+    return SubmissionProblem(problems) if problems else None
+
+
 def _assign_reference(referral: Referral, *, key: uuid.UUID, now: datetime, team: Team) -> None:
+    """Draw references until one is unused, in one UPDATE each (no savepoint to catch a
+    collision). Two submissions drawing the same unused reference in the same instant (about
+    1 in 3.8e11) would meet the unique constraint: that request fails whole and the draft can be
+    submitted again."""
     for _attempt in range(5):
         reference = reference_new()
-        try:
-            with transaction.atomic():
-                Referral.objects.filter(pk=referral.pk).update(
-                    reference=reference, status=Status.SUBMITTED, received_at=now, team=team,
-                    submission_key=key, draft_expires_at=None, updated_at=now,
-                )
-        except IntegrityError:
-            if Referral.objects.filter(submission_key=key).exists():
-                raise
-            continue
-        referral.reference, referral.status, referral.received_at = reference, Status.SUBMITTED, now
-        referral.team, referral.submission_key, referral.draft_expires_at = team, key, None
-        return
+        in_use = Referral.objects.filter(reference=reference).exclude(pk=OuterRef("pk"))
+        updated = (
+            Referral.objects.filter(pk=referral.pk)
+            .exclude(Exists(in_use))
+            .update(reference=reference, status=Status.SUBMITTED, received_at=now, team=team,
+                    submission_key=key, draft_expires_at=None, updated_at=now)
+        )
+        if updated:
+            referral.reference, referral.status, referral.received_at = (
+                reference, Status.SUBMITTED, now)
+            referral.team, referral.submission_key, referral.draft_expires_at = team, key, None
+            return
     raise RuntimeError("Could not draw an unused reference in five attempts.")
 
 
-def _submit_one(referral: Referral, *, actor, key, now, perms, request) -> None:
-    team = Team.objects.select_related("group").get(pathway=referral.pathway)
+def _submit_one(referral: Referral, *, team: Team, actor, key, now, perms, request) -> None:
     _assign_reference(referral, key=key, now=now, team=team)
     # Staff see the referral through their team's group; the referrer through their own
-    # account (direct-FK guardian tables, one insert each).
+    # account (direct-FK guardian tables, one insert each; ids known, so no model lookups).
     ReferralGroupObjectPermission.objects.bulk_create([
-        ReferralGroupObjectPermission(content_object=referral, group=team.group, permission=p)
-        for p in perms.values()
+        ReferralGroupObjectPermission(content_object_id=referral.pk, group_id=team.group_id,
+                                      permission_id=permission_id)
+        for permission_id in perms.values()
     ])
-    ReferralUserObjectPermission.objects.create(
-        content_object=referral, user=actor, permission=perms["view_referral"])
+    ReferralUserObjectPermission.objects.bulk_create([ReferralUserObjectPermission(
+        content_object_id=referral.pk, user_id=actor.pk, permission_id=perms["view_referral"])])
     deadline_open(
         referral=referral, kind=DECISION_CLOCK.get(referral.pathway, "concern_decision"),
         starts=now, actor=actor,

@@ -1,16 +1,19 @@
 """Sessions: idle timeout with a warning, absolute limit, role change and disabling end them."""
 
+import re
 import time
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import MembershipRole, TeamMembership
 from audit.models import AuditEvent
 from mfa.services import SESSION_ROLE_KEY, SESSION_SEEN_KEY, SESSION_STARTED_KEY
-from portal.security import session_verdict
+from portal.security import SEEN_WRITE_SECONDS, seen_needs_write, session_verdict
 from tests.conftest import otp_login
 
 pytestmark = pytest.mark.usefixtures("mfa_enforced")
@@ -39,6 +42,27 @@ def test_session_verdict_table(started, seen, stored, current, ends, reason):
         stored_fingerprint=stored, fingerprint=current,
     )
     assert (verdict.ends, verdict.reason) == (ends, reason)
+
+
+def test_idle_timeout_is_exact_to_within_the_minute_the_last_seen_write_skips():
+    """Activity is stored at most once a minute, so the session ends between 29 and 30
+    minutes after the last request: never later than the 30 minutes promised."""
+    start, idle = 1_000_000.0, 30 * 60
+    stored = start
+    for request_at in (start + 20, start + SEEN_WRITE_SECONDS - 1):  # inside the minute
+        assert not seen_needs_write(last_seen_at=stored, now=request_at)
+    last_activity = start + SEEN_WRITE_SECONDS - 1
+
+    def ends(at):
+        return session_verdict(started_at=start, last_seen_at=stored, now=at, idle_seconds=idle,
+                               absolute_seconds=10 * HOUR, stored_fingerprint="a",
+                               fingerprint="a").ends
+
+    assert not ends(stored + idle)
+    assert ends(stored + idle + 1)
+    assert idle - SEEN_WRITE_SECONDS < (stored + idle + 1) - last_activity <= idle
+    assert seen_needs_write(last_seen_at=stored, now=start + SEEN_WRITE_SECONDS)
+    assert seen_needs_write(last_seen_at=None, now=start)
 
 
 def _age_session(client, **moves):
@@ -70,6 +94,38 @@ def test_activity_keeps_the_session_and_keep_alive_counts(client, referrer):
     assert client.get(reverse("mfa:keep-alive")).status_code == 204
     assert time.time() - client.session[SESSION_SEEN_KEY] < 5
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_a_page_inside_the_minute_does_not_write_the_session(client, referrer):
+    otp_login(client, referrer)
+    client.get(reverse("home"))
+    _age_session(client, **{SESSION_SEEN_KEY: 30})
+    stored = client.session[SESSION_SEEN_KEY]
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("home")).status_code == 200
+    assert client.session[SESSION_SEEN_KEY] == stored
+    assert not [q for q in captured if q["sql"].startswith('UPDATE "django_session"')]
+    _age_session(client, **{SESSION_SEEN_KEY: 61})
+    client.get(reverse("home"))
+    assert time.time() - client.session[SESSION_SEEN_KEY] < 5
+
+
+def test_stay_signed_in_always_records_the_activity(client, referrer):
+    """Its script restarts the countdown at the click, so the server must count from then."""
+    otp_login(client, referrer)
+    client.get(reverse("home"))
+    _age_session(client, **{SESSION_SEEN_KEY: 20})
+    assert client.get(reverse("mfa:keep-alive")).status_code == 204
+    assert time.time() - client.session[SESSION_SEEN_KEY] < 5
+
+
+def test_the_countdown_starts_from_the_stored_last_seen_time(client, referrer, settings):
+    otp_login(client, referrer)
+    client.get(reverse("home"))
+    _age_session(client, **{SESSION_SEEN_KEY: 40})  # not rewritten by the next page
+    page = client.get(reverse("home")).content.decode()
+    left = int(re.search(r'data-idle-seconds="(\d+)"', page).group(1))
+    assert settings.SESSION_IDLE_SECONDS - 45 <= left <= settings.SESSION_IDLE_SECONDS - 40
 
 
 def test_absolute_limit_ends_even_an_active_session(client, referrer, settings):
