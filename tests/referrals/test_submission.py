@@ -145,7 +145,7 @@ def _shape(sql: str) -> str:
         depth += (char == "(") - (char == ")")
         outer.append(char if depth == 0 and char != ")" else "")
     outer = "".join(outer)
-    table = re.search(r'(?:INTO|UPDATE|FROM) "(\w+)"', outer).group(1)
+    table = re.search(r'(?:INTO|UPDATE|FROM) "?(\w+)"?', outer).group(1)
     return f"{outer.split(' ', 1)[0]} {table}" + (" FOR UPDATE" if " FOR UPDATE" in outer else "")
 
 
