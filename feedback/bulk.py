@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from celery import shared_task
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -128,6 +129,11 @@ def notices_enqueue(notice_ids: list[int]) -> None:
     """Hand committed notices to the broker in one message, however many: the task splits a
     long list on the worker, so the writer pays for one publish. A broker outage must not
     fail the change that owes them: the rows are saved and the requeue sweep sends them."""
+    from .services import notices_enqueue as batches_enqueue
+
+    if len(notice_ids) <= settings.NOTICE_SEND_BATCH:
+        batches_enqueue(notice_ids)  # one batch: straight to the sending task
+        return
     try:
         notices_send_many.delay(notice_ids)
     except (KombuOperationalError, OSError) as error:  # the broker is unreachable

@@ -6,7 +6,7 @@ feedback_assert_given_before_close.
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -121,20 +121,31 @@ def _referrer_channels(referral) -> list[str]:
 
 def referrer_notify(
     *, referral, kind: str, dedupe_key: str | None = None
-) -> list[Notice]:
+) -> Sequence[Notice]:
     """Tell the referrer that something happened (acknowledgement, more information requested,
     re-routed, enquiry started or concluded, closed) in the standard general wording, in the
     portal and, unless they asked for phone only, by email. Call inside the change's
-    transaction."""
-    notices = []
-    for channel in _referrer_channels(referral):
-        notice = notice_queue(
-            kind=kind, recipient=referral.referrer, referral=referral, channel=channel,
-            dedupe_key=f"{dedupe_key}:{channel}" if dedupe_key else None,
-            send_after_commit=False,
+    transaction. The wording is worked out once for every channel.
+
+    With a dedupe_key (the submission's acknowledgement) the notices are written in one
+    INSERT ... ON CONFLICT DO NOTHING (feedback.bulk), so a second call writes nothing, and the
+    notices come back as a lazy queryset: a caller that does not look pays no query."""
+    from .bulk import NoticeDraft, notices_queue_bulk
+
+    channels = _referrer_channels(referral)
+    subject, body = notice_text(kind, referral)
+    if dedupe_key:
+        ids = notices_queue_bulk(
+            NoticeDraft(kind=kind, subject=subject, body=body, recipient=referral.referrer,
+                        referral=referral, channel=channel, dedupe_key=f"{dedupe_key}:{channel}")
+            for channel in channels
         )
-        if notice is not None:
-            notices.append(notice)
+        return Notice.objects.filter(pk__in=ids).order_by("pk")
+    notices = [
+        notice_queue(kind=kind, subject=subject, body=body, recipient=referral.referrer,
+                     referral=referral, channel=channel, send_after_commit=False)
+        for channel in channels
+    ]
     notices_enqueue_on_commit(notices)
     return notices
 
