@@ -61,9 +61,12 @@ def deadlines_sweep(
 ) -> SweepReport:
     """Alert on unclaimed urgent referrals, then record breaches and warnings due by `now`."""
     report = SweepReport()
-    # Oldest first and alerted ones drop out, so one batch of urgent referrals a minute is
-    # enough (the young ones it re-reads each time are not yet due).
-    _pickups_batch(now, min(batch_size, PICKUP_BATCH), report)
+    # Oldest first and alerted ones drop out. A backlog (a worker that was down) is cleared in
+    # batches like the clocks below: an urgent referral's alert must not wait minutes in line.
+    pickup_batch = min(batch_size, PICKUP_BATCH)
+    for _ in range(max_batches):
+        if _pickups_batch(now, pickup_batch, report) < pickup_batch:
+            break
     for step in (_breaches_batch, _warnings_batch):
         for _ in range(max_batches):
             if step(now, batch_size, report) < batch_size:
@@ -160,7 +163,9 @@ def _pickups_batch(now, batch_size, report) -> int:
             if due <= now:
                 overdue.append((referral, due))
         if not overdue:
-            return len(waiting)
+            return 0
+        # Oldest first: once one is not yet due, the rest of the line can wait for next minute.
+        full_batch = len(waiting) if len(overdue) == len(waiting) else 0
         # Again after the lock: a sweep that committed an alert since our query began.
         done = set(
             AuditEvent.objects.filter(
@@ -178,7 +183,7 @@ def _pickups_batch(now, batch_size, report) -> int:
         AuditEvent.objects.bulk_create(events)
         report.pickup_alerts += len(events)
         report.notices += len(notices_queue_bulk(drafts))
-    return len(waiting)
+    return full_batch
 
 
 def _breaches_batch(now, batch_size, report) -> int:

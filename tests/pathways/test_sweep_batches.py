@@ -1,6 +1,8 @@
 """The sweep is set-based: a batch costs the same queries for 3 clocks as for 40, across teams,
 and writes the same audit rows and notices the one-clock-at-a-time sweep wrote."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -113,3 +115,19 @@ def test_a_breach_already_in_the_outbox_is_not_written_or_counted_again(
     again = deadlines_sweep(now=ldt(2026, 3, 2, 17, 5))
     assert (again.breached, again.notices) == (1, 0)
     assert Notice.objects.count() == 4
+
+
+def test_a_backlog_of_urgent_pickups_is_cleared_in_one_run(make_referral, oppd_people,
+                                                           monkeypatch):
+    """After an outage, every unclaimed urgent referral is alerted in the next sweep, batch by
+    batch, not PICKUP_BATCH a minute; and one not yet due stops the line without re-reading."""
+    from pathways import sweep
+
+    monkeypatch.setattr(sweep, "PICKUP_BATCH", 2)
+    start = ldt(2026, 3, 2, 10, 0)
+    for minutes in range(5):  # received 10:00 to 10:04, so due 11:00 to 11:04
+        referral = make_referral("oppd", urgent=True, received_at=start + timedelta(minutes=minutes))
+        deadline_open(referral=referral, kind="concern_decision", starts=referral.received_at)
+    assert deadlines_sweep(now=ldt(2026, 3, 2, 11, 2)).pickup_alerts == 3
+    assert deadlines_sweep(now=ldt(2026, 3, 2, 11, 2)).pickup_alerts == 0
+    assert deadlines_sweep(now=ldt(2026, 3, 2, 12, 0)).pickup_alerts == 2
