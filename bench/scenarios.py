@@ -222,6 +222,12 @@ def sweep_measure(run, tier: int) -> None:
             + (", cancelled_at = NULL" if has_field(Deadline, "cancelled_at") else ""),
             [now, OVERDUE_SHARE, SPAN_DAYS, now, OVERDUE_SHARE, SPAN_DAYS],
         )
+        # Urgent referrals received before yesterday were picked up long ago (or alerted): the
+        # pick-up alerts are not part of the raw UPDATE, so a year of them must not be either.
+        cursor.execute(
+            "UPDATE referrals_referral SET assignee_id = (SELECT user_id FROM "
+            "accounts_teammembership ORDER BY id LIMIT 1) WHERE urgent AND assignee_id IS NULL "
+            "AND received_at < %s - interval '1 day'", [now])
         cursor.execute("VACUUM (ANALYZE) pathways_deadline")
         cursor.execute(f"SELECT count(*) FROM pathways_deadline WHERE {running}")
         open_count = cursor.fetchone()[0]
