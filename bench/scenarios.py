@@ -337,11 +337,11 @@ RETENTION_DAYS = 300  # instead of six years: the seeded year then has referrals
 
 
 def retention_command(run) -> list[str]:
-    """The retention sweep in its own process (as a Celery worker would run it), with a
+    """The retention sweep in its own process, niced as the Celery worker is, with a
     300-day rule so that it really erases the oldest closed referrals while the queue is
     measured (the six-year default finds nothing in a one-year data set)."""
     first_attribute("privacy.retention.retention_sweep")
-    return [sys.executable, "-c",
+    return ["nice", "-n", "10", sys.executable, "-c",
             "import django; django.setup(); from django.utils import timezone; "
             "from privacy.retention import retention_sweep; "
             f"print('erased', retention_sweep(now=timezone.now(), days={RETENTION_DAYS}))"]

@@ -371,6 +371,8 @@ RETENTION_DAYS_AFTER_CLOSURE = int(os.environ.get("RETENTION_DAYS_AFTER_CLOSURE"
 # Children's records are not deleted automatically: child protection records are kept far longer
 # (and the IICSA instruction not to destroy them): an administrator decides.
 RETENTION_KEEP_PATHWAYS = env_list("RETENTION_KEEP_PATHWAYS", "mash")
+# Seconds the daily retention sweep waits between batches of 100, so it never crowds out staff.
+RETENTION_BATCH_PAUSE_SECONDS = float(os.environ.get("RETENTION_BATCH_PAUSE_SECONDS", "0.5"))
 # Subject access for a person named in referrals (privacy/people.py): the referrer is a third
 # party, so their identity is withheld from the export unless the council's policy is to
 # disclose it (docs/security.md).

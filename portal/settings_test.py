@@ -47,3 +47,5 @@ OTP_EMAIL_COOLDOWN_DURATION = 0
 # them with queryset.update(), which sends no signal to forget the per-process copy
 # (pathways.policies). tests/pathways/test_policy_cache.py turns the cache on.
 CLOCK_SETTINGS_CACHE_SECONDS = 0
+
+RETENTION_BATCH_PAUSE_SECONDS = 0  # tests run the sweep over a handful of referrals

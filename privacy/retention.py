@@ -7,6 +7,7 @@ stub: the audit rows (append-only, ids and general words only) plus one `retenti
 row naming the reference, pathway, status and dates - no personal data.
 """
 
+import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -86,3 +87,6 @@ def retention_sweep(*, now: datetime, batch_size: int = 100, days: int | None = 
         erased += done
         if len(ids) < batch_size or done == 0:
             return erased
+        # A daily background job: between batches, leave the database and the CPU to the
+        # people using the portal (docs/performance.md, "the queue while retention runs").
+        time.sleep(settings.RETENTION_BATCH_PAUSE_SECONDS)

@@ -92,6 +92,19 @@ def test_batches_cover_everything(make_closed, settings):
     assert not Referral.objects.filter(reference__startswith="SR-B").exists()
 
 
+def test_the_sweep_pauses_between_batches_to_leave_room_for_staff(make_closed, settings,
+                                                                  monkeypatch):
+    from privacy import retention
+
+    pauses = []
+    monkeypatch.setattr(retention.time, "sleep", pauses.append)
+    settings.RETENTION_BATCH_PAUSE_SECONDS = 0.5
+    for n in range(7):
+        make_closed(f"SR-P{n}", NOW - timedelta(days=settings.RETENTION_DAYS_AFTER_CLOSURE + n + 1))
+    assert retention_sweep(now=NOW, batch_size=3) == 7
+    assert pauses == [0.5, 0.5]  # after the two full batches; not after the last
+
+
 def test_the_beat_task_runs_the_sweep_with_no_arguments(make_closed, settings):
     make_closed("SR-BEAT", datetime(2000, 1, 1, tzinfo=UTC))
     assert settings.CELERY_BEAT_SCHEDULE["privacy-retention"]["task"] == retention_task.name
