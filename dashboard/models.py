@@ -51,6 +51,10 @@ class ReferralCube(models.Model):
                    models.Index(fields=["day"]),
                    # Staff figures read only the all-organisations rows (a small share).
                    models.Index(fields=["basis", "day"], name="dashboard_cube_staff_day",
+                                condition=models.Q(organisation_id__isnull=True)),
+                   # A team manager's figures: one pathway's rows, by category, over a window.
+                   models.Index(fields=["basis", "pathway", "category", "day"],
+                                name="dashboard_cube_staff_pathway",
                                 condition=models.Q(organisation_id__isnull=True))]
 
     def __str__(self):

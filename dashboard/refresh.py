@@ -200,6 +200,10 @@ def _full(cursor, now: datetime) -> tuple[int, int, int]:
         for model in (ReferralFact, ClockFact, FeedbackTime):
             cursor.execute(f"ANALYZE {model._meta.db_table}")
     referral_rows, clock_rows = _cubes_sum(cursor)
+    if is_postgres():
+        # Fresh statistics for the page's plans: an empty-table estimate picks the wrong index.
+        for model in (ReferralCube, ClockCube):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
     feedback_percentiles_rebuild(now=now)
     return referral_rows, clock_rows, ReferralFact.objects.count()
 

@@ -386,6 +386,8 @@ BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
 
 # Dashboard (issue 7): how often beat rebuilds the summary tables the staff dashboard reads.
 DASHBOARD_REFRESH_SECONDS = int(os.environ.get("DASHBOARD_REFRESH_SECONDS", "900"))
+# Open breaches are counted live, at most once a minute per scope in each web process.
+DASHBOARD_LIVE_SECONDS = int(os.environ.get("DASHBOARD_LIVE_SECONDS", "60"))
 CELERY_BEAT_SCHEDULE["dashboard-summaries"] = {
     "task": "dashboard.tasks.summaries_refresh", "schedule": float(DASHBOARD_REFRESH_SECONDS),
 }

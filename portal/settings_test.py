@@ -49,3 +49,4 @@ OTP_EMAIL_COOLDOWN_DURATION = 0
 CLOCK_SETTINGS_CACHE_SECONDS = 0
 
 RETENTION_BATCH_PAUSE_SECONDS = 0  # tests run the sweep over a handful of referrals
+DASHBOARD_LIVE_SECONDS = 0  # figures tests give their own "now"; the cache has its own test

@@ -1,6 +1,8 @@
 """Every figure against the hand-computed world in conftest.py (now = 20 April 2026 12:00 BST,
 window = February to April 2026, per month)."""
 
+from datetime import timedelta
+
 import pytest
 
 from accounts.roles import Role
@@ -257,3 +259,25 @@ def test_a_clocks_own_rating_wins_and_cancelled_clocks_are_left_out(world, now):
     summaries_rebuild(now=now)
     march = table("rag", now).rows[1]
     assert march == ["March 2026", 1, 1, 100.0, 0, 0, None, 0, 0, None]
+
+
+def test_open_breaches_are_counted_at_most_once_a_minute_per_scope(world, now, settings):
+    """DASHBOARD_LIVE_SECONDS: within the minute the same scope gets the same count, with the
+    time it was counted (the page says "as at"); after it, or with 0, a new count."""
+    from django.core.cache import cache
+
+    from tests.dashboard import factories as f
+
+    settings.DASHBOARD_LIVE_SECONDS = 60
+    cache.clear()
+    first = table("open-breaches", now)
+    r = f.referral(received_at=now - timedelta(days=3))
+    f.deadline(r, "concern_decision", starts_at=now - timedelta(days=3),
+               due_at=now - timedelta(days=2))
+    later = now + timedelta(seconds=30)
+    cached = table("open-breaches", later)
+    assert cached.rows == first.rows and f"{now:%H:%M}" in cached.description
+    settings.DASHBOARD_LIVE_SECONDS = 0
+    fresh = table("open-breaches", later)
+    assert fresh.rows[-1][1] == first.rows[-1][1] + 1
+    cache.clear()
