@@ -115,6 +115,12 @@ class Referral(models.Model):
                 name="referral_queue_order",
                 condition=models.Q(status__in=QUEUE_STATUSES),
             ),
+            # The clock sweep's urgent pick-up step, every minute: only urgent referrals nobody
+            # has taken yet, oldest first (pathways.sweep._pickups_batch).
+            models.Index(
+                fields=["received_at", "id"], name="referral_urgent_unassigned",
+                condition=models.Q(urgent=True, assignee__isnull=True),
+            ),
         ]
         permissions = [("triage_referral", "Can triage and decide the referral")]
 
