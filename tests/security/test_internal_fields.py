@@ -14,6 +14,7 @@ which shows the check can fail.
 import pprint
 import re
 import uuid
+from contextlib import suppress
 from html.parser import HTMLParser
 from io import BytesIO
 
@@ -422,25 +423,22 @@ def changes(before: dict, after: dict) -> dict:
 
 
 class Rollback(Exception):
-    pass
+    """Raised inside a test's atomic block to undo what the POST wrote."""
 
 
 def post_and_diff(who, path, data) -> tuple[dict, dict, int]:
     """POST in a transaction that is rolled back; what changed, the state after, the status."""
     result = {}
-    try:
-        with transaction.atomic():
-            client = Client()
-            if who is not None:
-                client.force_login(who)
-            before = snapshot()
-            response = client.post(path, data)
-            after = snapshot()
-            result = {"changes": changes(before, after), "after": after,
-                      "status": response.status_code}
-            raise Rollback
-    except Rollback:
-        pass
+    with suppress(Rollback), transaction.atomic():
+        client = Client()
+        if who is not None:
+            client.force_login(who)
+        before = snapshot()
+        response = client.post(path, data)
+        after = snapshot()
+        result = {"changes": changes(before, after), "after": after,
+                  "status": response.status_code}
+        raise Rollback
     return result["changes"], result["after"], result["status"]
 
 
@@ -540,16 +538,13 @@ def test_the_extra_fields_check_can_fail(form_world):
 
     def leaky_post(data):
         result = {}
-        try:
-            with transaction.atomic():
-                before = snapshot()
-                copied = {k: v for k, v in data.items() if k in ("status", "outcome")}
-                if copied:
-                    Referral.objects.filter(pk=sent.pk).update(**copied)
-                result["changes"] = changes(before, snapshot())
-                raise Rollback
-        except Rollback:
-            pass
+        with suppress(Rollback), transaction.atomic():
+            before = snapshot()
+            copied = {k: v for k, v in data.items() if k in ("status", "outcome")}
+            if copied:
+                Referral.objects.filter(pk=sent.pk).update(**copied)
+            result["changes"] = changes(before, snapshot())
+            raise Rollback
         return result["changes"]
 
     assert leaky_post({}) != leaky_post({"status": "closed"})
