@@ -1,4 +1,5 @@
-"""Files sent with a referral: checked by content, stored privately under random names."""
+"""Files sent with a referral: checked by content, scanned for malware, stored privately under
+random names."""
 
 import secrets
 import zipfile
@@ -11,6 +12,7 @@ from django.db import transaction
 
 from audit.services import audit_record
 
+from ..malware import MalwareFound, ScannerUnavailable, malware_scan
 from ..models import Attachment, Referral
 from ..workflow import Status
 
@@ -75,14 +77,37 @@ def attachment_check(*, referral: Referral, upload) -> str:
     return detected
 
 
-@transaction.atomic
+# The referrer's words when the scanner refuses a file (GOV.UK file upload pattern).
+MALWARE_FOUND = "The selected file contains a virus. Choose a different file"
+SCANNER_DOWN = ("We could not check the selected file for viruses. Try again later. Your "
+                "answers have been saved")
+
+
 def attachment_add(*, referral: Referral, actor, upload, description: str = "",
                    request=None) -> Attachment:
-    """Check the file by its content, store it under a random name, record it."""
+    """Check the file by its content, scan it, store it under a random name, record it."""
     if referral.referrer_id != actor.pk or referral.status != Status.DRAFT:
         raise PermissionDenied("Only the referrer can attach files to their own draft.")
+    try:
+        return _attachment_store(referral=referral, actor=actor, upload=upload,
+                                 description=description, request=request)
+    except (MalwareFound, ScannerUnavailable) as refusal:
+        # Outside the store's transaction, so the audit row stays; nothing was stored and the
+        # draft is as it was.
+        found = isinstance(refusal, MalwareFound)
+        audit_record(action="referral.attachment_refused", actor=actor, request=request,
+                     referral=referral,
+                     detail={"reason": "malware" if found else "scanner_unavailable",
+                             "signature": refusal.signature if found else ""})
+        raise AttachmentRejected(MALWARE_FOUND if found else SCANNER_DOWN) from refusal
+
+
+@transaction.atomic
+def _attachment_store(*, referral: Referral, actor, upload, description: str,
+                      request) -> Attachment:
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     detected = attachment_check(referral=referral, upload=upload)
+    malware_scan(upload)  # before anything reaches storage; fails closed
     stored = default_storage.save(f"attachments/{secrets.token_hex(20)}", upload)
     try:
         attachment = Attachment.objects.create(
