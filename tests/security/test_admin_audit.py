@@ -19,6 +19,7 @@ from audit.models import AuditEvent
 from feedback.models import FeedbackRecord, Notice
 from pathways.models import Deadline
 from referrals import transitions
+from referrals.models import Referral
 from referrals.services import referral_submit
 from referrals.transitions import Feedback
 from referrals.workflow import Outcome
@@ -109,6 +110,17 @@ def test_every_admin_page_is_under_the_audit():
     missing = [model._meta.label for model, model_admin in admin.site._registry.items()
                if not isinstance(model_admin, AuditedAdminMixin)]
     assert missing == []
+
+
+def test_no_admin_page_may_delete_a_row_of_a_referral(rf, admin_client):
+    """Any model with a referral behind it, registered now or later, refuses deletion."""
+    request = rf.get("/admin/")
+    request.user = admin_client.boss
+    deletable = [model._meta.label for model, model_admin in admin.site._registry.items()
+                 if any(getattr(field, "related_model", None) is Referral
+                        for field in model._meta.fields)
+                 and model_admin.has_delete_permission(request)]
+    assert deletable == []
 
 
 def test_changing_a_persons_email_is_audited_and_told_at_the_old_address(
