@@ -13,9 +13,12 @@ from crispy_forms_gds.layout import (
     Submit,
 )
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.utils import timezone
 
+from . import throttle
 from .models import MembershipRole, Organisation, Sector, User
 
 EMAIL_ERRORS = {
@@ -47,6 +50,9 @@ class SignInForm(AuthenticationForm):
         "inactive": "This account has been disabled. Contact the council's safeguarding team.",
         "unverified": "Confirm your email address before you sign in: open the link we emailed "
                       "you, or ask for a new link below.",
+        "paused": "There have been too many wrong passwords for this account, so for the next "
+                  "{minutes} minutes it can only be signed in to from a browser you have used for it "
+                  "before. Try again later, or reset your password.",
     }
 
     def __init__(self, *args, **kwargs):
@@ -62,6 +68,17 @@ class SignInForm(AuthenticationForm):
     def clean_username(self):
         # Addresses are stored in lower case; people type them however they like.
         return self.cleaned_data["username"].strip().lower()
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username and self.request is not None and throttle.sign_in_paused(
+            self.request, username=username, now=timezone.now()
+        ):
+            # Refused before the password is checked, so the attacker learns nothing.
+            minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+            raise forms.ValidationError(self.error_messages["paused"].format(minutes=minutes),
+                                        code="paused")
+        return super().clean()
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)

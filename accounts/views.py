@@ -13,7 +13,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from . import selectors, services
+from . import selectors, services, throttle
 from .forms import (
     REFUSE,
     DecisionForm,
@@ -40,6 +40,11 @@ def council_admin_required(view):
 class SignInView(auth_views.LoginView):
     template_name = "accounts/sign_in.html"
     authentication_form = SignInForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        throttle.device_remember(response, self.request, username=form.get_user().email)
+        return response
 
 
 @require_http_methods(["GET", "POST"])
