@@ -87,8 +87,11 @@ class SignInForm(AuthenticationForm):
 
 
 def organisation_choices():
+    # Only organisations an administrator has verified: a name typed at sign-up is not shown to
+    # the public (issue 14, attack 4: one was listed as a spreadsheet formula).
+    verified = Organisation.objects.filter(verified=True).order_by("name")
     return [("", "Choose your organisation")] + [
-        (str(pk), name) for pk, name in Organisation.objects.order_by("name").values_list("pk", "name")
+        (str(pk), name) for pk, name in verified.values_list("pk", "name")
     ] + [(NOT_LISTED, "My organisation is not listed")]
 
 
@@ -182,7 +185,7 @@ class SignUpForm(forms.Form):
         value = self.cleaned_data["organisation"]
         if value == NOT_LISTED:
             return None
-        organisation = Organisation.objects.filter(pk=int(value)).first()
+        organisation = Organisation.objects.filter(pk=int(value), verified=True).first()
         if organisation is None:  # removed since the page was shown
             raise forms.ValidationError("Select your organisation from the list",
                                         code="invalid_choice")
@@ -196,7 +199,7 @@ class SignUpForm(forms.Form):
             if not name:
                 self.add_error("new_organisation_name",
                                "Enter the name of your organisation, or choose it from the list")
-            elif Organisation.objects.filter(name__iexact=name).exists():
+            elif Organisation.objects.filter(name__iexact=name, verified=True).exists():
                 self.add_error("new_organisation_name",
                                f"{name} is already in the list: choose it under 'Organisation "
                                "you work or volunteer for'")
