@@ -27,7 +27,7 @@ from .forms import AttachmentForm, UrgencyForm
 from .models import Referral
 from .pdf import referral_pdf
 from .services.attachments import download_name
-from .services.drafts import MAY_REFER
+from .services.drafts import MAY_REFER, may_continue_draft
 from .services.submission import submission_problems
 from .workflow import Status
 
@@ -38,6 +38,17 @@ def _not_found(request, *, action=None, pk=None):
         audit_record(action=action, request=request, allowed=False,
                      detail={"referral_id": pk})
     return render(request, "referrals/not_found.html", status=404)
+
+
+def _membership_stopped(request, referral):
+    """A draft whose referrer's membership was refused or removed after it was started: it
+    cannot be continued or sent (issue 14, attack 5); say why and what to do instead."""
+    audit_record(action="referral.draft_refused", request=request, referral=referral,
+                 allowed=False, detail={"reason": "membership_not_approved"})
+    pathway_contacts, edt_contacts = _contacts()
+    return render(request, "referrals/membership_stopped.html",
+                  {"referral": referral, "pathway_contacts": pathway_contacts,
+                   "edt_contacts": edt_contacts}, status=403)
 
 
 def _contacts():
@@ -89,6 +100,8 @@ def resume(request, pk):
     referral = selectors.draft_for_referrer(request.user, pk)
     if referral is None:
         return _not_found(request)
+    if not may_continue_draft(referral, request.user):
+        return _membership_stopped(request, referral)
     following = steps.first_unfinished(referral)
     if following is None:
         return redirect("referrals:check", pk=referral.pk)
@@ -102,6 +115,8 @@ def step(request, pk, key):
     current = steps.BY_KEY.get(key)
     if referral is None or current is None:
         return _not_found(request)
+    if not may_continue_draft(referral, request.user):
+        return _membership_stopped(request, referral)
     if not current.applies(referral):
         return redirect("referrals:resume", pk=referral.pk)
     change = request.GET.get("change") == "1"
@@ -188,6 +203,8 @@ def check(request, pk):
     referral = selectors.referral_for_user(request.user, pk)
     if referral is None or referral.referrer_id != request.user.pk:
         return _not_found(request)
+    if referral.status == Status.DRAFT and not may_continue_draft(referral, request.user):
+        return _membership_stopped(request, referral)
     if request.method == "POST":
         try:
             key = uuid.UUID(request.POST.get("submission_key", ""))

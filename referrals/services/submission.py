@@ -39,6 +39,7 @@ from ..models import (
 )
 from ..references import reference_new
 from ..workflow import Status
+from .drafts import NOT_A_MEMBER_NOW, may_continue_draft
 
 # Answers an adult concern shares with its linked MASH referral (not typed twice).
 SHARED_ANSWERS = (
@@ -148,6 +149,8 @@ def _refusal(locked: Referral, *, actor) -> Exception | None:
         return PermissionDenied("Only the referrer can submit their referral.")
     if locked.status != Status.DRAFT:
         return None  # already submitted: the caller gets it back unchanged
+    if not may_continue_draft(locked, actor):
+        return PermissionDenied(NOT_A_MEMBER_NOW)
     problems = submission_problems(locked)
     return SubmissionProblem(problems) if problems else None
 
