@@ -24,8 +24,12 @@ from .models import MembershipRole, Organisation, Sector, User
 EMAIL_ERRORS = {
     "required": "Enter your email address",
     "invalid": "Enter an email address in the correct format, like name@example.org",
+    "max_length": "Email address must be 254 characters or fewer",
 }
 NOT_LISTED = "not-listed"
+# Every field has a limit (issue 14, attack 6); a pass phrase this long is already absurd.
+PASSWORD_MAX = 1024
+PASSWORD_TOO_LONG = f"Password must be {PASSWORD_MAX:,} characters or fewer"
 PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
 
 
@@ -41,8 +45,8 @@ class SignInForm(AuthenticationForm):
     username = _email_field()
     password = forms.CharField(
         label="Password",
-        strip=False,
-        error_messages={"required": "Enter your password"},
+        strip=False, max_length=PASSWORD_MAX,
+        error_messages={"required": "Enter your password", "max_length": PASSWORD_TOO_LONG},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     error_messages = {
@@ -135,15 +139,16 @@ class SignUpForm(forms.Form):
         error_messages={"invalid_choice": "Select the kind of organisation from the list"},
     )
     password1 = forms.CharField(
-        label="Create a password", strip=False,
+        label="Create a password", strip=False, max_length=PASSWORD_MAX,
         help_text="At least 12 characters. A few unrelated words together are easy to remember "
                   "and hard to guess.",
-        error_messages={"required": "Create a password"},
+        error_messages={"required": "Create a password", "max_length": PASSWORD_TOO_LONG},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
-        label="Confirm your password", strip=False,
-        error_messages={"required": "Enter your password again to confirm it"},
+        label="Confirm your password", strip=False, max_length=PASSWORD_MAX,
+        error_messages={"required": "Enter your password again to confirm it",
+                        "max_length": PASSWORD_TOO_LONG},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -286,16 +291,21 @@ class NewPasswordForm(SetPasswordForm):
     error_messages = {
         "password_mismatch": "The passwords do not match: enter the same password twice",
     }
+    new_password1 = forms.CharField(
+        label="New password", strip=False, max_length=PASSWORD_MAX,
+        help_text="At least 12 characters",
+        error_messages={"required": "Enter a new password", "max_length": PASSWORD_TOO_LONG},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label="Confirm new password", strip=False, max_length=PASSWORD_MAX,
+        error_messages={"required": "Enter your new password again to confirm it",
+                        "max_length": PASSWORD_TOO_LONG},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_password1"].label = "New password"
-        self.fields["new_password1"].help_text = "At least 12 characters"
-        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
-        self.fields["new_password2"].label = "Confirm new password"
-        self.fields["new_password2"].error_messages["required"] = (
-            "Enter your new password again to confirm it"
-        )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
