@@ -406,7 +406,8 @@ CELERY_BEAT_SCHEDULE["dashboard-summaries"] = {
 
 # Rate limits (issue 14, attack 4: portal/ratelimits.py has the table of forms). Each group is
 # (per account, per address) in django-ratelimit's notation, e.g. "3/h" or "100/15m"; override
-# one with RATE_LIMIT_<GROUP>="account,address" (e.g. RATE_LIMIT_ACCOUNT_EMAIL="3/h,200/h" for an onboarding day).
+# one with RATE_LIMIT_<GROUP>="account,address" (e.g. RATE_LIMIT_ACCOUNT_EMAIL="3/h,200/h"
+# for an onboarding day).
 # Counted in the "ratelimit" cache: Redis whenever REDIS_URL is set, so every web process
 # shares one count; per process otherwise (the demo).
 # Address limits are far above the account ones: a council office or an NHS trust sends
