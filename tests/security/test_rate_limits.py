@@ -128,3 +128,26 @@ def test_the_limits_can_be_off_as_in_other_tests(small_limits, referrer):
     for _ in range(5):
         assert client.post(reverse("accounts:password-reset"),
                            {"email": referrer.email}).status_code == 302
+
+
+def test_production_settings_turn_the_limits_on_in_a_shared_cache():
+    """Off only in the test settings: production counts in Redis, one count for every web
+    process, and locks sign-in by account and address together behind the trusted proxy."""
+    import subprocess
+    import sys
+
+    from tests.security.test_headers import ROOT, production_env
+
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.RATELIMIT_ENABLE, s.CACHES[s.RATELIMIT_USE_CACHE]['BACKEND'].rsplit('.', 1)[1],"
+        " 'portal.ratelimits.RateLimitMiddleware' in s.MIDDLEWARE,"
+        " s.AXES_LOCKOUT_PARAMETERS == [['username', 'ip_address']], s.TRUSTED_PROXIES)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"], cwd=ROOT,
+        env=production_env(REDIS_URL="redis://redis.example:6379/0", TRUSTED_PROXIES="10.0.0.2"),
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.stdout.split() == ["True", "RedisCache", "True", "True", "['10.0.0.2']"], (
+        result.stderr)
