@@ -15,6 +15,7 @@ from audit.services import audit_record
 from ..malware import MalwareFound, ScannerUnavailable, malware_scan
 from ..models import Attachment, Referral
 from ..workflow import Status
+from .drafts import check_may_continue_draft
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -88,6 +89,7 @@ def attachment_add(*, referral: Referral, actor, upload, description: str = "",
     """Check the file by its content, scan it, store it under a random name, record it."""
     if referral.referrer_id != actor.pk or referral.status != Status.DRAFT:
         raise PermissionDenied("Only the referrer can attach files to their own draft.")
+    check_may_continue_draft(referral, actor)
     try:
         return _attachment_store(referral=referral, actor=actor, upload=upload,
                                  description=description, request=request)
@@ -128,6 +130,7 @@ def _attachment_store(*, referral: Referral, actor, upload, description: str,
 def attachment_remove(*, referral: Referral, actor, attachment_id: int, request=None) -> bool:
     if referral.referrer_id != actor.pk or referral.status != Status.DRAFT:
         raise PermissionDenied("Only the referrer can remove files from their own draft.")
+    check_may_continue_draft(referral, actor)
     attachment = Attachment.objects.filter(referral=referral, pk=attachment_id).first()
     if attachment is None:
         return False
