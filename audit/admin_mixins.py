@@ -81,6 +81,15 @@ class AuditedAdminMixin:
                 self._audit(request, ADMIN_VIEWED, obj, page="history")
         return response
 
+    def delete_view(self, request, object_id, extra_context=None):
+        response = super().delete_view(request, object_id, extra_context)
+        # The confirmation page lists the row and what would go with it: a read.
+        if request.method == "GET" and response.status_code == 200:
+            obj = getattr(response, "context_data", {}).get("object")
+            if obj is not None:
+                self._audit(request, ADMIN_VIEWED, obj, page="delete")
+        return response
+
     def log_addition(self, request, obj, message):
         entry = super().log_addition(request, obj, message)
         self._audit(request, ADMIN_ADDED, obj, changes=_field_names(message))

@@ -174,6 +174,8 @@ def test_adding_and_deleting_an_authenticator_is_audited_and_told(
                  object_id=str(device.pk)).count() == 1
     assert [m.to for m in mail.outbox] == [[referrer.email]]
     assert "authenticator" in mail.outbox[0].body
+    assert admin_client.get(_url(TOTPDevice, "delete", device.pk)).status_code == 200
+    assert _rows("admin.viewed", object_id=str(device.pk), detail__page="delete").count() == 1
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(_url(TOTPDevice, "delete", device.pk), {"post": "yes"})
     assert response.status_code == 302
