@@ -25,6 +25,8 @@ def scrub(logger, method_name, event_dict):
     request = event_dict.get("request")
     if isinstance(request, str):
         event_dict["request"] = QUERY.sub("", request)
+    elif request is not None:  # Django's own loggers pass the request object (extra=...)
+        event_dict["request"] = f"{getattr(request, 'method', '')} {getattr(request, 'path', '')}"
     return event_dict
 
 
@@ -54,7 +56,7 @@ def structlog_configure() -> None:
 
 def formatters() -> dict:
     """LOGGING formatters: `json` for production, `plain` (key=value) for a developer."""
-    chain = [*SHARED_PROCESSORS, structlog.stdlib.ExtraAdder()]
+    chain = [structlog.stdlib.ExtraAdder(), *SHARED_PROCESSORS]  # extras are scrubbed too
     return {
         "json": {
             "()": structlog.stdlib.ProcessorFormatter,

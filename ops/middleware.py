@@ -2,6 +2,7 @@
 check: a load balancer's request has no session and may use the container's own address."""
 
 from asgiref.sync import async_to_sync, iscoroutinefunction
+from django.conf import settings
 from django.urls import resolve
 
 PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -21,4 +22,6 @@ class ProbeMiddleware:
         response = async_to_sync(view)(request) if iscoroutinefunction(view) else view(request)
         if hasattr(response, "render") and not response.is_rendered:
             response.render()  # a TemplateResponse: the handler we skip would render it
+        # XFrameOptionsMiddleware comes later in the chain, so it never sees this response.
+        response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
         return response

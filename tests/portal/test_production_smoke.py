@@ -12,18 +12,21 @@ Needs PostgreSQL (the server process must see the test's committed data in the t
 and about 30-60 s (two gunicorn workers, password hashing at production cost).
 """
 
+import json
 import re
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
 
 from tests.mfa_helpers import totp_code
 from tests.portal.production_server import (
+    CLIENT_ADDRESS,
     ProxyClient,
     Server,
     collectstatic,
@@ -95,8 +98,9 @@ def world(settings, teams):
     TeamMembership.objects.create(user=worker, team=teams["oppd"], role="triage")
     manager = person("manager.oppd@council.example.gov.uk", "Max Manager")
     TeamMembership.objects.create(user=manager, team=teams["oppd"], role="manager")
-    admin = person("admin@council.example.gov.uk", "Ada Admin", is_council_admin=True,
-                   is_staff=True)
+    # The council's administrator, as `createsuperuser` makes one (the admin site's models).
+    admin = User.objects.create_superuser(email="admin@council.example.gov.uk",
+                                          password=PASSWORD, full_name="Ada Admin")
     # Someone waiting for the lead's approval (the sign-up service, as the form calls it).
     applicant = accounts_services.referrer_sign_up(
         full_name="Pat Pending", email="pat@daycentre.example.org", password=PASSWORD,
@@ -115,6 +119,13 @@ def world(settings, teams):
     triage_services.referral_claim(referral_id=sent.pk, actor=worker, now=now)
     triage_services.note_add(referral_id=sent.pk, actor=worker, text="Called the GP.", now=now)
     draft = complete_draft(referrer)
+    # A worker's heartbeat and a deadlines sweep, as beat and a worker leave them (the tasks
+    # themselves, eager here), so /readyz is 200 and the walk can require no 5xx of it too.
+    from ops.tasks import heartbeat
+    from pathways.tasks import deadlines_sweep
+
+    heartbeat.delay()
+    deadlines_sweep.delay()
     return {
         "roles": {"referrer": referrer, "organisation_lead": lead, "triage_worker": worker,
                   "team_manager": manager, "administrator": admin},
@@ -236,24 +247,56 @@ def header_problems(response) -> list[str]:
     return problems
 
 
+def check_probes_metrics_and_logs(server, world):
+    client = ProxyClient(server.port)
+    assert client.get("/healthz").status == 200
+    assert client.get("/healthz", direct=True).status == 200  # plain HTTP, no redirect
+    ready = client.get("/readyz", headers={"Accept": "application/json"}, direct=True)
+    assert ready.status == 200, ready.text
+    assert client.get("/metrics").status == 403  # through the proxy: refused
+    metrics = client.get("/metrics", direct=True)
+    assert metrics.status == 200 and "portal_queue_depth" in metrics.text
+    page = client.get("/accessibility/")
+    assert re.fullmatch(r"[0-9a-f-]{36}", page.headers.get("X-Request-ID", ""))
+    # JSON log lines with the request id and the signed-in person's id, nothing personal.
+    lines = [json.loads(line) for line in server.log.read_text().splitlines()
+             if line.startswith("{")]
+    finished = [line for line in lines if line.get("event") == "request_finished"]
+    assert finished and all("request_id" in line for line in finished)
+    assert any(line.get("user_id") == world["roles"]["administrator"].pk for line in finished)
+    text = server.log.read_text()
+    for person in world["roles"].values():
+        assert person.email not in text and person.full_name not in text
+    assert world["sent"].person_name not in text and CLIENT_ADDRESS not in text
+
+
 def test_production_build_serves_every_role_every_page(server, world):
     # One server for all checks: starting it (and hashing passwords at production cost) is
     # most of the time.
     check_hashed_static_assets_served_by_whitenoise_with_far_future_caching(server)
     check_the_proxy_configuration_is_what_makes_requests_secure(server)
     failures, headers, opened = [], [], {}
-    for role, user in world["roles"].items():
-        client = sign_in(server, user)
-        count = 0
-        for name, path in role_urls(world, role):
-            response = client.get(path)
-            count += 1
-            if response.status >= 500:
-                failures.append(f"{role} GET {path} ({name}): {response.status}")
-            headers += header_problems(response)
-            if response.status == 200:
-                opened.setdefault(role, set()).add(name)
-        assert count > 40, (role, count)
+
+    def walk(role, user):
+        try:
+            client = sign_in(server, user)
+            count = 0
+            for name, path in role_urls(world, role):
+                response = client.get(path)
+                count += 1
+                if response.status >= 500:
+                    failures.append(f"{role} GET {path} ({name}): {response.status}")
+                headers.extend(header_problems(response))
+                if response.status == 200:
+                    opened.setdefault(role, set()).add(name)
+            assert count > 40, (role, count)
+        finally:
+            connections.close_all()  # this thread's connection to the test database
+
+    # Two roles at a time, one per gunicorn worker: the walk is most of the test's time.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for done in [pool.submit(walk, role, user) for role, user in world["roles"].items()]:
+            done.result()
     log = server.log.read_text()
     assert not failures, "\n".join(failures) + "\n\n" + log[-4000:]
     assert not headers, "\n".join(sorted(set(headers))[:30])
@@ -267,6 +310,7 @@ def test_production_build_serves_every_role_every_page(server, world):
     assert {"admin:index", "admin:accounts_user_changelist", "admin:accounts_user_change",
             "accounts:approvals", "accounts:approval"} <= opened["administrator"]
     assert "audit:referral" in set().union(*opened.values())
+    check_probes_metrics_and_logs(server, world)
     assert time.monotonic() - server.started < BUDGET_SECONDS
 
 
