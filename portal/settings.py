@@ -426,6 +426,8 @@ _logconfig.structlog_configure()
 DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = False
 DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
+# The worker and beat log through LOGGING above (JSON), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 DJANGO_STRUCTLOG_USER_ID_FIELD = "pk"
 
 # Error reporting: only when SENTRY_DSN is set (ops/sentry.py scrubs personal data).
