@@ -125,8 +125,9 @@ class Response:
 class ProxyClient:
     """Requests as the TLS proxy forwards them, with a browser's cookie jar."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, client_address: str = CLIENT_ADDRESS):
         self.port = port
+        self.client_address = client_address
         self.origin = f"https://127.0.0.1:{port}"
         self.cookies: dict[str, str] = {}
 
@@ -135,7 +136,7 @@ class ProxyClient:
         """`direct`: as a program on the server itself would ask, not through the proxy."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         forwarded = {} if direct else {"X-Forwarded-Proto": "https",
-                                       "X-Forwarded-For": CLIENT_ADDRESS}
+                                       "X-Forwarded-For": self.client_address}
         sent = {
             "Host": f"127.0.0.1:{self.port}",
             **forwarded,
