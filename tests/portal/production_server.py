@@ -35,8 +35,10 @@ def production_env(*, database_name: str, tmp: Path, port: int, private_root: st
     setting a production deployment would not have is changed."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("DJANGO_", "SECURE_", "SESSION_", "CSRF_"))}
+    # No REDIS_URL: the rate-limit counts then live in each server process and start from
+    # nothing every run (in the shared Redis, earlier runs' counts would carry over).
     for name in ("DEBUG", "STATICFILES_BACKEND", "EMAIL_BACKEND", "CELERY_TASK_ALWAYS_EAGER",
-                 "BENCH_VIEWS", "SENTRY_DSN"):
+                 "BENCH_VIEWS", "SENTRY_DSN", "REDIS_URL", "CELERY_BROKER_URL"):
         env.pop(name, None)
     database_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + database_name
     env.update({
