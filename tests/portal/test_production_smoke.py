@@ -148,7 +148,7 @@ def server(world, tmp_path):
     assert built.returncode == 0, built.stderr[-3000:]
     process = Server(env, port, tmp_path / "gunicorn.log")
     try:
-        process.wait_ready("/accessibility/")
+        process.wait_ready("/healthz")
         process.mail_dir = tmp_path / "mail"
         process.started = started
         yield process
