@@ -21,10 +21,10 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, NullIf
 from django.db.models.lookups import LessThanOrEqual
 
+from core.vocabulary import Outcome, Status
 from feedback.models import FeedbackRecord, Notice
 from pathways.models import Deadline, Pathway
 from referrals.models import ReferralEvent
-from referrals.workflow import Outcome, Status
 
 from .sql import AddMonths
 

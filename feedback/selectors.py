@@ -11,9 +11,9 @@ from datetime import datetime
 from django.db.models import Max, Prefetch, Q, QuerySet
 
 from accounts.roles import Role, role_of
+from core.vocabulary import Outcome, Status
 from pathways.models import ContactKind, ContactPoint, Deadline
 from referrals.models import Attachment, Referral, ReferralEvent
-from referrals.workflow import Outcome, Status
 
 from .models import Channel, FeedbackRecord, Notice, NoticeStatus
 from .services import WITHHELD_REASONS

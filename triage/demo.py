@@ -9,11 +9,11 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from accounts.models import Team, TeamMembership, User
+from core.vocabulary import Outcome, Status
 from pathways import deadlines
 from referrals import transitions as t
 from referrals.models import Referral
 from referrals.transitions import Feedback
-from referrals.workflow import Outcome, Status
 
 from . import services
 

@@ -5,12 +5,12 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from guardian.shortcuts import get_objects_for_user
 
+from core.vocabulary import Status
 from feedback.models import Notice
 from pathways.models import Deadline
 from referrals import selectors, services
 from referrals.models import Referral, ReferralEvent
 from referrals.references import PATTERN
-from referrals.workflow import Status
 
 from .factories import complete_draft
 

@@ -9,12 +9,13 @@ feedback and clocks, or refuses and writes nothing.
 import pytest
 
 from audit.models import AuditEvent
+from core.vocabulary import Status
 from feedback.models import FeedbackRecord, Notice
 from pathways.models import Deadline
 from referrals import transitions, workflow
 from referrals.models import ReferralEvent
 from referrals.transitions import Feedback
-from referrals.workflow import Action, Status
+from referrals.workflow import Action
 from tests.triage.factories import referral_make
 
 FEEDBACK = Feedback(outcome_text="Not a safeguarding concern.", reason="No abuse or neglect.",
@@ -115,7 +116,8 @@ def test_every_transition_per_role(action, outcome, pathway, role, people, refer
             workflow.EVENT_KIND[action], status, referral.status, actor.pk)
         assert event.visible_to_referrer == row.visible_to_referrer
         assert AuditEvent.objects.filter(referral_id=referral.pk,
-                                         action=f"referral.{action}", actor=actor).exists()
+                                         action=workflow.audit_action(action),
+                                         actor=actor).exists()
         if row.feedback_required:
             record = FeedbackRecord.objects.filter(referral=referral).latest("id")
             assert record.outcome_text == FEEDBACK.outcome_text

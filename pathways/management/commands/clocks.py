@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from core.vocabulary import AuditAction
 from pathways.clocks import PATHWAYS, RagRating
 from pathways.deadlines import deadline_explain, due_status
 from pathways.explain import ExplainedClock, as_json, as_text, explain_scenario, parse_when
@@ -90,7 +91,7 @@ class Command(BaseCommand):
             raise ValueError(f"There is no referral with the reference {reference!r}.")
         # Every view of a referral is audited, a command line's too.
         audit_record(
-            action="referral.clocks_explained",
+            action=AuditAction.REFERRAL_CLOCKS_EXPLAINED,
             referral=referral,
             detail={"via": "manage.py clocks explain"},
         )
