@@ -25,7 +25,6 @@ def _kind(kind) -> EventKind:
     return kind
 
 
-@transaction.atomic(savepoint=False)  # no savepoint: callers already hold a transaction
 def record(
     *,
     referral,
@@ -46,15 +45,18 @@ def record(
     `detail` is the timeline's; `audit_detail` the audit row's (ids and general words only:
     never personal data). The audit row names the event (detail "event") unless `obj` is given.
     """
-    kind = _kind(kind)
-    event = ReferralEvent.objects.create(
-        referral=referral, at=at or timezone.now(), actor=actor, kind=kind.value,
-        from_status=from_status, to_status=to_status, reason=reason,
-        visible_to_referrer=visible_to_referrer, detail=detail or {},
-    )
-    audit_record(action=EVENT_AUDIT[kind], actor=actor, request=request, referral=referral,
-                 obj=obj if obj is not None else event,
-                 detail={**(audit_detail or {}), "event": event.pk})
+    kind = _kind(kind)  # checked before the transaction: a refusal leaves the caller's intact
+    # No savepoint: the callers are services that already hold a transaction, and a savepoint
+    # would add two statements to every change (the query-count tests count them).
+    with transaction.atomic(savepoint=False):
+        event = ReferralEvent.objects.create(
+            referral=referral, at=at or timezone.now(), actor=actor, kind=kind.value,
+            from_status=from_status, to_status=to_status, reason=reason,
+            visible_to_referrer=visible_to_referrer, detail=detail or {},
+        )
+        audit_record(action=EVENT_AUDIT[kind], actor=actor, request=request, referral=referral,
+                     obj=obj if obj is not None else event,
+                     detail={**(audit_detail or {}), "event": event.pk})
     return event
 
 
@@ -74,20 +76,22 @@ class Entry:
     audit_detail: dict = field(default_factory=dict)
 
 
-@transaction.atomic(savepoint=False)  # no savepoint: callers already hold a transaction
 def record_bulk(entries) -> list[ReferralEvent]:
     """Many changes at once: one INSERT of events and one of audit rows, whatever the count
     (the demo's history; any set-based batch). Same pairing as record()."""
     entries = list(entries)
-    events = ReferralEvent.objects.bulk_create([
-        ReferralEvent(referral=e.referral, at=e.at, actor=e.actor, kind=_kind(e.kind).value,
-                      from_status=e.from_status, to_status=e.to_status, reason=e.reason,
-                      visible_to_referrer=e.visible_to_referrer, detail=e.detail)
-        for e in entries
-    ])
-    audit_record_bulk(
-        audit_row(action=EVENT_AUDIT[e.kind], actor=e.actor, referral=e.referral, obj=event,
-                  detail={**e.audit_detail, "event": event.pk}, at=e.at)
-        for e, event in zip(entries, events, strict=True)
-    )
+    for entry in entries:
+        _kind(entry.kind)
+    with transaction.atomic(savepoint=False):
+        events = ReferralEvent.objects.bulk_create([
+            ReferralEvent(referral=e.referral, at=e.at, actor=e.actor, kind=e.kind.value,
+                          from_status=e.from_status, to_status=e.to_status, reason=e.reason,
+                          visible_to_referrer=e.visible_to_referrer, detail=e.detail)
+            for e in entries
+        ])
+        audit_record_bulk(
+            audit_row(action=EVENT_AUDIT[e.kind], actor=e.actor, referral=e.referral, obj=event,
+                      detail={**e.audit_detail, "event": event.pk}, at=e.at)
+            for e, event in zip(entries, events, strict=True)
+        )
     return events

@@ -8,10 +8,11 @@ from django.urls import include, path
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.vocabulary import AuditAction
 
 
 def refuse(request, pk):
-    audit_record(action="written_then_rolled_back", request=request, referral_id=pk,
+    audit_record(action=AuditAction.REFERRAL_VIEWED, request=request, referral_id=pk,
                  allowed=False)
     raise PermissionDenied
 

@@ -130,11 +130,12 @@ ROUTINE = [
     "INSERT audit_auditevent",
     "UPDATE referrals_referral",  # next_due_at for the triage queue (referral_clock_sync)
     "RELEASE SAVEPOINT",
-    "INSERT referrals_referralevent",
+    # the record (referrals.record): the timeline event and its audit row, together
+    "INSERT referrals_referralevent", "INSERT audit_auditevent",
 ] + [  # the acknowledgement, portal and email (feedback.services.referrer_notify): its
     # wording once (the decision clock's due time), both notices in one INSERT ... ON CONFLICT
     "SELECT pathways_deadline", "INSERT feedback_notice",
-] + ["INSERT audit_auditevent"]
+]
 
 
 def _shape(sql: str) -> str:
