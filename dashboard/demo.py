@@ -12,10 +12,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Membership, MembershipStatus, Organisation, Sector, Team
-from core.vocabulary import EventKind, Outcome, RagRating, Status
+from core.vocabulary import EventKind, Outcome, Pathway, RagRating, Status
 from feedback.models import FeedbackRecord, Notice
 from pathways.deadlines import next_clock_sql
-from pathways.models import Deadline, Pathway
+from pathways.models import Deadline
 from referrals.models import Referral
 from referrals.record import Entry, record_bulk
 

@@ -43,8 +43,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-# Defined once in core.vocabulary; imported here for the clock engine and its callers.
-from core.vocabulary import ClockKind, Pathway, RagRating  # noqa: F401
+from core.vocabulary import ClockKind, Pathway, RagRating
 from pathways.calendar import (
     ZERO,
     WorkingCalendar,

@@ -23,18 +23,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.services import audit_record
-from core.vocabulary import AuditAction, DueState
+from core.vocabulary import AuditAction, ClockKind, DueState, RagRating
 
 from .calendar import WorkingCalendar, format_local
-from .clocks import (
-    ClockKind,
-    ClockResult,
-    Pause,
-    RagRating,
-    compute,
-    decision_kind,
-    kinds_for_pathway,
-)
+from .clocks import ClockResult, Pause, compute, decision_kind, kinds_for_pathway
 from .models import ClockPause, Deadline, PauseReason
 from .policies import policy_rule, rule_from_json, rule_to_json, working_calendar
 

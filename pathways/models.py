@@ -5,10 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-# Pathway is defined in core.vocabulary; `pathways.models.Pathway` stays valid for callers.
-from core.vocabulary import Pathway  # noqa: F401
+from core.vocabulary import ClockKind, Pathway, RagRating
 
-from .clocks import Anchor, ClockKind, ClockRule, RagRating, Unit, policy_kinds_for_pathway
+from .clocks import Anchor, ClockRule, Unit, policy_kinds_for_pathway
 
 
 class ContactKind(models.TextChoices):

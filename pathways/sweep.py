@@ -23,13 +23,13 @@ from django.db.models.functions import Coalesce
 from accounts.models import Team, TeamMembership, TeamRole, User
 from audit.models import AuditEvent
 from audit.services import audit_record_bulk, audit_row
-from core.vocabulary import AuditAction
+from core.vocabulary import AuditAction, ClockKind
 from feedback.bulk import NoticeDraft, notices_queue_bulk
 from feedback.models import Channel
 from referrals.models import Referral
 
 from .calendar import format_local
-from .clocks import ClockKind, compute
+from .clocks import compute
 from .models import Deadline
 from .policies import policy_rule, working_calendar
 

@@ -12,12 +12,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from audit.services import audit_record
-from core.vocabulary import AuditAction
+from core.vocabulary import AuditAction, ClockKind
 from referrals import workflow
 from referrals.models import Referral
 from triage import access
 
-from .clocks import ClockKind
 from .deadlines import ClockError, deadline_explain, deadline_pause, deadline_resume, due_status
 from .forms import PauseForm
 from .models import Deadline

@@ -9,8 +9,7 @@ from django.db import models
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from core.vocabulary import EventKind, Status
-from pathways.models import Pathway
+from core.vocabulary import EventKind, Pathway, Status
 
 QUEUE_STATUSES = Status.open()
 

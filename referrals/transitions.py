@@ -16,7 +16,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from audit.services import audit_record
-from core.vocabulary import AuditAction, EventKind, Outcome, Status
+from core.vocabulary import AuditAction, EventKind, Outcome, RagRating, Status
 from feedback.models import Channel
 from feedback.services import WITHHELD_REASONS, feedback_owe, notice_queue
 from pathways import deadlines
@@ -216,7 +216,7 @@ def referral_rag_rate(*, referral_id: int, actor, rating: str, reason: str = "",
     now = now or timezone.now()
     referral = _locked(referral_id)
     row = _check(referral=referral, actor=actor, action=Action.RAG_RATE)
-    if rating not in workflow.RagRating.values:
+    if rating not in RagRating.values:
         raise TransitionError("Select a RAG rating", {"rating": "Select red, amber or green"})
     from_status, previous = referral.status, referral.rag_rating
     referral.status, referral.rag_rating = row.target, rating

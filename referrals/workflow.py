@@ -9,18 +9,7 @@ from dataclasses import dataclass
 
 from django.db import models
 
-# Status, Outcome and RagRating are defined in core.vocabulary; `workflow.Status` etc. stay
-# valid for the modules that read the workflow as one table.
-from core.vocabulary import (  # noqa: F401
-    EVENT_AUDIT,
-    AuditAction,
-    EventKind,
-    Outcome,
-    Pathway,
-    RagRating,
-    Role,
-    Status,
-)
+from core.vocabulary import EVENT_AUDIT, AuditAction, EventKind, Outcome, Pathway, Role, Status
 
 
 class FeedbackPreference(models.TextChoices):

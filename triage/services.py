@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import TeamMembership
 from audit.services import audit_record
-from core.vocabulary import AuditAction, EventKind
+from core.vocabulary import AuditAction, EventKind, Status
 from pathways import deadlines
 from referrals import workflow
 from referrals.models import Referral
@@ -61,7 +61,7 @@ def referral_claim(*, referral_id: int, actor, now: datetime | None = None,
     now = now or timezone.now()
     referral = Referral.objects.get(pk=referral_id)
     _staff_role(actor, referral)
-    if referral.status not in workflow.Status.open():
+    if referral.status not in Status.open():
         raise TransitionError("Only an open referral can be taken.")
     won = Referral.objects.filter(pk=referral_id, assignee__isnull=True).update(
         assignee=actor, updated_at=now

@@ -6,9 +6,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from accounts.roles import Role, role_of
+from accounts.roles import role_of
 from audit.services import audit_record
-from core.vocabulary import AuditAction
+from core.vocabulary import AuditAction, Role
 
 from ..answers import values_store
 from ..models import AllegedPerson, Referral

@@ -22,12 +22,11 @@ from django.db.models.signals import post_migrate
 from django.utils import timezone
 
 from accounts.models import Team
-from core.vocabulary import EventKind, Status
+from core.vocabulary import EventKind, Pathway, Status
 from feedback.models import Channel
 from feedback.services import notice_queue, referrer_notify
 from feedback.wording import NoticeKind
 from pathways.deadlines import deadline_open
-from pathways.models import Pathway
 
 from .. import steps
 from ..models import (

@@ -9,7 +9,7 @@ feedback and clocks, or refuses and writes nothing.
 import pytest
 
 from audit.models import AuditEvent
-from core.vocabulary import Status
+from core.vocabulary import Outcome, Status
 from feedback.models import FeedbackRecord, Notice
 from pathways.models import Deadline
 from referrals import transitions, workflow
@@ -22,7 +22,7 @@ FEEDBACK = Feedback(outcome_text="Not a safeguarding concern.", reason="No abuse
                     signposting="Age UK Lewisham and Southwark advice line.")
 
 VARIANTS = [(a, "") for a in Action if a != Action.DECIDE] + [
-    (Action.DECIDE, o) for o in workflow.Outcome.values
+    (Action.DECIDE, o) for o in Outcome.values
 ]
 STATUSES = list(Status.values)
 PATHWAYS = list(workflow.ALL_PATHWAYS)
