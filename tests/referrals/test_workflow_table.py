@@ -115,9 +115,11 @@ def test_every_transition_per_role(action, outcome, pathway, role, people, refer
         assert (event.kind, event.from_status, event.to_status, event.actor_id) == (
             workflow.EVENT_KIND[action], status, referral.status, actor.pk)
         assert event.visible_to_referrer == row.visible_to_referrer
+        # Exactly one audit row for the change, naming its timeline event (referrals.record).
+        assert AuditEvent.objects.filter(referral_id=referral.pk, detail__event=event.pk).count() == 1
         assert AuditEvent.objects.filter(referral_id=referral.pk,
                                          action=workflow.audit_action(action),
-                                         actor=actor).exists()
+                                         actor=actor, detail__event=event.pk).exists()
         if row.feedback_required:
             record = FeedbackRecord.objects.filter(referral=referral).latest("id")
             assert record.outcome_text == FEEDBACK.outcome_text
