@@ -210,6 +210,8 @@ class AuditAction(models.TextChoices):
     REFERRAL_DRAFT_STARTED = "referral.draft_started", "Started a draft referral"
     REFERRAL_DRAFT_SAVED = "referral.draft_saved", "Saved a draft referral"
     REFERRAL_DRAFT_EXPIRED = "referral.draft_expired", "A draft referral expired"
+    REFERRAL_DRAFT_REFUSED = (
+        "referral.draft_refused", "A draft was refused: the member's membership ended")
     REFERRAL_ALLEGED_PERSON_ADDED = "referral.alleged_person_added", "Added an alleged person"
     REFERRAL_ALLEGED_PERSON_REMOVED = (
         "referral.alleged_person_removed", "Removed an alleged person")
@@ -268,6 +270,8 @@ class AuditAction(models.TextChoices):
     ACCOUNT_SIGNED_UP_EXISTING = "account.signed_up_existing", "Signed up with a known email"
     ACCOUNT_VERIFICATION_RESENT = "account.verification_resent", "Verification email resent"
     ACCOUNT_EMAIL_VERIFIED = "account.email_verified", "Verified an email address"
+    ACCOUNT_PASSWORD_RESET_REQUESTED = (
+        "account.password_reset_requested", "Asked for a password reset email")
     ACCOUNT_PASSWORD_RESET = "account.password_reset", "Reset a password"
     MEMBERSHIP_APPROVED = "membership.approved", "Approved a membership"
     MEMBERSHIP_APPROVED_BY_DOMAIN = (
