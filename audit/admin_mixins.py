@@ -12,14 +12,15 @@ audit row must not copy personal data (docs/security.md).
 
 from django.contrib.admin.utils import unquote
 
+from core.vocabulary import AuditAction
+
 from .services import audit_record
 
-# Until the shared vocabulary (core/vocabulary.py) has them: one string per admin action.
-ADMIN_LISTED = "admin.listed"
-ADMIN_VIEWED = "admin.viewed"
-ADMIN_ADDED = "admin.added"
-ADMIN_CHANGED = "admin.changed"
-ADMIN_DELETED = "admin.deleted"
+ADMIN_LISTED = AuditAction.ADMIN_LISTED
+ADMIN_VIEWED = AuditAction.ADMIN_VIEWED
+ADMIN_ADDED = AuditAction.ADMIN_ADDED
+ADMIN_CHANGED = AuditAction.ADMIN_CHANGED
+ADMIN_DELETED = AuditAction.ADMIN_DELETED
 
 _MAX_IDS = 200  # a list page shows 100 rows unless list_per_page says otherwise
 

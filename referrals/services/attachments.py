@@ -97,7 +97,7 @@ def attachment_add(*, referral: Referral, actor, upload, description: str = "",
         # Outside the store's transaction, so the audit row stays; nothing was stored and the
         # draft is as it was.
         found = isinstance(refusal, MalwareFound)
-        audit_record(action="referral.attachment_refused", actor=actor, request=request,
+        audit_record(action=AuditAction.REFERRAL_ATTACHMENT_REFUSED, actor=actor, request=request,
                      referral=referral,
                      detail={"reason": "malware" if found else "scanner_unavailable",
                              "signature": refusal.signature if found else ""})

@@ -15,6 +15,7 @@ from django.db import DatabaseError, connection, transaction
 from audit.db_roles import app_role_grant
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.vocabulary import AuditAction
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -29,7 +30,7 @@ def app_role(db):
 
 @pytest.fixture
 def event(db, referrer):
-    return audit_record(action="referral.viewed", actor=referrer, referral_id=41)
+    return audit_record(action=AuditAction.REFERRAL_VIEWED, actor=referrer, referral_id=41)
 
 
 def as_role(role, statement, params=None):

@@ -26,6 +26,7 @@ from django.db import DatabaseError, connection, transaction
 from accounts.services import referrer_sign_up
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.vocabulary import AuditAction
 with connection.cursor() as cursor:
     cursor.execute("SELECT current_user")
     print("user", cursor.fetchone()[0])
@@ -36,7 +37,7 @@ referrer_sign_up(full_name="Test Person", email="person@example.org",
                  organisation=None, new_organisation_name="Test Group",
                  new_organisation_sector="voluntary", now=timezone.now())
 print("people", User.objects.count())
-event = audit_record(action="referral.viewed", referral_id=7)
+event = audit_record(action=AuditAction.REFERRAL_VIEWED, referral_id=7)
 print("audit rows", AuditEvent.objects.count())
 for attempt in ("delete", "update"):
     try:

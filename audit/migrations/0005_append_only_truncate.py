@@ -43,6 +43,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("audit", "0003_append_only_trigger")]
+    dependencies = [("audit", "0004_alter_auditevent_action")]
 
     operations = [migrations.RunPython(forwards, backwards)]
