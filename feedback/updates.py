@@ -15,6 +15,7 @@ from django.db import transaction
 from audit.services import audit_record
 from referrals.models import Attachment, Referral, ReferralEvent
 from referrals.services.attachments import AttachmentRejected, attachment_check
+from referrals.transitions import referral_info_receive
 from referrals.workflow import Status
 
 from .models import Channel
@@ -97,6 +98,14 @@ def referral_information_add(
         detail={"source": "referrer",
                 "attachment_ids": [attachment.pk] if attachment else []},
     )
+    if referral.status == Status.INFO_REQUESTED:
+        # The reply is what the team asked for: the referral goes back to where it was at once
+        # (the workflow's INFO_RECEIVE), so it returns to the team's queue without waiting for
+        # staff to record receipt by hand.
+        referral_info_receive(
+            referral_id=referral.pk, actor=actor, now=now, request=request, for_referrer=True,
+            information="The referrer replied with more information.",
+        )
     _notify_staff(people=_staff_to_tell(referral), kind=NoticeKind.INFORMATION_ADDED,
                   referral=referral)
     audit_record(action="referral.information_added", actor=actor, request=request,
