@@ -1,7 +1,7 @@
 """The only writers of notices and feedback records. Sending is feedback.tasks.notices_send.
 
 Other apps call: notice_queue, notices_enqueue_on_commit (for notices written in bulk),
-referrer_notify, feedback_owe, feedback_give_by_phone, feedback_outstanding and
+referrer_notify, feedback_owe, feedback_give_by_phone, feedback_outstanding, feedback_owed_before_close and
 feedback_assert_given_before_close.
 """
 

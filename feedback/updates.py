@@ -104,7 +104,7 @@ def referral_information_add(
         # staff to record receipt by hand.
         referral_info_receive(
             referral_id=referral.pk, actor=actor, now=now, request=request, for_referrer=True,
-            information="The referrer replied with more information.",
+            information="Reply added in the portal: the referral is back with the team.",
         )
     _notify_staff(people=_staff_to_tell(referral), kind=NoticeKind.INFORMATION_ADDED,
                   referral=referral)
