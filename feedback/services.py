@@ -1,8 +1,8 @@
 """The only writers of notices and feedback records. Sending is feedback.tasks.notices_send.
 
 Other apps call: notice_queue, notices_enqueue_on_commit (for notices written in bulk),
-referrer_notify, feedback_owe, feedback_give_by_phone, feedback_outstanding, feedback_owed_before_close and
-feedback_assert_given_before_close.
+referrer_notify, feedback_owe, feedback_give_by_phone, feedback_outstanding,
+feedback_owed_before_close and feedback_assert_given_before_close.
 """
 
 import logging
@@ -241,14 +241,17 @@ def _check_can_record_feedback(actor, referral) -> None:
 
 @transaction.atomic
 def feedback_give_by_phone(
-    *, referral, actor, given_at: datetime, summary: str, request=None
+    *, referral, actor, given_at: datetime, summary: str, request=None, closing=None
 ) -> FeedbackRecord:
     """Staff phoned the referrer and gave the feedback owed (referrers for whom email about the
     case is not safe). Marks every outstanding feedback record given, or records the call as
-    feedback in its own right if none was outstanding, and meets the feedback clock."""
+    feedback in its own right if none was outstanding, and meets the feedback clock.
+
+    `closing`: the referral being closed that this one's feedback is owed through (it was
+    merged into it); the team closing that one records the call, even from another team."""
     from referrals.models import ReferralEvent
 
-    _check_can_record_feedback(actor, referral)
+    _check_can_record_feedback(actor, closing or referral)
     if not summary.strip():
         raise ValidationError({"summary": "Enter a short summary of what you told the referrer."})
     outstanding = list(

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
@@ -404,15 +403,10 @@ def referral_close(*, referral_id: int, actor, reason: str, feedback: Feedback |
     referral.status, referral.closed_at = row.target, now
     referral.save(update_fields=["status", "closed_at", "updated_at"])
     record = _owe(referral=referral, row=row, feedback=feedback, actor=actor, now=now)
-    for target in by_phone:
-        try:
-            feedback_give_by_phone(referral=target, actor=actor, given_at=now, request=request,
-                                   summary=_referrer_words(feedback, "") or record.outcome_text)
-        except PermissionDenied as refused:
-            raise TransitionError(
-                f"{target.reference} was merged in from another team: ask that team to phone "
-                "its referrer and record it, then close this referral."
-            ) from refused
+    for target in by_phone:  # the calls confirmed on the form, recorded with the closure
+        feedback_give_by_phone(referral=target, actor=actor, given_at=now, request=request,
+                               closing=referral,
+                               summary=_referrer_words(feedback, "") or record.outcome_text)
     _decision(referral=referral, row=row, actor=actor, now=now, rationale=reason.strip(),
               record=record)
     _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,

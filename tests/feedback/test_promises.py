@@ -133,6 +133,17 @@ def test_closure_waits_for_feedback_owed_to_a_merged_referrer(referrer, worker, 
     assert duplicate.reference in str(refused.value)
     kept.refresh_from_db()
     assert kept.status == Status.SUBMITTED
+    feedback_give_by_phone(referral=duplicate, actor=worker, given_at=timezone.now(),
+                           summary="Told them it was joined with another referral.")
+    # The duplicate's referrer asked for phone only: the closure's call is confirmed too.
+    transitions.referral_close(referral_id=kept.pk, actor=worker, reason="Done.",
+                               feedback=told(), told_by_phone=True)
+    kept.refresh_from_db()
+    assert kept.status == Status.CLOSED
+    assert not _owed(duplicate).exists() and not _feedback_clock_running(duplicate)
+    assert _owed(kept).count() == 1  # the closure's email, in the outbox, given once sent
+    assert Notice.objects.filter(referral=kept, channel=Channel.EMAIL,
+                                 feedback_record__isnull=False, kind="feedback:close").exists()
 
 
 # --- defect 2: consent refused, full reason shown --------------------------------------------
