@@ -287,3 +287,22 @@ def test_reroute_notice_goes_by_email_as_well_as_the_portal(
     assert len(emails) == 1
     assert teams["mental-health"].name in emails[0].body
     assert "Main need" not in emails[0].body  # staff's reason stays internal
+
+
+def test_the_organisation_leads_reply_moves_it_on_too(referrer, worker, make_user,
+                                                       organisation):
+    from accounts.models import Membership, MembershipRole, MembershipStatus
+
+    lead = make_user("lead@daycentre.example.org", "Lee Lead")
+    Membership.objects.create(user=lead, organisation=organisation,
+                              role=MembershipRole.SAFEGUARDING_LEAD,
+                              status=MembershipStatus.APPROVED)
+    referral = submitted(referrer)
+    transitions.referral_info_request(referral_id=referral.pk, actor=worker,
+                                      question="Who is her GP?")
+    referral_information_add(referral=referral, actor=lead, now=timezone.now(),
+                             text="The Lordship Lane surgery.")
+    referral.refresh_from_db()
+    assert referral.status == Status.SUBMITTED
+    assert AuditEvent.objects.filter(action="referral.info_receive", referral_id=referral.pk,
+                                     actor=lead).count() == 1
