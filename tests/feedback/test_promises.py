@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from core.vocabulary import AuditAction
 from feedback.models import Channel, FeedbackRecord, Notice
 from feedback.services import feedback_give_by_phone
 from feedback.tasks import notices_send_now
@@ -216,7 +217,7 @@ def test_the_referrers_reply_returns_the_referral_to_the_team_at_once(referrer, 
     event = received.get()
     assert (event.from_status, event.to_status) == (Status.INFO_REQUESTED, Status.SUBMITTED)
     assert event.actor == referrer
-    assert AuditEvent.objects.filter(action="referral.info_receive", referral_id=referral.pk,
+    assert AuditEvent.objects.filter(action=AuditAction.REFERRAL_INFO_RECEIVED, referral_id=referral.pk,
                                      actor=referrer).count() == 1
     # Nobody is assigned, so the team's managers are told, as before.
     assert Notice.objects.filter(referral=referral, kind=NoticeKind.INFORMATION_ADDED,
@@ -304,5 +305,5 @@ def test_the_organisation_leads_reply_moves_it_on_too(referrer, worker, make_use
                              text="The Lordship Lane surgery.")
     referral.refresh_from_db()
     assert referral.status == Status.SUBMITTED
-    assert AuditEvent.objects.filter(action="referral.info_receive", referral_id=referral.pk,
+    assert AuditEvent.objects.filter(action=AuditAction.REFERRAL_INFO_RECEIVED, referral_id=referral.pk,
                                      actor=lead).count() == 1
