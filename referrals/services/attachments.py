@@ -39,6 +39,19 @@ class AttachmentRejected(Exception):
     """The file was not stored; the message says why, in words for the referrer."""
 
 
+class AttachmentScanRefused(AttachmentRejected):
+    """Refused by the malware scan: malware found, or no clean answer from the scanner."""
+
+    def __init__(self, message: str, *, reason: str, signature: str = ""):
+        super().__init__(message)
+        self.reason, self.signature = reason, signature
+
+
+# The referrer's words when the scanner refuses a file (GOV.UK file upload pattern).
+MALWARE_FOUND = "The selected file contains a virus. Choose a different file"
+SCANNER_DOWN = "We could not check the selected file for viruses. Try again later"
+
+
 def _detect(upload) -> str:
     upload.seek(0)
     head = upload.read(SNIFF_BYTES)
@@ -75,13 +88,16 @@ def attachment_check(*, referral: Referral, upload) -> str:
         raise AttachmentRejected(
             "The selected file must be a PDF, Word document (.doc or .docx), Excel spreadsheet "
             "(.xlsx), or a JPEG, PNG or GIF image. Its content did not match any of these")
+    # Last, so only a file we would store is sent to the scanner; before any storage, and
+    # for every upload path (drafts, and files added to a sent referral).
+    try:
+        malware_scan(upload)
+    except MalwareFound as found:
+        raise AttachmentScanRefused(MALWARE_FOUND, reason="malware",
+                                    signature=found.signature) from found
+    except ScannerUnavailable as down:
+        raise AttachmentScanRefused(SCANNER_DOWN, reason="scanner_unavailable") from down
     return detected
-
-
-# The referrer's words when the scanner refuses a file (GOV.UK file upload pattern).
-MALWARE_FOUND = "The selected file contains a virus. Choose a different file"
-SCANNER_DOWN = ("We could not check the selected file for viruses. Try again later. Your "
-                "answers have been saved")
 
 
 def attachment_add(*, referral: Referral, actor, upload, description: str = "",
@@ -93,23 +109,20 @@ def attachment_add(*, referral: Referral, actor, upload, description: str = "",
     try:
         return _attachment_store(referral=referral, actor=actor, upload=upload,
                                  description=description, request=request)
-    except (MalwareFound, ScannerUnavailable) as refusal:
+    except AttachmentScanRefused as refusal:
         # Outside the store's transaction, so the audit row stays; nothing was stored and the
         # draft is as it was.
-        found = isinstance(refusal, MalwareFound)
         audit_record(action=AuditAction.REFERRAL_ATTACHMENT_REFUSED, actor=actor, request=request,
                      referral=referral,
-                     detail={"reason": "malware" if found else "scanner_unavailable",
-                             "signature": refusal.signature if found else ""})
-        raise AttachmentRejected(MALWARE_FOUND if found else SCANNER_DOWN) from refusal
+                     detail={"reason": refusal.reason, "signature": refusal.signature})
+        raise
 
 
 @transaction.atomic
 def _attachment_store(*, referral: Referral, actor, upload, description: str,
                       request) -> Attachment:
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    detected = attachment_check(referral=referral, upload=upload)
-    malware_scan(upload)  # before anything reaches storage; fails closed
+    detected = attachment_check(referral=referral, upload=upload)  # type, size, malware scan
     stored = default_storage.save(f"attachments/{secrets.token_hex(20)}", upload)
     try:
         attachment = Attachment.objects.create(
