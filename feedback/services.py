@@ -17,6 +17,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from audit.services import audit_record
+from referrals import access
 
 from .channels import email_channel
 from .models import Channel, FeedbackRecord, Notice, NoticeStatus
@@ -234,7 +235,7 @@ def feedback_mark_given(*, record_id: int, at: datetime) -> bool:
 
 
 def _check_can_record_feedback(actor, referral) -> None:
-    if not actor.has_perm("referrals.triage_referral", referral):
+    if not access.may_act(actor, referral):
         raise PermissionDenied("Only the referral's team can record feedback given by phone.")
 
 
@@ -321,7 +322,7 @@ def notices_requeue_due(*, now: datetime, batch: int | None = None) -> int:
 def notice_retry_failed(*, notice_id: int, actor, now: datetime, request=None) -> bool:
     """An administrator sends a failed notice again (after fixing an address or the Notify
     configuration). Returns False if it was not failed."""
-    if not actor.is_council_admin:
+    if not access.is_administrator(actor):
         raise PermissionDenied("Only council administrators can resend notices.")
     notice = Notice.objects.select_for_update().filter(
         pk=notice_id, status=NoticeStatus.FAILED

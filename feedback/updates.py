@@ -13,12 +13,13 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from audit.services import audit_record
+from referrals import access
 from referrals.models import Attachment, Referral, ReferralEvent
 from referrals.services.attachments import AttachmentRejected, attachment_check
 from referrals.workflow import Status
 
 from .models import Channel
-from .selectors import deadline_missed, referral_for_viewer
+from .selectors import deadline_missed
 from .services import notice_queue
 from .wording import NoticeKind
 
@@ -26,7 +27,7 @@ INFORMATION_MAX_CHARS = 5000
 
 
 def _check_can_follow(actor, referral: Referral) -> None:
-    if referral_for_viewer(actor, referral.pk) is None:
+    if not access.may_follow(actor, referral):
         raise PermissionDenied("You cannot update this referral.")
     if referral.status not in Status.open():
         raise ValidationError(

@@ -6,8 +6,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.services import audit_record
+from referrals import access
 
-from .export import subject_access_allowed, subject_access_export
+from .export import subject_access_export
 from .forms import PersonExportForm, PersonSearchForm
 from .people import SCOPE, people_search, subject_access_person_export
 
@@ -32,7 +33,7 @@ def _download(body: bytes, fmt: str, stem: str) -> HttpResponse:
 def export(request, user_pk: int, fmt: str):
     """A subject access export for an account holder, downloaded by a council administrator
     (audited)."""
-    if not subject_access_allowed(request.user):
+    if not access.is_administrator(request.user):
         return _refused(request, "subject_access_export", scope="account", user_id=user_pk)
     if fmt not in CONTENT_TYPES:
         return _refused(request, "subject_access_export", scope="account", user_id=user_pk)
@@ -45,7 +46,7 @@ def export(request, user_pk: int, fmt: str):
 @require_http_methods(["GET", "POST"])
 def person_search(request):
     """The privacy office finds the referrals naming a person (name and date of birth)."""
-    if not subject_access_allowed(request.user):
+    if not access.is_administrator(request.user):
         return _refused(request, "subject_access_search", scope=SCOPE)
     form = PersonSearchForm(request.POST or None)
     matches = None
@@ -59,7 +60,7 @@ def person_search(request):
 @require_POST
 def person_export(request):
     """The export (JSON or PDF) of what the portal holds about the person searched for."""
-    if not subject_access_allowed(request.user):
+    if not access.is_administrator(request.user):
         return _refused(request, "subject_access_export", scope=SCOPE)
     form = PersonExportForm(request.POST)
     if not form.is_valid():

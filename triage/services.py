@@ -12,11 +12,10 @@ from django.utils import timezone
 from accounts.models import TeamMembership
 from audit.services import audit_record
 from pathways import deadlines
-from referrals import workflow
+from referrals import access, workflow
 from referrals.models import Referral, ReferralEvent
 from referrals.transitions import TransitionError, TransitionForbidden
 
-from . import access
 from .models import Assignment, AssignmentKind, InternalNote
 
 

@@ -11,8 +11,8 @@ from django.db import transaction
 
 from audit.services import audit_record
 
+from .. import access
 from ..models import Attachment, Referral
-from ..workflow import Status
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -79,7 +79,7 @@ def attachment_check(*, referral: Referral, upload) -> str:
 def attachment_add(*, referral: Referral, actor, upload, description: str = "",
                    request=None) -> Attachment:
     """Check the file by its content, store it under a random name, record it."""
-    if referral.referrer_id != actor.pk or referral.status != Status.DRAFT:
+    if not access.may_edit_draft(actor, referral):
         raise PermissionDenied("Only the referrer can attach files to their own draft.")
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     detected = attachment_check(referral=referral, upload=upload)
@@ -101,7 +101,7 @@ def attachment_add(*, referral: Referral, actor, upload, description: str = "",
 
 @transaction.atomic
 def attachment_remove(*, referral: Referral, actor, attachment_id: int, request=None) -> bool:
-    if referral.referrer_id != actor.pk or referral.status != Status.DRAFT:
+    if not access.may_edit_draft(actor, referral):
         raise PermissionDenied("Only the referrer can remove files from their own draft.")
     attachment = Attachment.objects.filter(referral=referral, pk=attachment_id).first()
     if attachment is None:

@@ -9,6 +9,7 @@ from django.db import transaction
 from accounts.roles import Role, role_of
 from audit.services import audit_record
 
+from .. import access
 from ..answers import values_store
 from ..models import AllegedPerson, Referral
 from ..workflow import FeedbackPreference, Status
@@ -21,7 +22,7 @@ def draft_expiry(now: datetime) -> datetime:
 
 
 def _check_may_edit(referral: Referral, actor) -> None:
-    if referral.referrer_id != actor.pk or referral.status != Status.DRAFT:
+    if not access.may_edit_draft(actor, referral):
         raise PermissionDenied("Only the referrer can change their own draft.")
 
 
