@@ -187,7 +187,8 @@ def _attachments(request, referral, current, *, change):
 @login_required
 @require_http_methods(["GET", "POST"])
 def check(request, pk):
-    referral = referral_load(request.user, pk, Need.OWN, related=("team", "organisation"))
+    referral = referral_load(request.user, pk, Need.OWN,
+                             related=("team", "organisation", "referrer"))
     if referral is None:
         return _not_found(request)
     if request.method == "POST":
@@ -218,7 +219,8 @@ def check(request, pk):
 
 @login_required
 def confirmation(request, pk):
-    referral = referral_load(request.user, pk, Need.OWN, related=("team", "organisation"))
+    referral = referral_load(request.user, pk, Need.OWN,
+                             related=("team", "organisation", "referrer"))
     if referral is None or referral.is_draft:
         return _not_found(request)
     audit_record(action="referral.viewed", request=request, referral=referral,
