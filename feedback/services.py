@@ -236,7 +236,7 @@ def feedback_mark_given(*, record_id: int, at: datetime) -> bool:
 
 def _check_can_record_feedback(actor, referral) -> None:
     if not access.may_act(actor, referral):
-        raise PermissionDenied("Only the referral's team can record feedback given by phone.")
+        raise access.OutOfScope("Only the referral's team can record feedback given by phone.")
 
 
 @transaction.atomic

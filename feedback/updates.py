@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 
@@ -27,8 +27,7 @@ INFORMATION_MAX_CHARS = 5000
 
 
 def _check_can_follow(actor, referral: Referral) -> None:
-    if not access.may_follow(actor, referral):
-        raise PermissionDenied("You cannot update this referral.")
+    access.require_follow(actor, referral)
     if referral.status not in Status.open():
         raise ValidationError(
             "This referral is closed. If you have a new concern, make a new referral."

@@ -246,22 +246,9 @@ def may_link(user, referral: Referral, other: Referral) -> bool:
     return may_act(user, referral) and may_act(user, other)
 
 
-def require_staff(user, referral: Referral) -> str:
-    """The actor's staff role on the referral, or OutOfScope."""
-    role = role_on(user, referral)
-    if role not in workflow.STAFF:
-        raise OutOfScope("You do not have access to this referral.")
-    return role
-
-
 def require_follow(user, referral: Referral) -> None:
     if not may_follow(user, referral):
         raise OutOfScope("You cannot update this referral.")
-
-
-def require_administrator(user) -> None:
-    if not is_administrator(user):
-        raise OutOfScope("Only council administrators can do this.")
 
 
 # --- loading the referral a request names ----------------------------------------------------
