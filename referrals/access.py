@@ -268,14 +268,23 @@ def _scoped(user, need: Need) -> QuerySet[Referral]:
     return Referral.objects.all()  # SEE, FOLLOW and ACT are decided on the row (below)
 
 
+def _as_id(value) -> int | None:
+    """A referral id from a path, query string or form: ASCII digits within bigint range only
+    (str.isdigit() and int() also take other scripts' digits)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        number = int(value)
+    else:
+        return None
+    return number if 0 < number <= 2**63 - 1 else None
+
+
 def referral_load(user, pk, need: Need = Need.SEE, *, related=()) -> Referral | None:
     """The referral with this id if the person may reach it for `need`, else None (for the
     user, out of scope and non-existent look the same)."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        return None
-    if pk <= 0 or pk > 2**63 - 1:
+    pk = _as_id(pk)
+    if pk is None:
         return None
     referral = _scoped(user, need).select_related(*related).filter(pk=pk).first()
     if referral is None:
@@ -296,7 +305,7 @@ def referral_from_request(request, value, *, need: Need = Need.SEE, action: str,
     rather than raising lets the audit row commit with the request."""
     referral = referral_load(request.user, value, need, related=related)
     if referral is None:
-        pk = int(value) if str(value).isdigit() and int(value) <= 2**63 - 1 else None
+        pk = _as_id(value)
         audit_record(action=action, request=request, allowed=False, referral_id=pk,
                      detail={"referral": pk})
     return referral

@@ -112,7 +112,8 @@ def test_scoped_lists(world):
     assert access.referral_by_reference(people["mash_worker"], sent.reference) is None
 
 
-@pytest.mark.parametrize("value", ["999999", "abc", "-1", "99999999999999999999"])
+@pytest.mark.parametrize("value", ["999999", "abc", "-1", "99999999999999999999", "\u0663",
+                                   " 1", "1.0"])
 def test_an_id_out_of_scope_or_malformed_is_none_and_audited(world, value):
     request = RequestFactory().get("/", {"other": value})
     request.user = world["people"]["mash_worker"]
@@ -206,3 +207,13 @@ def test_draft_services_refuse_anyone_but_its_referrer(world):
             services.referral_submit(referral=draft, actor=world["people"][who],
                                      submission_key=uuid.uuid4())
     assert Referral.objects.get(pk=draft.pk).status == Status.DRAFT
+
+
+def test_only_ascii_digits_name_a_referral(world):
+    """int() reads other scripts' digits too: '٣' would otherwise name referral 3."""
+    referrer, sent = world["people"]["referrer"], world["sent"]
+    arabic = "".join(chr(0x660 + int(c)) for c in str(sent.pk))
+    assert access.referral_load(referrer, str(sent.pk)) == sent
+    assert access.referral_load(referrer, sent.pk) == sent
+    for value in (arabic, f" {sent.pk}", f"{sent.pk}.0", True, None):
+        assert access.referral_load(referrer, value) is None
