@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from audit.services import audit_record
+from core.vocabulary import AuditAction, Status
 from referrals import access
 from referrals.access import Need
-from referrals.workflow import Status
 
 from . import selectors
 from .forms import InformationForm, PhoneFeedbackForm
@@ -41,7 +41,7 @@ def _referral_or_none(request, pk: int, action: str):
 def my_referrals(request):
     submitted = list(selectors.with_feedback_detail(access.referrals_of_referrer(request.user))
                      [:200])
-    audit_record(action="feedback.my_referrals_viewed", request=request,
+    audit_record(action=AuditAction.FEEDBACK_MY_REFERRALS_VIEWED, request=request,
                  detail={"referral_ids": [r.pk for r in submitted]})
     return render(request, "feedback/my_referrals.html", {
         "drafts": access.drafts_of(request.user),
@@ -52,9 +52,9 @@ def my_referrals(request):
 
 @login_required
 def status(request, pk: int):
-    referral = _referral_or_none(request, pk, "referral.status_viewed")
+    referral = _referral_or_none(request, pk, AuditAction.REFERRAL_STATUS_VIEWED)
     if referral is None:
-        return _not_found(request, pk, "referral.status_viewed")
+        return _not_found(request, pk, AuditAction.REFERRAL_STATUS_VIEWED)
     now = timezone.now()
     return render(request, "feedback/status.html", {
         "referral": referral,
@@ -73,9 +73,9 @@ def status(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def information_add(request, pk: int):
-    referral = _referral_or_none(request, pk, "referral.add_information_viewed")
+    referral = _referral_or_none(request, pk, AuditAction.REFERRAL_ADD_INFORMATION_VIEWED)
     if referral is None:
-        return _not_found(request, pk, "referral.add_information_viewed")
+        return _not_found(request, pk, AuditAction.REFERRAL_ADD_INFORMATION_VIEWED)
     form = InformationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -85,7 +85,7 @@ def information_add(request, pk: int):
         except ValidationError as error:
             form.add_error(None, error)
         except PermissionDenied:
-            return _not_found(request, pk, "referral.information_added")
+            return _not_found(request, pk, AuditAction.REFERRAL_INFORMATION_ADDED)
         else:
             messages.success(request, "Your information has been added. The team has been told.")
             return redirect("feedback:status", pk=referral.pk)
@@ -95,9 +95,9 @@ def information_add(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def chase(request, pk: int):
-    referral = _referral_or_none(request, pk, "referral.chase_viewed")
+    referral = _referral_or_none(request, pk, AuditAction.REFERRAL_CHASE_VIEWED)
     if referral is None:
-        return _not_found(request, pk, "referral.chase_viewed")
+        return _not_found(request, pk, AuditAction.REFERRAL_CHASE_VIEWED)
     now = timezone.now()
     context = {
         "referral": referral,
@@ -115,7 +115,7 @@ def chase(request, pk: int):
         except ValidationError as error:
             context["error"] = " ".join(error.messages)
         except PermissionDenied:
-            return _not_found(request, pk, "referral.chased")
+            return _not_found(request, pk, AuditAction.REFERRAL_CHASED)
     return render(request, "feedback/chase.html", context)
 
 
@@ -125,8 +125,8 @@ def phone_feedback(request, pk: int):
     """Staff record feedback given by phone (referrers for whom email is not safe)."""
     referral = access.referral_load(request.user, pk, Need.ACT, related=("referrer", "team"))
     if referral is None:
-        return _not_found(request, pk, "feedback.phone_viewed")
-    audit_record(action="feedback.phone_viewed", request=request, referral=referral)
+        return _not_found(request, pk, AuditAction.FEEDBACK_PHONE_VIEWED)
+    audit_record(action=AuditAction.FEEDBACK_PHONE_VIEWED, request=request, referral=referral)
     form = PhoneFeedbackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -149,11 +149,11 @@ def phone_feedback(request, pk: int):
 def organisation(request):
     organisation = access.lead_organisation(request.user)
     if organisation is None:
-        audit_record(action="feedback.organisation_viewed", request=request, allowed=False)
+        audit_record(action=AuditAction.FEEDBACK_ORGANISATION_VIEWED, request=request, allowed=False)
         return render(request, "feedback/not_found.html", status=403)
     referrals = list(selectors.with_feedback_detail(
         access.referrals_of_organisation(request.user)).select_related("referrer")[:500])
-    audit_record(action="feedback.organisation_viewed", request=request,
+    audit_record(action=AuditAction.FEEDBACK_ORGANISATION_VIEWED, request=request,
                  detail={"referral_ids": [r.pk for r in referrals]})
     return render(request, "feedback/organisation.html", {
         "organisation": organisation, "referrals": referrals, "now": timezone.now(),
@@ -175,7 +175,7 @@ def notices(request):
 @require_http_methods(["GET", "POST"])
 def notices_failed(request):
     if not access.is_administrator(request.user):
-        audit_record(action="notice.failed_list_viewed", request=request, allowed=False)
+        audit_record(action=AuditAction.NOTICE_FAILED_LIST_VIEWED, request=request, allowed=False)
         return render(request, "feedback/not_found.html", status=403)
     if request.method == "POST":
         try:

@@ -39,10 +39,10 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import MembershipRole, MembershipStatus, TeamMembership, TeamRole
 from audit.services import audit_record
+from core.vocabulary import Status
 
 from . import workflow
 from .models import Referral, ReferralGroupObjectPermission
-from .workflow import Status
 
 VIEW = "view_referral"
 TRIAGE = "triage_referral"

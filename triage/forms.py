@@ -5,11 +5,11 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Fluid, Layout, Size, Submit
 from django import forms
 
+from core.vocabulary import Outcome, Pathway, RagRating
 from feedback.services import WITHHELD_REASONS
-from pathways.models import Pathway
 from referrals import workflow
 from referrals.transitions import Feedback, feedback_errors
-from referrals.workflow import Enquiry, OtherAction, Outcome, RagRating
+from referrals.workflow import Enquiry, OtherAction
 
 from .selectors import CATEGORIES
 

@@ -12,13 +12,13 @@ from django.utils import timezone
 
 from accounts.models import Membership, MembershipRole, MembershipStatus, Organisation, Sector
 from audit.models import AuditEvent
+from core.vocabulary import AuditAction, Outcome, Status
 from feedback.services import feedback_give_by_phone
 from feedback.updates import referral_chase, referral_information_add
 from referrals import access, services, transitions, workflow
 from referrals.access import Need
 from referrals.models import Referral, ReferralEvent
 from referrals.transitions import Feedback
-from referrals.workflow import Outcome, Status
 from tests.referrals.factories import complete_draft
 from triage import services as triage_services
 from triage.models import InternalNote
@@ -117,8 +117,10 @@ def test_scoped_lists(world):
 def test_an_id_out_of_scope_or_malformed_is_none_and_audited(world, value):
     request = RequestFactory().get("/", {"other": value})
     request.user = world["people"]["mash_worker"]
-    assert access.referral_from_request(request, value, action="referral.view") is None
-    assert AuditEvent.objects.filter(action="referral.view", allowed=False).count() == 1
+    assert access.referral_from_request(request, value,
+                                        action=AuditAction.REFERRAL_VIEWED) is None
+    assert AuditEvent.objects.filter(action=AuditAction.REFERRAL_VIEWED,
+                                     allowed=False).count() == 1
 
 
 def test_a_real_id_out_of_scope_is_audited_with_its_id(world):
@@ -126,7 +128,7 @@ def test_a_real_id_out_of_scope_is_audited_with_its_id(world):
     request.user = world["people"]["mash_worker"]
     sent = world["sent"]
     assert access.referral_from_request(request, str(sent.pk), need=Need.STAFF_VIEW,
-                                        action="referral.view") is None
+                                        action=AuditAction.REFERRAL_VIEWED) is None
     assert AuditEvent.objects.get(allowed=False).referral_id == sent.pk
 
 

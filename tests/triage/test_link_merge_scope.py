@@ -10,11 +10,11 @@ from django.urls import reverse
 
 from accounts.models import Membership, MembershipStatus, TeamMembership
 from audit.models import AuditEvent
+from core.vocabulary import AuditAction, Outcome, Status
 from feedback.models import FeedbackRecord, Notice
 from referrals import services, transitions
 from referrals.models import ReferralEvent, ReferralGroupObjectPermission
 from referrals.transitions import Feedback, TransitionForbidden
-from referrals.workflow import Outcome, Status
 from tests.referrals.factories import complete_draft
 from triage.models import DuplicateLink
 
@@ -95,7 +95,7 @@ def test_other_in_the_query_string_never_prints_a_reference_out_of_scope(
                           {"other": child.pk})
     assert response.status_code == 200
     assert child.reference not in response.content.decode()
-    assert AuditEvent.objects.filter(action="referral.view", allowed=False,
+    assert AuditEvent.objects.filter(action=AuditAction.REFERRAL_VIEWED, allowed=False,
                                      referral_id=child.pk, actor=oppd_worker).exists()
 
 
