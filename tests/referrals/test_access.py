@@ -219,3 +219,17 @@ def test_only_ascii_digits_name_a_referral(world):
     assert access.referral_load(referrer, sent.pk) == sent
     for value in (arabic, f" {sent.pk}", f"{sent.pk}.0", True, None):
         assert access.referral_load(referrer, value) is None
+
+
+@pytest.mark.parametrize("who", ["colleague", "other_lead", "mash_worker"])
+def test_a_reply_for_the_referrer_side_is_refused_outside_it(world, who):
+    """referral_info_receive(for_referrer=True) trusts no caller: the policy is asked again."""
+    sent = world["sent"]
+    transitions.referral_info_request(referral_id=sent.pk, actor=world["people"]["oppd_worker"],
+                                      question="Who visits her?")
+    events = ReferralEvent.objects.count()
+    with pytest.raises(PermissionDenied):
+        transitions.referral_info_receive(referral_id=sent.pk, actor=world["people"][who],
+                                          information="Her son.", for_referrer=True)
+    assert Referral.objects.get(pk=sent.pk).status == Status.INFO_REQUESTED
+    assert ReferralEvent.objects.count() == events
