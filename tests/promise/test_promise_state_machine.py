@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from collections import Counter
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -80,7 +81,7 @@ from .world import (
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 EXAMPLES = int(os.environ.get("PROMISE_EXAMPLES", "200"))
-STEPS = int(os.environ.get("PROMISE_STEPS", "12"))
+STEPS = int(os.environ.get("PROMISE_STEPS", "16"))
 LONDON = ZoneInfo("Europe/London")
 # A Monday morning with no bank holiday near it; the machine's clock starts here.
 START = datetime(2027, 3, 1, 9, 30, tzinfo=LONDON)
@@ -90,6 +91,10 @@ REFUSED = (TransitionError, PermissionDenied, ValidationError, ClockError)
 # not a second row for the change.
 CLOCK_ROWS = {"deadline.met", "deadline.opened", "deadline.cancelled", "deadline.rerouted"}
 MAX_REFERRALS = 4
+AWAITING = workflow.AWAITING_CHILD
+DECIDED = (Status.CONCERN_DECIDED, Status.ENQUIRY, Status.PLAN_REVIEW, Status.MASH_DECIDED,
+           Status.MERGED)
+STATS: Counter = Counter()  # what the examples did; printed at the end (pytest -s)
 PHASES = (Phase.explicit, Phase.reuse, Phase.generate) + (
     (Phase.shrink,) if os.environ.get("PROMISE_SHRINK", "1") != "0" else ())
 # Every EVERY-th example also renders a PDF and fetches the lead's CSVs.
@@ -150,13 +155,30 @@ class PromiseMachine(RuleBasedStateMachine):
     def person(self, key):
         return self.world.people[key]
 
+    def focused(self, ref, focus: bool, statuses) -> int:
+        """With `focus`, a referral in one of these statuses (if any) instead of `ref`: rules
+        that need a referral in a certain state find one more often than chance would."""
+        candidates = sorted(pk for pk, m in self.model.items() if m["status"] in statuses)
+        return candidates[ref % len(candidates)] if focus and candidates else ref
+
+    def partner(self, ref, other) -> int:
+        """For link and merge: half the time another referral of the same team, if there is
+        one (else the drawn one, often of another team or the referral itself)."""
+        same = sorted(pk for pk, m in self.model.items()
+                      if pk != ref and m["pathway"] == self.model[ref]["pathway"])
+        return same[other % len(same)] if same and other % 2 == 0 else other
+
     def who(self, key, ref) -> str:
-        """'team-w' / 'team-m': the worker or manager of the referral's team now."""
-        if not key.startswith("team-"):
+        """'team-w' / 'team-m': the worker or manager of the referral's team now; 'next-w' /
+        'next-m': of the next team along (someone on staff, outside this referral's scope)."""
+        if not key.startswith(("team-", "next-")):
             return key
-        short = {"oppd": "oppd", "mash": "mash", "mental-health": "mh"}.get(
-            self.model[ref]["pathway"])
-        return f"{key[-1]}-{short}" if short else "w-ld"
+        teams = ["oppd", "mash", "mh", "ld"]
+        here = teams.index({"oppd": "oppd", "mash": "mash", "mental-health": "mh",
+                            "learning-disabilities": "ld"}[self.model[ref]["pathway"]])
+        if key.startswith("next-"):
+            here = (here + 1) % len(teams)
+        return f"{key[-1]}-{teams[here]}"
 
     def tick(self, minutes=7):
         self.now += timedelta(minutes=minutes)
@@ -193,6 +215,7 @@ class PromiseMachine(RuleBasedStateMachine):
                              f"{self.model[referral_ids[0]]['status']}: the table has no row")
             self._audit_check(expected=expected_audit)
             note_event(f"{expected_audit[0][1]}: done")
+            STATS[f"{expected_audit[0][1]}: done"] += 1
             return True
         after = snapshot(self.model)
         if after != before:
@@ -206,6 +229,7 @@ class PromiseMachine(RuleBasedStateMachine):
             raise Broken(f"{key} is in scope of {referral_ids} but was refused: {refused}")
         self._audit_check(expected=[], refusal=True)
         note_event(f"{expected_audit[0][1]}: refused{'' if in_scope else ' (outside scope)'}")
+        STATS[f"{expected_audit[0][1]}: refused{'' if in_scope else ' (outside scope)'}"] += 1
         return False
 
     def _audit_check(self, *, expected, refusal=False):
@@ -300,8 +324,9 @@ class PromiseMachine(RuleBasedStateMachine):
             raise Broken(f"submission audited {submitted} for {[r.pk for r in made]}")
         return multiple(*(r.pk for r in made))
 
-    @rule(ref=referrals, key=st.sampled_from(["ra1", "ra2", "rb", "lead", "w-oppd"]))
-    def add_information(self, ref, key):
+    @rule(ref=referrals, focus=st.booleans(), key=st.sampled_from(["ra1", "ra2", "rb", "lead", "w-oppd"]))
+    def add_information(self, ref, focus, key):
+        ref = self.focused(ref, focus, (Status.INFO_REQUESTED,))
         state = self.model[ref]
         person = self.person(key)
         own = state["referrer"] == key
@@ -339,9 +364,9 @@ class PromiseMachine(RuleBasedStateMachine):
 
     # --- rules: staff --------------------------------------------------------------------------
 
-    # Half the time the referral's own team (its worker or manager), half anyone on staff.
-    STAFF = st.sampled_from(["team-w", "team-m", "team-w", "team-m", "w-oppd", "m-oppd",
-                             "w-mash", "m-mash", "w-mh", "m-mh", "w-ld"])
+    # Two times in three the referral's own team (its worker or manager), else the worker or
+    # manager of the next team along (outside scope).
+    STAFF = st.sampled_from(["team-w", "team-m", "team-w", "team-m", "next-w", "next-m"])
 
     @rule(ref=referrals, key=STAFF)
     def claim(self, ref, key):
@@ -354,8 +379,9 @@ class PromiseMachine(RuleBasedStateMachine):
             expected_audit=[(ref, "referral.claim")], may_refuse=True)
         del state  # claiming changes no status
 
-    @rule(ref=referrals, key=STAFF, pick=st.integers(0, 4), withheld=st.booleans())
-    def decide(self, ref, key, pick, withheld):
+    @rule(ref=referrals, focus=st.booleans(), key=STAFF, pick=st.integers(0, 4), withheld=st.booleans())
+    def decide(self, ref, focus, key, pick, withheld):
+        ref = self.focused(ref, focus, AWAITING)
         key = self.who(key, ref)
         outcomes = workflow.outcomes_for(self.model[ref]["pathway"])
         outcome = outcomes[pick % len(outcomes)]
@@ -372,8 +398,9 @@ class PromiseMachine(RuleBasedStateMachine):
         if done:
             self.move(ref, row)
 
-    @rule(ref=referrals, key=STAFF, rating=st.sampled_from(["red", "amber", "green"]))
-    def rag_rate(self, ref, key, rating):
+    @rule(ref=referrals, focus=st.booleans(), key=STAFF, rating=st.sampled_from(["red", "amber", "green"]))
+    def rag_rate(self, ref, focus, key, rating):
+        ref = self.focused(ref, focus, AWAITING)
         key = self.who(key, ref)
         row = self.find(Action.RAG_RATE, ref, key)
         reason = self.marker("INT", "Ragreason")
@@ -399,8 +426,9 @@ class PromiseMachine(RuleBasedStateMachine):
         if done:
             self.move(ref, row)
 
-    @rule(ref=referrals, key=STAFF)
-    def record_information(self, ref, key):
+    @rule(ref=referrals, focus=st.booleans(), key=STAFF)
+    def record_information(self, ref, focus, key):
+        ref = self.focused(ref, focus, (Status.INFO_REQUESTED,))
         key = self.who(key, ref)
         row = self.find(Action.INFO_RECEIVE, ref, key)
         information = self.marker("VIS", "Received", owner=ref)
@@ -433,6 +461,7 @@ class PromiseMachine(RuleBasedStateMachine):
 
     @rule(ref=referrals, other=referrals, key=STAFF)
     def link(self, ref, other, key):
+        other = self.partner(ref, other)
         key = self.who(key, ref)
         row = self.find(Action.LINK, ref, key)
         reason = self.marker("INT", "Linkreason")
@@ -445,8 +474,10 @@ class PromiseMachine(RuleBasedStateMachine):
             expected_audit=[(ref, "referral.link"), (other, "referral.linked_from")],
             may_refuse=ref == other or self.model[other]["status"] == Status.MERGED)
 
-    @rule(ref=referrals, other=referrals, key=STAFF, withheld=st.booleans())
-    def merge(self, ref, other, key, withheld):
+    @rule(ref=referrals, focus=st.booleans(), other=referrals, key=STAFF, withheld=st.booleans())
+    def merge(self, ref, focus, other, key, withheld):
+        ref = self.focused(ref, focus, AWAITING)
+        other = self.partner(ref, other)
         key = self.who(key, ref)
         row = self.find(Action.MERGE, ref, key)
         feedback = self.feedback(ref, withheld=withheld)
@@ -465,8 +496,9 @@ class PromiseMachine(RuleBasedStateMachine):
             # The team of the referral merged into may read this one (not act on it).
             self.model[ref]["readers"].add(self.model[other]["pathway"])
 
-    @rule(ref=referrals, key=STAFF)
-    def plan(self, ref, key):
+    @rule(ref=referrals, focus=st.booleans(), key=STAFF)
+    def plan(self, ref, focus, key):
+        ref = self.focused(ref, focus, (Status.ENQUIRY,))
         key = self.who(key, ref)
         row = self.find(Action.PLAN, ref, key)
         findings = self.marker("INT", "Findings")
@@ -478,8 +510,9 @@ class PromiseMachine(RuleBasedStateMachine):
         if done:
             self.move(ref, row)
 
-    @rule(ref=referrals, key=STAFF, withheld=st.booleans())
-    def close(self, ref, key, withheld):
+    @rule(ref=referrals, focus=st.booleans(), key=STAFF, withheld=st.booleans())
+    def close(self, ref, focus, key, withheld):
+        ref = self.focused(ref, focus, Status.open())
         key = self.who(key, ref)
         row = self.find(Action.CLOSE, ref, key)
         feedback = self.feedback(ref, withheld=withheld)
@@ -496,8 +529,9 @@ class PromiseMachine(RuleBasedStateMachine):
         if done:
             self.move(ref, row)
 
-    @rule(ref=referrals, key=STAFF)
-    def feedback_by_phone(self, ref, key):
+    @rule(ref=referrals, focus=st.booleans(), key=STAFF)
+    def feedback_by_phone(self, ref, focus, key):
+        ref = self.focused(ref, focus, DECIDED)
         key = self.who(key, ref)
         summary = self.marker("INT", "Phonesummary")
         self.attempt(
@@ -814,4 +848,7 @@ def test_the_promise_holds_through_random_sequences_of_real_actions(db):
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                HealthCheck.filter_too_much],
     ))
+    print("\npromise machine, actions over all examples:")
+    for name, count in sorted(STATS.items()):
+        print(f"  {count:6d}  {name}")
 

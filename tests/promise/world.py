@@ -61,8 +61,8 @@ def _client(user) -> Client:
 
 
 def world_build() -> World:
-    """Two organisations (three referrers and a lead), a worker and a manager in three pathway
-    teams, and a worker in a fourth team that no referral starts in."""
+    """Two organisations (three referrers and a lead), a worker and a manager (the duty
+    manager, told of breaches) in each of the four pathway teams."""
     world = World()
     day_centre = accounts.OrganisationFactory(name="Camberwell Day Centre")
     food_bank = accounts.OrganisationFactory(name="Peckham Food Bank")
@@ -77,10 +77,12 @@ def world_build() -> World:
             user = accounts.staff(pathway, role, full_name=STAFF_NAME.format(key=key),
                                   duty=role == TeamRole.MANAGER)
             world.people[key] = Person(key, user, _client(user), pathway=pathway, role=role)
-    user = accounts.staff("learning-disabilities", TeamRole.TRIAGE,
-                          full_name=STAFF_NAME.format(key="w-ld"))
-    world.people["w-ld"] = Person("w-ld", user, _client(user), pathway="learning-disabilities",
-                                  role=TeamRole.TRIAGE)
+    for role in (TeamRole.TRIAGE, TeamRole.MANAGER):
+        key = f"{'w' if role == TeamRole.TRIAGE else 'm'}-ld"
+        user = accounts.staff("learning-disabilities", role, full_name=STAFF_NAME.format(key=key),
+                              duty=role == TeamRole.MANAGER)
+        world.people[key] = Person(key, user, _client(user), pathway="learning-disabilities",
+                                   role=role)
     for key in ("ra1", "ra2", "rb"):
         for kind, options in KINDS.items():
             world.drafts[(key, kind)] = [
