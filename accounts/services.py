@@ -6,10 +6,12 @@ names), so a rolled-back change never emails anyone.
 
 from datetime import datetime
 
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from audit.services import audit_record
+from core.vocabulary import AuditAction
 
 from . import tasks
 from .models import (
@@ -60,33 +62,42 @@ def referrer_sign_up(
     """
     email = User.objects.normalize_email(email).strip().lower()
     existing = User.objects.filter(email__iexact=email).first()
+    # Hash the password on both paths: hashing is most of the work (a second at production
+    # cost), so a path without it would tell anyone timing the answer that the address has an
+    # account (issue 14, attack 3).
+    password_hash = make_password(password)
     if existing is not None:
-        audit_record(action="account.sign_up_existing", request=request, obj=existing)
+        audit_record(action=AuditAction.ACCOUNT_SIGNED_UP_EXISTING, request=request, obj=existing)
         _email_later(existing.pk, "already-registered")
         return None
     new_organisation = organisation is None
     if new_organisation:
-        organisation = Organisation.objects.create(
-            name=new_organisation_name.strip(),
-            sector=new_organisation_sector or Sector.OTHER,
-            verified=False,
-            created_at=now,
-        )
+        # A name typed at sign-up is not listed publicly until an administrator verifies it
+        # (accounts.forms.organisation_choices); the next person to type it joins the same one.
+        name = new_organisation_name.strip()
+        organisation = Organisation.objects.filter(name__iexact=name, verified=False).first()
+        if organisation is None:
+            organisation = Organisation.objects.create(
+                name=name, sector=new_organisation_sector or Sector.OTHER, verified=False,
+                created_at=now,
+            )
     user = User.objects.create_user(
         email=email,
-        password=password,
+        password=None,
         full_name=full_name.strip(),
         job_title=job_title.strip(),
         phone=phone.strip(),
         email_verified=False,
         date_joined=now,
     )
+    user.password = password_hash
+    user.save(update_fields=["password"])
     Membership.objects.create(
         user=user, organisation=organisation, role=MembershipRole.REFERRER,
         status=MembershipStatus.PENDING, requested_at=now,
     )
     audit_record(
-        action="account.sign_up", actor=user, request=request, obj=user,
+        action=AuditAction.ACCOUNT_SIGNED_UP, actor=user, request=request, obj=user,
         detail={"organisation_id": organisation.pk, "new_organisation": new_organisation},
     )
     _email_later(user.pk, "verify")
@@ -100,8 +111,21 @@ def verification_resend(*, email: str, request=None) -> None:
                                is_active=True).first()
     if user is None:
         return
-    audit_record(action="account.verification_resent", request=request, obj=user)
+    audit_record(action=AuditAction.ACCOUNT_VERIFICATION_RESENT, request=request, obj=user)
     _email_later(user.pk, "verify")
+
+
+@transaction.atomic
+def password_reset_request(*, email: str, request=None) -> None:
+    """Email a reset link if the address belongs to an active account; the same work and the
+    same answer otherwise. The link is made and sent by the worker (ids only), so the request
+    never waits for the mail server (issue 14, attack 3)."""
+    users = User.objects.filter(email__iexact=email.strip(), is_active=True)
+    user = next((found for found in users if found.has_usable_password()), None)
+    audit_record(action=AuditAction.ACCOUNT_PASSWORD_RESET_REQUESTED, request=request, obj=user,
+                 detail={"known_account": user is not None})
+    if user is not None:
+        _email_later(user.pk, "password-reset")
 
 
 @transaction.atomic
@@ -121,7 +145,7 @@ def email_verify(*, token: str, now: datetime, request=None) -> User:
         return user
     user.email_verified = True
     user.save(update_fields=["email_verified"])
-    audit_record(action="account.email_verified", actor=user, request=request, obj=user)
+    audit_record(action=AuditAction.ACCOUNT_EMAIL_VERIFIED, actor=user, request=request, obj=user)
 
     membership = (
         Membership.objects.select_for_update().select_related("organisation")
@@ -132,7 +156,7 @@ def email_verify(*, token: str, now: datetime, request=None) -> User:
         membership.status = MembershipStatus.APPROVED
         membership.decided_at = now
         membership.save(update_fields=["status", "decided_at"])
-        audit_record(action="membership.approved_by_domain", actor=user, request=request,
+        audit_record(action=AuditAction.MEMBERSHIP_APPROVED_BY_DOMAIN, actor=user, request=request,
                      obj=membership, detail={"organisation_id": membership.organisation_id})
         _email_later(user.pk, "approved")
     elif membership is not None:
@@ -172,7 +196,7 @@ def membership_approve(
     membership.decided_by = actor
     membership.refusal_reason = ""
     membership.save(update_fields=["status", "role", "decided_at", "decided_by", "refusal_reason"])
-    audit_record(action="membership.approved", actor=actor, request=request, obj=membership,
+    audit_record(action=AuditAction.MEMBERSHIP_APPROVED, actor=actor, request=request, obj=membership,
                  detail={"role": membership.role, "organisation_id": membership.organisation_id})
     _email_later(membership.user_id, "approved")
     return membership
@@ -193,7 +217,7 @@ def membership_refuse(
     membership.refusal_reason = reason.strip()
     membership.save(update_fields=["status", "decided_at", "decided_by", "refusal_reason"])
     # The reason stays on the membership, not in the audit detail: it may name the person.
-    audit_record(action="membership.refused", actor=actor, request=request, obj=membership,
+    audit_record(action=AuditAction.MEMBERSHIP_REFUSED, actor=actor, request=request, obj=membership,
                  detail={"organisation_id": membership.organisation_id})
     _email_later(membership.user_id, "refused")
     return membership
@@ -202,4 +226,4 @@ def membership_refuse(
 @transaction.atomic
 def password_reset_record(*, user: User, request=None) -> None:
     """Audit a completed password reset (Django's views do the reset itself)."""
-    audit_record(action="account.password_reset", actor=user, request=request, obj=user)
+    audit_record(action=AuditAction.ACCOUNT_PASSWORD_RESET, actor=user, request=request, obj=user)

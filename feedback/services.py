@@ -17,6 +17,8 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from audit.services import audit_record
+from core.vocabulary import AuditAction, EventKind
+from referrals.record import record as record_change
 
 from .channels import email_channel
 from .models import Channel, FeedbackRecord, Notice, NoticeStatus
@@ -245,8 +247,6 @@ def feedback_give_by_phone(
     """Staff phoned the referrer and gave the feedback owed (referrers for whom email about the
     case is not safe). Marks every outstanding feedback record given, or records the call as
     feedback in its own right if none was outstanding, and meets the feedback clock."""
-    from referrals.models import ReferralEvent
-
     _check_can_record_feedback(actor, referral)
     if not summary.strip():
         raise ValidationError({"summary": "Enter a short summary of what you told the referrer."})
@@ -263,14 +263,13 @@ def feedback_give_by_phone(
         record.given_by_phone = True
         record.phone_summary = summary
         record.save(update_fields=["given_at", "given_by_phone", "phone_summary"])
-    ReferralEvent.objects.create(
-        referral=referral, at=given_at, actor=actor, kind="feedback_by_phone",
-        reason="Feedback given to you by phone.", visible_to_referrer=True,
+    record_change(
+        referral=referral, kind=EventKind.FEEDBACK_BY_PHONE, actor=actor, request=request,
+        at=given_at, reason="Feedback given to you by phone.", visible_to_referrer=True,
         detail={"feedback_records": [record.pk for record in outstanding]},
+        audit_detail={"records": len(outstanding)},
     )
     _feedback_clock_meet_if_done(referral, given_at)
-    audit_record(action="feedback.given_by_phone", actor=actor, request=request,
-                 referral=referral, detail={"records": len(outstanding)})
     return outstanding[-1]
 
 
@@ -332,7 +331,7 @@ def notice_retry_failed(*, notice_id: int, actor, now: datetime, request=None) -
     notice.attempts = 0
     notice.next_try_at = now
     notice.save(update_fields=["status", "attempts", "next_try_at"])
-    audit_record(action="notice.retry", actor=actor, request=request,
+    audit_record(action=AuditAction.NOTICE_RETRIED, actor=actor, request=request,
                  referral=notice.referral, obj=notice)
     notices_enqueue_on_commit([notice])
     return True

@@ -12,10 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from audit.services import audit_record
+from core.vocabulary import EventKind, Status
 from referrals.models import Attachment, Referral, ReferralEvent
+from referrals.record import record
 from referrals.services.attachments import AttachmentRejected, attachment_check
-from referrals.workflow import Status
 
 from .models import Channel
 from .selectors import deadline_missed, referral_for_viewer
@@ -91,17 +91,15 @@ def referral_information_add(
             {"text": f"The new information must be {INFORMATION_MAX_CHARS} characters or fewer."}
         )
     attachment = _attach(referral=referral, actor=actor, upload=upload, at=now) if upload else None
-    event = ReferralEvent.objects.create(
-        referral=referral, at=now, actor=actor, kind="information_added", reason=text,
-        visible_to_referrer=True,
+    event = record(
+        referral=referral, kind=EventKind.INFORMATION_ADDED, actor=actor, request=request,
+        at=now, reason=text, visible_to_referrer=True,
         detail={"source": "referrer",
                 "attachment_ids": [attachment.pk] if attachment else []},
+        audit_detail={"chars": len(text), "attachments": 1 if attachment else 0},
     )
     _notify_staff(people=_staff_to_tell(referral), kind=NoticeKind.INFORMATION_ADDED,
                   referral=referral)
-    audit_record(action="referral.information_added", actor=actor, request=request,
-                 referral=referral, obj=event,
-                 detail={"chars": len(text), "attachments": 1 if attachment else 0})
     return event
 
 
@@ -124,20 +122,19 @@ def referral_chase(*, referral: Referral, actor, now: datetime, request=None) ->
             "You can chase a referral once a timeframe has been missed. None has been missed."
         )
     earlier = ReferralEvent.objects.filter(
-        referral=referral, kind="chased", detail__deadline_id=deadline.pk
+        referral=referral, kind=EventKind.CHASED, detail__deadline_id=deadline.pk
     ).first()
     if earlier is not None:
         return ChaseResult(earlier, False)
-    event = ReferralEvent.objects.create(
-        referral=referral, at=now, actor=actor, kind="chased",
+    managers = list(referral.team.managers()) if referral.team_id else []
+    event = record(
+        referral=referral, kind=EventKind.CHASED, actor=actor, request=request, at=now,
         reason="You chased this referral because a timeframe was missed. The team manager has "
         "been told.",
         visible_to_referrer=True,
         detail={"deadline_id": deadline.pk, "clock": deadline.kind, "escalation": True},
+        audit_detail={"clock": deadline.kind, "managers": len(managers)},
     )
-    managers = list(referral.team.managers()) if referral.team_id else []
     _notify_staff(people=managers, kind=NoticeKind.CHASED, referral=referral,
                   dedupe=f"chase:{deadline.pk}")
-    audit_record(action="referral.chased", actor=actor, request=request, referral=referral,
-                 obj=event, detail={"clock": deadline.kind, "managers": len(managers)})
     return ChaseResult(event, True)

@@ -22,12 +22,14 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Team, TeamMembership, TeamRole, User
 from audit.models import AuditEvent
+from audit.services import audit_record_bulk, audit_row
+from core.vocabulary import AuditAction, ClockKind
 from feedback.bulk import NoticeDraft, notices_queue_bulk
 from feedback.models import Channel
 from referrals.models import Referral
 
 from .calendar import format_local
-from .clocks import ClockKind, compute
+from .clocks import compute
 from .models import Deadline
 from .policies import policy_rule, working_calendar
 
@@ -40,7 +42,7 @@ BATCH_SIZE = 500
 # computed in Python, and they drop out once alerted.
 PICKUP_BATCH = 100
 DECISION_KINDS = (ClockKind.CONCERN_DECISION, ClockKind.MASH_DECISION)
-PICKUP_ALERT = "referral.urgent_not_picked_up"
+PICKUP_ALERT = AuditAction.REFERRAL_URGENT_NOT_PICKED_UP
 # At most this many batches of each kind per run; the rest waits for the next minute.
 MAX_BATCHES = 20
 
@@ -180,7 +182,7 @@ def _pickups_batch(now, batch_size, report) -> int:
                 {"received_at": referral.received_at.isoformat(), "due_at": due.isoformat()},
             ))
             drafts += _pickup_notices(referral, people)
-        AuditEvent.objects.bulk_create(events)
+        audit_record_bulk(events)
         report.pickup_alerts += len(events)
         report.notices += len(notices_queue_bulk(drafts))
     return full_batch
@@ -192,7 +194,7 @@ def _breaches_batch(now, batch_size, report) -> int:
         # A breach covers a warning the sweep never got to send (it was down, say).
         ids = _claim(due, batch_size, now=now, stamp=["breached_at"], keep_or_stamp=["warned_at"])
         if ids:
-            _record(_claimed(ids, ("due_at", "id")), "deadline.breached", _breach_notices, report)
+            _record(_claimed(ids, ("due_at", "id")), AuditAction.DEADLINE_BREACHED, _breach_notices, report)
             report.breached += len(ids)
     return len(ids)
 
@@ -206,7 +208,7 @@ def _warnings_batch(now, batch_size, report) -> int:
         )
         ids = _claim(due, batch_size, now=now, stamp=["warned_at"])
         if ids:
-            _record(_claimed(ids, ("warning_at", "id")), "deadline.warned", _warning_notices, report)
+            _record(_claimed(ids, ("warning_at", "id")), AuditAction.DEADLINE_WARNED, _warning_notices, report)
             report.warned += len(ids)
     return len(ids)
 
@@ -220,20 +222,13 @@ def _record(deadlines, action, notices_for, report) -> None:
             {"kind": deadline.kind, "due_at": deadline.due_at.isoformat()},
         ))
         drafts += notices_for(deadline, people)
-    AuditEvent.objects.bulk_create(events)
+    audit_record_bulk(events)
     report.notices += len(notices_queue_bulk(drafts))
 
 
 def _audit_row(action, referral, obj, detail) -> AuditEvent:
-    # The row audit.services.audit_record writes for a system action (no actor, no request),
-    # built unsaved so a batch is one INSERT.
-    return AuditEvent(
-        action=action,
-        referral_id=referral.pk,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        detail=detail,
-    )
+    # A system action (no actor, no request), built unsaved so a batch is one INSERT.
+    return audit_row(action=action, referral=referral, obj=obj, detail=detail)
 
 
 # ---- who is told, and what ----------------------------------------------------------------------

@@ -10,9 +10,10 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from audit.services import audit_record
+from core.vocabulary import AuditAction, Status
 
 from ..models import Attachment, Referral
-from ..workflow import Status
+from .drafts import check_may_continue_draft
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -81,6 +82,7 @@ def attachment_add(*, referral: Referral, actor, upload, description: str = "",
     """Check the file by its content, store it under a random name, record it."""
     if referral.referrer_id != actor.pk or referral.status != Status.DRAFT:
         raise PermissionDenied("Only the referrer can attach files to their own draft.")
+    check_may_continue_draft(referral, actor)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     detected = attachment_check(referral=referral, upload=upload)
     stored = default_storage.save(f"attachments/{secrets.token_hex(20)}", upload)
@@ -94,7 +96,7 @@ def attachment_add(*, referral: Referral, actor, upload, description: str = "",
         # No row, no file: a failed insert must not leave personal data on disk.
         default_storage.delete(stored)
         raise
-    audit_record(action="referral.attachment_added", actor=actor, request=request,
+    audit_record(action=AuditAction.REFERRAL_ATTACHMENT_ADDED, actor=actor, request=request,
                  referral=referral, obj=attachment, detail={"content_type": detected})
     return attachment
 
@@ -103,12 +105,13 @@ def attachment_add(*, referral: Referral, actor, upload, description: str = "",
 def attachment_remove(*, referral: Referral, actor, attachment_id: int, request=None) -> bool:
     if referral.referrer_id != actor.pk or referral.status != Status.DRAFT:
         raise PermissionDenied("Only the referrer can remove files from their own draft.")
+    check_may_continue_draft(referral, actor)
     attachment = Attachment.objects.filter(referral=referral, pk=attachment_id).first()
     if attachment is None:
         return False
     stored = attachment.stored_name
     attachment.delete()
-    audit_record(action="referral.attachment_removed", actor=actor, request=request,
+    audit_record(action=AuditAction.REFERRAL_ATTACHMENT_REMOVED, actor=actor, request=request,
                  referral=referral, detail={"attachment_id": attachment_id})
     transaction.on_commit(lambda: default_storage.delete(stored))
     return True

@@ -6,8 +6,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from accounts.roles import Role, role_of
+from accounts.roles import role_of
 from audit.services import audit_record
+from core.vocabulary import AuditAction, Role
 
 from ..answers import values_store
 from ..models import AllegedPerson, Referral
@@ -20,9 +21,27 @@ def draft_expiry(now: datetime) -> datetime:
     return now + timedelta(days=settings.REFERRAL_DRAFT_EXPIRY_DAYS)
 
 
+NOT_A_MEMBER_NOW = ("You can no longer make referrals for this organisation: your membership "
+                    "is not approved.")
+
+
+def may_continue_draft(referral: Referral, actor) -> bool:
+    """Whether the person's membership of the draft's organisation is approved now: a
+    membership refused or removed after the draft was started stops it (issue 14, attack 5)."""
+    info = role_of(actor)
+    return (info.role in MAY_REFER and info.organisation is not None
+            and info.organisation.pk == referral.organisation_id)
+
+
+def check_may_continue_draft(referral: Referral, actor) -> None:
+    if not may_continue_draft(referral, actor):
+        raise PermissionDenied(NOT_A_MEMBER_NOW)
+
+
 def _check_may_edit(referral: Referral, actor) -> None:
     if referral.referrer_id != actor.pk or referral.status != Status.DRAFT:
         raise PermissionDenied("Only the referrer can change their own draft.")
+    check_may_continue_draft(referral, actor)
 
 
 @transaction.atomic
@@ -47,7 +66,7 @@ def draft_start(*, actor, urgency: dict, now: datetime, request=None) -> Referra
     )
     values_store(referral, urgency)
     referral.save()
-    audit_record(action="referral.draft_started", actor=actor, request=request, referral=referral)
+    audit_record(action=AuditAction.REFERRAL_DRAFT_STARTED, actor=actor, request=request, referral=referral)
     return referral
 
 
@@ -64,7 +83,7 @@ def draft_save_step(
     referral.draft_expires_at = draft_expiry(now)
     referral.draft_reminded_at = None
     referral.save()
-    audit_record(action="referral.draft_saved", actor=actor, request=request, referral=referral,
+    audit_record(action=AuditAction.REFERRAL_DRAFT_SAVED, actor=actor, request=request, referral=referral,
                  detail={"step": step_key})
     return referral
 
@@ -73,7 +92,7 @@ def draft_save_step(
 def alleged_person_add(*, referral: Referral, actor, values: dict, request=None) -> AllegedPerson:
     _check_may_edit(referral, actor)
     person = AllegedPerson.objects.create(referral=referral, **values)
-    audit_record(action="referral.alleged_person_added", actor=actor, request=request,
+    audit_record(action=AuditAction.REFERRAL_ALLEGED_PERSON_ADDED, actor=actor, request=request,
                  referral=referral, obj=person)
     return person
 
@@ -83,6 +102,6 @@ def alleged_person_remove(*, referral: Referral, actor, person_id: int, request=
     _check_may_edit(referral, actor)
     deleted, _ = AllegedPerson.objects.filter(referral=referral, pk=person_id).delete()
     if deleted:
-        audit_record(action="referral.alleged_person_removed", actor=actor, request=request,
+        audit_record(action=AuditAction.REFERRAL_ALLEGED_PERSON_REMOVED, actor=actor, request=request,
                      referral=referral, detail={"alleged_person_id": person_id})
     return deleted

@@ -21,24 +21,23 @@ from django.db.models.functions import JSONObject
 from django.db.models.signals import post_migrate
 from django.utils import timezone
 
-from accounts.models import Team
-from audit.services import audit_record
+from accounts.models import Membership, MembershipStatus, Team
+from core.vocabulary import EventKind, Pathway, Status
 from feedback.models import Channel
 from feedback.services import notice_queue, referrer_notify
 from feedback.wording import NoticeKind
 from pathways.deadlines import deadline_open
-from pathways.models import Pathway
 
 from .. import steps
 from ..models import (
     AllegedPerson,
     Referral,
-    ReferralEvent,
     ReferralGroupObjectPermission,
     ReferralUserObjectPermission,
 )
+from ..record import record
 from ..references import reference_new
-from ..workflow import Status
+from .drafts import NOT_A_MEMBER_NOW
 
 # Answers an adult concern shares with its linked MASH referral (not typed twice).
 SHARED_ANSWERS = (
@@ -108,7 +107,8 @@ def referral_submit(
     now = now or timezone.now()
     with transaction.atomic(savepoint=False):
         locked = (Referral.objects.select_for_update(of=("self",))
-                  .annotate(pathway_team=_team_of_pathway()).get(pk=referral.pk))
+                  .annotate(pathway_team=_team_of_pathway(),
+                            referrer_approved=_referrer_approved()).get(pk=referral.pk))
         refusal = _refusal(locked, actor=actor)
         if refusal is None and locked.status == Status.DRAFT:
             locked.referrer = actor  # checked above: the same person, already loaded
@@ -136,6 +136,15 @@ def _team_of_pathway() -> Subquery:
         data=JSONObject(**{name: name for name in TEAM_FIELDS}))[:1])
 
 
+def _referrer_approved() -> Exists:
+    """Whether the referrer's membership of the draft's organisation is approved now, read in
+    the same statement as the lock (issue 14, attack 5; drafts.may_continue_draft for the
+    pages)."""
+    return Exists(Membership.objects.filter(
+        user_id=OuterRef("referrer_id"), organisation_id=OuterRef("organisation_id"),
+        status=MembershipStatus.APPROVED))
+
+
 def _team_from(data: dict | None, *, db: str) -> Team:
     """The team as a model instance; its other fields are deferred (read if ever touched)."""
     if data is None:
@@ -148,6 +157,8 @@ def _refusal(locked: Referral, *, actor) -> Exception | None:
         return PermissionDenied("Only the referrer can submit their referral.")
     if locked.status != Status.DRAFT:
         return None  # already submitted: the caller gets it back unchanged
+    if not locked.referrer_approved:
+        return PermissionDenied(NOT_A_MEMBER_NOW)
     problems = submission_problems(locked)
     return SubmissionProblem(problems) if problems else None
 
@@ -189,17 +200,16 @@ def _submit_one(referral: Referral, *, team: Team, actor, key, now, perms, reque
         referral=referral, kind=DECISION_CLOCK.get(referral.pathway, "concern_decision"),
         starts=now, actor=actor,
     )
-    ReferralEvent.objects.create(
-        referral=referral, at=now, actor=actor, kind="submitted", from_status=Status.DRAFT,
-        to_status=Status.SUBMITTED, visible_to_referrer=True,
+    record(
+        referral=referral, kind=EventKind.SUBMITTED, actor=actor, request=request, at=now,
+        from_status=Status.DRAFT, to_status=Status.SUBMITTED, visible_to_referrer=True,
         reason=f"Received by the {team.name}.",
+        audit_detail={"pathway": referral.pathway, "urgent": referral.urgent,
+                      "linked_to": referral.linked_to_id},
     )
     _acknowledge(referral)
     if referral.urgent:
         _alert_managers(referral, team=team)
-    audit_record(action="referral.submitted", actor=actor, request=request, referral=referral,
-                 detail={"pathway": referral.pathway, "urgent": referral.urgent,
-                         "linked_to": referral.linked_to_id})
 
 
 def _acknowledge(referral: Referral) -> None:

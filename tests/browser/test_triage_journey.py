@@ -7,8 +7,8 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from core.vocabulary import Outcome, Status
 from feedback.models import Channel, FeedbackRecord, Notice, NoticeStatus
-from referrals.workflow import Outcome, Status
 from tests.browser.conftest import assert_accessible
 from tests.triage.factories import referral_make
 

@@ -7,12 +7,12 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from core.vocabulary import Outcome, Status
 from feedback.models import Channel, FeedbackRecord, Notice
 from pathways.models import Deadline
 from referrals import transitions
 from referrals.models import ReferralEvent
 from referrals.transitions import Feedback, TransitionError, TransitionForbidden
-from referrals.workflow import Outcome, Status
 from triage import access
 from triage.models import Decision, DuplicateLink
 
@@ -230,4 +230,4 @@ def test_a_failure_inside_rolls_everything_back(make_referral, oppd_worker, monk
     assert referral.status == Status.SUBMITTED
     assert not FeedbackRecord.objects.exists() and not Notice.objects.exists()
     assert not ReferralEvent.objects.exists()
-    assert not AuditEvent.objects.filter(action="referral.decide").exists()
+    assert not AuditEvent.objects.filter(action="referral.decided").exists()
