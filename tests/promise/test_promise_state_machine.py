@@ -52,6 +52,7 @@ from hypothesis.stateful import (
 )
 
 from audit.models import AuditEvent
+from core.vocabulary import AuditAction as A
 from feedback.models import Channel, FeedbackRecord, Notice, NoticeStatus
 from feedback.services import feedback_give_by_phone
 from feedback.tasks import notices_send_now
@@ -89,7 +90,7 @@ START = datetime(2027, 3, 1, 9, 30, tzinfo=LONDON)
 REFUSED = (TransitionError, PermissionDenied, ValidationError, ClockError)
 # Consequences of a change on the referral's clocks: their own audit rows (pathways.deadlines),
 # not a second row for the change.
-CLOCK_ROWS = {"deadline.met", "deadline.opened", "deadline.cancelled", "deadline.rerouted"}
+CLOCK_ROWS = {A.DEADLINE_MET, A.DEADLINE_OPENED, A.DEADLINE_CANCELLED, A.DEADLINE_REROUTED}
 MAX_REFERRALS = 4
 AWAITING = workflow.AWAITING_CHILD
 DECIDED = (Status.CONCERN_DECIDED, Status.ENQUIRY, Status.PLAN_REVIEW, Status.MASH_DECIDED,
@@ -319,7 +320,7 @@ class PromiseMachine(RuleBasedStateMachine):
         for row in rows:
             if row.action not in audit_actions.ENUMERATED:
                 raise Broken(f"audit action {row.action!r} is not enumerated")
-        submitted = sorted(r.referral_id for r in rows if r.action == "referral.submitted")
+        submitted = sorted(r.referral_id for r in rows if r.action == A.REFERRAL_SUBMITTED)
         if submitted != sorted(r.pk for r in made):
             raise Broken(f"submission audited {submitted} for {[r.pk for r in made]}")
         return multiple(*(r.pk for r in made))
@@ -343,8 +344,7 @@ class PromiseMachine(RuleBasedStateMachine):
             key=key, referral_ids=[ref], in_scope=in_scope,
             call=lambda: referral_information_add(referral=Referral(pk=ref), actor=person.user,
                                                   text=text, now=self.now),
-            expected_audit=[(ref, "referral.information_added")] + (
-                audit_actions.INFO_ADDED_ALSO if row is not None else []),
+            expected_audit=[(ref, A.REFERRAL_INFORMATION_ADDED)],
             may_refuse=state["status"] not in Status.open())
         if done and row is not None:
             self.move(ref, row)
@@ -358,7 +358,7 @@ class PromiseMachine(RuleBasedStateMachine):
             call=lambda: transitions.referral_withdraw(
                 referral_id=ref, actor=self.person(key).user, reason="Sent it twice by mistake.",
                 now=self.now),
-            expected_audit=[(ref, "referral.withdraw")])
+            expected_audit=[(ref, A.REFERRAL_WITHDRAWN)])
         if done:
             self.move(ref, row)
 
@@ -376,7 +376,7 @@ class PromiseMachine(RuleBasedStateMachine):
             key=key, referral_ids=[ref], in_scope=self.staff_scope(key, ref),
             call=lambda: referral_claim(referral_id=ref, actor=self.person(key).user,
                                         now=self.now),
-            expected_audit=[(ref, "referral.claim")], may_refuse=True)
+            expected_audit=[(ref, A.REFERRAL_CLAIMED)], may_refuse=True)
         del state  # claiming changes no status
 
     @rule(ref=referrals, focus=st.booleans(), key=STAFF, pick=st.integers(0, 4), withheld=st.booleans())
@@ -394,7 +394,7 @@ class PromiseMachine(RuleBasedStateMachine):
             call=lambda: transitions.referral_decide(
                 referral_id=ref, actor=self.person(key).user, outcome=outcome, detail=detail,
                 rationale=rationale, feedback=feedback, now=self.now),
-            expected_audit=[(ref, "referral.decide")])
+            expected_audit=[(ref, A.REFERRAL_DECIDED)])
         if done:
             self.move(ref, row)
 
@@ -409,7 +409,7 @@ class PromiseMachine(RuleBasedStateMachine):
             call=lambda: transitions.referral_rag_rate(
                 referral_id=ref, actor=self.person(key).user, rating=rating, reason=reason,
                 now=self.now),
-            expected_audit=[(ref, "referral.rag_rate")])
+            expected_audit=[(ref, A.REFERRAL_RAG_RATED)])
         if done:
             self.move(ref, row)
 
@@ -422,7 +422,7 @@ class PromiseMachine(RuleBasedStateMachine):
             key=key, referral_ids=[ref], in_scope=self.staff_scope(key, ref), row=row, table=True,
             call=lambda: transitions.referral_info_request(
                 referral_id=ref, actor=self.person(key).user, question=question, now=self.now),
-            expected_audit=[(ref, "referral.info_request")])
+            expected_audit=[(ref, A.REFERRAL_INFO_REQUESTED)])
         if done:
             self.move(ref, row)
 
@@ -437,7 +437,7 @@ class PromiseMachine(RuleBasedStateMachine):
             call=lambda: transitions.referral_info_receive(
                 referral_id=ref, actor=self.person(key).user, information=information,
                 now=self.now),
-            expected_audit=[(ref, "referral.info_receive")])
+            expected_audit=[(ref, A.REFERRAL_INFO_RECEIVED)])
         if done:
             self.move(ref, row)
 
@@ -452,7 +452,7 @@ class PromiseMachine(RuleBasedStateMachine):
             call=lambda: transitions.referral_reroute(
                 referral_id=ref, actor=self.person(key).user, pathway=pathway,
                 reason="This is the right team for her.", now=self.now),
-            expected_audit=[(ref, "referral.reroute")], may_refuse=same)
+            expected_audit=[(ref, A.REFERRAL_REROUTED)], may_refuse=same)
         if done:
             self.move(ref, row)
             state = self.model[ref]
@@ -471,7 +471,7 @@ class PromiseMachine(RuleBasedStateMachine):
             call=lambda: transitions.referral_link(
                 referral_id=ref, actor=self.person(key).user, other_id=other, reason=reason,
                 now=self.now),
-            expected_audit=[(ref, "referral.link"), (other, "referral.linked_from")],
+            expected_audit=[(ref, A.REFERRAL_LINKED), (other, A.REFERRAL_LINKED_FROM)],
             may_refuse=ref == other or self.model[other]["status"] == Status.MERGED)
 
     @rule(ref=referrals, focus=st.booleans(), other=referrals, key=STAFF, withheld=st.booleans())
@@ -488,7 +488,7 @@ class PromiseMachine(RuleBasedStateMachine):
             call=lambda: transitions.referral_merge(
                 referral_id=ref, actor=self.person(key).user, other_id=other,
                 feedback=feedback, reason=reason, now=self.now),
-            expected_audit=[(ref, "referral.merge")] + audit_actions.MERGED_INTO_ALSO(other),
+            expected_audit=[(ref, A.REFERRAL_MERGED), (other, A.REFERRAL_MERGED_IN)],
             may_refuse=ref == other or self.model[other]["status"] in Status.finished())
         if done:
             self.move(ref, row)
@@ -506,7 +506,7 @@ class PromiseMachine(RuleBasedStateMachine):
             key=key, referral_ids=[ref], in_scope=self.staff_scope(key, ref), row=row, table=True,
             call=lambda: transitions.referral_plan(
                 referral_id=ref, actor=self.person(key).user, reason=findings, now=self.now),
-            expected_audit=[(ref, "referral.plan")])
+            expected_audit=[(ref, A.REFERRAL_PLAN_STARTED)])
         if done:
             self.move(ref, row)
 
@@ -523,7 +523,7 @@ class PromiseMachine(RuleBasedStateMachine):
             call=lambda: transitions.referral_close(
                 referral_id=ref, actor=self.person(key).user, reason=reason, feedback=feedback,
                 now=self.now),
-            expected_audit=[(ref, "referral.close")],
+            expected_audit=[(ref, A.REFERRAL_CLOSED)],
             # Refusing while feedback is owed is the rule (feedback before closure).
             may_refuse=bool(owed) or FeedbackRecord.objects.filter(referral=ref).count() == 0)
         if done:
@@ -539,7 +539,7 @@ class PromiseMachine(RuleBasedStateMachine):
             call=lambda: feedback_give_by_phone(
                 referral=Referral.objects.get(pk=ref), actor=self.person(key).user,
                 given_at=self.now, summary=summary),
-            expected_audit=[(ref, "feedback.given_by_phone")])
+            expected_audit=[(ref, A.FEEDBACK_GIVEN_BY_PHONE)])
 
     @rule(ref=referrals, key=STAFF)
     def note(self, ref, key):
@@ -549,7 +549,7 @@ class PromiseMachine(RuleBasedStateMachine):
             key=key, referral_ids=[ref], in_scope=self.staff_scope(key, ref),
             call=lambda: note_add(referral_id=ref, actor=self.person(key).user, text=text,
                                   now=self.now),
-            expected_audit=[(ref, "referral.note_add")])
+            expected_audit=[(ref, A.REFERRAL_NOTE_ADDED)])
 
     @rule(ref=referrals, key=STAFF)
     def pause_clock(self, ref, key):
@@ -576,7 +576,7 @@ class PromiseMachine(RuleBasedStateMachine):
                                   at=self.now, reason="other", note=note, actor=person.user)
 
         self.attempt(key=key, referral_ids=[ref], in_scope=in_scope, call=call,
-                     expected_audit=[(ref, "deadline.paused")])
+                     expected_audit=[(ref, A.DEADLINE_PAUSED)])
         # An outsider's refused look at the clocks page is audited by the view as a refusal:
         # that row is the one allowed for a refused read (checked in attempt as none, so it
         # is consumed here).
@@ -602,7 +602,7 @@ class PromiseMachine(RuleBasedStateMachine):
                                    at=self.now, actor=person.user)
 
         self.attempt(key=key, referral_ids=[ref], in_scope=in_scope, call=call,
-                     expected_audit=[(ref, "deadline.resumed")])
+                     expected_audit=[(ref, A.DEADLINE_RESUMED)])
 
     @rule(ref=referrals, key=STAFF)
     def staff_reads(self, ref, key):
@@ -619,10 +619,10 @@ class PromiseMachine(RuleBasedStateMachine):
         if rows:
             self.last_audit = rows[-1].pk
         views = [(r.referral_id or r.detail.get("referral"), r.action, r.allowed) for r in rows
-                 if not (r.action == "access_refused" and not readable)]
+                 if not (r.action == A.ACCESS_REFUSED and not readable)]
         # portal.middleware audits a refused URL unless the view did (it learns that on
         # commit); the example's savepoint never commits, so its second row is not counted.
-        if views != [(ref, "referral.view", readable)]:
+        if views != [(ref, A.REFERRAL_VIEWED, readable)]:
             raise Broken(f"a staff read wrote {views}")
         if any(r.action not in audit_actions.ENUMERATED for r in rows):
             raise Broken(f"audit actions not enumerated: {[r.action for r in rows]}")
