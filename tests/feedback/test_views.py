@@ -14,6 +14,8 @@ from feedback.models import Notice, NoticeStatus
 from feedback.services import feedback_owe
 from pathways.deadlines import deadline_open
 from referrals.models import ReferralEvent
+from tests.factories import triage
+from tests.factories.referrals import referral_submit
 
 from .factories import PERSON_NAME, referral_make
 
@@ -110,12 +112,12 @@ def test_status_page_shows_only_what_the_referrer_may_see(signed_in, referral, a
 
 
 def test_status_page_without_consent_shows_the_general_wording(signed_in, referrer, assignee):
-    referral = referral_make(referrer=referrer, assignee=assignee, answers={"consent": "no"},
-                             outcome="not_safeguarding")
-    ReferralEvent.objects.create(referral=referral, kind="decided", to_status="concern_decided",
-                                 visible_to_referrer=True, reason="Daughter manages money now.")
-    feedback_owe(referral=referral, kind="decision", outcome_text="Not a safeguarding concern",
-                 reason="Daughter manages her money now.", signposting="Citizens Advice")
+    # The adult refused consent on the form (Referral.consent); the team decides and writes
+    # its reasons for the referrer, which the referrer must not read (issue 13, defect 2).
+    referral = referral_submit(referrer, consent="no")
+    triage.decide(referral, "not_safeguarding", assignee, detail="signposted",
+                  text="Not a safeguarding concern", reason="Daughter manages her money now.",
+                  signposting="Citizens Advice")
     page = signed_in.get(reverse("feedback:status", args=[referral.pk])).content.decode()
     assert "did not agree to details being shared" in page
     assert "Daughter" not in page

@@ -82,7 +82,7 @@ from .world import (
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 EXAMPLES = int(os.environ.get("PROMISE_EXAMPLES", "200"))
-STEPS = int(os.environ.get("PROMISE_STEPS", "16"))
+STEPS = int(os.environ.get("PROMISE_STEPS", "12"))
 LONDON = ZoneInfo("Europe/London")
 # A Monday morning with no bank holiday near it; the machine's clock starts here.
 START = datetime(2027, 3, 1, 9, 30, tzinfo=LONDON)
@@ -163,11 +163,14 @@ class PromiseMachine(RuleBasedStateMachine):
         return candidates[ref % len(candidates)] if focus and candidates else ref
 
     def partner(self, ref, other) -> int:
-        """For link and merge: half the time another referral of the same team, if there is
-        one (else the drawn one, often of another team or the referral itself)."""
-        same = sorted(pk for pk, m in self.model.items()
-                      if pk != ref and m["pathway"] == self.model[ref]["pathway"])
-        return same[other % len(same)] if same and other % 2 == 0 else other
+        """For link and merge: mostly another referral of the same team when there is one,
+        sometimes one of another team, sometimes the drawn one (which may be itself)."""
+        others = sorted(pk for pk in self.model if pk != ref)
+        if other % 4 == 0 or not others:
+            return other
+        same = [pk for pk in others if self.model[pk]["pathway"] == self.model[ref]["pathway"]]
+        pool = same if same and other % 4 != 1 else others
+        return pool[other % len(pool)]
 
     def who(self, key, ref) -> str:
         """'team-w' / 'team-m': the worker or manager of the referral's team now; 'next-w' /
@@ -230,7 +233,8 @@ class PromiseMachine(RuleBasedStateMachine):
             raise Broken(f"{key} is in scope of {referral_ids} but was refused: {refused}")
         self._audit_check(expected=[], refusal=True)
         note_event(f"{expected_audit[0][1]}: refused{'' if in_scope else ' (outside scope)'}")
-        STATS[f"{expected_audit[0][1]}: refused{'' if in_scope else ' (outside scope)'}"] += 1
+        STATS[f"{expected_audit[0][1]}: refused" + (f" ({refused})"[:90] if in_scope
+                                                    else " (outside scope)")] += 1
         return False
 
     def _audit_check(self, *, expected, refusal=False):
