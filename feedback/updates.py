@@ -16,6 +16,7 @@ from core.vocabulary import EventKind, Status
 from referrals.models import Attachment, Referral, ReferralEvent
 from referrals.record import record
 from referrals.services.attachments import AttachmentRejected, attachment_check
+from referrals.transitions import referral_info_receive
 
 from .models import Channel
 from .selectors import deadline_missed, referral_for_viewer
@@ -98,6 +99,14 @@ def referral_information_add(
                 "attachment_ids": [attachment.pk] if attachment else []},
         audit_detail={"chars": len(text), "attachments": 1 if attachment else 0},
     )
+    if referral.status == Status.INFO_REQUESTED:
+        # The reply is what the team asked for: the referral goes back to where it was at once
+        # (the workflow's INFO_RECEIVE), so it returns to the team's queue without waiting for
+        # staff to record receipt by hand.
+        referral_info_receive(
+            referral_id=referral.pk, actor=actor, now=now, request=request, for_referrer=True,
+            information="Reply added in the portal: the referral is back with the team.",
+        )
     _notify_staff(people=_staff_to_tell(referral), kind=NoticeKind.INFORMATION_ADDED,
                   referral=referral)
     return event

@@ -18,7 +18,16 @@ from guardian.shortcuts import assign_perm, remove_perm
 from audit.services import audit_record
 from core.vocabulary import AuditAction, EventKind, Outcome, RagRating, Status
 from feedback.models import Channel
-from feedback.services import WITHHELD_REASONS, feedback_owe, notice_queue
+from feedback.services import (
+    WITHHELD_REASONS,
+    FeedbackOutstanding,
+    feedback_assert_given_before_close,
+    feedback_give_by_phone,
+    feedback_owe,
+    notice_queue,
+    referrer_notify,
+)
+from feedback.wording import NoticeKind
 from pathways import deadlines
 
 from . import workflow
@@ -81,11 +90,13 @@ def _locked(referral_id: int) -> Referral:
     )
 
 
-def _check(*, referral: Referral, actor, action: str, outcome: str = "") -> Transition:
-    """The table row allowing this change, or TransitionError/TransitionForbidden saying why."""
+def _check(*, referral: Referral, actor, action: str, outcome: str = "",
+           role: str | None = None) -> Transition:
+    """The table row allowing this change, or TransitionError/TransitionForbidden saying why.
+    `role` is given only by a service that has already checked the actor's access itself."""
     from triage.access import role_on  # triage reads permissions; it imports this module too
 
-    role = role_on(actor, referral)
+    role = role or role_on(actor, referral)
     if role is None:
         raise TransitionForbidden("You do not have access to this referral.")
     row = workflow.transition_find(
@@ -127,14 +138,18 @@ def _channels(referral: Referral) -> list[str]:
     return channels
 
 
+def _owed_referrals(referral: Referral) -> list[Referral]:
+    """This referral and every referral merged into it: their referrers are all told."""
+    return [referral, *Referral.objects.filter(linked_to=referral, status=Status.MERGED)]
+
+
 def _owe(*, referral: Referral, row: Transition, feedback: Feedback, actor, now: datetime):
     """Owe the referrer (and the referrer of every referral merged into this one) feedback."""
     text = feedback.outcome_text.strip()
     if feedback.withheld and not text:
         text = "A decision has been made. Detail about it is withheld."
     records = []
-    owed = [referral, *Referral.objects.filter(linked_to=referral, status=Status.MERGED)]
-    for target in owed:
+    for target in _owed_referrals(referral):
         records.append(feedback_owe(
             referral=target, kind=row.outcome or row.action, outcome_text=text,
             reason=feedback.reason.strip(), signposting=feedback.signposting.strip(),
@@ -145,6 +160,21 @@ def _owe(*, referral: Referral, row: Transition, feedback: Feedback, actor, now:
             deadlines.deadline_open(referral=target, kind="feedback", starts=now,
                                     actor=actor)
     return records[0]
+
+
+def _tell_referrers(*, referral: Referral, from_status: str, row: Transition) -> None:
+    """Progress notices every referrer of this referral is promised (docs/feedback.md): the
+    enquiry started, the enquiry concluded (to plan and review, or closed). By each referrer's
+    channels (feedback.services.referrer_notify), in general words that hold no staff reasons,
+    so they are safe when the adult refused consent."""
+    kinds = []
+    if row.target == Status.ENQUIRY and from_status != Status.ENQUIRY:
+        kinds.append(NoticeKind.ENQUIRY_STARTED)
+    if from_status == Status.ENQUIRY and row.target != Status.ENQUIRY:
+        kinds.append(NoticeKind.ENQUIRY_CONCLUDED)
+    for kind in kinds:
+        for target in _owed_referrals(referral):
+            referrer_notify(referral=target, kind=kind)
 
 
 def _referrer_words(feedback: Feedback | None, reason: str) -> str:
@@ -206,6 +236,7 @@ def referral_decide(*, referral_id: int, actor, outcome: str, detail: str = "",
          reason=_referrer_words(feedback, ""), request=request,
          detail={"outcome": outcome, "detail": detail, "feedback": record.pk})
     _clocks(referral=referral, row=row, actor=actor, now=now)
+    _tell_referrers(referral=referral, from_status=from_status, row=row)
     return referral
 
 
@@ -254,11 +285,16 @@ def referral_info_request(*, referral_id: int, actor, question: str,
 
 @transaction.atomic
 def referral_info_receive(*, referral_id: int, actor, information: str,
-                          now: datetime | None = None, request=None) -> Referral:
-    """Record the information asked for; the referral returns to where it was."""
+                          now: datetime | None = None, request=None,
+                          for_referrer: bool = False) -> Referral:
+    """Record the information asked for; the referral returns to where it was.
+
+    `for_referrer`: the referrer's side replied through feedback.updates, which has checked
+    that the actor follows this referral (its referrer or their organisation's lead)."""
     now = now or timezone.now()
     referral = _locked(referral_id)
-    row = _check(referral=referral, actor=actor, action=Action.INFO_RECEIVE)
+    row = _check(referral=referral, actor=actor, action=Action.INFO_RECEIVE,
+                 role=workflow.REFERRER if for_referrer else None)
     if not information.strip():
         raise TransitionError("Enter the information", {"information": "Enter the information"})
     asked = (referral.events.filter(kind=workflow.EVENT_KIND[Action.INFO_REQUEST])
@@ -311,11 +347,8 @@ def referral_reroute(*, referral_id: int, actor, pathway: str, reason: str,
          reason=reason.strip(), request=request,
          detail={"from_pathway": old_pathway, "to_pathway": pathway,
                  "from_team": old_team.pk if old_team else None, "to_team": new_team.pk})
-    notice_queue(
-        kind="rerouted", recipient=referral.referrer, referral=referral, channel=Channel.PORTAL,
-        subject=f"Referral {referral.reference} has moved to another team",
-        body=f"Referral {referral.reference} is now with the {new_team.name}.",
-    )
+    # By each referrer's channels (portal, and email unless phone only), as docs/feedback.md says.
+    referrer_notify(referral=referral, kind=NoticeKind.REROUTED)
     return referral
 
 
@@ -332,27 +365,50 @@ def referral_plan(*, referral_id: int, actor, reason: str = "",
     _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
          reason=reason.strip(), request=request, detail={})
     _clocks(referral=referral, row=row, actor=actor, now=now)
+    _tell_referrers(referral=referral, from_status=from_status, row=row)
     return referral
 
 
 @transaction.atomic
 def referral_close(*, referral_id: int, actor, reason: str, feedback: Feedback | None,
-                   now: datetime | None = None, request=None) -> Referral:
-    """Close at any stage, with a reason, telling the referrer (and who to contact next time)."""
+                   told_by_phone: bool = False, now: datetime | None = None,
+                   request=None) -> Referral:
+    """Close at any stage, with a reason, telling the referrer (and who to contact next time).
+
+    Refused while feedback already owed to any of its referrers is neither sent nor recorded
+    (feedback.services.feedback_assert_given_before_close). The closure's own feedback goes by
+    email through the outbox; a referrer who asked for phone only must have been phoned
+    (`told_by_phone`), and the call is recorded as given with the closure, so the referral is
+    never closed owing them anything."""
     now = now or timezone.now()
     referral = _locked(referral_id)
     row = _check(referral=referral, actor=actor, action=Action.CLOSE)
     _require_reason(row, reason)
     _require_feedback(row, feedback)
+    try:  # the promise: nothing is closed while a referrer is still owed feedback
+        feedback_assert_given_before_close(referral)
+    except FeedbackOutstanding as owed:
+        raise TransitionError(owed.message) from owed
+    by_phone = [target for target in _owed_referrals(referral)
+                if target.feedback_preference == "phone_only"]
+    if by_phone and not told_by_phone:
+        message = ("The referrer asked for feedback by phone only: phone them, tell them this "
+                   "feedback, then confirm you have")
+        raise TransitionError(message, {"told_by_phone": message})
     from_status = referral.status
     referral.status, referral.closed_at = row.target, now
     referral.save(update_fields=["status", "closed_at", "updated_at"])
     record = _owe(referral=referral, row=row, feedback=feedback, actor=actor, now=now)
+    for target in by_phone:  # the calls confirmed on the form, recorded with the closure
+        feedback_give_by_phone(referral=target, actor=actor, given_at=now, request=request,
+                               closing=referral,
+                               summary=_referrer_words(feedback, "") or record.outcome_text)
     _decision(referral=referral, row=row, actor=actor, now=now, rationale=reason.strip(),
               record=record)
     _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
          reason=_referrer_words(feedback, ""), request=request, detail={"feedback": record.pk})
     _clocks(referral=referral, row=row, actor=actor, now=now)
+    _tell_referrers(referral=referral, from_status=from_status, row=row)
     return referral
 
 

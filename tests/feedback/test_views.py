@@ -13,10 +13,10 @@ from audit.models import AuditEvent
 from feedback.models import Notice, NoticeStatus
 from feedback.services import feedback_owe
 from pathways.deadlines import deadline_open
+from referrals import transitions
 from referrals.models import ReferralEvent
-from tests.factories import triage
-from tests.factories.referrals import referral_submit
 
+from .built import submitted
 from .factories import PERSON_NAME, referral_make
 
 
@@ -112,12 +112,14 @@ def test_status_page_shows_only_what_the_referrer_may_see(signed_in, referral, a
 
 
 def test_status_page_without_consent_shows_the_general_wording(signed_in, referrer, assignee):
-    # The adult refused consent on the form (Referral.consent); the team decides and writes
-    # its reasons for the referrer, which the referrer must not read (issue 13, defect 2).
-    referral = referral_submit(referrer, consent="no")
-    triage.decide(referral, "not_safeguarding", assignee, detail="signposted",
-                  text="Not a safeguarding concern", reason="Daughter manages her money now.",
-                  signposting="Citizens Advice")
+    # Built as the form builds it: the adult step's "No, they do not agree" (Referral.consent).
+    referral = submitted(referrer, consent="no")
+    transitions.referral_decide(
+        referral_id=referral.pk, actor=assignee, outcome="not_safeguarding",
+        detail="signposted",
+        feedback=transitions.Feedback(outcome_text="Not a safeguarding concern",
+                                      reason="Daughter manages her money now.",
+                                      signposting="Citizens Advice"))
     page = signed_in.get(reverse("feedback:status", args=[referral.pk])).content.decode()
     assert "did not agree to details being shared" in page
     assert "Daughter" not in page
