@@ -348,7 +348,10 @@ class PromiseMachine(RuleBasedStateMachine):
             key=key, referral_ids=[ref], in_scope=in_scope,
             call=lambda: referral_information_add(referral=Referral(pk=ref), actor=person.user,
                                                   text=text, now=self.now),
-            expected_audit=[(ref, A.REFERRAL_INFORMATION_ADDED)],
+            # A reply that moves the referral on is two changes on the timeline, each with its
+            # own audit row: the information added, and the table's info_received.
+            expected_audit=[(ref, A.REFERRAL_INFORMATION_ADDED)] + (
+                [(ref, A.REFERRAL_INFO_RECEIVED)] if row is not None else []),
             may_refuse=state["status"] not in Status.open())
         if done and row is not None:
             self.move(ref, row)
