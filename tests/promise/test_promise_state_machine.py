@@ -162,15 +162,14 @@ class PromiseMachine(RuleBasedStateMachine):
         candidates = sorted(pk for pk, m in self.model.items() if m["status"] in statuses)
         return candidates[ref % len(candidates)] if focus and candidates else ref
 
-    def partner(self, ref, other) -> int:
-        """For link and merge: mostly another referral of the same team when there is one,
-        sometimes one of another team, sometimes the drawn one (which may be itself)."""
+    def partner(self, ref, other, same: bool) -> int:
+        """For link and merge: with `same`, another referral of the same team if there is one;
+        else another referral of any team if the drawn one is itself (sometimes kept, to
+        try a referral against itself)."""
         others = sorted(pk for pk in self.model if pk != ref)
-        if other % 4 == 0 or not others:
-            return other
-        same = [pk for pk in others if self.model[pk]["pathway"] == self.model[ref]["pathway"]]
-        pool = same if same and other % 4 != 1 else others
-        return pool[other % len(pool)]
+        pool = [pk for pk in others if self.model[pk]["pathway"] == self.model[ref]["pathway"]] \
+            if same else (others if other == ref and other % 3 else [])
+        return pool[other % len(pool)] if pool else other
 
     def who(self, key, ref) -> str:
         """'team-w' / 'team-m': the worker or manager of the referral's team now; 'next-w' /
@@ -316,7 +315,8 @@ class PromiseMachine(RuleBasedStateMachine):
         for item in made:
             self.model[item.pk] = {"status": Status.SUBMITTED, "pathway": item.pathway,
                                    "referrer": key, "consent": item.consent or "",
-                                   "merged_into": None, "readers": {item.pathway}}
+                                   "merged_into": None, "readers": {item.pathway},
+                                   "preference": item.feedback_preference}
             if item.status != Status.SUBMITTED:
                 raise Broken(f"submission left {item.pk} {item.status}")
         rows = audit_since(self.last_audit)
@@ -466,9 +466,9 @@ class PromiseMachine(RuleBasedStateMachine):
             state["readers"] = (state["readers"] - {state["pathway"]}) | {pathway}
             state["pathway"] = pathway
 
-    @rule(ref=referrals, other=referrals, key=STAFF)
-    def link(self, ref, other, key):
-        other = self.partner(ref, other)
+    @rule(ref=referrals, other=referrals, same=st.booleans(), key=STAFF)
+    def link(self, ref, other, same, key):
+        other = self.partner(ref, other, same)
         key = self.who(key, ref)
         row = self.find(Action.LINK, ref, key)
         reason = self.marker("INT", "Linkreason")
@@ -481,10 +481,11 @@ class PromiseMachine(RuleBasedStateMachine):
             expected_audit=[(ref, A.REFERRAL_LINKED), (other, A.REFERRAL_LINKED_FROM)],
             may_refuse=ref == other or self.model[other]["status"] == Status.MERGED)
 
-    @rule(ref=referrals, focus=st.booleans(), other=referrals, key=STAFF, withheld=st.booleans())
-    def merge(self, ref, focus, other, key, withheld):
+    @rule(ref=referrals, focus=st.booleans(), other=referrals, same=st.booleans(), key=STAFF,
+          withheld=st.booleans())
+    def merge(self, ref, focus, other, same, key, withheld):
         ref = self.focused(ref, focus, AWAITING)
-        other = self.partner(ref, other)
+        other = self.partner(ref, other, same)
         key = self.who(key, ref)
         row = self.find(Action.MERGE, ref, key)
         feedback = self.feedback(ref, withheld=withheld)
@@ -517,24 +518,35 @@ class PromiseMachine(RuleBasedStateMachine):
         if done:
             self.move(ref, row)
 
-    @rule(ref=referrals, focus=st.booleans(), key=STAFF, withheld=st.booleans())
-    def close(self, ref, focus, key, withheld):
+    @rule(ref=referrals, focus=st.booleans(), key=STAFF, withheld=st.booleans(),
+          phoned=st.booleans())
+    def close(self, ref, focus, key, withheld, phoned):
+        """Close, telling the referrer; a referrer who asked for phone only must have been
+        phoned (`phoned`: staff confirm the call on the form, recorded with the closure)."""
         ref = self.focused(ref, focus, Status.open())
         key = self.who(key, ref)
         row = self.find(Action.CLOSE, ref, key)
         feedback = self.feedback(ref, withheld=withheld)
         reason = self.marker("INT", "Closereason")
         owed = _owed(ref, self.model)
+        told = [pk for pk in [ref, *self._merged_into(ref)]
+                if self.model[pk]["preference"] == "phone_only"]
         done = self.attempt(
             key=key, referral_ids=[ref], in_scope=self.staff_scope(key, ref), row=row, table=True,
             call=lambda: transitions.referral_close(
                 referral_id=ref, actor=self.person(key).user, reason=reason, feedback=feedback,
-                now=self.now),
-            expected_audit=[(ref, A.REFERRAL_CLOSED)],
-            # Refusing while feedback is owed is the rule (feedback before closure).
-            may_refuse=bool(owed) or FeedbackRecord.objects.filter(referral=ref).count() == 0)
+                told_by_phone=phoned, now=self.now),
+            expected_audit=[(ref, A.REFERRAL_CLOSED)] + (
+                [(pk, A.FEEDBACK_GIVEN_BY_PHONE) for pk in told] if phoned else []),
+            # The rules that may refuse it: feedback before closure (nothing owed, and some
+            # feedback given), and a phone-only referrer phoned first.
+            may_refuse=bool(owed) or not FeedbackRecord.objects.filter(referral=ref).exists()
+            or (bool(told) and not phoned))
         if done:
             self.move(ref, row)
+
+    def _merged_into(self, ref) -> list[int]:
+        return sorted(pk for pk, m in self.model.items() if m["merged_into"] == ref)
 
     @rule(ref=referrals, focus=st.booleans(), key=STAFF)
     def feedback_by_phone(self, ref, focus, key):
