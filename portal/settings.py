@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "ops",
     "triage",
     "dashboard",
+    # The project itself, for commands that span every app (demo_data): the top layer.
+    "portal",
 ]
 
 MIDDLEWARE = [

@@ -10,10 +10,10 @@ from guardian.shortcuts import assign_perm
 
 from accounts.models import Team, TeamMembership, User
 from pathways import deadlines
-from referrals import transitions as t
 from referrals.models import Referral
-from referrals.transitions import Feedback
 from referrals.workflow import Outcome, Status
+from triage import transitions as t
+from triage.transitions import Feedback
 
 from . import services
 

@@ -19,10 +19,11 @@ from accounts.models import User
 from audit.services import audit_record
 from pathways import deadlines
 from pathways.policies import working_calendar
-from referrals import transitions, workflow
+from referrals import workflow
 from referrals.display import answers_display
 from referrals.models import Referral
 from referrals.workflow import Action, Status
+from triage import transitions
 
 from . import access, forms, selectors, services
 

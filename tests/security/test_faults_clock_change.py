@@ -25,8 +25,9 @@ from audit.models import AuditEvent
 from feedback.models import Channel, Notice, NoticeStatus
 from pathways.models import Deadline
 from portal.celery import app
-from referrals import services, transitions
+from referrals import services
 from tests.referrals.factories import complete_draft
+from triage import transitions
 
 SWEEP = "pathways.tasks.deadlines_sweep"
 

@@ -36,11 +36,12 @@ from accounts.models import (
 )
 from feedback.models import Notice
 from feedback.services import feedback_give_by_phone
-from referrals import services, steps, transitions
+from referrals import services, steps
 from referrals.models import Referral
 from tests.referrals.factories import ADULT_ANSWERS, complete_draft
 from tests.security.urlwalk import build_path, url_patterns
 from tests.triage.factories import referral_make
+from triage import transitions
 from triage.services import note_add, referral_claim
 
 # --- markers ---------------------------------------------------------------------------------

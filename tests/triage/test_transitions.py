@@ -9,12 +9,11 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from feedback.models import Channel, FeedbackRecord, Notice
 from pathways.models import Deadline
-from referrals import transitions
 from referrals.models import ReferralEvent
-from referrals.transitions import Feedback, TransitionError, TransitionForbidden
 from referrals.workflow import Outcome, Status
-from triage import access
+from triage import access, transitions
 from triage.models import Decision, DuplicateLink
+from triage.transitions import Feedback, TransitionError, TransitionForbidden
 
 pytestmark = pytest.mark.django_db
 

@@ -19,6 +19,7 @@ from pathways.explain import ExplainedClock, as_json, as_text, explain_scenario,
 from pathways.models import Deadline, Pathway
 from pathways.policies import policy_rule, working_calendar
 from pathways.sweep import deadlines_sweep
+from referrals.models import Referral
 
 
 class Command(BaseCommand):
@@ -83,8 +84,6 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _explain_referral(self, reference, as_json_output):
-        from referrals.models import Referral
-
         referral = Referral.objects.filter(reference__iexact=reference.strip()).first()
         if referral is None:
             raise ValueError(f"There is no referral with the reference {reference!r}.")

@@ -15,14 +15,17 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
+from accounts.models import Team
 from audit.services import audit_record
 from feedback.models import Channel
 from feedback.services import WITHHELD_REASONS, feedback_owe, notice_queue
 from pathways import deadlines
+from referrals import workflow
+from referrals.models import Referral, ReferralEvent
+from referrals.workflow import Action, Outcome, Status, Transition
 
-from . import workflow
-from .models import Referral, ReferralEvent
-from .workflow import Action, Outcome, Status, Transition
+from .access import role_on
+from .models import Decision, DuplicateKind, DuplicateLink
 
 PERMS = ("referrals.view_referral", "referrals.triage_referral")
 
@@ -81,8 +84,6 @@ def _locked(referral_id: int) -> Referral:
 
 def _check(*, referral: Referral, actor, action: str, outcome: str = "") -> Transition:
     """The table row allowing this change, or TransitionError/TransitionForbidden saying why."""
-    from triage.access import role_on  # triage reads permissions; it imports this module too
-
     role = role_on(actor, referral)
     if role is None:
         raise TransitionForbidden("You do not have access to this referral.")
@@ -178,8 +179,6 @@ def _clocks(*, referral: Referral, row: Transition, actor, now: datetime) -> Non
 
 
 def _decision(*, referral, row, actor, now, detail="", rationale="", record=None):
-    from triage.models import Decision
-
     return Decision.objects.create(
         referral=referral, action=row.action, outcome=row.outcome, detail=detail,
         rationale=rationale, feedback=record, decided_by=actor, decided_at=now,
@@ -285,8 +284,6 @@ def referral_reroute(*, referral_id: int, actor, pathway: str, reason: str,
     """Send the referral to another pathway's team. Access moves with it: the new team's group
     gains the object permissions and the old team's loses them. The received time is kept and
     the new pathway's decision clock counts from it (the original clock keeps running)."""
-    from accounts.models import Team
-
     now = now or timezone.now()
     referral = _locked(referral_id)
     row = _check(referral=referral, actor=actor, action=Action.REROUTE)
@@ -391,8 +388,6 @@ def _other(referral: Referral, other_id: int) -> Referral:
 def referral_link(*, referral_id: int, actor, other_id: int, reason: str = "",
                   now: datetime | None = None, request=None) -> Referral:
     """Link two referrals about the same person. Both carry on; nothing changes status."""
-    from triage.models import DuplicateKind, DuplicateLink
-
     now = now or timezone.now()
     referral = _locked(referral_id)
     row = _check(referral=referral, actor=actor, action=Action.LINK)
@@ -416,8 +411,6 @@ def referral_merge(*, referral_id: int, actor, other_id: int, feedback: Feedback
                    reason: str = "", now: datetime | None = None, request=None) -> Referral:
     """Merge this referral into `other`, which carries on. This referrer is told now and is
     owed feedback on every later decision on `other` (see _owe). `other`'s team can read it."""
-    from triage.models import DuplicateKind, DuplicateLink
-
     now = now or timezone.now()
     referral = _locked(referral_id)
     row = _check(referral=referral, actor=actor, action=Action.MERGE)
