@@ -12,7 +12,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Membership, MembershipStatus, Organisation, Sector, Team
-from feedback.models import FeedbackRecord, Notice
+from feedback.models import FeedbackRecord
+from outbox.models import Notice
 from pathways.deadlines import next_clock_sql
 from pathways.models import Deadline, Pathway
 from referrals.models import Referral, ReferralEvent

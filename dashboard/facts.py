@@ -21,7 +21,8 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, NullIf
 from django.db.models.lookups import LessThanOrEqual
 
-from feedback.models import FeedbackRecord, Notice
+from feedback.models import FeedbackRecord
+from outbox.models import Notice
 from pathways.models import Deadline, Pathway
 from referrals.models import ReferralEvent
 from referrals.workflow import Outcome, Status

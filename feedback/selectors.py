@@ -11,11 +11,12 @@ from datetime import datetime
 from django.db.models import Max, Prefetch, Q, QuerySet
 
 from accounts.roles import Role, role_of
+from outbox.models import Channel, Notice, NoticeStatus
 from pathways.models import ContactKind, ContactPoint, Deadline
 from referrals.models import Attachment, Referral, ReferralEvent
 from referrals.workflow import Outcome, Status
 
-from .models import Channel, FeedbackRecord, Notice, NoticeStatus
+from .models import FeedbackRecord
 from .services import WITHHELD_REASONS
 
 CLOCK_WORDS = {

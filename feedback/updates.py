@@ -13,14 +13,14 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from audit.services import audit_record
+from outbox.models import Channel
+from outbox.wording import NoticeKind
+from outbox.write import notice_queue
 from referrals.models import Attachment, Referral, ReferralEvent
 from referrals.services.attachments import AttachmentRejected, attachment_check
 from referrals.workflow import Status
 
-from .models import Channel
 from .selectors import deadline_missed, referral_for_viewer
-from .services import notice_queue
-from .wording import NoticeKind
 
 INFORMATION_MAX_CHARS = 5000
 

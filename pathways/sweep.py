@@ -22,8 +22,8 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Team, TeamMembership, TeamRole, User
 from audit.models import AuditEvent
-from feedback.bulk import NoticeDraft, notices_queue_bulk
-from feedback.models import Channel
+from outbox.models import Channel
+from outbox.write import NoticeDraft, notices_queue_bulk
 from referrals.models import Referral
 
 from .calendar import format_local

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "pathways",
     "referrals",
     "feedback",
+    "outbox",
     "ops",
     "triage",
     "dashboard",

@@ -17,8 +17,9 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import Team
 from audit.services import audit_record
-from feedback.models import Channel
-from feedback.services import WITHHELD_REASONS, feedback_owe, notice_queue
+from feedback.services import WITHHELD_REASONS, feedback_owe
+from outbox.models import Channel
+from outbox.write import notice_queue
 from pathways import deadlines
 from referrals import workflow
 from referrals.models import Referral, ReferralEvent

@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
-from feedback.models import Channel
-from feedback.services import notice_queue
+from outbox.models import Channel
+from outbox.write import notice_queue
 
 from ..models import Attachment, Referral
 from ..workflow import Status

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
-from feedback.models import Notice
+from outbox.models import Notice
 from pathways.deadlines import deadline_open
 from pathways.models import Deadline
 from pathways.sweep import deadlines_sweep

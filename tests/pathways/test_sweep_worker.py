@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from feedback.models import Notice, NoticeStatus
+from outbox.models import Notice, NoticeStatus
 from pathways.deadlines import deadline_open
 from pathways.models import Deadline
 

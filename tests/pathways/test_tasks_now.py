@@ -3,7 +3,7 @@ in London, and a guess would record a breach an hour early or late."""
 
 import pytest
 
-from feedback.tasks import notices_requeue
+from outbox.tasks import notices_requeue
 from pathways.tasks import deadlines_sweep
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from guardian.shortcuts import get_objects_for_user
 
-from feedback.models import Notice
+from outbox.models import Notice
 from pathways.models import Deadline
 from referrals import selectors, services
 from referrals.models import Referral, ReferralEvent

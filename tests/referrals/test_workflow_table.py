@@ -9,7 +9,8 @@ feedback and clocks, or refuses and writes nothing.
 import pytest
 
 from audit.models import AuditEvent
-from feedback.models import FeedbackRecord, Notice
+from feedback.models import FeedbackRecord
+from outbox.models import Notice
 from pathways.models import Deadline
 from referrals import workflow
 from referrals.models import ReferralEvent

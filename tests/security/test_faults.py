@@ -19,7 +19,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from feedback.models import Channel, Notice, NoticeStatus
+from outbox.models import Channel, Notice, NoticeStatus
 from referrals.models import Referral
 from referrals.workflow import Status
 from tests.conftest import otp_login

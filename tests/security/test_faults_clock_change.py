@@ -22,7 +22,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import TeamMembership
 from audit.models import AuditEvent
-from feedback.models import Channel, Notice, NoticeStatus
+from outbox.models import Channel, Notice, NoticeStatus
 from pathways.models import Deadline
 from portal.celery import app
 from referrals import services

@@ -34,8 +34,8 @@ from accounts.models import (
     Sector,
     TeamMembership,
 )
-from feedback.models import Notice
 from feedback.services import feedback_give_by_phone
+from outbox.models import Notice
 from referrals import services, steps
 from referrals.models import Referral
 from tests.referrals.factories import ADULT_ANSWERS, complete_draft

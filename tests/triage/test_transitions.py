@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from feedback.models import Channel, FeedbackRecord, Notice
+from feedback.models import FeedbackRecord
+from outbox.models import Channel, Notice
 from pathways.models import Deadline
 from referrals.models import ReferralEvent
 from referrals.workflow import Outcome, Status
