@@ -211,7 +211,7 @@ def sweep_measure(run, tier: int) -> None:
 
     from .sqlfill import has_field
 
-    sweep = first_attribute("pathways.sweep.deadlines_sweep")
+    sweep = first_attribute("referrals.sweep.deadlines_sweep", "pathways.sweep.deadlines_sweep")
     now = run.now
     started = time.monotonic()
     open_clock = "met_at IS NULL" + (" AND cancelled_at IS NULL"

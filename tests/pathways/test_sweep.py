@@ -8,7 +8,7 @@ from audit.models import AuditEvent
 from outbox.models import Notice, NoticeStatus
 from pathways.deadlines import deadline_meet, deadline_open, deadline_pause, deadline_resume
 from pathways.models import Deadline
-from pathways.sweep import deadlines_sweep
+from referrals.sweep import deadlines_sweep
 
 from .conftest import ldt
 

@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 from outbox.models import Notice
 from pathways.deadlines import deadline_open
 from pathways.models import Deadline
-from pathways.sweep import deadlines_sweep
+from referrals.sweep import deadlines_sweep
 
 from .conftest import ldt
 

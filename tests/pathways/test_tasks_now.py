@@ -4,7 +4,7 @@ in London, and a guess would record a breach an hour early or late."""
 import pytest
 
 from outbox.tasks import notices_requeue
-from pathways.tasks import deadlines_sweep
+from referrals.tasks import deadlines_sweep
 
 
 @pytest.mark.django_db

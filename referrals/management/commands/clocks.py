@@ -18,8 +18,8 @@ from pathways.deadlines import deadline_explain, due_status
 from pathways.explain import ExplainedClock, as_json, as_text, explain_scenario, parse_when
 from pathways.models import Deadline, Pathway
 from pathways.policies import policy_rule, working_calendar
-from pathways.sweep import deadlines_sweep
 from referrals.models import Referral
+from referrals.sweep import deadlines_sweep
 
 
 class Command(BaseCommand):
