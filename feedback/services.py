@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from outbox.dispatch import notices_enqueue_on_commit
-from outbox.write import notice_queue, referrer_channels
+from outbox.write import notice_failed_requeue, notice_queue, referrer_channels
 from pathways.deadlines import deadline_meet, deadline_open
 from referrals.models import ReferralEvent
 
@@ -170,7 +170,22 @@ def feedback_assert_given_before_close(referral) -> None:
         )
 
 
+@transaction.atomic
+def notice_retry_failed(*, notice_id: int, actor, now: datetime, request=None) -> bool:
+    """An administrator sends a failed notice again (after fixing an address or the Notify
+    configuration). Returns False if it was not failed."""
+    if not actor.is_council_admin:
+        raise PermissionDenied("Only council administrators can resend notices.")
+    notice = notice_failed_requeue(notice_id=notice_id, now=now)
+    if notice is None:
+        return False
+    audit_record(action="notice.retry", actor=actor, request=request,
+                 referral=notice.referral, obj=notice)
+    return True
+
+
 __all__ = [
     "FeedbackOutstanding", "WITHHELD_REASONS", "feedback_assert_given_before_close",
     "feedback_give_by_phone", "feedback_mark_given", "feedback_outstanding", "feedback_owe",
+    "notice_retry_failed",
 ]

@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from audit.services import audit_record
-from outbox.write import notice_retry_failed, notices_mark_read
+from outbox.write import notices_mark_read
 from referrals.workflow import Status
 
 from . import selectors
 from .forms import InformationForm, PhoneFeedbackForm
-from .services import feedback_give_by_phone
+from .services import feedback_give_by_phone, notice_retry_failed
 from .updates import referral_chase, referral_information_add
 
 

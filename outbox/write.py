@@ -16,11 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-
-from audit.services import audit_record
 
 from .channels import email_channel
 from .dispatch import notices_enqueue_many, notices_enqueue_on_commit
@@ -220,25 +217,21 @@ def referrer_notify(
     return notices
 
 
-@transaction.atomic
-def notice_retry_failed(*, notice_id: int, actor, now: datetime, request=None) -> bool:
-    """An administrator sends a failed notice again (after fixing an address or the Notify
-    configuration). Returns False if it was not failed."""
-    if not actor.is_council_admin:
-        raise PermissionDenied("Only council administrators can resend notices.")
+def notice_failed_requeue(*, notice_id: int, now: datetime) -> Notice | None:
+    """Make a failed notice pending again (attempts from zero) and send it after commit; None
+    if it is not failed. The caller has checked who may (feedback.services.notice_retry_failed)
+    and audits it; call inside its transaction."""
     notice = Notice.objects.select_for_update().filter(
         pk=notice_id, status=NoticeStatus.FAILED
     ).first()
     if notice is None:
-        return False
+        return None
     notice.status = NoticeStatus.PENDING
     notice.attempts = 0
     notice.next_try_at = now
     notice.save(update_fields=["status", "attempts", "next_try_at"])
-    audit_record(action="notice.retry", actor=actor, request=request,
-                 referral=notice.referral, obj=notice)
     notices_enqueue_on_commit([notice])
-    return True
+    return notice
 
 
 @transaction.atomic
