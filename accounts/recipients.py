@@ -5,7 +5,10 @@ writes the notices. A referral is read only for its team, pathway and assignee.
 
 - warning: the assignee and the team's managers;
 - breach: the team's managers and duty managers;
-- urgent referral not picked up: the team's managers and duty managers.
+- urgent referral not picked up: the team's managers and duty managers;
+- the referrer added information: the assignee, or with nobody assigned the team's managers
+  (who allocate);
+- the referrer chased a missed timeframe: the team's managers.
 Inactive people are never told; with nobody set up, the team's shared inbox is (see
 referrals.sweep).
 """
@@ -87,3 +90,16 @@ def _active(people: list) -> list[User]:
     """Each active person once, in order."""
     unique = {person.pk: person for person in people if person is not None and person.is_active}
     return list(unique.values())
+
+
+def information_added_recipients(referral) -> list[User]:
+    """The referrer added information: the assignee; with nobody assigned yet, the team's
+    managers (who allocate)."""
+    if referral.assignee_id and referral.assignee.is_active:
+        return [referral.assignee]
+    return list(referral.team.managers()) if referral.team_id else []
+
+
+def chase_recipients(referral) -> list[User]:
+    """The referrer chased a missed timeframe: the team's managers."""
+    return list(referral.team.managers()) if referral.team_id else []
