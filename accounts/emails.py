@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from .models import Membership, MembershipStatus, User
 from .tokens import MAX_AGE, verification_token_make
@@ -21,6 +24,7 @@ SUBJECTS = {
     "approved": "You can now make safeguarding referrals",
     "refused": "Your request to use the safeguarding referral portal",
     "approvals-waiting": "People are waiting for approval",
+    "password-reset": "Reset your password",
 }
 
 
@@ -63,6 +67,16 @@ def account_email_compose(*, user: User, kind: str, now: datetime) -> Outgoing |
     elif kind == "refused":
         if membership is None or membership.status != MembershipStatus.REFUSED:
             return None
+    elif kind == "password-reset":
+        if not user.has_usable_password():
+            return None
+        # From SITE_URL, never the request's Host header (issue 14, attack 7): a forged Host
+        # would otherwise send the person's reset token to the attacker's site.
+        context["reset_confirm_url"] = _link(
+            "accounts:password-reset-confirm",
+            urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user),
+        )
+        context["valid_hours"] = settings.PASSWORD_RESET_TIMEOUT // 3600
     elif kind != "already-registered":
         raise ValueError(f"Unknown account email: {kind}")
     return Outgoing(kind=kind, to=[user.email], context=context)

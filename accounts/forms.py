@@ -13,16 +13,23 @@ from crispy_forms_gds.layout import (
     Submit,
 )
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.utils import timezone
 
+from . import throttle
 from .models import MembershipRole, Organisation, Sector, User
 
 EMAIL_ERRORS = {
     "required": "Enter your email address",
     "invalid": "Enter an email address in the correct format, like name@example.org",
+    "max_length": "Email address must be 254 characters or fewer",
 }
 NOT_LISTED = "not-listed"
+# Every field has a limit (issue 14, attack 6); a pass phrase this long is already absurd.
+PASSWORD_MAX = 1024
+PASSWORD_TOO_LONG = f"Password must be {PASSWORD_MAX:,} characters or fewer"
 PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
 
 
@@ -38,8 +45,8 @@ class SignInForm(AuthenticationForm):
     username = _email_field()
     password = forms.CharField(
         label="Password",
-        strip=False,
-        error_messages={"required": "Enter your password"},
+        strip=False, max_length=PASSWORD_MAX,
+        error_messages={"required": "Enter your password", "max_length": PASSWORD_TOO_LONG},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     error_messages = {
@@ -47,6 +54,9 @@ class SignInForm(AuthenticationForm):
         "inactive": "This account has been disabled. Contact the council's safeguarding team.",
         "unverified": "Confirm your email address before you sign in: open the link we emailed "
                       "you, or ask for a new link below.",
+        "paused": "There have been too many wrong passwords for this account, so for the next "
+                  "{minutes} minutes it can only be signed in to from a browser you have used for it "
+                  "before. Try again later, or reset your password.",
     }
 
     def __init__(self, *args, **kwargs):
@@ -63,6 +73,17 @@ class SignInForm(AuthenticationForm):
         # Addresses are stored in lower case; people type them however they like.
         return self.cleaned_data["username"].strip().lower()
 
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username and self.request is not None and throttle.sign_in_paused(
+            self.request, username=username, now=timezone.now()
+        ):
+            # Refused before the password is checked, so the attacker learns nothing.
+            minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+            raise forms.ValidationError(self.error_messages["paused"].format(minutes=minutes),
+                                        code="paused")
+        return super().clean()
+
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
         if not user.email_verified:
@@ -70,8 +91,11 @@ class SignInForm(AuthenticationForm):
 
 
 def organisation_choices():
+    # Only organisations an administrator has verified: a name typed at sign-up is not shown to
+    # the public (issue 14, attack 4: one was listed as a spreadsheet formula).
+    verified = Organisation.objects.filter(verified=True).order_by("name")
     return [("", "Choose your organisation")] + [
-        (str(pk), name) for pk, name in Organisation.objects.order_by("name").values_list("pk", "name")
+        (str(pk), name) for pk, name in verified.values_list("pk", "name")
     ] + [(NOT_LISTED, "My organisation is not listed")]
 
 
@@ -115,15 +139,16 @@ class SignUpForm(forms.Form):
         error_messages={"invalid_choice": "Select the kind of organisation from the list"},
     )
     password1 = forms.CharField(
-        label="Create a password", strip=False,
+        label="Create a password", strip=False, max_length=PASSWORD_MAX,
         help_text="At least 12 characters. A few unrelated words together are easy to remember "
                   "and hard to guess.",
-        error_messages={"required": "Create a password"},
+        error_messages={"required": "Create a password", "max_length": PASSWORD_TOO_LONG},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
-        label="Confirm your password", strip=False,
-        error_messages={"required": "Enter your password again to confirm it"},
+        label="Confirm your password", strip=False, max_length=PASSWORD_MAX,
+        error_messages={"required": "Enter your password again to confirm it",
+                        "max_length": PASSWORD_TOO_LONG},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -165,7 +190,7 @@ class SignUpForm(forms.Form):
         value = self.cleaned_data["organisation"]
         if value == NOT_LISTED:
             return None
-        organisation = Organisation.objects.filter(pk=int(value)).first()
+        organisation = Organisation.objects.filter(pk=int(value), verified=True).first()
         if organisation is None:  # removed since the page was shown
             raise forms.ValidationError("Select your organisation from the list",
                                         code="invalid_choice")
@@ -179,7 +204,7 @@ class SignUpForm(forms.Form):
             if not name:
                 self.add_error("new_organisation_name",
                                "Enter the name of your organisation, or choose it from the list")
-            elif Organisation.objects.filter(name__iexact=name).exists():
+            elif Organisation.objects.filter(name__iexact=name, verified=True).exists():
                 self.add_error("new_organisation_name",
                                f"{name} is already in the list: choose it under 'Organisation "
                                "you work or volunteer for'")
@@ -266,16 +291,21 @@ class NewPasswordForm(SetPasswordForm):
     error_messages = {
         "password_mismatch": "The passwords do not match: enter the same password twice",
     }
+    new_password1 = forms.CharField(
+        label="New password", strip=False, max_length=PASSWORD_MAX,
+        help_text="At least 12 characters",
+        error_messages={"required": "Enter a new password", "max_length": PASSWORD_TOO_LONG},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label="Confirm new password", strip=False, max_length=PASSWORD_MAX,
+        error_messages={"required": "Enter your new password again to confirm it",
+                        "max_length": PASSWORD_TOO_LONG},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_password1"].label = "New password"
-        self.fields["new_password1"].help_text = "At least 12 characters"
-        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
-        self.fields["new_password2"].label = "Confirm new password"
-        self.fields["new_password2"].error_messages["required"] = (
-            "Enter your new password again to confirm it"
-        )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(

@@ -6,6 +6,7 @@ names), so a rolled-back change never emails anyone.
 
 from datetime import datetime
 
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
@@ -60,27 +61,36 @@ def referrer_sign_up(
     """
     email = User.objects.normalize_email(email).strip().lower()
     existing = User.objects.filter(email__iexact=email).first()
+    # Hash the password on both paths: hashing is most of the work (a second at production
+    # cost), so a path without it would tell anyone timing the answer that the address has an
+    # account (issue 14, attack 3).
+    password_hash = make_password(password)
     if existing is not None:
         audit_record(action="account.sign_up_existing", request=request, obj=existing)
         _email_later(existing.pk, "already-registered")
         return None
     new_organisation = organisation is None
     if new_organisation:
-        organisation = Organisation.objects.create(
-            name=new_organisation_name.strip(),
-            sector=new_organisation_sector or Sector.OTHER,
-            verified=False,
-            created_at=now,
-        )
+        # A name typed at sign-up is not listed publicly until an administrator verifies it
+        # (accounts.forms.organisation_choices); the next person to type it joins the same one.
+        name = new_organisation_name.strip()
+        organisation = Organisation.objects.filter(name__iexact=name, verified=False).first()
+        if organisation is None:
+            organisation = Organisation.objects.create(
+                name=name, sector=new_organisation_sector or Sector.OTHER, verified=False,
+                created_at=now,
+            )
     user = User.objects.create_user(
         email=email,
-        password=password,
+        password=None,
         full_name=full_name.strip(),
         job_title=job_title.strip(),
         phone=phone.strip(),
         email_verified=False,
         date_joined=now,
     )
+    user.password = password_hash
+    user.save(update_fields=["password"])
     Membership.objects.create(
         user=user, organisation=organisation, role=MembershipRole.REFERRER,
         status=MembershipStatus.PENDING, requested_at=now,
@@ -102,6 +112,19 @@ def verification_resend(*, email: str, request=None) -> None:
         return
     audit_record(action="account.verification_resent", request=request, obj=user)
     _email_later(user.pk, "verify")
+
+
+@transaction.atomic
+def password_reset_request(*, email: str, request=None) -> None:
+    """Email a reset link if the address belongs to an active account; the same work and the
+    same answer otherwise. The link is made and sent by the worker (ids only), so the request
+    never waits for the mail server (issue 14, attack 3)."""
+    users = User.objects.filter(email__iexact=email.strip(), is_active=True)
+    user = next((found for found in users if found.has_usable_password()), None)
+    audit_record(action="account.password_reset_requested", request=request, obj=user,
+                 detail={"known_account": user is not None})
+    if user is not None:
+        _email_later(user.pk, "password-reset")
 
 
 @transaction.atomic

@@ -3,7 +3,6 @@ services decide."""
 
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -13,7 +12,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from . import selectors, services
+from . import selectors, services, throttle
 from .forms import (
     REFUSE,
     DecisionForm,
@@ -40,6 +39,11 @@ def council_admin_required(view):
 class SignInView(auth_views.LoginView):
     template_name = "accounts/sign_in.html"
     authentication_form = SignInForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        throttle.device_remember(response, self.request, username=form.get_user().email)
+        return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -126,13 +130,13 @@ def approval_decide(request, membership_pk):
 class ResetRequestView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset_form.html"
     form_class = ResetRequestForm
-    email_template_name = "accounts/email/password_reset.txt"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password-reset-done")
-    extra_email_context = {
-        "service_name": settings.SERVICE_NAME,
-        "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
-    }
+
+    def form_valid(self, form):
+        # Not Django's form.save(): it sends the email inside the request (slower for a known
+        # address) with a link built from the request's Host header. The service queues it.
+        services.password_reset_request(email=form.cleaned_data["email"], request=self.request)
+        return redirect(self.success_url)
 
 
 class ResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -2,13 +2,15 @@
 
 from django.db import transaction
 
+from .client_address import client_address
 from .models import AuditEvent
 
 _REFUSAL_FLAG = "_audit_refusal_recorded"
 
 
 def _client_ip(request):
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    # The person's address through our trusted proxies, the same one the lockout uses.
+    return client_address(request) if request is not None else None
 
 
 def audit_record(

@@ -20,7 +20,8 @@ class DashboardFilterForm(forms.Form):
                                 choices=[("", "All pathways"), *Pathway.choices])
     sector = forms.ChoiceField(label="Referrer's sector", required=False,
                                choices=[("", "All sectors"), *Sector.choices])
-    category = forms.CharField(label="Category of abuse", required=False, max_length=60)
+    category = forms.CharField(label="Category of abuse", required=False, max_length=60,
+                               error_messages={"max_length": "Select a category from the list"})
     urgency = forms.ChoiceField(label="Urgency", choices=URGENCY_CHOICES, required=False)
 
     def __init__(self, data=None, *, scope, categories=()):

@@ -293,6 +293,8 @@ from datetime import timedelta  # noqa: E402
 
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
 
+from audit.client_address import trusted_networks as _trusted_networks  # noqa: E402
+
 INSTALLED_APPS += [
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -343,14 +345,24 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Lock an account only for the address the failures came from: behind the proxy, or in a large
+# organisation sharing one address, one person's failures never lock out anyone else. The
+# account-wide limit below slows guessing spread over many addresses without locking the owner
+# out of a browser they have signed in on before (accounts/throttle.py).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "mfa/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
-# Only the address the connection came from: X-Forwarded-For is set by the client unless a
-# trusted proxy overwrites it, so trusting it would let an attacker pick a fresh address.
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client's address: X-Forwarded-For is read only from the proxies in TRUSTED_PROXIES
+# (addresses or networks, comma-separated), right to left (audit/client_address.py).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+_trusted_networks(TRUSTED_PROXIES)  # a typo stops the start with ImproperlyConfigured
+AXES_CLIENT_IP_CALLABLE = "audit.client_address.client_address"
+# Failures for one account from all addresses together; past this, only a browser that has
+# signed in to the account before may keep trying until the failures age out (cool-off).
+ACCOUNT_FAILURE_LIMIT = int(os.environ.get("ACCOUNT_FAILURE_LIMIT", "30"))
+ACCOUNT_DEVICE_COOKIE_DAYS = int(os.environ.get("ACCOUNT_DEVICE_COOKIE_DAYS", "365"))
 
 # Content Security Policy (django-csp 4): nonces for the one inline script in base.html.
 CONTENT_SECURITY_POLICY = {
@@ -394,3 +406,40 @@ DASHBOARD_LIVE_SECONDS = int(os.environ.get("DASHBOARD_LIVE_SECONDS", "60"))
 CELERY_BEAT_SCHEDULE["dashboard-summaries"] = {
     "task": "dashboard.tasks.summaries_refresh", "schedule": float(DASHBOARD_REFRESH_SECONDS),
 }
+
+# Rate limits (issue 14, attack 4: portal/ratelimits.py has the table of forms). Each group is
+# (per account, per address) in django-ratelimit's notation, e.g. "3/h" or "100/15m"; override
+# one with RATE_LIMIT_<GROUP>="account,address" (e.g. RATE_LIMIT_ACCOUNT_EMAIL="3/h,200/h"
+# for an onboarding day).
+# Counted in the "ratelimit" cache: Redis whenever REDIS_URL is set, so every web process
+# shares one count; per process otherwise (the demo).
+# Address limits are far above the account ones: a council office or an NHS trust sends
+# everyone from one address (hundreds of staff sign in between 9 and 10).
+RATE_LIMITS = {
+    "sign_in": ("", "600/h"),  # per account: django-axes and accounts/throttle.py
+    "account_email": ("3/h", "60/h"),  # sign-up, password reset, new confirmation link
+    "second_factor": ("30/h", "2000/h"),  # codes typed and emailed codes
+    "drafts": ("20/h", "200/h"),
+    "draft_edits": ("400/h", "4000/h"),
+    "messages": ("20/h", "200/h"),  # add information, chase, feedback by phone (email staff)
+    "staff_writes": ("600/h", "20000/h"),
+}
+for _group in RATE_LIMITS:
+    if os.environ.get(f"RATE_LIMIT_{_group.upper()}"):
+        _account_rate, _, _address_rate = os.environ[f"RATE_LIMIT_{_group.upper()}"].partition(",")
+        RATE_LIMITS[_group] = (_account_rate.strip(), _address_rate.strip())
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_IP_META_KEY = "audit.client_address.client_address"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+         "KEY_PREFIX": "ratelimit"}
+        if REDIS_URL else
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
+    ),
+}
+# After authentication (limits count per person) and before the views (nothing is written).
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+                  "portal.ratelimits.RateLimitMiddleware")

@@ -50,3 +50,9 @@ CLOCK_SETTINGS_CACHE_SECONDS = 0
 
 RETENTION_BATCH_PAUSE_SECONDS = 0  # tests run the sweep over a handful of referrals
 DASHBOARD_LIVE_SECONDS = 0  # figures tests give their own "now"; the cache has its own test
+# Rate limits (portal/ratelimits.py): property-based tests post the same form dozens of times,
+# so the limits are off here; tests/security/test_rate_limits.py turns them on. Counted per
+# process, never in a Redis another test run shares.
+RATELIMIT_ENABLE = False
+CACHES = {**CACHES, "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",  # noqa: F405
+                                  "LOCATION": "ratelimit-tests"}}

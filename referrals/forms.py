@@ -422,9 +422,10 @@ class ReferrerForm(StepForm):
     referrer_job_title = text("Your job title or role", "Enter your job title or role")
     referrer_organisation = text("Your organisation", "Enter the name of your organisation")
     referrer_email = forms.EmailField(
-        label="Your email address", error_messages={
+        label="Your email address", max_length=254, error_messages={
             "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.org"})
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+            "max_length": "Email address must be 254 characters or fewer"})
     feedback_preference = radios("How do you want to hear what happens?",
                                  FeedbackPreference.choices,
                                  "Select how you want to hear what happens")

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +27,7 @@ from .forms import AttachmentForm, UrgencyForm
 from .models import Referral
 from .pdf import referral_pdf
 from .services.attachments import download_name
-from .services.drafts import MAY_REFER
+from .services.drafts import MAY_REFER, may_continue_draft
 from .services.submission import submission_problems
 from .workflow import Status
 
@@ -38,6 +38,33 @@ def _not_found(request, *, action=None, pk=None):
         audit_record(action=action, request=request, allowed=False,
                      detail={"referral_id": pk})
     return render(request, "referrals/not_found.html", status=404)
+
+
+def _membership_stopped(request, referral):
+    """A draft whose referrer's membership was refused or removed after it was started: it
+    cannot be continued or sent (issue 14, attack 5); say why and what to do instead."""
+    audit_record(action="referral.draft_refused", request=request, referral=referral,
+                 allowed=False, detail={"reason": "membership_not_approved"})
+    pathway_contacts, edt_contacts = _contacts()
+    return render(request, "referrals/membership_stopped.html",
+                  {"referral": referral, "pathway_contacts": pathway_contacts,
+                   "edt_contacts": edt_contacts}, status=403)
+
+
+BIGINT_MAX = 2**63 - 1
+
+
+def _posted_id(request, name: str) -> int | None:
+    """A row id from the form, or None if it is not one (a crafted value must be a clear 400,
+    never a 500: issue 14, attack 6)."""
+    value = request.POST.get(name, "")
+    if not value.isascii() or not value.isdigit() or not 0 < int(value) <= BIGINT_MAX:
+        return None
+    return int(value)
+
+
+def _bad_request(request, message: str):
+    return render(request, "referrals/bad_request.html", {"message": message}, status=400)
 
 
 def _contacts():
@@ -89,6 +116,8 @@ def resume(request, pk):
     referral = selectors.draft_for_referrer(request.user, pk)
     if referral is None:
         return _not_found(request)
+    if not may_continue_draft(referral, request.user):
+        return _membership_stopped(request, referral)
     following = steps.first_unfinished(referral)
     if following is None:
         return redirect("referrals:check", pk=referral.pk)
@@ -102,6 +131,8 @@ def step(request, pk, key):
     current = steps.BY_KEY.get(key)
     if referral is None or current is None:
         return _not_found(request)
+    if not may_continue_draft(referral, request.user):
+        return _membership_stopped(request, referral)
     if not current.applies(referral):
         return redirect("referrals:resume", pk=referral.pk)
     change = request.GET.get("change") == "1"
@@ -132,9 +163,12 @@ def _alleged(request, referral, current, *, change):
     """Add people one at a time; 'Save and continue' with a blank form adds nobody."""
     action = request.POST.get("action")
     if action == "remove":
+        person_id = _posted_id(request, "person")
+        if person_id is None:
+            return _bad_request(request, "The person to remove was not recognised. Go back to "
+                                         "the list of people and try again.")
         services.alleged_person_remove(referral=referral, actor=request.user,
-                                       person_id=int(request.POST.get("person", 0) or 0),
-                                       request=request)
+                                       person_id=person_id, request=request)
         return redirect(request.get_full_path())
     form = current.form(request.POST or None, referral=referral)
     if request.method == "POST":
@@ -155,9 +189,12 @@ def _attachments(request, referral, current, *, change):
     """One file at a time; a rejected file keeps the description typed with it."""
     action = request.POST.get("action")
     if action == "remove":
+        attachment_id = _posted_id(request, "attachment")
+        if attachment_id is None:
+            return _bad_request(request, "The file to remove was not recognised. Go back to "
+                                         "the list of files and try again.")
         services.attachment_remove(referral=referral, actor=request.user,
-                                   attachment_id=int(request.POST.get("attachment", 0) or 0),
-                                   request=request)
+                                   attachment_id=attachment_id, request=request)
         return redirect(request.get_full_path())
     form = AttachmentForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
@@ -188,11 +225,14 @@ def check(request, pk):
     referral = selectors.referral_for_user(request.user, pk)
     if referral is None or referral.referrer_id != request.user.pk:
         return _not_found(request)
+    if referral.status == Status.DRAFT and not may_continue_draft(referral, request.user):
+        return _membership_stopped(request, referral)
     if request.method == "POST":
         try:
             key = uuid.UUID(request.POST.get("submission_key", ""))
         except ValueError:
-            return HttpResponseBadRequest("The form was incomplete: go back and try again.")
+            return _bad_request(request, "The form was incomplete: go back to the check your "
+                                         "answers page and try again.")
         try:
             referral = services.referral_submit(referral=referral, actor=request.user,
                                                 submission_key=key, request=request)

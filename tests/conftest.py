@@ -157,3 +157,14 @@ def mfa_enforced(settings):
     settings.MFA_ENFORCED = True
     settings.AXES_ENABLED = True
     return settings
+
+
+@pytest.fixture
+def rate_limits_on(settings):
+    """Turn the rate limits (portal/ratelimits.py) on, with fresh counts."""
+    from django.core.cache import caches
+
+    settings.RATELIMIT_ENABLE = True
+    caches["ratelimit"].clear()
+    yield settings
+    caches["ratelimit"].clear()

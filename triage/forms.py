@@ -20,10 +20,23 @@ WITHHELD_LABELS = {
 }
 
 
-def _text(label, message, hint="", required=True, rows=4):
-    return forms.CharField(label=label, help_text=hint, required=required,
+TEXT_MAX = 5000  # every field has a limit (issue 14, attack 6); the longest is the feedback's
+
+
+def _text(label, message, hint="", required=True, rows=4, what=None):
+    what = what or label.split(" (")[0].split(",")[0].split(":")[0].rstrip("?")
+    return forms.CharField(label=label, help_text=hint, required=required, max_length=TEXT_MAX,
                            widget=forms.Textarea(attrs={"rows": rows}),
-                           error_messages={"required": message})
+                           error_messages={"required": message,
+                                           "max_length": f"{what} must be {TEXT_MAX:,} "
+                                                         "characters or fewer"})
+
+
+def _short(label, max_length, what=None, error_messages=None, **kwargs):
+    what = what or label.split(" (")[0]
+    return forms.CharField(label=label, max_length=max_length, **kwargs, error_messages={
+        **(error_messages or {}),
+        "max_length": f"{what} must be {max_length} characters or fewer"})
 
 
 class FeedbackFields(forms.Form):
@@ -132,9 +145,9 @@ class CloseForm(FeedbackFields):
 
 
 class MergeForm(FeedbackFields):
-    reference = forms.CharField(label="Reference of the referral to merge into",
-                                error_messages={"required": "Enter the reference"})
-    reason = _text("Why these are the same (internal)", "", required=False)
+    reference = _short("Reference of the referral to merge into", 30, what="The reference",
+                       error_messages={"required": "Enter the reference"})
+    reason = _text("Why these are the same (internal)", "", required=False, what="The reason")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -151,9 +164,10 @@ class MergeForm(FeedbackFields):
 
 
 class LinkForm(forms.Form):
-    reference = forms.CharField(label="Reference of the other referral",
-                                error_messages={"required": "Enter the reference"})
-    reason = _text("Why these may be the same person (internal)", "", required=False)
+    reference = _short("Reference of the other referral", 30, what="The reference",
+                       error_messages={"required": "Enter the reference"})
+    reason = _text("Why these may be the same person (internal)", "", required=False,
+                   what="The reason")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -175,7 +189,7 @@ class RagForm(forms.Form):
 
 class InfoRequestForm(forms.Form):
     question = _text("What do you need to know?",
-                     "Enter the question for the referrer",
+                     "Enter the question for the referrer", what="The question",
                      hint="The referrer will read this in the portal.")
 
     def __init__(self, *args, **kwargs):
@@ -213,7 +227,7 @@ class PlanForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    text = _text("Add an internal note", "Enter the note",
+    text = _text("Add an internal note", "Enter the note", what="The note",
                  hint="Only your team can read notes. The referrer never sees them.", rows=3)
 
     def __init__(self, *args, **kwargs):
@@ -222,14 +236,16 @@ class NoteForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    reference = forms.CharField(label="Reference", required=False)
-    name = forms.CharField(label="Person's name", required=False)
+    # Limits as long as anything stored, so a 100 kB name is an error message, not a 500
+    # (SQLite refuses a LIKE pattern that long: issue 14, attack 6).
+    reference = _short("Reference", 30, required=False)
+    name = _short("Person's name", 200, required=False, what="The name")
     dob = forms.DateField(label="Date of birth", required=False,
                           help_text="For example, 27/03/1947",
                           input_formats=["%d/%m/%Y", "%Y-%m-%d", "%d %m %Y"],
                           error_messages={"invalid": "Enter the date of birth as day/month/year, "
                                                      "like 27/03/1947"})
-    postcode = forms.CharField(label="Postcode", required=False)
+    postcode = _short("Postcode", 12, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

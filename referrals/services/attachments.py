@@ -13,6 +13,7 @@ from audit.services import audit_record
 
 from ..models import Attachment, Referral
 from ..workflow import Status
+from .drafts import check_may_continue_draft
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -81,6 +82,7 @@ def attachment_add(*, referral: Referral, actor, upload, description: str = "",
     """Check the file by its content, store it under a random name, record it."""
     if referral.referrer_id != actor.pk or referral.status != Status.DRAFT:
         raise PermissionDenied("Only the referrer can attach files to their own draft.")
+    check_may_continue_draft(referral, actor)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     detected = attachment_check(referral=referral, upload=upload)
     stored = default_storage.save(f"attachments/{secrets.token_hex(20)}", upload)
@@ -103,6 +105,7 @@ def attachment_add(*, referral: Referral, actor, upload, description: str = "",
 def attachment_remove(*, referral: Referral, actor, attachment_id: int, request=None) -> bool:
     if referral.referrer_id != actor.pk or referral.status != Status.DRAFT:
         raise PermissionDenied("Only the referrer can remove files from their own draft.")
+    check_may_continue_draft(referral, actor)
     attachment = Attachment.objects.filter(referral=referral, pk=attachment_id).first()
     if attachment is None:
         return False

@@ -20,9 +20,27 @@ def draft_expiry(now: datetime) -> datetime:
     return now + timedelta(days=settings.REFERRAL_DRAFT_EXPIRY_DAYS)
 
 
+NOT_A_MEMBER_NOW = ("You can no longer make referrals for this organisation: your membership "
+                    "is not approved.")
+
+
+def may_continue_draft(referral: Referral, actor) -> bool:
+    """Whether the person's membership of the draft's organisation is approved now: a
+    membership refused or removed after the draft was started stops it (issue 14, attack 5)."""
+    info = role_of(actor)
+    return (info.role in MAY_REFER and info.organisation is not None
+            and info.organisation.pk == referral.organisation_id)
+
+
+def check_may_continue_draft(referral: Referral, actor) -> None:
+    if not may_continue_draft(referral, actor):
+        raise PermissionDenied(NOT_A_MEMBER_NOW)
+
+
 def _check_may_edit(referral: Referral, actor) -> None:
     if referral.referrer_id != actor.pk or referral.status != Status.DRAFT:
         raise PermissionDenied("Only the referrer can change their own draft.")
+    check_may_continue_draft(referral, actor)
 
 
 @transaction.atomic

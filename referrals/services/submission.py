@@ -21,7 +21,7 @@ from django.db.models.functions import JSONObject
 from django.db.models.signals import post_migrate
 from django.utils import timezone
 
-from accounts.models import Team
+from accounts.models import Membership, MembershipStatus, Team
 from audit.services import audit_record
 from outbox.models import Channel
 from outbox.wording import NoticeKind
@@ -39,6 +39,7 @@ from ..models import (
 )
 from ..references import reference_new
 from ..workflow import Status
+from .drafts import NOT_A_MEMBER_NOW
 
 # Answers an adult concern shares with its linked MASH referral (not typed twice).
 SHARED_ANSWERS = (
@@ -108,7 +109,8 @@ def referral_submit(
     now = now or timezone.now()
     with transaction.atomic(savepoint=False):
         locked = (Referral.objects.select_for_update(of=("self",))
-                  .annotate(pathway_team=_team_of_pathway()).get(pk=referral.pk))
+                  .annotate(pathway_team=_team_of_pathway(),
+                            referrer_approved=_referrer_approved()).get(pk=referral.pk))
         refusal = _refusal(locked, actor=actor)
         if refusal is None and locked.status == Status.DRAFT:
             locked.referrer = actor  # checked above: the same person, already loaded
@@ -136,6 +138,15 @@ def _team_of_pathway() -> Subquery:
         data=JSONObject(**{name: name for name in TEAM_FIELDS}))[:1])
 
 
+def _referrer_approved() -> Exists:
+    """Whether the referrer's membership of the draft's organisation is approved now, read in
+    the same statement as the lock (issue 14, attack 5; drafts.may_continue_draft for the
+    pages)."""
+    return Exists(Membership.objects.filter(
+        user_id=OuterRef("referrer_id"), organisation_id=OuterRef("organisation_id"),
+        status=MembershipStatus.APPROVED))
+
+
 def _team_from(data: dict | None, *, db: str) -> Team:
     """The team as a model instance; its other fields are deferred (read if ever touched)."""
     if data is None:
@@ -148,6 +159,8 @@ def _refusal(locked: Referral, *, actor) -> Exception | None:
         return PermissionDenied("Only the referrer can submit their referral.")
     if locked.status != Status.DRAFT:
         return None  # already submitted: the caller gets it back unchanged
+    if not locked.referrer_approved:
+        return PermissionDenied(NOT_A_MEMBER_NOW)
     problems = submission_problems(locked)
     return SubmissionProblem(problems) if problems else None
 

@@ -59,8 +59,12 @@ def test_an_unverified_organisation_never_joins_automatically(client, sign_up_da
     Organisation.objects.create(name="Open Door", sector=Sector.OTHER, verified=False,
                                 email_domains=["opendoor.example.org"])
     org = Organisation.objects.get(name="Open Door")
-    user = _sign_up(client, {**sign_up_data, "organisation": str(org.pk),
+    # Not listed until verified (issue 14, attack 4): the person types its name.
+    user = _sign_up(client, {**sign_up_data, "organisation": "not-listed",
+                             "new_organisation_name": "open door",
+                             "new_organisation_sector": Sector.OTHER,
                              "email": "sam@opendoor.example.org"})
+    assert user.membership.organisation == org
     client.get(link_in(mail.outbox[0], "/account/verify/"))
 
     user.refresh_from_db()

@@ -109,3 +109,128 @@ def test_csv_cells_never_start_a_formula(text):
     cell = safe_cell(text)
     assert not cell.startswith(FORMULA_STARTS)
     assert cell in (text, "'" + text)
+
+
+# --- issue 14, attack 6: crafted ids and 100 kB strings -----------------------------------------
+
+HUGE = "x" * 100_000
+NOT_IDS = ["abc", "", "-1", "0", "1.5", "1e3", "٣", "9" * 40, HUGE]
+FORM_MODULES = ["accounts.forms", "referrals.forms", "triage.forms", "feedback.forms",
+                "mfa.forms", "privacy.forms", "dashboard.forms", "pathways.forms"]
+
+
+def _form_classes():
+    import importlib
+    import inspect
+
+    from django import forms
+
+    for module_name in FORM_MODULES:
+        module = importlib.import_module(module_name)
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, forms.BaseForm) and cls.__module__ == module_name:
+                yield f"{module_name}.{name}", cls
+
+
+def test_every_text_field_has_a_maximum_length_and_its_own_message():
+    from django import forms
+
+    missing = [
+        f"{path}.{field_name}"
+        for path, cls in _form_classes()
+        for field_name, field in cls.base_fields.items()
+        if isinstance(field, forms.CharField)
+        and (field.max_length is None or "max_length" not in field.error_messages)
+    ]
+    assert not missing
+
+
+@pytest.fixture
+def complete(referrer, teams):
+    from tests.referrals.factories import complete_draft
+
+    return complete_draft(referrer)
+
+
+@pytest.mark.parametrize("value", NOT_IDS, ids=range(len(NOT_IDS)))
+@pytest.mark.parametrize(("key", "field"), [("alleged", "person"), ("attachments", "attachment")])
+def test_removing_with_a_crafted_id_is_a_clear_400(client, referrer, complete, key, field, value):
+    client.force_login(referrer)
+    response = client.post(reverse("referrals:step", args=[complete.pk, key]),
+                           {"action": "remove", field: value})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "was not recognised" in page and "Nothing has been changed" in page
+
+
+def test_removing_with_an_unknown_but_well_formed_id_changes_nothing(client, referrer, complete):
+    client.force_login(referrer)
+    response = client.post(reverse("referrals:step", args=[complete.pk, "alleged"]),
+                           {"action": "remove", "person": str(2**63 - 1)})
+    assert response.status_code == 302
+
+
+def _huge_values(form_class, **extra):
+    return {**{name: HUGE for name in form_class.base_fields}, **extra}
+
+
+def test_referral_steps_refuse_100kb_strings_with_a_message(client, referrer, complete):
+    client.force_login(referrer)
+    for step in FORM_STEPS:
+        form = step.form(None, referral=complete)
+        data = {name: HUGE for name in form.fields}
+        response = client.post(reverse("referrals:step", args=[complete.pk, step.key]), data)
+        assert response.status_code in (200, 302), step.key
+        if response.status_code == 200:
+            assert "There is a problem" in response.content.decode(), step.key
+
+
+def test_triage_search_refuses_a_100kb_name_with_a_message(client, staff_member):
+    client.force_login(staff_member("oppd"))
+    response = client.post(reverse("triage:queue"), {"name": HUGE})
+    assert response.status_code == 200
+    assert "The name must be 200 characters or fewer" in response.content.decode()
+
+
+def test_triage_actions_survive_crafted_references_and_100kb_strings(
+    client, referrer, staff_member
+):
+    from tests.triage.factories import referral_make
+    from triage.forms import FORMS
+
+    worker = staff_member("oppd", role="manager")
+    client.force_login(worker)
+    referral = referral_make(referrer=referrer)
+    client.post(reverse("triage:claim", args=[referral.pk]))
+    for action, form_class in FORMS.items():
+        url = reverse("triage:action", args=[referral.pk, action])
+        for data in (_huge_values(form_class), _huge_values(form_class, reference="abc")):
+            response = client.post(url, data)
+            assert response.status_code in (200, 302, 400, 403, 404), action
+        for other in ("abc", "9" * 40, "٣", HUGE[:5000]):
+            assert client.get(url, {"other": other}).status_code in (200, 302, 403, 404)
+    for name in ("triage:note", "triage:assign"):
+        response = client.post(reverse(name, args=[referral.pk]),
+                               {"text": HUGE, "assignee": "abc"})
+        assert response.status_code in (200, 302, 400), name
+
+
+def test_account_and_feedback_forms_survive_100kb_strings(client, referrer, complete):
+    from accounts.forms import SignUpForm
+
+    for name, data in [
+        ("accounts:sign-in", {"username": HUGE, "password": HUGE}),
+        ("accounts:sign-up", _huge_values(SignUpForm)),
+        ("accounts:password-reset", {"email": HUGE}),
+        ("accounts:verify-resend", {"email": HUGE}),
+    ]:
+        response = client.post(reverse(name), data)
+        assert response.status_code == 200, name
+        assert "There is a problem" in response.content.decode(), name
+    client.force_login(referrer)
+    submitted = services.referral_submit(referral=complete, actor=referrer,
+                                         submission_key=__import__("uuid").uuid4())
+    response = client.post(reverse("feedback:add-information", args=[submitted.pk]),
+                           {"text": HUGE})
+    assert response.status_code == 200
+    assert "must be 5000 characters or fewer" in response.content.decode()
