@@ -49,7 +49,7 @@ class Notice(models.Model):
     # The requeue sweep picks pending notices whose next_try_at is well past (a lost message).
     next_try_at = models.DateTimeField(default=timezone.now)
     # The feedback this notice carries: sending it by email marks the feedback given. The one
-    # reference from the outbox to a layer above it (docs/decisions/0010).
+    # reference from the outbox to a layer above it (docs/decisions/0011).
     feedback_record = models.ForeignKey(
         "feedback.FeedbackRecord", null=True, blank=True, on_delete=models.SET_NULL, related_name="notices"
     )
@@ -67,7 +67,7 @@ class Notice(models.Model):
             ),
             models.Index(fields=["recipient", "-created_at"], name="feedback_no_recipie_c78c93_idx"),
         ]
-        # The table kept its name when the model moved here from feedback (decision 0010).
+        # The table kept its name when the model moved here from feedback (decision 0011).
         db_table = "feedback_notice"
 
     def __str__(self):

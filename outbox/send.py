@@ -46,7 +46,7 @@ def _error_words(error: Exception) -> str:
 def _deliver(sender: NoticeSender, notice: Notice, now: datetime) -> str:
     if notice.feedback_record_id and notice.is_email:
         # The one call from the outbox to a layer above it (pyproject ignore_imports,
-        # docs/decisions/0010): the email that carries feedback is what gives it.
+        # docs/decisions/0011): the email that carries feedback is what gives it.
         from feedback.services import feedback_mark_given
 
         # Sending this email gives the feedback. A savepoint around both: if delivery fails

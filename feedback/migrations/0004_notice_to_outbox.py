@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
         ('feedback', '0003_outbox_retries'),
     ]
 
-    # The Notice model moved to the outbox app (docs/decisions/0010): the table stays as it is
+    # The Notice model moved to the outbox app (docs/decisions/0011): the table stays as it is
     # (outbox.Notice keeps db_table "feedback_notice"), so only Django's state changes here.
     operations = [
         migrations.SeparateDatabaseAndState(

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     ]
 
     # The table already exists (created by feedback's migrations as feedback_notice): this
-    # only moves the model in Django's state (docs/decisions/0010).
+    # only moves the model in Django's state (docs/decisions/0011).
     operations = [
         migrations.SeparateDatabaseAndState(
             state_operations=[
