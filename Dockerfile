@@ -29,4 +29,8 @@ RUN SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/build.sqlite3 \
 
 USER portal
 EXPOSE 8000
+# Liveness only (the process answers); readiness (/readyz) is for the orchestrator or the load
+# balancer, which should stop sending traffic, not restart the container, when it fails.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
+  CMD curl -fsS -o /dev/null http://127.0.0.1:8000/healthz || exit 1
 CMD ["./scripts/docker-web"]

@@ -176,6 +176,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "safeguarding-portal@example.gov.uk")
+# Only for EMAIL_BACKEND=...filebased.EmailBackend (the production smoke test reads codes there).
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 # Celery: Redis whenever REDIS_URL is set; otherwise kombu's SQLAlchemy transport on a SQLite
 # file, so the demo runs a real worker and beat with no Redis server.
@@ -443,3 +445,45 @@ CACHES = {
 # After authentication (limits count per person) and before the views (nothing is written).
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
                   "portal.ratelimits.RateLimitMiddleware")
+
+# --- Operations (issue 14: ops/, docs/operations.md) -------------------------------------------
+# Probes before sessions and the second factor (ops.middleware); Prometheus around everything.
+from ops import logconfig as _logconfig  # noqa: E402
+from ops.sentry import sentry_init as _sentry_init  # noqa: E402
+
+INSTALLED_APPS += ["health_check", "django_prometheus", "django_structlog"]
+MIDDLEWARE.insert(MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+                  "ops.middleware.ProbeMiddleware")
+MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+                  "django_structlog.middlewares.RequestMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
+                  "django_prometheus.middleware.PrometheusAfterMiddleware")
+# A load balancer probes the container over plain HTTP: no redirect to HTTPS for the probes.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# /readyz fails when beat's deadlines sweep (every minute) last finished longer ago than this.
+READY_SWEEP_STALE_SECONDS = int(os.environ.get("READY_SWEEP_STALE_SECONDS", "300"))
+# /metrics: with a token, only `Authorization: Bearer <token>`; without, only direct loopback.
+METRICS_BEARER_TOKEN = os.environ.get("METRICS_BEARER_TOKEN", "")
+
+# Logs: JSON lines (production) or key=value (LOG_FORMAT=plain), with request_id and user_id.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or plain.")
+LOGGING["formatters"].update(_logconfig.formatters())
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
+LOGGING["loggers"]["django_structlog"] = {"level": "INFO"}
+_logconfig.structlog_configure()
+# A fresh id for every request (one sent by the client is not trusted: it could be anything).
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = False
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+# The worker and beat log through LOGGING above (JSON), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+DJANGO_STRUCTLOG_USER_ID_FIELD = "pk"
+
+# Error reporting: only when SENTRY_DSN is set (ops/sentry.py scrubs personal data).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "production")
+SENTRY_RELEASE = os.environ.get("SENTRY_RELEASE", "")
+_sentry_init(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, release=SENTRY_RELEASE)

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from ops import views as ops_views
+
 from . import views
 
 urlpatterns = [
@@ -21,6 +23,10 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("privacy-office/", include("privacy.urls")),
     path("admin/", admin.site.urls),
+    # Probes and metrics, answered before sign-in and sessions (ops.middleware.ProbeMiddleware).
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("readyz", ops_views.readyz, name="readyz"),
+    path("metrics", ops_views.metrics, name="metrics"),
 ]
 
 if settings.BENCH_VIEWS:  # baseline views for bench/ only (docs/performance.md)

@@ -14,10 +14,19 @@ npm install --silent --no-audit --no-fund "govuk-frontend@${GOVUK_FRONTEND_VERSI
 dist=node_modules/govuk-frontend/dist/govuk
 dest="$here/static/vendor/govuk-frontend"
 rm -rf "$dest" && mkdir -p "$dest"
-cp "$dist/govuk-frontend.min.js" "$dest/"
 cp -r "$dist/assets" "$dest/assets"
+# The package's source maps are not vendored (they map minified code back to sources we do not
+# ship, and a browser would ask for them only with developer tools open), so the
+# sourceMappingURL comments pointing at them are removed: the manifest storage in production
+# follows every such reference and refuses to build (MissingFileError) if the file is missing.
+sed 's#//[#@] sourceMappingURL=[^ ]*$##' "$dist/govuk-frontend.min.js" > "$dest/govuk-frontend.min.js"
 # The CSS hard-codes url(/assets/...): make it relative so ManifestStaticFilesStorage can hash it.
-sed 's#url(/assets/#url(assets/#g' "$dist/govuk-frontend.min.css" > "$dest/govuk-frontend.min.css"
+sed -e 's#url(/assets/#url(assets/#g' -e 's#/\*[#@] sourceMappingURL=[^*]*\*/##' \
+  "$dist/govuk-frontend.min.css" > "$dest/govuk-frontend.min.css"
+if grep -rl 'sourceMappingURL' "$dest"; then
+  echo "A vendored file still refers to a source map (see above)." >&2
+  exit 1
+fi
 cp node_modules/govuk-frontend/dist/govuk/components/header/template.njk "$work/header.njk" 2>/dev/null || true
 # axe-core is only used by the browser tests.
 mkdir -p "$here/tests/browser/vendor"

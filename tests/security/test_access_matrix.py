@@ -36,6 +36,8 @@ PUBLIC = {
     "accounts:verify-resend", "accounts:verify",
     "mfa:keep-alive",
     "admin:login", "admin:logout", "admin:javascript-catalog",
+    # Probes and metrics (no personal data; /metrics only from loopback or with a token).
+    "healthz", "readyz", "metrics",
 }
 SIGNED_IN = {"home", "mfa:verify", "mfa:setup", "mfa:backup-codes", "mfa:settings",
              "accounts:password-change", "accounts:password-change-done", "accounts:profile",
