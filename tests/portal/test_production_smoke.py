@@ -123,7 +123,7 @@ def world(settings, teams):
     # A worker's heartbeat and a deadlines sweep, as beat and a worker leave them (the tasks
     # themselves, eager here), so /readyz is 200 and the walk can require no 5xx of it too.
     from ops.tasks import heartbeat
-    from pathways.tasks import deadlines_sweep
+    from referrals.tasks import deadlines_sweep
 
     heartbeat.delay()
     deadlines_sweep.delay()
