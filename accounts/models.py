@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group,
 from django.db import models
 from django.utils import timezone
 
-from pathways.models import Pathway
+from core.vocabulary import Pathway
 
 
 class UserManager(BaseUserManager):

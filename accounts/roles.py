@@ -1,18 +1,10 @@
 """What a signed-in person is, in one place, so views and templates never guess."""
 
 from dataclasses import dataclass
-from enum import StrEnum
+
+from core.vocabulary import Role
 
 from .models import MembershipRole, MembershipStatus, TeamRole
-
-
-class Role(StrEnum):
-    REFERRER = "referrer"
-    ORGANISATION_LEAD = "organisation_lead"
-    TRIAGE_WORKER = "triage_worker"
-    TEAM_MANAGER = "team_manager"
-    COUNCIL_ADMIN = "council_admin"
-    PENDING = "pending"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from audit.services import audit_record
+from core.vocabulary import AuditAction
 
 from . import tasks
 from .models import (
@@ -66,7 +67,7 @@ def referrer_sign_up(
     # account (issue 14, attack 3).
     password_hash = make_password(password)
     if existing is not None:
-        audit_record(action="account.sign_up_existing", request=request, obj=existing)
+        audit_record(action=AuditAction.ACCOUNT_SIGNED_UP_EXISTING, request=request, obj=existing)
         _email_later(existing.pk, "already-registered")
         return None
     new_organisation = organisation is None
@@ -96,7 +97,7 @@ def referrer_sign_up(
         status=MembershipStatus.PENDING, requested_at=now,
     )
     audit_record(
-        action="account.sign_up", actor=user, request=request, obj=user,
+        action=AuditAction.ACCOUNT_SIGNED_UP, actor=user, request=request, obj=user,
         detail={"organisation_id": organisation.pk, "new_organisation": new_organisation},
     )
     _email_later(user.pk, "verify")
@@ -110,7 +111,7 @@ def verification_resend(*, email: str, request=None) -> None:
                                is_active=True).first()
     if user is None:
         return
-    audit_record(action="account.verification_resent", request=request, obj=user)
+    audit_record(action=AuditAction.ACCOUNT_VERIFICATION_RESENT, request=request, obj=user)
     _email_later(user.pk, "verify")
 
 
@@ -121,7 +122,7 @@ def password_reset_request(*, email: str, request=None) -> None:
     never waits for the mail server (issue 14, attack 3)."""
     users = User.objects.filter(email__iexact=email.strip(), is_active=True)
     user = next((found for found in users if found.has_usable_password()), None)
-    audit_record(action="account.password_reset_requested", request=request, obj=user,
+    audit_record(action=AuditAction.ACCOUNT_PASSWORD_RESET_REQUESTED, request=request, obj=user,
                  detail={"known_account": user is not None})
     if user is not None:
         _email_later(user.pk, "password-reset")
@@ -144,7 +145,7 @@ def email_verify(*, token: str, now: datetime, request=None) -> User:
         return user
     user.email_verified = True
     user.save(update_fields=["email_verified"])
-    audit_record(action="account.email_verified", actor=user, request=request, obj=user)
+    audit_record(action=AuditAction.ACCOUNT_EMAIL_VERIFIED, actor=user, request=request, obj=user)
 
     membership = (
         Membership.objects.select_for_update().select_related("organisation")
@@ -155,7 +156,7 @@ def email_verify(*, token: str, now: datetime, request=None) -> User:
         membership.status = MembershipStatus.APPROVED
         membership.decided_at = now
         membership.save(update_fields=["status", "decided_at"])
-        audit_record(action="membership.approved_by_domain", actor=user, request=request,
+        audit_record(action=AuditAction.MEMBERSHIP_APPROVED_BY_DOMAIN, actor=user, request=request,
                      obj=membership, detail={"organisation_id": membership.organisation_id})
         _email_later(user.pk, "approved")
     elif membership is not None:
@@ -195,7 +196,7 @@ def membership_approve(
     membership.decided_by = actor
     membership.refusal_reason = ""
     membership.save(update_fields=["status", "role", "decided_at", "decided_by", "refusal_reason"])
-    audit_record(action="membership.approved", actor=actor, request=request, obj=membership,
+    audit_record(action=AuditAction.MEMBERSHIP_APPROVED, actor=actor, request=request, obj=membership,
                  detail={"role": membership.role, "organisation_id": membership.organisation_id})
     _email_later(membership.user_id, "approved")
     return membership
@@ -216,7 +217,7 @@ def membership_refuse(
     membership.refusal_reason = reason.strip()
     membership.save(update_fields=["status", "decided_at", "decided_by", "refusal_reason"])
     # The reason stays on the membership, not in the audit detail: it may name the person.
-    audit_record(action="membership.refused", actor=actor, request=request, obj=membership,
+    audit_record(action=AuditAction.MEMBERSHIP_REFUSED, actor=actor, request=request, obj=membership,
                  detail={"organisation_id": membership.organisation_id})
     _email_later(membership.user_id, "refused")
     return membership
@@ -225,4 +226,4 @@ def membership_refuse(
 @transaction.atomic
 def password_reset_record(*, user: User, request=None) -> None:
     """Audit a completed password reset (Django's views do the reset itself)."""
-    audit_record(action="account.password_reset", actor=user, request=request, obj=user)
+    audit_record(action=AuditAction.ACCOUNT_PASSWORD_RESET, actor=user, request=request, obj=user)

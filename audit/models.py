@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from core.vocabulary import AuditAction
+
 
 class AuditEvent(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -13,7 +15,9 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
     )
-    action = models.CharField(max_length=60)
+    # Choices for the words on the audit page and admin; rows written before AuditAction keep
+    # their stored value (append-only) and show it as it is.
+    action = models.CharField(max_length=60, choices=AuditAction.choices)
     # Plain ids, not foreign keys: an audit row outlives the referral it describes.
     referral_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     object_type = models.CharField(max_length=60, blank=True)

@@ -1,6 +1,15 @@
-"""The one writer of audit rows. Call it inside the request's transaction."""
+"""The one writer of audit rows. Call it inside the request's transaction.
+
+Actions are enumerated (core.vocabulary.AuditAction): a bare string is refused, so the audit
+log cannot drift into free-text spellings of the same thing. A change to a referral writes its
+audit row through referrals.record (with its timeline event); a read writes here directly.
+"""
+
+from collections.abc import Iterable
 
 from django.db import transaction
+
+from core.vocabulary import AuditAction
 
 from .client_address import client_address
 from .models import AuditEvent
@@ -13,9 +22,49 @@ def _client_ip(request):
     return client_address(request) if request is not None else None
 
 
+def _checked(action) -> AuditAction:
+    if not isinstance(action, AuditAction):
+        raise TypeError(
+            f"audit action must be a core.vocabulary.AuditAction, not {type(action).__name__} "
+            f"{action!r}"
+        )
+    return action
+
+
+def audit_row(
+    *,
+    action: AuditAction,
+    actor=None,
+    request=None,
+    referral=None,
+    referral_id: int | None = None,
+    obj=None,
+    allowed: bool = True,
+    detail: dict | None = None,
+    at=None,
+) -> AuditEvent:
+    """The row, unsaved (for audit_record_bulk). Same arguments as audit_record."""
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user
+    row = AuditEvent(
+        action=_checked(action).value,
+        actor=actor,
+        referral_id=referral.pk if referral is not None else referral_id,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        allowed=allowed,
+        ip_address=_client_ip(request),
+        path=request.path[:300] if request is not None else "",
+        detail=detail or {},
+    )
+    if at is not None:
+        row.at = at
+    return row
+
+
 def audit_record(
     *,
-    action: str,
+    action: AuditAction,
     actor=None,
     request=None,
     referral=None,
@@ -28,24 +77,22 @@ def audit_record(
 
     `referral_id` is for a referral that may not exist (a refused or mistyped id).
     """
-    if actor is None and request is not None and request.user.is_authenticated:
-        actor = request.user
-    event = AuditEvent.objects.create(
-        action=action,
-        actor=actor,
-        referral_id=referral.pk if referral is not None else referral_id,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
-        allowed=allowed,
-        ip_address=_client_ip(request),
-        path=request.path[:300] if request is not None else "",
-        detail=detail or {},
-    )
+    event = audit_row(action=action, actor=actor, request=request, referral=referral,
+                      referral_id=referral_id, obj=obj, allowed=allowed, detail=detail)
+    event.save(force_insert=True)
     if not allowed and request is not None:
         # Only once the row is committed: a view that audits a refusal and then raises has its
         # row rolled back, and the refused-access middleware must then write it again.
         transaction.on_commit(lambda: setattr(request, _REFUSAL_FLAG, True))
     return event
+
+
+def audit_record_bulk(rows: Iterable[AuditEvent]) -> list[AuditEvent]:
+    """Append many rows built by audit_row in one INSERT (the sweep's and the demo's batches)."""
+    rows = list(rows)
+    for row in rows:
+        _checked(AuditAction(row.action))
+    return AuditEvent.objects.bulk_create(rows)
 
 
 def refusal_already_recorded(request) -> bool:

@@ -199,7 +199,7 @@ class BenchRun:
         """Open referrals of the OPPD team, spread over the whole id range."""
         from django.db import connection
 
-        from referrals.workflow import Status
+        from core.vocabulary import Status
 
         with connection.cursor() as cursor:
             cursor.execute(

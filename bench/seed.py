@@ -362,7 +362,7 @@ def _events(lo: int, hi: int) -> None:
         "from_status": "'draft'", "to_status": "'submitted'",
     }, derived + " WHERE s.status <> 'draft'", params)
     insert_select(ReferralEvent, {
-        **common, "at": "s.decided_at", "actor_id": "s.assignee_id", "kind": "'decision'",
+        **common, "at": "s.decided_at", "actor_id": "s.assignee_id", "kind": "'decided'",
         "from_status": "'submitted'",
         "to_status": "CASE WHEN s.status IN ('closed') THEN "
                      "CASE WHEN s.pathway = 'mash' THEN 'mash_decided' ELSE 'concern_decided' END "
@@ -463,7 +463,7 @@ def _audit(people: People, lo: int, hi: int) -> None:
     insert_select(AuditEvent, {
         "at": "COALESCE(s.decided_at, s.received_at)",
         "actor_id": f"COALESCE(s.assignee_id, {_case('s.pathway', people.staff_ids)})",
-        "action": "'referral.view'", "referral_id": "s.id",
+        "action": "'referral.viewed'", "referral_id": "s.id",  # AuditAction.REFERRAL_VIEWED
         "object_type": "'referrals.referral'", "object_id": "s.id::text",
         "allowed": "true", "ip_address": "'127.0.0.1'::inet",
         "path": "'/triage/referrals/' || s.id || '/'", "detail": "'{}'::jsonb",

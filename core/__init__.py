@@ -1,1 +1,1 @@
-"""The bottom layer: plain definitions every app may import (no models, no other app)."""
+"""The bottom layer: words every app shares (core.vocabulary). Imports no app of ours."""

@@ -12,12 +12,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Membership, MembershipStatus, Organisation, Sector, Team
+from core.vocabulary import EventKind, Outcome, Pathway, RagRating, Status
 from feedback.models import FeedbackRecord
 from outbox.models import Notice
 from pathways.deadlines import next_clock_sql
-from pathways.models import Deadline, Pathway
-from referrals.models import Referral, ReferralEvent
-from referrals.workflow import Outcome, RagRating, Status
+from pathways.models import Deadline
+from referrals.models import Referral
+from referrals.record import Entry, record_bulk
 
 from .refresh import summaries_rebuild
 
@@ -92,7 +93,7 @@ def dashboard_demo_ensure(*, now: datetime | None = None, per_month: int = 45) -
     # way they would, so the triage queue orders these referrals by it.
     with connection.cursor() as cursor:
         cursor.execute(next_clock_sql("reference LIKE %s"), [PREFIX + "%"])
-    ReferralEvent.objects.bulk_create(events)
+    record_bulk(events)
     FeedbackRecord.objects.bulk_create(records)
     Notice.objects.bulk_create(notices)
     # Build the summaries now so the staff dashboard has them before beat's first run.
@@ -117,9 +118,9 @@ def _history(r, age_days, now, rng, deadlines, events, records, notices):
     if is_child:
         rated = received + timedelta(minutes=rng.randrange(20, 180))
         if rated < now:
-            events.append(ReferralEvent(referral=r, at=rated, kind="rag_rated",
-                                        from_status=Status.SUBMITTED, to_status=Status.RAG_RATED,
-                                        detail={"rating": r.rag_rating}))
+            events.append(Entry(referral=r, at=rated, kind=EventKind.RAG_RATED,
+                                from_status=Status.SUBMITTED, to_status=Status.RAG_RATED,
+                                detail={"rating": r.rag_rating}))
             rag_due = rated + timedelta(hours=RAG_HOURS[r.rag_rating])
             rag_met = rated + timedelta(hours=RAG_HOURS[r.rag_rating] * rng.uniform(0.2, 1.25))
             deadlines.append(Deadline(referral=r, kind="rag", starts_at=rated, due_at=rag_due,
@@ -150,8 +151,8 @@ def _history(r, age_days, now, rng, deadlines, events, records, notices):
     closes_at = decided_at + timedelta(days=rng.uniform(5, 25))
     if r.outcome == Outcome.S42_MET:
         r.status = Status.ENQUIRY
-        events.append(ReferralEvent(referral=r, at=decided_at, kind="status",
-                                    from_status=Status.SUBMITTED, to_status=Status.ENQUIRY))
+        events.append(Entry(referral=r, at=decided_at, kind=EventKind.DECIDED,
+                            from_status=Status.SUBMITTED, to_status=Status.ENQUIRY))
         concluded = decided_at + timedelta(days=rng.uniform(10, 75))
         enquiry_due = decided_at + timedelta(days=61)
         deadlines.append(Deadline(referral=r, kind="enquiry", starts_at=decided_at,

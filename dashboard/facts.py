@@ -21,11 +21,11 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, NullIf
 from django.db.models.lookups import LessThanOrEqual
 
+from core.vocabulary import EventKind, Outcome, Pathway, Status
 from feedback.models import FeedbackRecord
 from outbox.models import Notice
-from pathways.models import Deadline, Pathway
+from pathways.models import Deadline
 from referrals.models import ReferralEvent
-from referrals.workflow import Outcome, Status
 
 from .sql import AddMonths
 
@@ -95,7 +95,7 @@ def rag_rating():
     work lands), else the last rag_rated event on the referral at or before the clock started,
     else the referral's current rating."""
     event_rating = Subquery(
-        ReferralEvent.objects.filter(referral=OuterRef("referral_id"), kind="rag_rated",
+        ReferralEvent.objects.filter(referral=OuterRef("referral_id"), kind=EventKind.RAG_RATED,
                                      at__lte=OuterRef("starts_at"))
         .order_by("-at", "-id").values(rating=KT("detail__rating"))[:1]
     )

@@ -4,7 +4,7 @@
 from django import forms
 
 from accounts.models import Sector
-from pathways.models import Pathway
+from core.vocabulary import Pathway
 
 GRAIN_CHOICES = [("month", "Month"), ("week", "Week"), ("quarter", "Quarter")]
 MONTH_CHOICES = [("12", "Last 12 months"), ("6", "Last 6 months"), ("3", "Last 3 months"),

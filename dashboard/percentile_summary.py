@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from django.db.models import Count, Q
 
-from pathways.models import Pathway
+from core.vocabulary import Pathway
 
 from .forms import MONTH_CHOICES
 from .models import FeedbackPercentile, FeedbackTime

@@ -7,7 +7,8 @@ the referrer-side figures. Everyone else is refused (the view audits the refusal
 
 from dataclasses import dataclass
 
-from accounts.roles import Role, role_of
+from accounts.roles import role_of
+from core.vocabulary import Role
 
 
 class NotAllowed(Exception):

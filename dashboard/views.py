@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from audit.services import audit_record
+from core.vocabulary import AuditAction
 
 from .csv_export import csv_response
 from .figures import Context, sections_for, table_for
@@ -17,7 +18,7 @@ from .scope import NotAllowed, scope_for
 
 def _refuse(request):
     # Returned, not raised: ATOMIC_REQUESTS would roll the audit row back with an exception.
-    audit_record(action="dashboard.view", request=request, allowed=False)
+    audit_record(action=AuditAction.DASHBOARD_VIEWED, request=request, allowed=False)
     return render(request, "dashboard/forbidden.html", status=403)
 
 
@@ -37,7 +38,7 @@ def index(request):
     except NotAllowed:
         return _refuse(request)
     form, ctx, refresh = _context(request, scope, timezone.now())
-    audit_record(action="dashboard.view", request=request,
+    audit_record(action=AuditAction.DASHBOARD_VIEWED, request=request,
                  detail={k: v for k, v in ctx.filters.items() if v})
     return render(request, "dashboard/index.html", {
         "form": form, "scope": scope, "ctx": ctx, "window": ctx.window,
@@ -56,6 +57,6 @@ def table_csv(request, slug):
     table = table_for(ctx, slug)
     if table is None:
         raise Http404("No such table.")
-    audit_record(action="dashboard.csv", request=request, detail={"table": slug})
+    audit_record(action=AuditAction.DASHBOARD_CSV_DOWNLOADED, request=request, detail={"table": slug})
     stamp = timezone.localdate(ctx.now).isoformat()
     return csv_response(table, filename=f"{slug}-{ctx.filters['grain']}-{stamp}.csv")

@@ -10,11 +10,11 @@ from datetime import datetime
 
 from django.db.models import Max, Prefetch, Q, QuerySet
 
-from accounts.roles import Role, role_of
+from accounts.roles import role_of
+from core.vocabulary import EventKind, Outcome, Role, Status
 from outbox.models import Channel, Notice, NoticeStatus
 from pathways.models import ContactKind, ContactPoint, Deadline
 from referrals.models import Attachment, Referral, ReferralEvent
-from referrals.workflow import Outcome, Status
 
 from .models import FeedbackRecord
 from .services import WITHHELD_REASONS
@@ -29,13 +29,13 @@ CLOCK_WORDS = {
 }
 
 EVENT_WORDS = {
-    "submitted": "Referral received",
-    "information_added": "You added information",
-    "chased": "You chased the referral",
-    "feedback_by_phone": "Feedback given to you by phone",
-    "rerouted": "Passed to another team",
-    "info_requested": "More information requested",
-    "closed": "Referral closed",
+    EventKind.SUBMITTED: "Referral received",
+    EventKind.INFORMATION_ADDED: "You added information",
+    EventKind.CHASED: "You chased the referral",
+    EventKind.FEEDBACK_BY_PHONE: "Feedback given to you by phone",
+    EventKind.REROUTED: "Passed to another team",
+    EventKind.INFO_REQUESTED: "More information requested",
+    EventKind.CLOSED: "Referral closed",
 }
 
 # Events whose reason was written for the referrer to read (their own words, the team's
@@ -43,8 +43,10 @@ EVENT_WORDS = {
 # visible event shows its title only: staff's free text on it is internal (for example the
 # enquiry's findings when the referral moves to plan and review).
 REASON_FOR_REFERRER = frozenset({
-    "submitted", "information_added", "chased", "feedback_by_phone", "rerouted",
-    "info_requested", "info_received", "decided", "closed", "merged", "withdrawn",
+    EventKind.SUBMITTED, EventKind.INFORMATION_ADDED, EventKind.CHASED,
+    EventKind.FEEDBACK_BY_PHONE, EventKind.REROUTED, EventKind.INFO_REQUESTED,
+    EventKind.INFO_RECEIVED, EventKind.DECIDED, EventKind.CLOSED, EventKind.MERGED,
+    EventKind.WITHDRAWN,
 })
 
 # Answers the referral form may record about the adult's consent to sharing.

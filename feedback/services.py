@@ -13,10 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from core.vocabulary import AuditAction, EventKind
 from outbox.dispatch import notices_enqueue_on_commit
 from outbox.write import notice_failed_requeue, notice_queue, referrer_channels
 from pathways.deadlines import deadline_meet, deadline_open
-from referrals.models import ReferralEvent
+from referrals.record import record as record_change
 
 from .models import FeedbackRecord
 
@@ -136,14 +137,13 @@ def feedback_give_by_phone(
         record.given_by_phone = True
         record.phone_summary = summary
         record.save(update_fields=["given_at", "given_by_phone", "phone_summary"])
-    ReferralEvent.objects.create(
-        referral=referral, at=given_at, actor=actor, kind="feedback_by_phone",
-        reason="Feedback given to you by phone.", visible_to_referrer=True,
+    record_change(
+        referral=referral, kind=EventKind.FEEDBACK_BY_PHONE, actor=actor, request=request,
+        at=given_at, reason="Feedback given to you by phone.", visible_to_referrer=True,
         detail={"feedback_records": [record.pk for record in outstanding]},
+        audit_detail={"records": len(outstanding)},
     )
     _feedback_clock_meet_if_done(referral, given_at)
-    audit_record(action="feedback.given_by_phone", actor=actor, request=request,
-                 referral=referral, detail={"records": len(outstanding)})
     return outstanding[-1]
 
 
@@ -179,7 +179,7 @@ def notice_retry_failed(*, notice_id: int, actor, now: datetime, request=None) -
     notice = notice_failed_requeue(notice_id=notice_id, now=now)
     if notice is None:
         return False
-    audit_record(action="notice.retry", actor=actor, request=request,
+    audit_record(action=AuditAction.NOTICE_RETRIED, actor=actor, request=request,
                  referral=notice.referral, obj=notice)
     return True
 

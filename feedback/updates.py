@@ -11,13 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from accounts.recipients import chase_recipients, information_added_recipients
-from audit.services import audit_record
+from core.vocabulary import EventKind, Status
 from outbox.models import Channel
 from outbox.wording import NoticeKind
 from outbox.write import notice_queue
 from referrals.models import Referral, ReferralEvent
+from referrals.record import record
 from referrals.services.attachments import attachment_add_submitted
-from referrals.workflow import Status
 
 from .selectors import deadline_missed, referral_for_viewer
 
@@ -62,17 +62,15 @@ def referral_information_add(
         attachment_add_submitted(referral=referral, actor=actor, upload=upload, at=now)
         if upload else None
     )
-    event = ReferralEvent.objects.create(
-        referral=referral, at=now, actor=actor, kind="information_added", reason=text,
-        visible_to_referrer=True,
+    event = record(
+        referral=referral, kind=EventKind.INFORMATION_ADDED, actor=actor, request=request,
+        at=now, reason=text, visible_to_referrer=True,
         detail={"source": "referrer",
                 "attachment_ids": [attachment.pk] if attachment else []},
+        audit_detail={"chars": len(text), "attachments": 1 if attachment else 0},
     )
     _notify_staff(people=information_added_recipients(referral), kind=NoticeKind.INFORMATION_ADDED,
                   referral=referral)
-    audit_record(action="referral.information_added", actor=actor, request=request,
-                 referral=referral, obj=event,
-                 detail={"chars": len(text), "attachments": 1 if attachment else 0})
     return event
 
 
@@ -95,20 +93,19 @@ def referral_chase(*, referral: Referral, actor, now: datetime, request=None) ->
             "You can chase a referral once a timeframe has been missed. None has been missed."
         )
     earlier = ReferralEvent.objects.filter(
-        referral=referral, kind="chased", detail__deadline_id=deadline.pk
+        referral=referral, kind=EventKind.CHASED, detail__deadline_id=deadline.pk
     ).first()
     if earlier is not None:
         return ChaseResult(earlier, False)
-    event = ReferralEvent.objects.create(
-        referral=referral, at=now, actor=actor, kind="chased",
+    managers = chase_recipients(referral)
+    event = record(
+        referral=referral, kind=EventKind.CHASED, actor=actor, request=request, at=now,
         reason="You chased this referral because a timeframe was missed. The team manager has "
         "been told.",
         visible_to_referrer=True,
         detail={"deadline_id": deadline.pk, "clock": deadline.kind, "escalation": True},
+        audit_detail={"clock": deadline.kind, "managers": len(managers)},
     )
-    managers = chase_recipients(referral)
     _notify_staff(people=managers, kind=NoticeKind.CHASED, referral=referral,
                   dedupe=f"chase:{deadline.pk}")
-    audit_record(action="referral.chased", actor=actor, request=request, referral=referral,
-                 obj=event, detail={"clock": deadline.kind, "managers": len(managers)})
     return ChaseResult(event, True)

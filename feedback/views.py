@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from audit.services import audit_record
+from core.vocabulary import AuditAction, Status
 from outbox.write import notices_mark_read
-from referrals.workflow import Status
 
 from . import selectors
 from .forms import InformationForm, PhoneFeedbackForm
@@ -39,7 +39,7 @@ def _referral_or_none(request, pk: int, action: str):
 @login_required
 def my_referrals(request):
     submitted = list(selectors.referrals_submitted_of(request.user)[:200])
-    audit_record(action="feedback.my_referrals_viewed", request=request,
+    audit_record(action=AuditAction.FEEDBACK_MY_REFERRALS_VIEWED, request=request,
                  detail={"referral_ids": [r.pk for r in submitted]})
     return render(request, "feedback/my_referrals.html", {
         "drafts": selectors.referrals_drafts_of(request.user),
@@ -50,9 +50,9 @@ def my_referrals(request):
 
 @login_required
 def status(request, pk: int):
-    referral = _referral_or_none(request, pk, "referral.status_viewed")
+    referral = _referral_or_none(request, pk, AuditAction.REFERRAL_STATUS_VIEWED)
     if referral is None:
-        return _not_found(request, pk, "referral.status_viewed")
+        return _not_found(request, pk, AuditAction.REFERRAL_STATUS_VIEWED)
     now = timezone.now()
     return render(request, "feedback/status.html", {
         "referral": referral,
@@ -71,9 +71,9 @@ def status(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def information_add(request, pk: int):
-    referral = _referral_or_none(request, pk, "referral.add_information_viewed")
+    referral = _referral_or_none(request, pk, AuditAction.REFERRAL_ADD_INFORMATION_VIEWED)
     if referral is None:
-        return _not_found(request, pk, "referral.add_information_viewed")
+        return _not_found(request, pk, AuditAction.REFERRAL_ADD_INFORMATION_VIEWED)
     form = InformationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -83,7 +83,7 @@ def information_add(request, pk: int):
         except ValidationError as error:
             form.add_error(None, error)
         except PermissionDenied:
-            return _not_found(request, pk, "referral.information_added")
+            return _not_found(request, pk, AuditAction.REFERRAL_INFORMATION_ADDED)
         else:
             messages.success(request, "Your information has been added. The team has been told.")
             return redirect("feedback:status", pk=referral.pk)
@@ -93,9 +93,9 @@ def information_add(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def chase(request, pk: int):
-    referral = _referral_or_none(request, pk, "referral.chase_viewed")
+    referral = _referral_or_none(request, pk, AuditAction.REFERRAL_CHASE_VIEWED)
     if referral is None:
-        return _not_found(request, pk, "referral.chase_viewed")
+        return _not_found(request, pk, AuditAction.REFERRAL_CHASE_VIEWED)
     now = timezone.now()
     context = {
         "referral": referral,
@@ -113,7 +113,7 @@ def chase(request, pk: int):
         except ValidationError as error:
             context["error"] = " ".join(error.messages)
         except PermissionDenied:
-            return _not_found(request, pk, "referral.chased")
+            return _not_found(request, pk, AuditAction.REFERRAL_CHASED)
     return render(request, "feedback/chase.html", context)
 
 
@@ -123,8 +123,8 @@ def phone_feedback(request, pk: int):
     """Staff record feedback given by phone (referrers for whom email is not safe)."""
     referral = selectors.referral_for_staff(request.user, pk)
     if referral is None:
-        return _not_found(request, pk, "feedback.phone_viewed")
-    audit_record(action="feedback.phone_viewed", request=request, referral=referral)
+        return _not_found(request, pk, AuditAction.FEEDBACK_PHONE_VIEWED)
+    audit_record(action=AuditAction.FEEDBACK_PHONE_VIEWED, request=request, referral=referral)
     form = PhoneFeedbackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -147,10 +147,10 @@ def phone_feedback(request, pk: int):
 def organisation(request):
     organisation = selectors.lead_organisation(request.user)
     if organisation is None:
-        audit_record(action="feedback.organisation_viewed", request=request, allowed=False)
+        audit_record(action=AuditAction.FEEDBACK_ORGANISATION_VIEWED, request=request, allowed=False)
         return render(request, "feedback/not_found.html", status=403)
     referrals = list(selectors.referrals_of_organisation(request.user)[:500])
-    audit_record(action="feedback.organisation_viewed", request=request,
+    audit_record(action=AuditAction.FEEDBACK_ORGANISATION_VIEWED, request=request,
                  detail={"referral_ids": [r.pk for r in referrals]})
     return render(request, "feedback/organisation.html", {
         "organisation": organisation, "referrals": referrals, "now": timezone.now(),
@@ -172,7 +172,7 @@ def notices(request):
 @require_http_methods(["GET", "POST"])
 def notices_failed(request):
     if not request.user.is_council_admin:
-        audit_record(action="notice.failed_list_viewed", request=request, allowed=False)
+        audit_record(action=AuditAction.NOTICE_FAILED_LIST_VIEWED, request=request, allowed=False)
         return render(request, "feedback/not_found.html", status=403)
     if request.method == "POST":
         try:

@@ -11,6 +11,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.services import audit_record
+from core.vocabulary import AuditAction
 
 from .policy import totp_required
 
@@ -19,7 +20,7 @@ SESSION_SEEN_KEY = "security_last_seen_at"
 SESSION_ROLE_KEY = "security_role_fingerprint"
 SESSION_EMAIL_SENT_KEY = "mfa_email_sent"
 # Set once a staff member's first enrolment has proved the mailbox (mfa.views.setup).
-SESSION_MAILBOX_KEY = "mfa_enrolment_mailbox_confirmed"
+SESSION_MAILBOX_KEY = AuditAction.MFA_ENROLMENT_MAILBOX_CONFIRMED
 
 
 def session_start_unverified(sender, request, user, **kwargs):
@@ -52,7 +53,7 @@ def totp_device_pending(*, user) -> TOTPDevice:
 def totp_device_confirm(*, request, device: TOTPDevice, token: str) -> list[str] | None:
     """Confirm a new authenticator with a first code. Returns fresh backup codes, or None."""
     if not device.verify_token(token):
-        audit_record(action="mfa_totp_setup_failed", request=request, allowed=False)
+        audit_record(action=AuditAction.MFA_TOTP_SETUP_FAILED, request=request, allowed=False)
         return None
     device.confirmed = True
     device.save(update_fields=["confirmed"])
@@ -60,7 +61,7 @@ def totp_device_confirm(*, request, device: TOTPDevice, token: str) -> list[str]
     TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
     otp_login(request, device)
     request.session.cycle_key()
-    audit_record(action="mfa_totp_added", request=request)
+    audit_record(action=AuditAction.MFA_TOTP_ADDED, request=request)
     return backup_codes_replace(request=request, user=device.user)
 
 
@@ -71,7 +72,7 @@ def backup_codes_replace(*, request, user) -> list[str]:
     device = StaticDevice.objects.create(user=user, name="Backup codes", confirmed=True)
     codes = [_backup_code() for _ in range(settings.MFA_BACKUP_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
-    audit_record(action="mfa_backup_codes_issued", request=request, actor=user)
+    audit_record(action=AuditAction.MFA_BACKUP_CODES_ISSUED, request=request, actor=user)
     return codes
 
 
@@ -96,7 +97,7 @@ def email_code_send(*, request, user) -> bool:
         return False
     device.generate_challenge()
     request.session[SESSION_EMAIL_SENT_KEY] = True
-    audit_record(action="mfa_email_code_sent", request=request, actor=user)
+    audit_record(action=AuditAction.MFA_EMAIL_CODE_SENT, request=request, actor=user)
     return True
 
 
@@ -109,9 +110,9 @@ def mailbox_confirm(*, request, token: str) -> bool:
     if device is not None and device.verify_token(token):
         request.session[SESSION_MAILBOX_KEY] = True
         request.session.pop(SESSION_EMAIL_SENT_KEY, None)
-        audit_record(action="mfa_enrolment_mailbox_confirmed", request=request)
+        audit_record(action=AuditAction.MFA_ENROLMENT_MAILBOX_CONFIRMED, request=request)
         return True
-    audit_record(action="mfa_failed", request=request, allowed=False)
+    audit_record(action=AuditAction.MFA_FAILED, request=request, allowed=False)
     return False
 
 
@@ -143,10 +144,10 @@ def second_factor_verify(*, request, token: str) -> bool:
             request.session.cycle_key()
             request.session.pop(SESSION_EMAIL_SENT_KEY, None)
             audit_record(
-                action="mfa_verified", request=request, detail={"method": _method(device)}
+                action=AuditAction.MFA_VERIFIED, request=request, detail={"method": _method(device)}
             )
             return True
-    audit_record(action="mfa_failed", request=request, allowed=False)
+    audit_record(action=AuditAction.MFA_FAILED, request=request, allowed=False)
     return False
 
 

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from core.vocabulary import ClockKind, Pathway, RagRating
 from pathways.calendar import (
     ZERO,
     WorkingCalendar,
@@ -52,45 +53,6 @@ from pathways.calendar import (
     format_local,
     to_local,
 )
-
-
-class ClockKind(StrEnum):
-    CONCERN_DECISION = "concern_decision"
-    MASH_DECISION = "mash_decision"
-    RAG = "rag"
-    ENQUIRY = "enquiry"
-    FEEDBACK = "feedback"
-    # Not one of the issue's deadlines but its enforcement rule: an urgent referral must be
-    # picked up (assigned) within an hour or the managers are alerted. A policy row sets the
-    # hour; the sweep checks urgent referrals directly, so it never becomes a Deadline row.
-    URGENT_PICKUP = "urgent_pickup"
-
-    @property
-    def label(self) -> str:
-        return KIND_LABELS[self]
-
-    @property
-    def phrase(self) -> str:
-        """The name mid-sentence: "the {phrase} for referral ..."."""
-        return KIND_PHRASES[self]
-
-
-KIND_PHRASES = {
-    "concern_decision": "concern decision",
-    "mash_decision": "MASH decision",
-    "rag": "RAG response",
-    "enquiry": "section 42 enquiry",
-    "feedback": "feedback to the referrer",
-    "urgent_pickup": "urgent pick-up",
-}
-KIND_LABELS = {
-    ClockKind.CONCERN_DECISION: "Concern decision",
-    ClockKind.MASH_DECISION: "MASH decision",
-    ClockKind.RAG: "RAG response",
-    ClockKind.ENQUIRY: "Section 42 enquiry",
-    ClockKind.FEEDBACK: "Feedback to the referrer",
-    ClockKind.URGENT_PICKUP: "Urgent referral picked up",
-}
 
 
 class Unit(StrEnum):
@@ -109,15 +71,9 @@ class Anchor(StrEnum):
     AFTER_START = "after_start"
 
 
-class RagRating(StrEnum):
-    RED = "red"
-    AMBER = "amber"
-    GREEN = "green"
-
-
-ADULT_PATHWAYS = ("oppd", "mental-health", "learning-disabilities")
-MASH_PATHWAY = "mash"
-PATHWAYS = (*ADULT_PATHWAYS, MASH_PATHWAY)
+ADULT_PATHWAYS = Pathway.adult()
+MASH_PATHWAY = Pathway.MASH
+PATHWAYS = Pathway.every()
 
 
 def decision_kind(pathway: str) -> ClockKind:

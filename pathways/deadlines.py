@@ -23,17 +23,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.services import audit_record
+from core.vocabulary import AuditAction, ClockKind, DueState, RagRating
 
 from .calendar import WorkingCalendar, format_local
-from .clocks import (
-    ClockKind,
-    ClockResult,
-    Pause,
-    RagRating,
-    compute,
-    decision_kind,
-    kinds_for_pathway,
-)
+from .clocks import ClockResult, Pause, compute, decision_kind, kinds_for_pathway
 from .models import ClockPause, Deadline, PauseReason
 from .policies import policy_rule, rule_from_json, rule_to_json, working_calendar
 
@@ -103,7 +96,7 @@ def deadline_meet(*, referral, kind: ClockKind | str, at: datetime, actor=None) 
         deadline.met_at = at
         deadline.save(update_fields=["met_at", "paused_at"])
         audit_record(
-            action="deadline.met",
+            action=AuditAction.DEADLINE_MET,
             actor=actor,
             referral=referral,
             obj=deadline,
@@ -144,7 +137,7 @@ def deadline_pause(
     deadline.save(update_fields=["paused_at"])
     # The note may name people: the audit row holds only the reason's code.
     audit_record(
-        action="deadline.paused",
+        action=AuditAction.DEADLINE_PAUSED,
         actor=actor,
         referral=referral,
         obj=deadline,
@@ -175,7 +168,7 @@ def deadline_resume(
     deadline.paused_at = None
     _apply(deadline, deadline_explain(deadline, calendar or working_calendar()))
     audit_record(
-        action="deadline.resumed",
+        action=AuditAction.DEADLINE_RESUMED,
         actor=actor,
         referral=referral,
         obj=deadline,
@@ -217,7 +210,7 @@ def deadline_reroute(
         deadline.rule = rule_to_json(policy_rule(referral.pathway, kind, deadline.variant))
         _apply(deadline, deadline_explain(deadline, calendar), also=["kind", "rule"])
         audit_record(
-            action="deadline.rerouted",
+            action=AuditAction.DEADLINE_REROUTED,
             actor=actor,
             referral=referral,
             obj=deadline,
@@ -306,14 +299,14 @@ def breaches_for_team(team):
 
 @dataclass(frozen=True)
 class DueStatus:
-    state: str  # on_time | due_soon | overdue | paused | met | met_late | closed
+    state: DueState
     label: str  # a short tag text
     text: str  # a sentence for staff
     tag_class: str  # GOV.UK tag colour modifier
 
     @property
     def is_overdue(self) -> bool:
-        return self.state == "overdue"
+        return self.state == DueState.OVERDUE
 
 
 def due_status(
@@ -322,28 +315,28 @@ def due_status(
     """'On time', 'Due soon' (within two working hours) or 'Overdue', as text for staff pages."""
     if deadline.cancelled_at is not None:
         return DueStatus(
-            "closed", "Closed", f"Closed: {deadline.cancelled_reason}.", "govuk-tag--grey"
+            DueState.CLOSED, DueState.CLOSED.label, f"Closed: {deadline.cancelled_reason}.", "govuk-tag--grey"
         )
     if deadline.met_at is not None:
         late = deadline.met_at > deadline.due_at
         return DueStatus(
-            "met_late" if late else "met",
-            "Met late" if late else "Met",
+            (DueState.MET_LATE if late else DueState.MET),
+            (DueState.MET_LATE if late else DueState.MET).label,
             f"Met {format_local(deadline.met_at)}"
             + (f", after it was due {format_local(deadline.due_at)}." if late else "."),
             "govuk-tag--orange" if late else "govuk-tag--green",
         )
     if deadline.paused_at is not None:
         return DueStatus(
-            "paused",
-            "Paused",
+            DueState.PAUSED,
+            DueState.PAUSED.label,
             f"Paused since {format_local(deadline.paused_at)}.",
             "govuk-tag--grey",
         )
     if now >= deadline.due_at:
         return DueStatus(
-            "overdue",
-            "Overdue",
+            DueState.OVERDUE,
+            DueState.OVERDUE.label,
             f"Overdue: it was due {format_local(deadline.due_at)}.",
             "govuk-tag--red",
         )
@@ -351,14 +344,14 @@ def due_status(
     remaining = calendar.working_time_between(now, deadline.due_at)
     if remaining <= DUE_SOON:
         return DueStatus(
-            "due_soon",
-            "Due soon",
+            DueState.DUE_SOON,
+            DueState.DUE_SOON.label,
             f"Due within two working hours: {format_local(deadline.due_at)}.",
             "govuk-tag--yellow",
         )
     return DueStatus(
-        "on_time",
-        "On time",
+        DueState.ON_TIME,
+        DueState.ON_TIME.label,
         f"On time: due {format_local(deadline.due_at)} ({_working_time_words(remaining)} away).",
         "govuk-tag--green",
     )
@@ -413,7 +406,7 @@ def _create(referral, kind, variant, starts, calendar, actor) -> Deadline:
         due_at=result.due,
     )
     audit_record(
-        action="deadline.opened",
+        action=AuditAction.DEADLINE_OPENED,
         actor=actor,
         referral=referral,
         obj=deadline,
@@ -429,7 +422,7 @@ def _cancel(deadline: Deadline, *, at, reason: str, actor) -> None:
     deadline.cancelled_reason = reason
     deadline.save(update_fields=["cancelled_at", "met_at", "cancelled_reason"])
     audit_record(
-        action="deadline.cancelled",
+        action=AuditAction.DEADLINE_CANCELLED,
         actor=actor,
         referral=deadline.referral,
         obj=deadline,

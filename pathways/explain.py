@@ -11,15 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.vocabulary import ClockKind
+
 from .calendar import LONDON, WorkingCalendar, as_utc, format_local, to_local
-from .clocks import (
-    MASH_PATHWAY,
-    ClockKind,
-    ClockResult,
-    ClockRule,
-    compute,
-    decision_kind,
-)
+from .clocks import MASH_PATHWAY, ClockResult, ClockRule, compute, decision_kind
 
 RuleLookup = Callable[[str, ClockKind, str], ClockRule]
 

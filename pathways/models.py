@@ -5,22 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from .clocks import Anchor, ClockKind, ClockRule, RagRating, Unit, policy_kinds_for_pathway
+from core.vocabulary import ClockKind, Pathway, RagRating
 
-
-class Pathway(models.TextChoices):
-    OPPD = "oppd", "Older people and physical disabilities (OPPD)"
-    MENTAL_HEALTH = "mental-health", "Mental health"
-    LEARNING_DISABILITIES = "learning-disabilities", "Learning disabilities"
-    MASH = "mash", "Children (MASH)"
-
-    @classmethod
-    def adult(cls) -> tuple[str, ...]:
-        return (cls.OPPD, cls.MENTAL_HEALTH, cls.LEARNING_DISABILITIES)
-
-    @classmethod
-    def is_adult(cls, value: str) -> bool:
-        return value in cls.adult()
+from .clocks import Anchor, ClockRule, Unit, policy_kinds_for_pathway
 
 
 class ContactKind(models.TextChoices):

@@ -19,8 +19,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
 
+from core.vocabulary import ClockKind
+
 from .calendar import WorkingCalendar
-from .clocks import ClockKind, ClockRule, default_rule
+from .clocks import ClockRule, default_rule
 from .models import ClockPolicy, ClosureDay
 
 DEFAULT_CACHE_SECONDS = 60

@@ -7,7 +7,7 @@ Referral.answers under the question's key.
 
 from dataclasses import dataclass, field
 
-from .models import Pathway
+from core.vocabulary import Pathway
 
 YES_NO_UNKNOWN = (("yes", "Yes"), ("no", "No"), ("unknown", "I do not know"))
 

@@ -10,7 +10,7 @@ from datetime import date
 
 from django.db import models
 
-from .models import Pathway
+from core.vocabulary import Pathway
 
 ADULT_AGE = 18
 

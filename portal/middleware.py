@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.cache import add_never_cache_headers
 
 from audit.services import audit_record, refusal_already_recorded
+from core.vocabulary import AuditAction
 from mfa.services import SESSION_ROLE_KEY, SESSION_SEEN_KEY, SESSION_STARTED_KEY
 
 from .security import role_fingerprint, seen_needs_write, session_verdict
@@ -56,7 +57,7 @@ class SessionSecurityMiddleware:
             )
             if verdict.ends:
                 audit_record(
-                    action="session_ended", request=request, detail={"reason": verdict.reason}
+                    action=AuditAction.SESSION_ENDED, request=request, detail={"reason": verdict.reason}
                 )
                 logout(request)
                 messages.info(
@@ -142,7 +143,7 @@ class RefusedAccessAuditMiddleware:
             referral_id = referral_id_from(getattr(request, "resolver_match", None))
             if referral_id is not None:
                 audit_record(
-                    action="access_refused",
+                    action=AuditAction.ACCESS_REFUSED,
                     request=request,
                     referral_id=referral_id,
                     allowed=False,

@@ -9,8 +9,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.models import Membership
-from accounts.roles import Role, role_of
+from accounts.roles import role_of
 from accounts.selectors import approval_counts
+from core.vocabulary import Role
 from ops.selectors import worker_health
 
 ONE_YEAR = 365 * 24 * 60 * 60

@@ -18,6 +18,7 @@ from weasyprint import HTML
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.vocabulary import AuditAction
 from outbox.models import Notice
 from referrals.models import Referral
 from referrals.pdf import STATIC_PREFIX, StaticOnlyFetcher
@@ -73,7 +74,7 @@ def subject_access_export(*, person, actor, fmt: str, request=None, now=None) ->
         raise ValueError("Format must be json or pdf.")
     now = now or timezone.now()
     data = subject_access_data(person=person, now=now)
-    audit_record(action="subject_access_export", actor=actor, request=request,
+    audit_record(action=AuditAction.PRIVACY_SUBJECT_ACCESS_EXPORTED, actor=actor, request=request,
                  obj=person, detail={"format": fmt})
     if fmt == "json":
         return json.dumps(data, cls=DjangoJSONEncoder, indent=2).encode()

@@ -40,6 +40,7 @@ from django.utils import timezone
 from weasyprint import HTML
 
 from audit.services import audit_record
+from core.vocabulary import AuditAction
 from referrals.models import AllegedPerson, Referral
 from referrals.pdf import STATIC_PREFIX, StaticOnlyFetcher
 
@@ -111,9 +112,9 @@ def people_search(*, actor, name: str, dob: date, request=None) -> Matches:
     _check(actor)
     matches = people_find(name=name, dob=dob)
     for referral_id in matches.referral_ids:
-        audit_record(action="subject_access_search", actor=actor, request=request,
+        audit_record(action=AuditAction.PRIVACY_SUBJECT_ACCESS_SEARCHED, actor=actor, request=request,
                      referral_id=referral_id, detail={"scope": SCOPE})
-    audit_record(action="subject_access_search", actor=actor, request=request,
+    audit_record(action=AuditAction.PRIVACY_SUBJECT_ACCESS_SEARCHED, actor=actor, request=request,
                  detail={"scope": SCOPE, "matches": len(matches),
                          "referral_ids": matches.referral_ids})
     return matches
@@ -342,9 +343,9 @@ def subject_access_person_export(*, actor, name: str, dob: date, fmt: str, reque
     matches = people_find(name=name, dob=dob)
     data = subject_access_person_data(name=name, dob=dob, matches=matches, now=now)
     for referral_id in matches.referral_ids:
-        audit_record(action="subject_access_export", actor=actor, request=request,
+        audit_record(action=AuditAction.PRIVACY_SUBJECT_ACCESS_EXPORTED, actor=actor, request=request,
                      referral_id=referral_id, detail={"format": fmt, "scope": SCOPE})
-    audit_record(action="subject_access_export", actor=actor, request=request,
+    audit_record(action=AuditAction.PRIVACY_SUBJECT_ACCESS_EXPORTED, actor=actor, request=request,
                  detail={"format": fmt, "scope": SCOPE, "referral_ids": matches.referral_ids,
                          "redactions": len(data["redactions"])})
     if fmt == "json":

@@ -15,8 +15,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from audit.services import audit_record
+from core.vocabulary import AuditAction, Status
 from referrals.models import Referral
-from referrals.workflow import Status
 
 # Finished referrals: closed, withdrawn, merged into another (referrals.workflow).
 FINISHED = Status.finished()
@@ -54,7 +54,7 @@ def referral_erase(*, referral_id: int, now: datetime, days: int | None = None) 
         return False
     stored = list(referral.attachments.values_list("stored_name", flat=True))
     audit_record(
-        action="retention_deleted",
+        action=AuditAction.PRIVACY_RETENTION_DELETED,
         referral_id=referral.pk,
         detail={
             "reference": referral.reference or "",

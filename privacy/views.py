@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.services import audit_record
+from core.vocabulary import AuditAction
 
 from .export import subject_access_allowed, subject_access_export
 from .forms import PersonExportForm, PersonSearchForm
@@ -33,9 +34,9 @@ def export(request, user_pk: int, fmt: str):
     """A subject access export for an account holder, downloaded by a council administrator
     (audited)."""
     if not subject_access_allowed(request.user):
-        return _refused(request, "subject_access_export", scope="account", user_id=user_pk)
+        return _refused(request, AuditAction.PRIVACY_SUBJECT_ACCESS_EXPORTED, scope="account", user_id=user_pk)
     if fmt not in CONTENT_TYPES:
-        return _refused(request, "subject_access_export", scope="account", user_id=user_pk)
+        return _refused(request, AuditAction.PRIVACY_SUBJECT_ACCESS_EXPORTED, scope="account", user_id=user_pk)
     person = get_object_or_404(get_user_model(), pk=user_pk)
     body = subject_access_export(person=person, actor=request.user, fmt=fmt, request=request)
     return _download(body, fmt, f"subject-access-{person.pk}")
@@ -46,7 +47,7 @@ def export(request, user_pk: int, fmt: str):
 def person_search(request):
     """The privacy office finds the referrals naming a person (name and date of birth)."""
     if not subject_access_allowed(request.user):
-        return _refused(request, "subject_access_search", scope=SCOPE)
+        return _refused(request, AuditAction.PRIVACY_SUBJECT_ACCESS_SEARCHED, scope=SCOPE)
     form = PersonSearchForm(request.POST or None)
     matches = None
     if request.method == "POST" and form.is_valid():
@@ -60,7 +61,7 @@ def person_search(request):
 def person_export(request):
     """The export (JSON or PDF) of what the portal holds about the person searched for."""
     if not subject_access_allowed(request.user):
-        return _refused(request, "subject_access_export", scope=SCOPE)
+        return _refused(request, AuditAction.PRIVACY_SUBJECT_ACCESS_EXPORTED, scope=SCOPE)
     form = PersonExportForm(request.POST)
     if not form.is_valid():
         return render(request, "privacy/person_search.html",

@@ -9,7 +9,7 @@ from datetime import date
 
 from django import forms
 
-from pathways.models import Pathway
+from core.vocabulary import Pathway
 
 from . import steps
 from .answers import values_load

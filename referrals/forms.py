@@ -13,7 +13,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from pathways.models import Pathway
+from core.vocabulary import Pathway
 from pathways.questions import questions_for
 from pathways.routing import MainNeed, route_suggest
 

@@ -9,9 +9,7 @@ from django.db import models
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from pathways.models import Pathway
-
-from .workflow import Status
+from core.vocabulary import EventKind, Pathway, Status
 
 QUEUE_STATUSES = Status.open()
 
@@ -199,7 +197,8 @@ class Attachment(models.Model):
 class ReferralEvent(models.Model):
     """The referral's timeline: every transition and update, who, when, from, to and why.
 
-    Written by the workflow services in the same transaction as the change it records.
+    Written only by referrals.record, with its audit row, in the same transaction as the change
+    it records.
     `visible_to_referrer` decides whether it appears on the referrer's status page.
     """
 
@@ -209,7 +208,7 @@ class ReferralEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, choices=EventKind.choices)
     from_status = models.CharField(max_length=32, blank=True)
     to_status = models.CharField(max_length=32, blank=True)
     reason = models.TextField(blank=True)

@@ -4,9 +4,9 @@ from django.contrib.auth.models import Group
 from django.db.models import Q, QuerySet
 
 from accounts.models import MembershipRole, MembershipStatus
+from core.vocabulary import Status
 
 from .models import Referral, ReferralGroupObjectPermission, ReferralUserObjectPermission
-from .workflow import Status
 
 
 def drafts_for(user) -> QuerySet[Referral]:

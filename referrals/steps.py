@@ -7,7 +7,7 @@ page, or a pathway's questions, needs no new view code.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pathways.models import Pathway
+from core.vocabulary import Pathway
 from pathways.questions import questions_for
 
 from . import forms

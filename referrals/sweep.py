@@ -29,10 +29,12 @@ from accounts.recipients import (
     warning_recipients,
 )
 from audit.models import AuditEvent
+from audit.services import audit_record_bulk, audit_row
+from core.vocabulary import AuditAction, ClockKind
 from outbox.models import Channel
 from outbox.write import NoticeDraft, notices_queue_bulk
 from pathways.calendar import format_local
-from pathways.clocks import ClockKind, compute
+from pathways.clocks import compute
 from pathways.due import breaches_claim, warnings_claim
 from pathways.models import Deadline
 from pathways.policies import policy_rule, working_calendar
@@ -48,7 +50,7 @@ BATCH_SIZE = 500
 # computed in Python, and they drop out once alerted.
 PICKUP_BATCH = 100
 DECISION_KINDS = (ClockKind.CONCERN_DECISION, ClockKind.MASH_DECISION)
-PICKUP_ALERT = "referral.urgent_not_picked_up"
+PICKUP_ALERT = AuditAction.REFERRAL_URGENT_NOT_PICKED_UP
 # At most this many batches of each kind per run; the rest waits for the next minute.
 MAX_BATCHES = 20
 
@@ -130,7 +132,7 @@ def _pickups_batch(now, batch_size, report) -> int:
                 {"received_at": referral.received_at.isoformat(), "due_at": due.isoformat()},
             ))
             drafts += _pickup_notices(referral, people)
-        AuditEvent.objects.bulk_create(events)
+        audit_record_bulk(events)
         report.pickup_alerts += len(events)
         report.notices += len(notices_queue_bulk(drafts))
     return full_batch
@@ -140,7 +142,7 @@ def _breaches_batch(now, batch_size, report) -> int:
     with transaction.atomic():
         deadlines = breaches_claim(now, batch_size)
         if deadlines:
-            _record(deadlines, "deadline.breached", _breach_notices, report)
+            _record(deadlines, AuditAction.DEADLINE_BREACHED, _breach_notices, report)
             report.breached += len(deadlines)
     return len(deadlines)
 
@@ -149,7 +151,7 @@ def _warnings_batch(now, batch_size, report) -> int:
     with transaction.atomic():
         deadlines = warnings_claim(now, batch_size)
         if deadlines:
-            _record(deadlines, "deadline.warned", _warning_notices, report)
+            _record(deadlines, AuditAction.DEADLINE_WARNED, _warning_notices, report)
             report.warned += len(deadlines)
     return len(deadlines)
 
@@ -163,20 +165,13 @@ def _record(deadlines, action, notices_for, report) -> None:
             {"kind": deadline.kind, "due_at": deadline.due_at.isoformat()},
         ))
         drafts += notices_for(deadline, people)
-    AuditEvent.objects.bulk_create(events)
+    audit_record_bulk(events)
     report.notices += len(notices_queue_bulk(drafts))
 
 
 def _audit_row(action, referral, obj, detail) -> AuditEvent:
-    # The row audit.services.audit_record writes for a system action (no actor, no request),
-    # built unsaved so a batch is one INSERT.
-    return AuditEvent(
-        action=action,
-        referral_id=referral.pk,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        detail=detail,
-    )
+    # A system action (no actor, no request), built unsaved so a batch is one INSERT.
+    return audit_row(action=action, referral=referral, obj=obj, detail=detail)
 
 
 # ---- what is said (who is told: accounts.recipients) -------------------------------------------

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.roles import role_of
 from audit.services import audit_record
+from core.vocabulary import AuditAction, Status
 from pathways.deadlines import deadlines_open_for
 from pathways.models import ContactKind, ContactPoint
 
@@ -29,7 +30,6 @@ from .pdf import referral_pdf
 from .services.attachments import download_name
 from .services.drafts import MAY_REFER, may_continue_draft
 from .services.submission import submission_problems
-from .workflow import Status
 
 
 def _not_found(request, *, action=None, pk=None):
@@ -43,7 +43,7 @@ def _not_found(request, *, action=None, pk=None):
 def _membership_stopped(request, referral):
     """A draft whose referrer's membership was refused or removed after it was started: it
     cannot be continued or sent (issue 14, attack 5); say why and what to do instead."""
-    audit_record(action="referral.draft_refused", request=request, referral=referral,
+    audit_record(action=AuditAction.REFERRAL_DRAFT_REFUSED, request=request, referral=referral,
                  allowed=False, detail={"reason": "membership_not_approved"})
     pathway_contacts, edt_contacts = _contacts()
     return render(request, "referrals/membership_stopped.html",
@@ -137,7 +137,7 @@ def step(request, pk, key):
         return redirect("referrals:resume", pk=referral.pk)
     change = request.GET.get("change") == "1"
     if request.method == "GET":
-        audit_record(action="referral.draft_viewed", request=request, referral=referral,
+        audit_record(action=AuditAction.REFERRAL_DRAFT_VIEWED, request=request, referral=referral,
                      detail={"step": key})
     if current.kind == "alleged":
         return _alleged(request, referral, current, change=change)
@@ -245,7 +245,7 @@ def check(request, pk):
     if problems:
         return redirect("referrals:step", pk=referral.pk, key=problems[0][0])
     total = len(steps.steps_for(referral)) + 1
-    audit_record(action="referral.viewed", request=request, referral=referral,
+    audit_record(action=AuditAction.REFERRAL_VIEWED, request=request, referral=referral,
                  detail={"page": "check_answers"})
     return render(request, "referrals/check.html", {
         "referral": referral, "sections": answers_display(referral),
@@ -259,7 +259,7 @@ def confirmation(request, pk):
     referral = selectors.referral_for_user(request.user, pk)
     if referral is None or referral.referrer_id != request.user.pk or referral.is_draft:
         return _not_found(request)
-    audit_record(action="referral.viewed", request=request, referral=referral,
+    audit_record(action=AuditAction.REFERRAL_VIEWED, request=request, referral=referral,
                  detail={"page": "confirmation"})
     # Only the MASH referral sent with this one: staff's duplicate links are internal.
     sent_with = referral.linked_referrals.filter(referrer_id=referral.referrer_id,
@@ -274,8 +274,8 @@ def confirmation(request, pk):
 def pdf(request, pk):
     referral = selectors.referral_for_user(request.user, pk)
     if referral is None or referral.is_draft:
-        return _not_found(request, action="referral.pdf_downloaded", pk=pk)
-    audit_record(action="referral.pdf_downloaded", request=request, referral=referral)
+        return _not_found(request, action=AuditAction.REFERRAL_PDF_DOWNLOADED, pk=pk)
+    audit_record(action=AuditAction.REFERRAL_PDF_DOWNLOADED, request=request, referral=referral)
     response = HttpResponse(referral_pdf(referral=referral), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{referral.reference}.pdf"'
     response["Cache-Control"] = "no-store"
@@ -287,8 +287,8 @@ def attachment(request, pk, attachment_pk):
     referral = selectors.referral_for_user(request.user, pk)
     item = referral.attachments.filter(pk=attachment_pk).first() if referral else None
     if item is None:
-        return _not_found(request, action="referral.attachment_downloaded", pk=pk)
-    audit_record(action="referral.attachment_downloaded", request=request, referral=referral,
+        return _not_found(request, action=AuditAction.REFERRAL_ATTACHMENT_DOWNLOADED, pk=pk)
+    audit_record(action=AuditAction.REFERRAL_ATTACHMENT_DOWNLOADED, request=request, referral=referral,
                  obj=item)
     response = FileResponse(default_storage.open(item.stored_name, "rb"), as_attachment=True,
                             filename=download_name(item), content_type=item.content_type)

@@ -1,74 +1,15 @@
-"""The referral's life cycle as data: statuses, outcomes and (in the triage work) transitions.
+"""The referral's life cycle as data: which transitions lead from which status to which.
 
-Statuses are TextChoices with named groups (STYLE.md habit 6); the Referral.status column has
-no `choices`, so this table can change without a schema migration.
+Statuses, outcomes and RAG ratings are defined once in core.vocabulary (TextChoices with named
+groups, STYLE.md habit 6); the Referral.status column has no `choices`, so this table can
+change without a schema migration.
 """
 
 from dataclasses import dataclass
 
 from django.db import models
 
-
-class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Received, waiting for a decision"
-    INFO_REQUESTED = "info_requested", "More information requested"
-    RAG_RATED = "rag_rated", "Rated, waiting for a decision"  # MASH
-    CONCERN_DECIDED = "concern_decided", "Decision made"  # adults, no enquiry
-    ENQUIRY = "enquiry", "Safeguarding enquiry"  # adults, s42 met
-    PLAN_REVIEW = "plan_review", "Safeguarding plan and review"
-    MASH_DECIDED = "mash_decided", "Decision made"  # children
-    CLOSED = "closed", "Closed"
-    WITHDRAWN = "withdrawn", "Withdrawn by the referrer"
-    MERGED = "merged", "Merged with another referral"
-
-    @classmethod
-    def open(cls) -> tuple[str, ...]:
-        """Submitted and not yet finished: what a team's queue holds."""
-        return (cls.SUBMITTED, cls.INFO_REQUESTED, cls.RAG_RATED, cls.CONCERN_DECIDED,
-                cls.ENQUIRY, cls.PLAN_REVIEW, cls.MASH_DECIDED)
-
-    @classmethod
-    def awaiting_decision(cls) -> tuple[str, ...]:
-        return (cls.SUBMITTED, cls.INFO_REQUESTED, cls.RAG_RATED)
-
-    @classmethod
-    def finished(cls) -> tuple[str, ...]:
-        return (cls.CLOSED, cls.WITHDRAWN, cls.MERGED)
-
-
-class Outcome(models.TextChoices):
-    """The first decision on a referral (Referral.outcome)."""
-
-    # Adults (Care Act 2014 s42).
-    S42_MET = "s42_met", "A safeguarding concern: section 42 criteria met"
-    CONCERN_NOT_MET = "concern_not_met", "A safeguarding concern: section 42 criteria not met"
-    NOT_SAFEGUARDING = "not_safeguarding", "Not a safeguarding concern"
-    # Children (Working Together 2023).
-    NFA = "nfa", "No further action"
-    EARLY_HELP = "early_help", "Early help"
-    CHILD_IN_NEED = "s17", "Child in need (section 17)"
-    CHILD_PROTECTION = "s47", "Strategy discussion / child protection enquiry (section 47)"
-    IMMEDIATE_PROTECTION = "immediate_protection", "Immediate protection"
-
-    @classmethod
-    def adult(cls) -> tuple[str, ...]:
-        return (cls.S42_MET, cls.CONCERN_NOT_MET, cls.NOT_SAFEGUARDING)
-
-    @classmethod
-    def child(cls) -> tuple[str, ...]:
-        return (cls.NFA, cls.EARLY_HELP, cls.CHILD_IN_NEED, cls.CHILD_PROTECTION,
-                cls.IMMEDIATE_PROTECTION)
-
-    @classmethod
-    def safeguarding_concern(cls) -> tuple[str, ...]:
-        return (cls.S42_MET, cls.CONCERN_NOT_MET)
-
-
-class RagRating(models.TextChoices):
-    RED = "red", "Red"
-    AMBER = "amber", "Amber"
-    GREEN = "green", "Green"
+from core.vocabulary import EVENT_AUDIT, AuditAction, EventKind, Outcome, Pathway, Role, Status
 
 
 class FeedbackPreference(models.TextChoices):
@@ -83,14 +24,14 @@ class FeedbackPreference(models.TextChoices):
 # them; the tests are generated from this table (every allowed and every forbidden pair).
 # ---------------------------------------------------------------------------------------------
 
-ADULT = ("oppd", "mental-health", "learning-disabilities")
-CHILD = ("mash",)
-ALL_PATHWAYS = ADULT + CHILD
+ADULT = Pathway.adult()
+CHILD = Pathway.child()
+ALL_PATHWAYS = Pathway.every()
 
-# Roles, as accounts.roles.Role values (kept as strings so models never import accounts).
-REFERRER = "referrer"
-TRIAGE = "triage_worker"
-MANAGER = "team_manager"
+# The roles the workflow rows name (core.vocabulary.Role).
+REFERRER = Role.REFERRER
+TRIAGE = Role.TRIAGE_WORKER
+MANAGER = Role.TEAM_MANAGER
 STAFF = (TRIAGE, MANAGER)
 ROLES = (REFERRER, TRIAGE, MANAGER)
 
@@ -117,10 +58,11 @@ class Action(models.TextChoices):
 # The timeline's word for each action done (ReferralEvent.kind): past tense, as the referrer's
 # status page (feedback.selectors.EVENT_WORDS) reads them.
 EVENT_KIND = {
-    Action.RAG_RATE: "rag_rated", Action.DECIDE: "decided", Action.INFO_REQUEST: "info_requested",
-    Action.INFO_RECEIVE: "info_received", Action.REROUTE: "rerouted", Action.PLAN: "plan_started",
-    Action.CLOSE: "closed", Action.WITHDRAW: "withdrawn", Action.LINK: "linked",
-    Action.MERGE: "merged",
+    Action.RAG_RATE: EventKind.RAG_RATED, Action.DECIDE: EventKind.DECIDED,
+    Action.INFO_REQUEST: EventKind.INFO_REQUESTED, Action.INFO_RECEIVE: EventKind.INFO_RECEIVED,
+    Action.REROUTE: EventKind.REROUTED, Action.PLAN: EventKind.PLAN_STARTED,
+    Action.CLOSE: EventKind.CLOSED, Action.WITHDRAW: EventKind.WITHDRAWN,
+    Action.LINK: EventKind.LINKED, Action.MERGE: EventKind.MERGED,
 }
 
 
@@ -258,3 +200,8 @@ def transitions_available(*, status: str, pathway: str, role: str) -> list[Trans
 
 def outcomes_for(pathway: str) -> tuple[str, ...]:
     return Outcome.child() if pathway in CHILD else Outcome.adult()
+
+
+def audit_action(action: str) -> AuditAction:
+    """The audit action of a workflow action, also for an attempt the workflow refused."""
+    return EVENT_AUDIT[EVENT_KIND[action]]

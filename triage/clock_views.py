@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from audit.services import audit_record
-from pathways.clocks import ClockKind
+from core.vocabulary import AuditAction, ClockKind
 from pathways.deadlines import (
     ClockError,
     deadline_explain,
@@ -69,7 +69,7 @@ def referral_clocks(request, referral_id):
         clock.status = due_status(clock, now, calendar)
         clock.why = deadline_explain(clock, calendar).explanation.splitlines()
         clock.open_pause = next((p for p in clock.pauses.all() if p.resumed_at is None), None)
-    audit_record(action="referral.clocks_viewed", request=request, referral=referral)
+    audit_record(action=AuditAction.REFERRAL_CLOCKS_VIEWED, request=request, referral=referral)
     return render(
         request,
         "triage/referral_clocks.html",

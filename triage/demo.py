@@ -9,9 +9,9 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from accounts.models import Team, TeamMembership, User
+from core.vocabulary import Outcome, Pathway, Status
 from pathways import deadlines
 from referrals.models import Referral
-from referrals.workflow import Outcome, Status
 from triage import transitions as t
 from triage.transitions import Feedback
 
@@ -100,7 +100,7 @@ def demo_triage_ensure() -> int:
         return existing
     referrer = User.objects.get(email="referrer@camberwell-daycentre.example.org")
     staff = {p: User.objects.get(email=f"triage.{p}@council.example.gov.uk")
-             for p in ("oppd", "mental-health", "learning-disabilities", "mash")}
+             for p in Pathway.every()}
     managers = {p: User.objects.get(email=f"manager.{p}@council.example.gov.uk")
                 for p in staff}
     now = timezone.now()

@@ -5,10 +5,10 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Fluid, Layout, Size, Submit
 from django import forms
 
+from core.vocabulary import Outcome, Pathway, RagRating
 from feedback.services import WITHHELD_REASONS
-from pathways.models import Pathway
 from referrals import workflow
-from referrals.workflow import Enquiry, OtherAction, Outcome, RagRating
+from referrals.workflow import Enquiry, OtherAction
 from triage.transitions import Feedback, feedback_errors
 
 from .selectors import CATEGORIES

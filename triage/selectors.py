@@ -14,12 +14,12 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Lower, Replace, Upper
 
+from core.vocabulary import DueState, Status
 from pathways import deadlines
 from pathways.models import Deadline
 from pathways.policies import working_calendar
 from referrals.choices import AdultCategory, ChildCategory
 from referrals.models import Referral
-from referrals.workflow import Status
 
 from . import access
 
@@ -38,7 +38,7 @@ def category_label(value: str) -> str:
 
 @dataclass(frozen=True)
 class DueStatus:
-    key: str  # on_time / due_soon / overdue / paused / none
+    key: DueState
     text: str  # the words: the meaning is never carried by colour alone
     tag: str  # a govuk-tag modifier
 
@@ -48,7 +48,7 @@ def due_status(*, due_at: datetime | None, paused_at: datetime | None, now: date
     """The next clock's state as pathways.deadlines.due_status words it (overdue / due within
     two working hours / on time), for a queue row that carries only the clock's times."""
     if due_at is None or due_at >= NEVER:
-        return DueStatus("none", "No clock running", "govuk-tag--grey")
+        return DueStatus(DueState.NONE, DueState.NONE.label, "govuk-tag--grey")
     shared = deadlines.due_status(
         Deadline(due_at=due_at, paused_at=paused_at, met_at=None, cancelled_at=None), now,
         calendar,

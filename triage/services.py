@@ -11,9 +11,11 @@ from django.utils import timezone
 
 from accounts.models import TeamMembership
 from audit.services import audit_record
+from core.vocabulary import AuditAction, EventKind, Status
 from pathways import deadlines
 from referrals import workflow
-from referrals.models import Referral, ReferralEvent
+from referrals.models import Referral
+from referrals.record import record
 from triage.transitions import TransitionError, TransitionForbidden
 
 from . import access
@@ -35,18 +37,20 @@ def _staff_role(actor, referral) -> str:
     return role
 
 
+ASSIGNMENT_EVENT = {
+    AssignmentKind.CLAIM: EventKind.CLAIMED,
+    AssignmentKind.ASSIGN: EventKind.ASSIGNED,
+    AssignmentKind.RELEASE: EventKind.RELEASED,
+}
+
+
 def _record(*, referral, kind, assignee, previous, actor, now, request):
     Assignment.objects.create(referral=referral, kind=kind, assignee=assignee,
                               previous=previous, by=actor, at=now)
-    ReferralEvent.objects.create(
-        referral=referral, at=now, actor=actor, kind=f"assignment:{kind}",
-        from_status=referral.status, to_status=referral.status,
-        detail={"assignee": assignee.pk if assignee else None,
-                "previous": previous.pk if previous else None},
-    )
-    audit_record(action=f"referral.{kind}", actor=actor, request=request, referral=referral,
-                 detail={"assignee": assignee.pk if assignee else None,
-                         "previous": previous.pk if previous else None})
+    who = {"assignee": assignee.pk if assignee else None,
+           "previous": previous.pk if previous else None}
+    record(referral=referral, kind=ASSIGNMENT_EVENT[kind], actor=actor, request=request, at=now,
+           from_status=referral.status, to_status=referral.status, detail=who, audit_detail=who)
 
 
 @transaction.atomic
@@ -57,7 +61,7 @@ def referral_claim(*, referral_id: int, actor, now: datetime | None = None,
     now = now or timezone.now()
     referral = Referral.objects.get(pk=referral_id)
     _staff_role(actor, referral)
-    if referral.status not in workflow.Status.open():
+    if referral.status not in Status.open():
         raise TransitionError("Only an open referral can be taken.")
     won = Referral.objects.filter(pk=referral_id, assignee__isnull=True).update(
         assignee=actor, updated_at=now
@@ -108,6 +112,6 @@ def note_add(*, referral_id: int, actor, text: str, now: datetime | None = None,
         raise TransitionError("Enter the note", {"text": "Enter the note"})
     note = InternalNote.objects.create(referral=referral, author=actor, text=text.strip(),
                                        created_at=now or timezone.now())
-    audit_record(action="referral.note_add", actor=actor, request=request, referral=referral,
+    audit_record(action=AuditAction.REFERRAL_NOTE_ADDED, actor=actor, request=request, referral=referral,
                  obj=note)
     return note

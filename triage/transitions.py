@@ -17,13 +17,15 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import Team
 from audit.services import audit_record
+from core.vocabulary import AuditAction, EventKind, Outcome, RagRating, Status
 from feedback.services import WITHHELD_REASONS, feedback_owe
 from outbox.models import Channel
 from outbox.write import notice_queue
 from pathways import deadlines
 from referrals import workflow
 from referrals.models import Referral, ReferralEvent
-from referrals.workflow import Action, Outcome, Status, Transition
+from referrals.record import record as record_change  # `record` names feedback records here
+from referrals.workflow import Action, Transition
 
 from .access import role_on
 from .models import Decision, DuplicateKind, DuplicateLink
@@ -158,18 +160,12 @@ def _referrer_words(feedback: Feedback | None, reason: str) -> str:
 
 def _log(*, referral: Referral, row: Transition, actor, now: datetime, from_status: str,
          reason: str, detail: dict, request=None) -> ReferralEvent:
-    event = ReferralEvent.objects.create(
-        referral=referral, at=now, actor=actor, kind=workflow.EVENT_KIND[row.action],
-        from_status=from_status,
-        to_status=referral.status, reason=reason, visible_to_referrer=row.visible_to_referrer,
-        detail=detail,
+    return record_change(
+        referral=referral, kind=workflow.EVENT_KIND[row.action], actor=actor, request=request,
+        at=now, from_status=from_status, to_status=referral.status, reason=reason,
+        visible_to_referrer=row.visible_to_referrer, detail=detail,
+        audit_detail={"from": from_status, "to": referral.status, "outcome": row.outcome},
     )
-    audit_record(
-        action=f"referral.{row.action}", actor=actor, request=request, referral=referral,
-        detail={"from": from_status, "to": referral.status, "outcome": row.outcome,
-                "event": event.pk},
-    )
-    return event
 
 
 def _clocks(*, referral: Referral, row: Transition, actor, now: datetime) -> None:
@@ -220,7 +216,7 @@ def referral_rag_rate(*, referral_id: int, actor, rating: str, reason: str = "",
     now = now or timezone.now()
     referral = _locked(referral_id)
     row = _check(referral=referral, actor=actor, action=Action.RAG_RATE)
-    if rating not in workflow.RagRating.values:
+    if rating not in RagRating.values:
         raise TransitionError("Select a RAG rating", {"rating": "Select red, amber or green"})
     from_status, previous = referral.status, referral.rag_rating
     referral.status, referral.rag_rating = row.target, rating
@@ -402,7 +398,8 @@ def referral_link(*, referral_id: int, actor, other_id: int, reason: str = "",
         referral.save(update_fields=["linked_to", "updated_at"])
     _log(referral=referral, row=row, actor=actor, now=now, from_status=referral.status,
          reason=reason.strip(), request=request, detail={"other": other.pk})
-    audit_record(action="referral.linked_from", actor=actor, request=request, referral=other,
+    audit_record(action=AuditAction.REFERRAL_LINKED_FROM, actor=actor, request=request,
+                 referral=other,
                  detail={"other": referral.pk})
     return referral
 
@@ -435,9 +432,10 @@ def referral_merge(*, referral_id: int, actor, other_id: int, feedback: Feedback
     _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
          reason=_referrer_words(feedback, ""), request=request,
          detail={"other": other.pk, "feedback": record.pk})
-    ReferralEvent.objects.create(
-        referral=other, at=now, actor=actor, kind="merged_in", from_status=other.status,
-        to_status=other.status, reason=reason.strip(), detail={"other": referral.pk},
+    record_change(
+        referral=other, kind=EventKind.MERGED_IN, actor=actor, request=request, at=now,
+        from_status=other.status, to_status=other.status, reason=reason.strip(),
+        detail={"other": referral.pk}, audit_detail={"other": referral.pk},
     )
     _clocks(referral=referral, row=row, actor=actor, now=now)
     return referral

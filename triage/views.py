@@ -17,12 +17,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from audit.services import audit_record
+from core.vocabulary import AuditAction, Status
 from pathways import deadlines
 from pathways.policies import working_calendar
 from referrals import workflow
 from referrals.display import answers_display
 from referrals.models import Referral
-from referrals.workflow import Action, Status
+from referrals.workflow import Action
 from triage import transitions
 
 from . import access, forms, selectors, services
@@ -51,7 +52,7 @@ def staff_required(view):
         try:
             team = access.team_of(request.user)
             if team is None:
-                audit_record(action="triage.refused", request=request, allowed=False)
+                audit_record(action=AuditAction.TRIAGE_REFUSED, request=request, allowed=False)
                 raise Refused(403, "The triage workspace is for pathway team staff.")
             return view(request, *args, team=team, **kwargs)
         except Refused as refusal:
@@ -67,7 +68,7 @@ def _referral(request, pk: int, perm: str = access.VIEW) -> Referral:
     referral = (access.referrals_for(request.user, perm).filter(pk=pk)
                 .select_related("team", "referrer", "organisation", "assignee").first())
     if referral is None:
-        audit_record(action="referral.view", request=request, allowed=False,
+        audit_record(action=AuditAction.REFERRAL_VIEWED, request=request, allowed=False,
                      detail={"referral": pk})
         raise Refused(404, "No referral you can see has that number.")
     return referral
@@ -91,7 +92,7 @@ def queue(request, team):
                                    postcode=data["postcode"])
             # Kept in the session (server side), never the URL: the criteria are personal.
             request.session[SEARCH_KEY] = ids
-            audit_record(action="triage.search", request=request,
+            audit_record(action=AuditAction.TRIAGE_SEARCHED, request=request,
                          detail={"results": len(ids),
                                  "by": sorted(k for k, v in data.items() if v)})
             return redirect("triage:queue")
@@ -101,7 +102,7 @@ def queue(request, team):
     search_ids = request.session.get(SEARCH_KEY)
     results = (selectors.rows_by_ids(user=request.user, ids=search_ids, now=now)
                if search_ids is not None else None)
-    audit_record(action="triage.queue", request=request,
+    audit_record(action=AuditAction.TRIAGE_QUEUE_VIEWED, request=request,
                  detail={"team": team.pk, "rows": [r.pk for r in page.rows]})
     query = request.GET.copy()
     query.pop("after", None)
@@ -174,7 +175,7 @@ def referral_detail(request, pk, team):
     duplicates = selectors.duplicates_for(referral)
     visible = set(access.referrals_for(request.user).filter(
         pk__in=[d.pk for d in duplicates]).values_list("pk", flat=True))
-    audit_record(action="referral.view", request=request, referral=referral,
+    audit_record(action=AuditAction.REFERRAL_VIEWED, request=request, referral=referral,
                  detail={"page": "triage"})
     return render(request, "triage/referral.html", {
         "referral": referral, "team": team, "role": role, "actions": actions,
@@ -253,7 +254,7 @@ def referral_action(request, pk, action, team):
     role = access.role_on(request.user, referral)
     if not any(row.action == action for row in workflow.transitions_available(
             status=referral.status, pathway=referral.pathway, role=role or "")):
-        audit_record(action=f"referral.{action}", request=request, referral=referral,
+        audit_record(action=workflow.audit_action(action), request=request, referral=referral,
                      allowed=False, detail={"status": referral.status})
         messages.error(request, f"{Action(action).label} is not possible now.")
         return redirect("triage:referral", pk=referral.pk)
@@ -270,7 +271,7 @@ def referral_action(request, pk, action, team):
                 with transaction.atomic():
                     done = _perform(action, form, referral, request)
             except transitions.TransitionForbidden as error:
-                audit_record(action=f"referral.{action}", request=request, referral=referral,
+                audit_record(action=workflow.audit_action(action), request=request, referral=referral,
                              allowed=False)
                 raise Refused(403, str(error)) from error
             except transitions.TransitionError as error:
@@ -282,7 +283,7 @@ def referral_action(request, pk, action, team):
                 if done is not None:
                     messages.success(request, f"{Action(action).label}: done.")
                     return redirect("triage:referral", pk=referral.pk)
-    audit_record(action="referral.view", request=request, referral=referral,
+    audit_record(action=AuditAction.REFERRAL_VIEWED, request=request, referral=referral,
                  detail={"page": f"action:{action}"})
     return render(request, "triage/action.html", {
         "referral": referral, "form": form, "action": action,
@@ -301,7 +302,7 @@ def claim(request, pk, team):
     except services.AlreadyClaimed as error:
         messages.error(request, str(error))
     except transitions.TransitionForbidden as error:
-        audit_record(action="referral.claim", request=request, referral=referral, allowed=False)
+        audit_record(action=AuditAction.REFERRAL_CLAIMED, request=request, referral=referral, allowed=False)
         raise Refused(403, str(error)) from error
     except transitions.TransitionError as error:
         messages.error(request, str(error))
@@ -325,7 +326,7 @@ def assign(request, pk, team):
                 services.referral_assign(referral_id=referral.pk, actor=request.user,
                                          assignee=assignee, request=request)
         except transitions.TransitionForbidden as error:
-            audit_record(action="referral.assign", request=request, referral=referral,
+            audit_record(action=AuditAction.REFERRAL_ASSIGNED, request=request, referral=referral,
                          allowed=False)
             raise Refused(403, str(error)) from error
         except transitions.TransitionError as error:
@@ -358,12 +359,12 @@ def note(request, pk, team):
 @staff_required
 def workload(request, team):
     if not access.is_manager(request.user, team):
-        audit_record(action="triage.workload", request=request, allowed=False)
+        audit_record(action=AuditAction.TRIAGE_WORKLOAD_VIEWED, request=request, allowed=False)
         raise Refused(403, "The workload page is for team managers.")
     now = timezone.now()
     urgent = selectors.unassigned_urgent(user=request.user, team=team, now=now)
     late = selectors.overdue(user=request.user, team=team, now=now)
-    audit_record(action="triage.workload", request=request,
+    audit_record(action=AuditAction.TRIAGE_WORKLOAD_VIEWED, request=request,
                  detail={"team": team.pk, "rows": [r.pk for r in urgent + late]})
     return render(request, "triage/workload.html", {
         "team": team, "workload": selectors.workload(team=team), "urgent": urgent,

@@ -1,7 +1,7 @@
 """The dashboard's figures, grouped in sections; each figure is one Table built by one
 function from a Context. A lead sees only the referrer-side figures of their organisation."""
 
-from pathways.models import Pathway
+from core.vocabulary import Pathway
 
 from . import feedback, outcomes, received, timeliness
 from .context import Context

@@ -1,7 +1,7 @@
 """Outcomes of the first decision: for adults, the share that were safeguarding concerns, met
 section 42, and led to an enquiry; for children, MASH decisions by outcome."""
 
-from referrals.workflow import Outcome
+from core.vocabulary import Outcome
 
 from .. import charts
 from ..tables import Column, Table, percent

@@ -2,7 +2,7 @@
 per sector. One aggregate query per table (GROUP BY period and the dimension)."""
 
 from accounts.models import Sector
-from pathways.models import Pathway
+from core.vocabulary import Pathway
 
 from .. import charts
 from ..forms import category_label

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Min, Q
 
-from referrals.workflow import RagRating
+from core.vocabulary import RagRating
 
 from .. import charts
 from ..tables import Column, Table, percent

@@ -10,9 +10,9 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from audit.services import audit_record
+from core.vocabulary import AuditAction, Status
 
 from ..models import Attachment, Referral
-from ..workflow import Status
 from .drafts import check_may_continue_draft
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -96,7 +96,7 @@ def attachment_add(*, referral: Referral, actor, upload, description: str = "",
         # No row, no file: a failed insert must not leave personal data on disk.
         default_storage.delete(stored)
         raise
-    audit_record(action="referral.attachment_added", actor=actor, request=request,
+    audit_record(action=AuditAction.REFERRAL_ATTACHMENT_ADDED, actor=actor, request=request,
                  referral=referral, obj=attachment, detail={"content_type": detected})
     return attachment
 
@@ -111,7 +111,7 @@ def attachment_remove(*, referral: Referral, actor, attachment_id: int, request=
         return False
     stored = attachment.stored_name
     attachment.delete()
-    audit_record(action="referral.attachment_removed", actor=actor, request=request,
+    audit_record(action=AuditAction.REFERRAL_ATTACHMENT_REMOVED, actor=actor, request=request,
                  referral=referral, detail={"attachment_id": attachment_id})
     transaction.on_commit(lambda: default_storage.delete(stored))
     return True

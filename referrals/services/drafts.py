@@ -6,8 +6,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from accounts.roles import Role, role_of
+from accounts.roles import role_of
 from audit.services import audit_record
+from core.vocabulary import AuditAction, Role
 
 from ..answers import values_store
 from ..models import AllegedPerson, Referral
@@ -65,7 +66,7 @@ def draft_start(*, actor, urgency: dict, now: datetime, request=None) -> Referra
     )
     values_store(referral, urgency)
     referral.save()
-    audit_record(action="referral.draft_started", actor=actor, request=request, referral=referral)
+    audit_record(action=AuditAction.REFERRAL_DRAFT_STARTED, actor=actor, request=request, referral=referral)
     return referral
 
 
@@ -82,7 +83,7 @@ def draft_save_step(
     referral.draft_expires_at = draft_expiry(now)
     referral.draft_reminded_at = None
     referral.save()
-    audit_record(action="referral.draft_saved", actor=actor, request=request, referral=referral,
+    audit_record(action=AuditAction.REFERRAL_DRAFT_SAVED, actor=actor, request=request, referral=referral,
                  detail={"step": step_key})
     return referral
 
@@ -91,7 +92,7 @@ def draft_save_step(
 def alleged_person_add(*, referral: Referral, actor, values: dict, request=None) -> AllegedPerson:
     _check_may_edit(referral, actor)
     person = AllegedPerson.objects.create(referral=referral, **values)
-    audit_record(action="referral.alleged_person_added", actor=actor, request=request,
+    audit_record(action=AuditAction.REFERRAL_ALLEGED_PERSON_ADDED, actor=actor, request=request,
                  referral=referral, obj=person)
     return person
 
@@ -101,6 +102,6 @@ def alleged_person_remove(*, referral: Referral, actor, person_id: int, request=
     _check_may_edit(referral, actor)
     deleted, _ = AllegedPerson.objects.filter(referral=referral, pk=person_id).delete()
     if deleted:
-        audit_record(action="referral.alleged_person_removed", actor=actor, request=request,
+        audit_record(action=AuditAction.REFERRAL_ALLEGED_PERSON_REMOVED, actor=actor, request=request,
                      referral=referral, detail={"alleged_person_id": person_id})
     return deleted

@@ -8,11 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from core.vocabulary import AuditAction, Status
 from outbox.models import Channel
 from outbox.write import notice_queue
 
 from ..models import Attachment, Referral
-from ..workflow import Status
 
 BATCH = 200
 
@@ -61,7 +61,7 @@ def drafts_delete_expired(*, now: datetime) -> int:
                      .values_list("stored_name", flat=True))
         Referral.objects.filter(pk__in=expired).delete()
         for pk in expired:
-            audit_record(action="referral.draft_expired", detail={"referral_id": pk})
+            audit_record(action=AuditAction.REFERRAL_DRAFT_EXPIRED, detail={"referral_id": pk})
 
         def delete_files():
             for name in files:

@@ -22,23 +22,21 @@ from django.db.models.signals import post_migrate
 from django.utils import timezone
 
 from accounts.models import Membership, MembershipStatus, Team
-from audit.services import audit_record
+from core.vocabulary import EventKind, Pathway, Status
 from outbox.models import Channel
 from outbox.wording import NoticeKind
 from outbox.write import notice_queue, referrer_notify
 from pathways.deadlines import deadline_open
-from pathways.models import Pathway
 
 from .. import steps
 from ..models import (
     AllegedPerson,
     Referral,
-    ReferralEvent,
     ReferralGroupObjectPermission,
     ReferralUserObjectPermission,
 )
+from ..record import record
 from ..references import reference_new
-from ..workflow import Status
 from .drafts import NOT_A_MEMBER_NOW
 
 # Answers an adult concern shares with its linked MASH referral (not typed twice).
@@ -202,17 +200,16 @@ def _submit_one(referral: Referral, *, team: Team, actor, key, now, perms, reque
         referral=referral, kind=DECISION_CLOCK.get(referral.pathway, "concern_decision"),
         starts=now, actor=actor,
     )
-    ReferralEvent.objects.create(
-        referral=referral, at=now, actor=actor, kind="submitted", from_status=Status.DRAFT,
-        to_status=Status.SUBMITTED, visible_to_referrer=True,
+    record(
+        referral=referral, kind=EventKind.SUBMITTED, actor=actor, request=request, at=now,
+        from_status=Status.DRAFT, to_status=Status.SUBMITTED, visible_to_referrer=True,
         reason=f"Received by the {team.name}.",
+        audit_detail={"pathway": referral.pathway, "urgent": referral.urgent,
+                      "linked_to": referral.linked_to_id},
     )
     _acknowledge(referral)
     if referral.urgent:
         _alert_managers(referral, team=team)
-    audit_record(action="referral.submitted", actor=actor, request=request, referral=referral,
-                 detail={"pathway": referral.pathway, "urgent": referral.urgent,
-                         "linked_to": referral.linked_to_id})
 
 
 def _acknowledge(referral: Referral) -> None:

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import Membership, MembershipRole, MembershipStatus, User
-from accounts.roles import Role, role_of
+from accounts.roles import role_of
 from audit.models import AuditEvent
+from core.vocabulary import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ from django.core.management import call_command
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Membership, MembershipStatus, Organisation, Sector, TeamMembership, User
-from accounts.roles import Role, role_of
+from accounts.roles import role_of
+from core.vocabulary import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,7 @@ def test_sign_up_creates_an_unconfirmed_referrer_and_emails_a_link(client, sign_
     membership = user.membership
     assert membership.organisation == organisation
     assert membership.status == MembershipStatus.PENDING
-    assert AuditEvent.objects.filter(action="account.sign_up", object_id=str(user.pk)).exists()
+    assert AuditEvent.objects.filter(action="account.signed_up", object_id=str(user.pk)).exists()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["sam@daycentre.example.org"]

@@ -6,19 +6,20 @@ from django.db.models.deletion import ProtectedError
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.vocabulary import AuditAction
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
 def event(db, referrer):
-    return audit_record(action="referral_viewed", actor=referrer, referral_id=41)
+    return audit_record(action=AuditAction.REFERRAL_VIEWED, actor=referrer, referral_id=41)
 
 
 def test_an_update_is_refused(event):
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).update(action="nothing_to_see")
-    assert AuditEvent.objects.get(pk=event.pk).action == "referral_viewed"
+    assert AuditEvent.objects.get(pk=event.pk).action == "referral.viewed"
 
 
 def test_a_save_of_a_changed_row_is_refused(event):
@@ -40,7 +41,7 @@ def test_raw_sql_is_refused_too(event):
 
 
 def test_inserts_still_work(event):
-    audit_record(action="referral_viewed", referral_id=41)
+    audit_record(action=AuditAction.REFERRAL_VIEWED, referral_id=41)
     assert AuditEvent.objects.filter(referral_id=41).count() == 2
 
 

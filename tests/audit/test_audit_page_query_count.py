@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.services import audit_record
+from core.vocabulary import AuditAction
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def test_audit_page_query_count_does_not_grow_with_events(client, council_admin,
 
     def add(count):
         for i in range(count):  # different actors: each row shows its actor's name
-            audit_record(action="referral_viewed", actor=people[i % 3], referral_id=12)
+            audit_record(action=AuditAction.REFERRAL_VIEWED, actor=people[i % 3], referral_id=12)
 
     client.force_login(council_admin)
     queries()  # the session's first request stores the security fingerprint

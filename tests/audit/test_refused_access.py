@@ -8,10 +8,11 @@ from django.urls import include, path
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.vocabulary import AuditAction
 
 
 def refuse(request, pk):
-    audit_record(action="written_then_rolled_back", request=request, referral_id=pk,
+    audit_record(action=AuditAction.REFERRAL_VIEWED, request=request, referral_id=pk,
                  allowed=False)
     raise PermissionDenied
 
@@ -49,7 +50,7 @@ def test_a_403_on_a_referral_url_is_audited_after_the_rollback(client, test_urls
     rows = list(AuditEvent.objects.values_list("action", "referral_id", "allowed", "actor_id"))
     # The view's own row was rolled back with its transaction (ATOMIC_REQUESTS); the
     # middleware's survives.
-    assert rows == [("access_refused", 77, False, user.pk)]
+    assert rows == [("access.refused", 77, False, user.pk)]
     assert AuditEvent.objects.get().detail == {"status": 403, "url_name": "referrals:refuse"}
 
 
@@ -57,10 +58,10 @@ def test_a_404_with_a_referral_pk_is_audited(client, test_urls, db):
     assert client.get("/o/5/x/").status_code == 404
     event = AuditEvent.objects.get()
     assert (event.action, event.referral_id, event.allowed, event.actor) == (
-        "access_refused", 5, False, None)
+        "access.refused", 5, False, None)
 
 
 def test_allowed_pages_and_non_referral_urls_are_not_refusals(client, test_urls, db):
     assert client.get("/r/5/ok/").status_code == 200
     assert client.get("/n/5/").status_code == 403
-    assert not AuditEvent.objects.filter(action="access_refused").exists()
+    assert not AuditEvent.objects.filter(action="access.refused").exists()

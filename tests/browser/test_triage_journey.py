@@ -7,9 +7,9 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from core.vocabulary import Outcome, Status
 from feedback.models import FeedbackRecord
 from outbox.models import Channel, Notice, NoticeStatus
-from referrals.workflow import Outcome, Status
 from tests.browser.conftest import assert_accessible
 from tests.triage.factories import referral_make
 

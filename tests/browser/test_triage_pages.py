@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from referrals.workflow import Status
+from core.vocabulary import Status
 from tests.browser.conftest import assert_accessible
 from tests.triage.factories import referral_make
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from accounts.roles import Role
+from core.vocabulary import Role
 from dashboard.figures import SLUGS, Context
 from dashboard.refresh import summaries_rebuild
 from dashboard.scope import Scope

@@ -62,7 +62,7 @@ def test_everyone_else_is_refused_and_the_refusal_audited(client, who, referrer,
         response = client.get(url)
         assert response.status_code == 403
         assert "You cannot see the dashboard" in response.content.decode()
-    refusals = AuditEvent.objects.filter(actor=user, action="dashboard.view", allowed=False)
+    refusals = AuditEvent.objects.filter(actor=user, action="dashboard.viewed", allowed=False)
     assert refusals.count() == 2
 
 
@@ -79,7 +79,7 @@ def test_manager_sees_their_pathway_only(client, world, staff_member):
     assert {"mash-decisions", "rag", "open-breaches", "mash-outcomes"} <= set(sections)
     # Adult-only figures mean nothing for MASH: not shown.
     assert not {"concern-decisions", "enquiries", "adult-outcomes"} & set(sections)
-    assert AuditEvent.objects.filter(actor=manager, action="dashboard.view", allowed=True).exists()
+    assert AuditEvent.objects.filter(actor=manager, action="dashboard.viewed", allowed=True).exists()
 
 
 def test_council_admin_sees_all_and_can_filter_by_pathway(client, world, council_admin):
@@ -121,7 +121,7 @@ def test_csv_download_matches_the_table(client, world, council_admin):
                        "90th percentile (hours)"]
     assert ["February 2026", "3", "24.0", "25.6"] in rows
     assert rows[-1] == ["All periods", "5", "24.0", "92.0"]
-    assert AuditEvent.objects.filter(action="dashboard.csv", detail__table="feedback-time").exists()
+    assert AuditEvent.objects.filter(action="dashboard.csv_downloaded", detail__table="feedback-time").exists()
 
 
 def test_unknown_table_is_404(client, council_admin):

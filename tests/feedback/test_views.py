@@ -230,7 +230,7 @@ def test_failed_notices_page_lets_an_administrator_send_again(
     client.post(reverse("feedback:notices-failed"), {"notice": notice.pk})
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.PENDING and notice.attempts == 0
-    assert AuditEvent.objects.filter(action="notice.retry", actor=council_admin).exists()
+    assert AuditEvent.objects.filter(action="notice.retried", actor=council_admin).exists()
 
 
 def test_admin_lists_notices_by_status(admin_client, referral):

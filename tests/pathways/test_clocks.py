@@ -4,10 +4,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from core.vocabulary import ClockKind
 from pathways.calendar import LONDON, WorkingCalendar
 from pathways.clocks import (
     Anchor,
-    ClockKind,
     ClockRule,
     Pause,
     Unit,

@@ -56,7 +56,7 @@ def test_other_teams_and_referrers_are_refused_and_audited(client, granted, staf
         assert client.get(url(referral)).status_code == 404
         assert client.post(url(referral), {"reason": "police"}).status_code == 404
     assert not ClockPause.objects.exists()
-    refused = AuditEvent.objects.filter(action="access_refused", referral_id=referral.pk)
+    refused = AuditEvent.objects.filter(action="access.refused", referral_id=referral.pk)
     assert refused.count() == 4 and not refused.filter(allowed=True).exists()
     client.logout()
     assert client.get(url(referral)).status_code == 302  # to sign in

@@ -308,7 +308,7 @@ def test_production_build_serves_every_role_every_page(server, world):
     assert {"referrals:start", "referrals:step", "feedback:status", "referrals:pdf",
             "referrals:attachment"} <= opened["referrer"]
     assert {"feedback:organisation"} <= opened["organisation_lead"]
-    assert {"triage:queue", "triage:referral", "pathways:referral-clocks"} <= opened[
+    assert {"triage:queue", "triage:referral", "clocks:referral-clocks"} <= opened[
         "triage_worker"]
     assert {"triage:workload", "dashboard:index"} <= opened["team_manager"]
     assert {"admin:index", "admin:accounts_user_changelist", "admin:accounts_user_change",

@@ -6,8 +6,8 @@ import uuid
 import pytest
 from pypdf import PdfReader
 
+from core.vocabulary import Status
 from referrals.models import Referral
-from referrals.workflow import Status
 from tests.browser.conftest import assert_accessible
 
 from .browser_helpers import (

@@ -1,8 +1,8 @@
 import pytest
 from django.core.management import call_command
 
+from core.vocabulary import Status
 from referrals.models import Referral
-from referrals.workflow import Status
 
 pytestmark = pytest.mark.django_db
 

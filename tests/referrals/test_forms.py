@@ -1,6 +1,6 @@
 import pytest
 
-from pathways.models import Pathway
+from core.vocabulary import Pathway
 from pathways.questions import QUESTIONS
 from referrals import forms
 from referrals.models import Referral

@@ -5,12 +5,12 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from guardian.shortcuts import get_objects_for_user
 
+from core.vocabulary import Status
 from outbox.models import Notice
 from pathways.models import Deadline
 from referrals import selectors, services
 from referrals.models import Referral, ReferralEvent
 from referrals.references import PATTERN
-from referrals.workflow import Status
 
 from .factories import complete_draft
 
@@ -130,11 +130,12 @@ ROUTINE = [
     "INSERT audit_auditevent",
     "UPDATE referrals_referral",  # next_due_at for the triage queue (referral_clock_sync)
     "RELEASE SAVEPOINT",
-    "INSERT referrals_referralevent",
+    # the record (referrals.record): the timeline event and its audit row, together
+    "INSERT referrals_referralevent", "INSERT audit_auditevent",
 ] + [  # the acknowledgement, portal and email (feedback.services.referrer_notify): its
     # wording once (the decision clock's due time), both notices in one INSERT ... ON CONFLICT
     "SELECT pathways_deadline", "INSERT feedback_notice",
-] + ["INSERT audit_auditevent"]
+]
 
 
 def _shape(sql: str) -> str:

@@ -7,8 +7,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from audit.models import AuditEvent
+from core.vocabulary import Status
 from referrals.models import Referral
-from referrals.workflow import Status
 
 from .factories import ADULT_ANSWERS
 

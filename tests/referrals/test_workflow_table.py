@@ -9,12 +9,13 @@ feedback and clocks, or refuses and writes nothing.
 import pytest
 
 from audit.models import AuditEvent
+from core.vocabulary import Outcome, Status
 from feedback.models import FeedbackRecord
 from outbox.models import Notice
 from pathways.models import Deadline
 from referrals import workflow
 from referrals.models import ReferralEvent
-from referrals.workflow import Action, Status
+from referrals.workflow import Action
 from tests.triage.factories import referral_make
 from triage import transitions
 from triage.transitions import Feedback
@@ -23,7 +24,7 @@ FEEDBACK = Feedback(outcome_text="Not a safeguarding concern.", reason="No abuse
                     signposting="Age UK Lewisham and Southwark advice line.")
 
 VARIANTS = [(a, "") for a in Action if a != Action.DECIDE] + [
-    (Action.DECIDE, o) for o in workflow.Outcome.values
+    (Action.DECIDE, o) for o in Outcome.values
 ]
 STATUSES = list(Status.values)
 PATHWAYS = list(workflow.ALL_PATHWAYS)
@@ -116,8 +117,11 @@ def test_every_transition_per_role(action, outcome, pathway, role, people, refer
         assert (event.kind, event.from_status, event.to_status, event.actor_id) == (
             workflow.EVENT_KIND[action], status, referral.status, actor.pk)
         assert event.visible_to_referrer == row.visible_to_referrer
+        # Exactly one audit row for the change, naming its timeline event (referrals.record).
+        assert AuditEvent.objects.filter(referral_id=referral.pk, detail__event=event.pk).count() == 1
         assert AuditEvent.objects.filter(referral_id=referral.pk,
-                                         action=f"referral.{action}", actor=actor).exists()
+                                         action=workflow.audit_action(action),
+                                         actor=actor, detail__event=event.pk).exists()
         if row.feedback_required:
             record = FeedbackRecord.objects.filter(referral=referral).latest("id")
             assert record.outcome_text == FEEDBACK.outcome_text

@@ -10,8 +10,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from core.vocabulary import Status
 from referrals.models import Referral
-from referrals.workflow import Status
 from tests.conftest import otp_login
 from tests.referrals.factories import ADULT_ANSWERS
 

@@ -19,9 +19,9 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from core.vocabulary import Status
 from outbox.models import Channel, Notice, NoticeStatus
 from referrals.models import Referral
-from referrals.workflow import Status
 from tests.conftest import otp_login
 from tests.referrals.factories import ADULT_ANSWERS
 

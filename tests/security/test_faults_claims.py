@@ -51,7 +51,7 @@ def submitted(referrer) -> Referral:
 
 def claims_on_record(referral) -> list:
     """(actor, allowed) of every audited claim of the referral."""
-    return list(AuditEvent.objects.filter(action="referral.claim", referral_id=referral.pk)
+    return list(AuditEvent.objects.filter(action="referral.claimed", referral_id=referral.pk)
                 .values_list("actor_id", "allowed"))
 
 

@@ -60,7 +60,7 @@ def test_referrer_is_sent_to_verify_and_gets_an_emailed_code(client, referrer, p
     assert right.status_code == 302 and right.url == "/home/"
     assert client.get(reverse("home")).status_code == 200
     actions = list(AuditEvent.objects.filter(actor=referrer).values_list("action", "allowed"))
-    assert ("mfa_failed", False) in actions and ("mfa_verified", True) in actions
+    assert ("mfa.failed", False) in actions and ("mfa.verified", True) in actions
 
 
 def test_an_email_code_works_only_once(client, referrer, password):
@@ -153,11 +153,11 @@ def test_a_stolen_staff_password_cannot_enrol_an_authenticator(client, staff_mem
         assert b"not correct" in page.content and b"<svg" not in page.content
         time_passes_for_throttle(worker)
     assert not TOTPDevice.objects.filter(user=worker).exists()
-    assert AuditEvent.objects.filter(actor=worker, action="mfa_failed", allowed=False).count() == 2
-    assert not AuditEvent.objects.filter(action="mfa_enrolment_mailbox_confirmed").exists()
+    assert AuditEvent.objects.filter(actor=worker, action="mfa.failed", allowed=False).count() == 2
+    assert not AuditEvent.objects.filter(action="mfa.enrolment_mailbox_confirmed").exists()
     # A confirmed mailbox is for this session only: signing in again asks again.
     client.post(reverse("mfa:setup"), {"code": emailed_code(worker.email)})
-    assert AuditEvent.objects.filter(actor=worker, action="mfa_enrolment_mailbox_confirmed").exists()
+    assert AuditEvent.objects.filter(actor=worker, action="mfa.enrolment_mailbox_confirmed").exists()
     client.post(reverse("accounts:sign-out"))
     password_sign_in(client, worker, password)
     assert b"<svg" not in client.get(reverse("mfa:setup")).content

@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.vocabulary import AuditAction
 from privacy.retention import retention_due, retention_sweep
 from privacy.tasks import retention_sweep as retention_task
 from referrals.models import Attachment, Referral, ReferralEvent
@@ -25,7 +26,7 @@ def make_closed(referrer, organisation, teams):
             received_at=closed_at - timedelta(days=30), closed_at=closed_at,
         )
         ReferralEvent.objects.create(referral=referral, kind="closed", reason="Ada is safe")
-        audit_record(action="referral.viewed", actor=referrer, referral=referral)
+        audit_record(action=AuditAction.REFERRAL_VIEWED, actor=referrer, referral=referral)
         if with_file:
             stored = default_storage.save(f"attachments/test-{reference}",
                                           ContentFile(b"%PDF-1.4 Ada"))
@@ -63,7 +64,7 @@ def test_the_sweep_deletes_rows_and_files_and_leaves_a_stub(make_closed, setting
     assert not ReferralEvent.objects.filter(referral_id=referral_id).exists()
     assert not Attachment.objects.filter(referral_id=referral_id).exists()
     assert not default_storage.exists(stored)
-    stub = AuditEvent.objects.get(action="retention_deleted", referral_id=referral_id)
+    stub = AuditEvent.objects.get(action="privacy.retention_deleted", referral_id=referral_id)
     assert stub.detail["reference"] == "SR-GONE1"
     assert stub.detail["closed_on"] == closed.date().isoformat()
     assert "Ada" not in str(stub.detail)
@@ -74,9 +75,9 @@ def test_the_sweep_deletes_rows_and_files_and_leaves_a_stub(make_closed, setting
 def test_running_it_twice_does_nothing_more(make_closed, settings):
     make_closed("SR-TWICE", NOW - timedelta(days=settings.RETENTION_DAYS_AFTER_CLOSURE + 1))
     assert retention_sweep(now=NOW) == 1
-    stubs = AuditEvent.objects.filter(action="retention_deleted").count()
+    stubs = AuditEvent.objects.filter(action="privacy.retention_deleted").count()
     assert retention_sweep(now=NOW) == 0
-    assert AuditEvent.objects.filter(action="retention_deleted").count() == stubs == 1
+    assert AuditEvent.objects.filter(action="privacy.retention_deleted").count() == stubs == 1
 
 
 def test_the_period_is_configurable(make_closed, settings):

@@ -83,7 +83,7 @@ def test_idle_for_more_than_30_minutes_signs_out_with_a_reason(client, referrer)
     assert b"had not done anything for 30 minutes" in page.content
     assert client.get(reverse("home")).status_code == 302
     assert AuditEvent.objects.filter(
-        action="session_ended", actor=referrer, detail__reason="idle"
+        action="session.ended", actor=referrer, detail__reason="idle"
     ).exists()
 
 

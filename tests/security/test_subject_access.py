@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.vocabulary import AuditAction
 from privacy.people import REDACTED, _name_regex, name_normal
 from referrals.models import AllegedPerson, Referral
 from tests.conftest import otp_login
@@ -22,7 +23,7 @@ def history(referrer, organisation, teams):
     Referral.objects.create(reference="SR-SAR01", pathway="oppd", team=teams["oppd"],
                             status="submitted", referrer=referrer, organisation=organisation,
                             person_name="Third Party Person")
-    audit_record(action="referral.viewed", actor=referrer, referral_id=1)
+    audit_record(action=AuditAction.REFERRAL_VIEWED, actor=referrer, referral_id=1)
 
 
 def test_an_administrator_exports_json(client, council_admin, referrer, history, mfa_enforced):
@@ -39,7 +40,7 @@ def test_an_administrator_exports_json(client, council_admin, referrer, history,
     assert any(a["action"] == "referral.viewed" for a in data["activity"])
     # Third parties in the referral are not in the export.
     assert "Third Party Person" not in response.content.decode()
-    event = AuditEvent.objects.get(action="subject_access_export")
+    event = AuditEvent.objects.get(action="privacy.subject_access_exported")
     assert (event.actor, event.object_id, event.detail) == (
         council_admin, str(referrer.pk), {"format": "json"})
 
@@ -53,7 +54,7 @@ def test_an_administrator_exports_pdf(client, council_admin, referrer, history, 
     path.write_bytes(response.content)
     text = "".join(page.extract_text() for page in PdfReader(path).pages)
     assert "Dana Volunteer" in text and "SR-SAR01" in text
-    assert AuditEvent.objects.filter(action="subject_access_export",
+    assert AuditEvent.objects.filter(action="privacy.subject_access_exported",
                                      detail__format="pdf").exists()
 
 
@@ -63,8 +64,8 @@ def test_nobody_else_can_export(client, referrer, staff_member, history, mfa_enf
     response = client.get(reverse("privacy:subject-access", args=[referrer.pk, "json"]))
     assert response.status_code == 403
     assert referrer.email.encode() not in response.content
-    assert not AuditEvent.objects.filter(action="subject_access_export", allowed=True).exists()
-    refused = AuditEvent.objects.get(action="subject_access_export", allowed=False)
+    assert not AuditEvent.objects.filter(action="privacy.subject_access_exported", allowed=True).exists()
+    refused = AuditEvent.objects.get(action="privacy.subject_access_exported", allowed=False)
     assert refused.actor == manager and refused.detail == {"scope": "account",
                                                            "user_id": referrer.pk}
 
@@ -124,7 +125,7 @@ def test_the_privacy_office_searches_by_name_and_date_of_birth(client, council_a
     assert page.status_code == 200 and 'method="post"' in page.content.decode()
     # A name in the query string is not a search: the form is POST only.
     assert client.get(url, {"name": SUBJECT, "dob": "03/04/1941"}).context["matches"] is None
-    assert not AuditEvent.objects.filter(action="subject_access_search").exists()
+    assert not AuditEvent.objects.filter(action="privacy.subject_access_searched").exists()
 
     response = client.post(url, SEARCH)
     assert response.status_code == 200
@@ -136,11 +137,11 @@ def test_the_privacy_office_searches_by_name_and_date_of_birth(client, council_a
     assert named["subject"].reference in body and named["not_her"].reference not in body
 
     # Audited: one row per referral found (its audit shows the look-up) and the search itself.
-    per_referral = set(AuditEvent.objects.filter(action="subject_access_search",
+    per_referral = set(AuditEvent.objects.filter(action="privacy.subject_access_searched",
                                                  referral_id__isnull=False)
                        .values_list("referral_id", flat=True))
     assert per_referral == {named[k].pk for k in ("subject", "spelt", "no_dob", "as_alleged")}
-    search = AuditEvent.objects.get(action="subject_access_search", referral_id__isnull=True)
+    search = AuditEvent.objects.get(action="privacy.subject_access_searched", referral_id__isnull=True)
     assert search.actor == council_admin and search.allowed
     assert search.detail == {"scope": "named_person", "matches": 4,
                              "referral_ids": sorted(per_referral)}
@@ -205,7 +206,7 @@ def test_the_json_export_redacts_third_parties(client, council_admin, named, mfa
     assert (named["as_alleged"].reference, "person at risk's name") in withheld
     assert data["referrer_identity"] == "withheld (third party)"
 
-    rows = AuditEvent.objects.filter(action="subject_access_export")
+    rows = AuditEvent.objects.filter(action="privacy.subject_access_exported")
     summary = rows.get(referral_id__isnull=True)
     assert summary.actor == council_admin and summary.detail["format"] == "json"
     assert summary.detail["scope"] == "named_person"
@@ -235,7 +236,7 @@ def test_the_pdf_export_parses(client, council_admin, named, mfa_enforced, tmp_p
     assert named["subject"].reference in text and named["as_alleged"].reference in text
     assert "REDACTED" in text and "for review" in text
     assert ALLEGED not in text and "Dana Volunteer" not in text and OTHER_VICTIM not in text
-    assert AuditEvent.objects.filter(action="subject_access_export", detail__format="pdf",
+    assert AuditEvent.objects.filter(action="privacy.subject_access_exported", detail__format="pdf",
                                      detail__scope="named_person").exists()
 
 
@@ -268,7 +269,7 @@ def test_only_the_privacy_office_may_search_or_export(client, named, role, refer
                                          allowed=True).exists()
     refused = AuditEvent.objects.filter(actor=person, allowed=False)
     assert list(refused.values_list("action", flat=True).order_by("id")) == [
-        "subject_access_search", "subject_access_search", "subject_access_export"]
+        "privacy.subject_access_searched", "privacy.subject_access_searched", "privacy.subject_access_exported"]
     assert _personal_in_audit() == []
 
 

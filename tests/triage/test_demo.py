@@ -1,8 +1,8 @@
 import pytest
 
 from accounts.demo import demo_people_ensure
+from core.vocabulary import Status
 from referrals.models import Referral
-from referrals.workflow import Status
 from triage.demo import demo_triage_ensure
 
 

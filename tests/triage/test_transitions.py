@@ -7,11 +7,11 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from core.vocabulary import Outcome, Status
 from feedback.models import FeedbackRecord
 from outbox.models import Channel, Notice
 from pathways.models import Deadline
 from referrals.models import ReferralEvent
-from referrals.workflow import Outcome, Status
 from triage import access, transitions
 from triage.models import Decision, DuplicateLink
 from triage.transitions import Feedback, TransitionError, TransitionForbidden
@@ -230,4 +230,4 @@ def test_a_failure_inside_rolls_everything_back(make_referral, oppd_worker, monk
     assert referral.status == Status.SUBMITTED
     assert not FeedbackRecord.objects.exists() and not Notice.objects.exists()
     assert not ReferralEvent.objects.exists()
-    assert not AuditEvent.objects.filter(action="referral.decide").exists()
+    assert not AuditEvent.objects.filter(action="referral.decided").exists()

@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from core.vocabulary import Status
 from feedback.models import FeedbackRecord
 from pathways import deadlines
 from pathways.models import Deadline
 from referrals.models import Referral
-from referrals.workflow import Status
 from tests.triage.factories import clocks_sync
 from triage.models import InternalNote
 
@@ -180,7 +180,7 @@ def test_search_is_posted_kept_in_the_session_and_respects_permissions(
     assert [r.pk for r in client.get(QUEUE).context["results"]] == [ours.pk]
     client.post(QUEUE, {"reference": theirs.reference})
     assert client.get(QUEUE).context["results"] == []
-    search = AuditEvent.objects.filter(action="triage.search").latest("id")
+    search = AuditEvent.objects.filter(action="triage.searched").latest("id")
     assert "okonkwo" not in str(search.detail).lower() and "SE15" not in str(search.detail)
     client.post(QUEUE, {"clear_search": "1"})
     assert client.get(QUEUE).context["results"] is None
@@ -215,7 +215,7 @@ def test_oppd_worker_cannot_reach_a_mash_referral(client, make_referral, oppd_wo
     assert not InternalNote.objects.exists()
     mash.refresh_from_db()
     assert mash.assignee_id is None
-    assert AuditEvent.objects.filter(action="referral.view", allowed=False,
+    assert AuditEvent.objects.filter(action="referral.viewed", allowed=False,
                                      detail__referral=mash.pk).exists()
     # The referral work's PDF and attachment downloads: refused to OPPD, served to MASH.
     from django.core.files.base import ContentFile
@@ -257,7 +257,7 @@ def test_referral_page_shows_everything_and_is_audited(client, make_referral, op
     for text in ("Margaret Ellison", "No heating in winter", "Unopened post", "Called the GP.",
                  "concern_decision", "Take this referral", "Record the decision"):
         assert text.lower() in body.lower(), text
-    assert AuditEvent.objects.filter(action="referral.view", referral_id=referral.pk,
+    assert AuditEvent.objects.filter(action="referral.viewed", referral_id=referral.pk,
                                      actor=oppd_worker, allowed=True).exists()
 
 
@@ -315,7 +315,7 @@ def test_action_not_available_is_refused(client, make_referral, oppd_worker):
     client.force_login(oppd_worker)
     response = client.get(reverse("triage:action", args=[referral.pk, "decide"]))
     assert response.status_code == 302
-    assert AuditEvent.objects.filter(action="referral.decide", allowed=False).exists()
+    assert AuditEvent.objects.filter(action="referral.decided", allowed=False).exists()
 
 
 def test_claim_through_the_page(client, make_referral, oppd_worker, staff_member):

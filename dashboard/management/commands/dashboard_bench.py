@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, Sector, User
-from accounts.roles import Role
+from core.vocabulary import Role
 
 SEED_SQL = [
     # Referrals over the last two years, spread over pathways, sectors, categories, outcomes.

@@ -13,10 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
-from pathways.clocks import PATHWAYS, RagRating
+from core.vocabulary import AuditAction, Pathway, RagRating
+from pathways.clocks import PATHWAYS
 from pathways.deadlines import deadline_explain, due_status
 from pathways.explain import ExplainedClock, as_json, as_text, explain_scenario, parse_when
-from pathways.models import Deadline, Pathway
+from pathways.models import Deadline
 from pathways.policies import policy_rule, working_calendar
 from referrals.models import Referral
 from referrals.sweep import deadlines_sweep
@@ -89,7 +90,7 @@ class Command(BaseCommand):
             raise ValueError(f"There is no referral with the reference {reference!r}.")
         # Every view of a referral is audited, a command line's too.
         audit_record(
-            action="referral.clocks_explained",
+            action=AuditAction.REFERRAL_CLOCKS_EXPLAINED,
             referral=referral,
             detail={"via": "manage.py clocks explain"},
         )
