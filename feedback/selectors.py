@@ -49,9 +49,10 @@ REASON_FOR_REFERRER = frozenset({
     EventKind.WITHDRAWN,
 })
 
-# Answers the referral form may record about the adult's consent to sharing.
-_CONSENT_KEYS = ("consent", "adult_consent", "consent_given", "consent_to_share")
-_NO = {"no", "false", "refused", "not_given", "withheld", "declined"}
+# What the referral form stores when the adult refused (referrals.choices.CONSENT, kept in the
+# Referral.consent column by the "adult" step). "not_asked" is not a refusal: the referrer
+# could not ask, and the grounds for sharing were recorded instead.
+CONSENT_REFUSED = "no"
 
 
 def consent_withheld(referral: Referral) -> bool:
@@ -59,12 +60,7 @@ def consent_withheld(referral: Referral) -> bool:
     consent). The referrer is then told that a decision was made, in general words only."""
     if referral.is_child:
         return False
-    answers = referral.answers or {}
-    for key in _CONSENT_KEYS:
-        value = answers.get(key)
-        if value is False or (isinstance(value, str) and value.strip().lower() in _NO):
-            return True
-    return False
+    return referral.consent == CONSENT_REFUSED
 
 
 def _open_deadlines() -> QuerySet:

@@ -1,8 +1,8 @@
 """The only writers of feedback records. The notices that carry them are the outbox's
 (outbox.write); sending one by email gives the feedback (feedback_mark_given).
 
-Other apps call: feedback_owe, feedback_give_by_phone, feedback_outstanding and
-feedback_assert_given_before_close.
+Other apps call: feedback_owe, feedback_give_by_phone, feedback_outstanding,
+feedback_owed_before_close and feedback_assert_given_before_close.
 """
 
 import logging
@@ -10,13 +10,15 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audit.services import audit_record
-from core.vocabulary import AuditAction, EventKind
+from core.vocabulary import AuditAction, EventKind, Status
 from outbox.dispatch import notices_enqueue_on_commit
 from outbox.write import notice_failed_requeue, notice_queue, referrer_channels
 from pathways.deadlines import deadline_meet, deadline_open
+from referrals.models import Referral
 from referrals.record import record as record_change
 
 from .models import FeedbackRecord
@@ -116,12 +118,15 @@ def _check_can_record_feedback(actor, referral) -> None:
 
 @transaction.atomic
 def feedback_give_by_phone(
-    *, referral, actor, given_at: datetime, summary: str, request=None
+    *, referral, actor, given_at: datetime, summary: str, request=None, closing=None
 ) -> FeedbackRecord:
     """Staff phoned the referrer and gave the feedback owed (referrers for whom email about the
     case is not safe). Marks every outstanding feedback record given, or records the call as
-    feedback in its own right if none was outstanding, and meets the feedback clock."""
-    _check_can_record_feedback(actor, referral)
+    feedback in its own right if none was outstanding, and meets the feedback clock.
+
+    `closing`: the referral being closed that this one's feedback is owed through (it was
+    merged into it); the team closing that one records the call, even from another team."""
+    _check_can_record_feedback(actor, closing or referral)
     if not summary.strip():
         raise ValidationError({"summary": "Enter a short summary of what you told the referrer."})
     outstanding = list(
@@ -159,13 +164,48 @@ def feedback_outstanding(referral) -> bool:
     return referral.received_at is not None and not records.exists()
 
 
+def feedback_owed_before_close(referral) -> list:
+    """The referrals whose referrers are still owed feedback through this one: itself and every
+    referral merged into it (their referrers are told of its decisions, triage.transitions
+    _owe), each with a feedback record neither sent by email nor recorded as given by phone.
+    A referral linked as a duplicate is not here: it carries on and keeps its own guard."""
+    owed_ids = FeedbackRecord.objects.filter(given_at__isnull=True).values("referral_id")
+    return list(
+        Referral.objects.filter(
+            Q(pk=referral.pk) | Q(linked_to=referral, status=Status.MERGED), pk__in=owed_ids
+        ).order_by("pk")
+    )
+
+
+def _owed_words(owed) -> str:
+    """What is owed and how staff record it, one sentence per referral (no personal details)."""
+    words = []
+    for target in owed:
+        if target.feedback_preference == "phone_only":
+            words.append(
+                f"{target.reference}: the referrer asked for feedback by phone only. Phone them, "
+                "then record it with \"Record feedback given by phone\" on that referral."
+            )
+        else:
+            words.append(
+                f"{target.reference}: the email with the referrer's feedback has not been sent "
+                "yet. Wait for it to be sent (a failed email is listed for administrators to "
+                "send again), or phone the referrer and record it with \"Record feedback given "
+                "by phone\" on that referral."
+            )
+    return " ".join(words)
+
+
 def feedback_assert_given_before_close(referral) -> None:
-    """Guard for the close transition: refuse while feedback is owed."""
-    if feedback_outstanding(referral):
+    """Guard for every closure (triage.transitions.referral_close, by staff and by the
+    manager signing off an enquiry): refuse while feedback already owed to any of the
+    referral's referrers is neither sent nor recorded. The closure's own feedback is written
+    with the closure itself."""
+    owed = feedback_owed_before_close(referral)
+    if owed:
         raise FeedbackOutstanding(
-            "You cannot close this referral until the referrer has been given feedback: "
-            "record the decision (the referrer is then emailed) or record feedback given by "
-            "phone.",
+            "You cannot close this referral until the referrer has been given the feedback "
+            f"they are owed. {_owed_words(owed)}",
             code="feedback_outstanding",
         )
 
@@ -186,6 +226,7 @@ def notice_retry_failed(*, notice_id: int, actor, now: datetime, request=None) -
 
 __all__ = [
     "FeedbackOutstanding", "WITHHELD_REASONS", "feedback_assert_given_before_close",
+    "feedback_owed_before_close",
     "feedback_give_by_phone", "feedback_mark_given", "feedback_outstanding", "feedback_owe",
     "notice_retry_failed",
 ]

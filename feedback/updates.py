@@ -15,6 +15,7 @@ from core.vocabulary import EventKind, Status
 from outbox.models import Channel
 from outbox.wording import NoticeKind
 from outbox.write import notice_queue
+from referrals.lifecycle import referral_info_receive
 from referrals.models import Referral, ReferralEvent
 from referrals.record import record
 from referrals.services.attachments import attachment_add_submitted
@@ -69,6 +70,14 @@ def referral_information_add(
                 "attachment_ids": [attachment.pk] if attachment else []},
         audit_detail={"chars": len(text), "attachments": 1 if attachment else 0},
     )
+    if referral.status == Status.INFO_REQUESTED:
+        # The reply is what the team asked for: the referral goes back to where it was at once
+        # (the workflow's INFO_RECEIVE), so it returns to the team's queue without waiting for
+        # staff to record receipt by hand.
+        referral_info_receive(
+            referral_id=referral.pk, actor=actor, now=now, request=request, for_referrer=True,
+            information="Reply added in the portal: the referral is back with the team.",
+        )
     _notify_staff(people=information_added_recipients(referral), kind=NoticeKind.INFORMATION_ADDED,
                   referral=referral)
     return event

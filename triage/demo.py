@@ -10,6 +10,8 @@ from guardian.shortcuts import assign_perm
 
 from accounts.models import Team, TeamMembership, User
 from core.vocabulary import Outcome, Pathway, Status
+from outbox.models import Notice, NoticeStatus
+from outbox.send import notices_send_now
 from pathways import deadlines
 from referrals.models import Referral
 from triage import transitions as t
@@ -88,6 +90,13 @@ def _make(index, key, pathway, urgent, hours, name, dob, postcode, categories, r
     return referral
 
 
+def _send_pending(referral_id: int) -> None:
+    """What the worker does after commit: send the referral's notices, so the decision's
+    feedback is given before the demo closes it (closure waits for owed feedback)."""
+    notices_send_now(Notice.objects.filter(referral_id=referral_id, status=NoticeStatus.PENDING)
+                     .values_list("pk", flat=True))
+
+
 @transaction.atomic
 def demo_triage_ensure() -> int:
     """Referrals in every state. Returns how many demo referrals exist."""
@@ -123,6 +132,7 @@ def demo_triage_ensure() -> int:
     t.referral_plan(referral_id=pk("plan"), actor=w, reason="Enquiry complete.")
     t.referral_decide(referral_id=pk("closed"), actor=w, outcome=Outcome.S42_MET,
                       detail="caused", feedback=TOLD)
+    _send_pending(pk("closed"))
     t.referral_close(referral_id=pk("closed"), actor=m, reason="Plan reviewed; risk reduced.",
                      feedback=Feedback(outcome_text="The enquiry is finished and the referral "
                                                     "is closed.",
@@ -156,6 +166,7 @@ def demo_triage_ensure() -> int:
                                             reason="Needs are met with family support.",
                                             signposting="Southwark Family Early Help: "
                                                         "020 7525 1922."))
+    _send_pending(pk("mash-closed"))
     t.referral_close(referral_id=pk("mash-closed"), actor=mash, reason="No further action.",
                      feedback=Feedback(outcome_text="The referral is closed.",
                                        reason="No further action is needed."))

@@ -133,13 +133,18 @@ class DecideForm(FeedbackFields):
 
 class CloseForm(FeedbackFields):
     reason = _text("Reason for closing (internal)", "Enter the reason for closing")
+    told_by_phone = forms.BooleanField(
+        label="I have phoned the referrer and told them this feedback", required=False,
+        help_text="Needed when a referrer asked for feedback by phone only (email about the "
+                  "case is not safe for them): the call is recorded as their feedback.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(
             Field.textarea("reason"),
-            Fieldset(*self.feedback_layout, legend="Feedback for the referrer",
-                     legend_size=Size.LARGE),
+            Fieldset(*self.feedback_layout, Field.checkbox("told_by_phone"),
+                     legend="Feedback for the referrer", legend_size=Size.LARGE),
             button="Close the referral",
         )
 

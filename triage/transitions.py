@@ -1,5 +1,9 @@
-"""The transition services: the only code that moves a referral through its life cycle.
+"""The staff's transition services: decide, RAG-rate, ask for information, re-route, plan,
+close, link and merge. With referrals.lifecycle (the shared check, lock, record and clocks, and
+the referrer's own changes) the only code that moves a referral through its life cycle.
 
+They live in triage, not referrals, because a decision writes triage's Decision and owes the
+referrer feedback (feedback.services): both layers above referrals (docs/architecture.md).
 Each public function is one change and one transaction: check (permission, role and the
 workflow table), lock the row, write, append the timeline event and the audit row, owe the
 referrer their feedback and queue their notices, and open or meet the clocks the table names.
@@ -18,31 +22,36 @@ from guardian.shortcuts import assign_perm, remove_perm
 from accounts.models import Team
 from audit.services import audit_record
 from core.vocabulary import AuditAction, EventKind, Outcome, RagRating, Status
-from feedback.services import WITHHELD_REASONS, feedback_owe
+from feedback.services import (
+    WITHHELD_REASONS,
+    FeedbackOutstanding,
+    feedback_assert_given_before_close,
+    feedback_give_by_phone,
+    feedback_owe,
+)
 from outbox.models import Channel
-from outbox.write import notice_queue
+from outbox.wording import NoticeKind
+from outbox.write import notice_queue, referrer_notify
 from pathways import deadlines
 from referrals import workflow
-from referrals.models import Referral, ReferralEvent
+from referrals.lifecycle import (  # shared with the referrer's changes; steps keep old names
+    TransitionError,
+    TransitionForbidden,
+    referral_info_receive,
+    referral_withdraw,
+)
+from referrals.lifecycle import referral_locked as _locked
+from referrals.lifecycle import require_reason as _require_reason
+from referrals.lifecycle import transition_check as _check
+from referrals.lifecycle import transition_clocks as _clocks
+from referrals.lifecycle import transition_log as _log
+from referrals.models import Referral
 from referrals.record import record as record_change  # `record` names feedback records here
 from referrals.workflow import Action, Transition
 
-from .access import role_on
 from .models import Decision, DuplicateKind, DuplicateLink
 
 PERMS = ("referrals.view_referral", "referrals.triage_referral")
-
-
-class TransitionError(Exception):
-    """The change is not allowed now. `errors` maps form fields to messages, when known."""
-
-    def __init__(self, message: str, errors: dict[str, str] | None = None):
-        super().__init__(message)
-        self.errors = errors or {}
-
-
-class TransitionForbidden(TransitionError):
-    """The person may not make this change on this referral."""
 
 
 @dataclass(frozen=True)
@@ -79,39 +88,6 @@ def feedback_errors(*, feedback: Feedback | None, outcome: str = "") -> dict[str
 
 # --- check -----------------------------------------------------------------------------------
 
-def _locked(referral_id: int) -> Referral:
-    return Referral.objects.select_for_update(of=("self",)).select_related("team", "referrer").get(
-        pk=referral_id
-    )
-
-
-def _check(*, referral: Referral, actor, action: str, outcome: str = "") -> Transition:
-    """The table row allowing this change, or TransitionError/TransitionForbidden saying why."""
-    role = role_on(actor, referral)
-    if role is None:
-        raise TransitionForbidden("You do not have access to this referral.")
-    row = workflow.transition_find(
-        action=action, status=referral.status, pathway=referral.pathway, outcome=outcome,
-        role=role,
-    )
-    if row is not None:
-        return row
-    if workflow.transition_find(action=action, status=referral.status,
-                                pathway=referral.pathway, outcome=outcome) is not None:
-        raise TransitionForbidden(f"Your role cannot do this: {Action(action).label.lower()}.")
-    status_label = Status(referral.status).label.lower() if referral.status in Status.values \
-        else referral.status
-    raise TransitionError(
-        f"This cannot be done to a referral that is {status_label}: "
-        f"{Action(action).label.lower()}."
-    )
-
-
-def _require_reason(row: Transition, reason: str) -> None:
-    if row.reason_required and not reason.strip():
-        raise TransitionError("Enter a reason", {"reason": "Enter a reason"})
-
-
 def _require_feedback(row: Transition, feedback: Feedback | None) -> None:
     if not row.feedback_required:
         return
@@ -129,14 +105,18 @@ def _channels(referral: Referral) -> list[str]:
     return channels
 
 
+def _owed_referrals(referral: Referral) -> list[Referral]:
+    """This referral and every referral merged into it: their referrers are all told."""
+    return [referral, *Referral.objects.filter(linked_to=referral, status=Status.MERGED)]
+
+
 def _owe(*, referral: Referral, row: Transition, feedback: Feedback, actor, now: datetime):
     """Owe the referrer (and the referrer of every referral merged into this one) feedback."""
     text = feedback.outcome_text.strip()
     if feedback.withheld and not text:
         text = "A decision has been made. Detail about it is withheld."
     records = []
-    owed = [referral, *Referral.objects.filter(linked_to=referral, status=Status.MERGED)]
-    for target in owed:
+    for target in _owed_referrals(referral):
         records.append(feedback_owe(
             referral=target, kind=row.outcome or row.action, outcome_text=text,
             reason=feedback.reason.strip(), signposting=feedback.signposting.strip(),
@@ -149,6 +129,21 @@ def _owe(*, referral: Referral, row: Transition, feedback: Feedback, actor, now:
     return records[0]
 
 
+def _tell_referrers(*, referral: Referral, from_status: str, row: Transition) -> None:
+    """Progress notices every referrer of this referral is promised (docs/feedback.md): the
+    enquiry started, the enquiry concluded (to plan and review, or closed). By each referrer's
+    channels (feedback.services.referrer_notify), in general words that hold no staff reasons,
+    so they are safe when the adult refused consent."""
+    kinds = []
+    if row.target == Status.ENQUIRY and from_status != Status.ENQUIRY:
+        kinds.append(NoticeKind.ENQUIRY_STARTED)
+    if from_status == Status.ENQUIRY and row.target != Status.ENQUIRY:
+        kinds.append(NoticeKind.ENQUIRY_CONCLUDED)
+    for kind in kinds:
+        for target in _owed_referrals(referral):
+            referrer_notify(referral=target, kind=kind)
+
+
 def _referrer_words(feedback: Feedback | None, reason: str) -> str:
     """What the timeline shows the referrer as the reason: never staff's internal rationale."""
     if feedback is None:
@@ -156,23 +151,6 @@ def _referrer_words(feedback: Feedback | None, reason: str) -> str:
     if feedback.withheld:
         return WITHHELD_REASONS[feedback.withheld_reason]
     return feedback.reason.strip()
-
-
-def _log(*, referral: Referral, row: Transition, actor, now: datetime, from_status: str,
-         reason: str, detail: dict, request=None) -> ReferralEvent:
-    return record_change(
-        referral=referral, kind=workflow.EVENT_KIND[row.action], actor=actor, request=request,
-        at=now, from_status=from_status, to_status=referral.status, reason=reason,
-        visible_to_referrer=row.visible_to_referrer, detail=detail,
-        audit_detail={"from": from_status, "to": referral.status, "outcome": row.outcome},
-    )
-
-
-def _clocks(*, referral: Referral, row: Transition, actor, now: datetime) -> None:
-    for kind in row.meets:
-        deadlines.deadline_meet(referral=referral, kind=kind, at=now, actor=actor)
-    for kind in row.opens:
-        deadlines.deadline_open(referral=referral, kind=kind, starts=now, actor=actor)
 
 
 def _decision(*, referral, row, actor, now, detail="", rationale="", record=None):
@@ -206,6 +184,7 @@ def referral_decide(*, referral_id: int, actor, outcome: str, detail: str = "",
          reason=_referrer_words(feedback, ""), request=request,
          detail={"outcome": outcome, "detail": detail, "feedback": record.pk})
     _clocks(referral=referral, row=row, actor=actor, now=now)
+    _tell_referrers(referral=referral, from_status=from_status, row=row)
     return referral
 
 
@@ -252,25 +231,6 @@ def referral_info_request(*, referral_id: int, actor, question: str,
     return referral
 
 
-@transaction.atomic
-def referral_info_receive(*, referral_id: int, actor, information: str,
-                          now: datetime | None = None, request=None) -> Referral:
-    """Record the information asked for; the referral returns to where it was."""
-    now = now or timezone.now()
-    referral = _locked(referral_id)
-    row = _check(referral=referral, actor=actor, action=Action.INFO_RECEIVE)
-    if not information.strip():
-        raise TransitionError("Enter the information", {"information": "Enter the information"})
-    asked = (referral.events.filter(kind=workflow.EVENT_KIND[Action.INFO_REQUEST])
-             .order_by("-at", "-id").first())
-    from_status = referral.status
-    referral.status = asked.from_status if asked else Status.SUBMITTED
-    referral.save(update_fields=["status", "updated_at"])
-    _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
-         reason=information.strip(), request=request, detail={})
-    return referral
-
-
 def _decision_clock(pathway: str) -> str:
     return "mash_decision" if pathway in workflow.CHILD else "concern_decision"
 
@@ -309,11 +269,8 @@ def referral_reroute(*, referral_id: int, actor, pathway: str, reason: str,
          reason=reason.strip(), request=request,
          detail={"from_pathway": old_pathway, "to_pathway": pathway,
                  "from_team": old_team.pk if old_team else None, "to_team": new_team.pk})
-    notice_queue(
-        kind="rerouted", recipient=referral.referrer, referral=referral, channel=Channel.PORTAL,
-        subject=f"Referral {referral.reference} has moved to another team",
-        body=f"Referral {referral.reference} is now with the {new_team.name}.",
-    )
+    # By each referrer's channels (portal, and email unless phone only), as docs/feedback.md says.
+    referrer_notify(referral=referral, kind=NoticeKind.REROUTED)
     return referral
 
 
@@ -330,44 +287,50 @@ def referral_plan(*, referral_id: int, actor, reason: str = "",
     _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
          reason=reason.strip(), request=request, detail={})
     _clocks(referral=referral, row=row, actor=actor, now=now)
+    _tell_referrers(referral=referral, from_status=from_status, row=row)
     return referral
 
 
 @transaction.atomic
 def referral_close(*, referral_id: int, actor, reason: str, feedback: Feedback | None,
-                   now: datetime | None = None, request=None) -> Referral:
-    """Close at any stage, with a reason, telling the referrer (and who to contact next time)."""
+                   told_by_phone: bool = False, now: datetime | None = None,
+                   request=None) -> Referral:
+    """Close at any stage, with a reason, telling the referrer (and who to contact next time).
+
+    Refused while feedback already owed to any of its referrers is neither sent nor recorded
+    (feedback.services.feedback_assert_given_before_close). The closure's own feedback goes by
+    email through the outbox; a referrer who asked for phone only must have been phoned
+    (`told_by_phone`), and the call is recorded as given with the closure, so the referral is
+    never closed owing them anything."""
     now = now or timezone.now()
     referral = _locked(referral_id)
     row = _check(referral=referral, actor=actor, action=Action.CLOSE)
     _require_reason(row, reason)
     _require_feedback(row, feedback)
+    try:  # the promise: nothing is closed while a referrer is still owed feedback
+        feedback_assert_given_before_close(referral)
+    except FeedbackOutstanding as owed:
+        raise TransitionError(owed.message) from owed
+    by_phone = [target for target in _owed_referrals(referral)
+                if target.feedback_preference == "phone_only"]
+    if by_phone and not told_by_phone:
+        message = ("The referrer asked for feedback by phone only: phone them, tell them this "
+                   "feedback, then confirm you have")
+        raise TransitionError(message, {"told_by_phone": message})
     from_status = referral.status
     referral.status, referral.closed_at = row.target, now
     referral.save(update_fields=["status", "closed_at", "updated_at"])
     record = _owe(referral=referral, row=row, feedback=feedback, actor=actor, now=now)
+    for target in by_phone:  # the calls confirmed on the form, recorded with the closure
+        feedback_give_by_phone(referral=target, actor=actor, given_at=now, request=request,
+                               closing=referral,
+                               summary=_referrer_words(feedback, "") or record.outcome_text)
     _decision(referral=referral, row=row, actor=actor, now=now, rationale=reason.strip(),
               record=record)
     _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
          reason=_referrer_words(feedback, ""), request=request, detail={"feedback": record.pk})
     _clocks(referral=referral, row=row, actor=actor, now=now)
-    return referral
-
-
-@transaction.atomic
-def referral_withdraw(*, referral_id: int, actor, reason: str,
-                      now: datetime | None = None, request=None) -> Referral:
-    """The referrer withdraws their referral before anyone has triaged it."""
-    now = now or timezone.now()
-    referral = _locked(referral_id)
-    row = _check(referral=referral, actor=actor, action=Action.WITHDRAW)
-    _require_reason(row, reason)
-    from_status = referral.status
-    referral.status, referral.closed_at, referral.assignee = row.target, now, None
-    referral.save(update_fields=["status", "closed_at", "assignee", "updated_at"])
-    _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
-         reason=reason.strip(), request=request, detail={})
-    _clocks(referral=referral, row=row, actor=actor, now=now)
+    _tell_referrers(referral=referral, from_status=from_status, row=row)
     return referral
 
 

@@ -215,7 +215,8 @@ def _perform(action, form, referral, request):
             rationale=data.get("rationale", ""), feedback=form.feedback())
     if action == Action.CLOSE:
         return transitions.referral_close(**common, reason=data["reason"],
-                                          feedback=form.feedback())
+                                          feedback=form.feedback(),
+                                          told_by_phone=data.get("told_by_phone", False))
     if action in (Action.LINK, Action.MERGE):
         other = _other_by_reference(form)
         if other is None:

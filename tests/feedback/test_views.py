@@ -14,7 +14,9 @@ from feedback.services import feedback_owe
 from outbox.models import Notice, NoticeStatus
 from pathways.deadlines import deadline_open
 from referrals.models import ReferralEvent
+from triage import transitions
 
+from .built import submitted
 from .factories import PERSON_NAME, referral_make
 
 
@@ -110,12 +112,14 @@ def test_status_page_shows_only_what_the_referrer_may_see(signed_in, referral, a
 
 
 def test_status_page_without_consent_shows_the_general_wording(signed_in, referrer, assignee):
-    referral = referral_make(referrer=referrer, assignee=assignee, answers={"consent": "no"},
-                             outcome="not_safeguarding")
-    ReferralEvent.objects.create(referral=referral, kind="decided", to_status="concern_decided",
-                                 visible_to_referrer=True, reason="Daughter manages money now.")
-    feedback_owe(referral=referral, kind="decision", outcome_text="Not a safeguarding concern",
-                 reason="Daughter manages her money now.", signposting="Citizens Advice")
+    # Built as the form builds it: the adult step's "No, they do not agree" (Referral.consent).
+    referral = submitted(referrer, consent="no")
+    transitions.referral_decide(
+        referral_id=referral.pk, actor=assignee, outcome="not_safeguarding",
+        detail="signposted",
+        feedback=transitions.Feedback(outcome_text="Not a safeguarding concern",
+                                      reason="Daughter manages her money now.",
+                                      signposting="Citizens Advice"))
     page = signed_in.get(reverse("feedback:status", args=[referral.pk])).content.decode()
     assert "did not agree to details being shared" in page
     assert "Daughter" not in page

@@ -43,9 +43,13 @@ def form_data(values: dict) -> dict:
     return values
 
 
-def complete_draft(referrer, *, child=False, urgent=False, linked=False, now=None) -> Referral:
+def complete_draft(referrer, *, child=False, urgent=False, linked=False, now=None,
+                   overrides: dict | None = None) -> Referral:
+    """`overrides` maps a step key to answers replacing the defaults' (e.g. consent refused)."""
     now = now or timezone.now()
     answers = CHILD_ANSWERS if child else ADULT_ANSWERS
+    answers = {key: {**values, **(overrides or {}).get(key, {})}
+               for key, values in answers.items()}
     urgency = {"urgent": urgent, "urgent_reason": "Thoughts of self-harm" if urgent else ""}
     referral = services.draft_start(actor=referrer, urgency=urgency, now=now)
     for step in steps.STEPS[1:]:

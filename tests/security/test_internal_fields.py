@@ -145,6 +145,8 @@ def world(referrer, lead, staff, others, django_capture_on_commit_callbacks):
         )
         transitions.referral_plan(referral_id=a.pk, actor=manager,
                                   reason=INTERNAL["enquiry findings (plan)"])
+    # The decision's email is sent (above, on commit) before closure: closure waits for it.
+    with django_capture_on_commit_callbacks(execute=True):
         transitions.referral_close(
             referral_id=a.pk, actor=manager, reason=INTERNAL["closing reason"],
             feedback=transitions.Feedback(withheld=True, withheld_reason="risk_to_person"),
