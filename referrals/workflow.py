@@ -20,7 +20,7 @@ class FeedbackPreference(models.TextChoices):
 
 # ---------------------------------------------------------------------------------------------
 # Transitions, as data. One row is "from these statuses, on these pathways, these roles may do
-# this action, which leads to that status". triage.transitions is the only code that applies
+# this action, which leads to that status". triage.transitions (with referrals.lifecycle) alone applies
 # them; the tests are generated from this table (every allowed and every forbidden pair).
 # ---------------------------------------------------------------------------------------------
 
