@@ -18,6 +18,7 @@ from core.vocabulary import AuditAction, EventKind, Status
 from outbox.dispatch import notices_enqueue_on_commit
 from outbox.write import notice_failed_requeue, notice_queue, referrer_channels
 from pathways.deadlines import deadline_meet, deadline_open
+from referrals import access
 from referrals.models import Referral
 from referrals.record import record as record_change
 
@@ -112,8 +113,8 @@ def feedback_mark_given(*, record_id: int, at: datetime) -> bool:
 
 
 def _check_can_record_feedback(actor, referral) -> None:
-    if not actor.has_perm("referrals.triage_referral", referral):
-        raise PermissionDenied("Only the referral's team can record feedback given by phone.")
+    if not access.may_act(actor, referral):
+        raise access.OutOfScope("Only the referral's team can record feedback given by phone.")
 
 
 @transaction.atomic
@@ -214,7 +215,7 @@ def feedback_assert_given_before_close(referral) -> None:
 def notice_retry_failed(*, notice_id: int, actor, now: datetime, request=None) -> bool:
     """An administrator sends a failed notice again (after fixing an address or the Notify
     configuration). Returns False if it was not failed."""
-    if not actor.is_council_admin:
+    if not access.is_administrator(actor):
         raise PermissionDenied("Only council administrators can resend notices.")
     notice = notice_failed_requeue(notice_id=notice_id, now=now)
     if notice is None:

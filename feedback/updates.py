@@ -7,7 +7,7 @@ people who must act, in one transaction.
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.recipients import chase_recipients, information_added_recipients
@@ -15,19 +15,19 @@ from core.vocabulary import EventKind, Status
 from outbox.models import Channel
 from outbox.wording import NoticeKind
 from outbox.write import notice_queue
+from referrals import access
 from referrals.lifecycle import referral_info_receive
 from referrals.models import Referral, ReferralEvent
 from referrals.record import record
 from referrals.services.attachments import attachment_add_submitted
 
-from .selectors import deadline_missed, referral_for_viewer
+from .selectors import deadline_missed
 
 INFORMATION_MAX_CHARS = 5000
 
 
 def _check_can_follow(actor, referral: Referral) -> None:
-    if referral_for_viewer(actor, referral.pk) is None:
-        raise PermissionDenied("You cannot update this referral.")
+    access.require_follow(actor, referral)
     if referral.status not in Status.open():
         raise ValidationError(
             "This referral is closed. If you have a new concern, make a new referral."

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from core.vocabulary import Status
 from pathways import deadlines
-from triage.access import role_on
 
-from . import workflow
+from . import access, workflow
 from .models import Referral, ReferralEvent
 from .record import record as record_change
 from .workflow import Action, Transition
@@ -31,8 +31,8 @@ class TransitionError(Exception):
         self.errors = errors or {}
 
 
-class TransitionForbidden(TransitionError):
-    """The person may not make this change on this referral."""
+class TransitionForbidden(TransitionError, PermissionDenied):
+    """The person may not make this change on this referral (or on the one it names)."""
 
 
 # --- check, then do and log: the steps every transition takes ----------------------------------
@@ -48,7 +48,7 @@ def transition_check(*, referral: Referral, actor, action: str, outcome: str = "
                      role: str | None = None) -> Transition:
     """The table row allowing this change, or TransitionError/TransitionForbidden saying why.
     `role` is given only by a service that has already checked the actor's access itself."""
-    role = role or role_on(actor, referral)
+    role = role or access.role_on(actor, referral)
     if role is None:
         raise TransitionForbidden("You do not have access to this referral.")
     row = workflow.transition_find(
@@ -104,6 +104,9 @@ def referral_info_receive(*, referral_id: int, actor, information: str,
     that the actor follows this referral (its referrer or their organisation's lead)."""
     now = now or timezone.now()
     referral = referral_locked(referral_id)
+    if for_referrer and not access.may_follow(actor, referral):
+        # The policy again, whatever the caller checked: only the referrer's side replies so.
+        raise TransitionForbidden("You cannot update this referral.")
     row = transition_check(referral=referral, actor=actor, action=Action.INFO_RECEIVE,
                            role=workflow.REFERRER if for_referrer else None)
     if not information.strip():

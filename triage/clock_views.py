@@ -1,14 +1,14 @@
 """The clocks page for staff: a referral's clocks, why each is due when it is, pause and resume.
 
 A triage page (it lives in triage, not in the clock engine it shows). Team staff on the
-referral only (triage's access rule). Every look is audited; a refusal is a
+referral only (referrals.access.may_act). Every look is audited; a refusal is a
 404, which portal.middleware audits for a URL with a referral_id.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -24,15 +24,13 @@ from pathways.deadlines import (
 from pathways.forms import PauseForm
 from pathways.models import Deadline
 from pathways.policies import working_calendar
-from referrals import workflow
+from referrals import access
 from referrals.models import Referral
-
-from . import access
 
 
 def _staff_referral(request, referral_id) -> Referral:
-    referral = get_object_or_404(Referral, pk=referral_id)
-    if access.role_on(request.user, referral) not in (workflow.TRIAGE, workflow.MANAGER):
+    referral = access.referral_load(request.user, referral_id, access.Need.ACT)
+    if referral is None:
         raise Http404("No such referral for you.")
     return referral
 

@@ -33,7 +33,7 @@ from outbox.models import Channel
 from outbox.wording import NoticeKind
 from outbox.write import notice_queue, referrer_notify
 from pathways import deadlines
-from referrals import workflow
+from referrals import access, workflow
 from referrals.lifecycle import (  # shared with the referrer's changes; steps keep old names
     TransitionError,
     TransitionForbidden,
@@ -334,11 +334,16 @@ def referral_close(*, referral_id: int, actor, reason: str, feedback: Feedback |
     return referral
 
 
-def _other(referral: Referral, other_id: int) -> Referral:
+def _other(referral: Referral, other_id: int, actor) -> Referral:
+    """The referral a link or merge names, locked. The actor must act on it too (the access
+    policy's may_link; _check has already shown they act on `referral`): a target outside
+    their teams is refused before anything changes."""
     if other_id == referral.pk:
         raise TransitionError("A referral cannot duplicate itself",
                               {"other": "Choose another referral"})
-    other = Referral.objects.select_for_update().filter(pk=other_id).first()
+    other = Referral.objects.select_for_update(of=("self",)).filter(pk=other_id).first()
+    if other is not None and not access.may_act(actor, other):
+        raise TransitionForbidden("You do not have access to that referral.")
     if other is None or other.status in (Status.DRAFT, Status.MERGED):
         raise TransitionError("That referral cannot be linked", {"other": "Choose another"})
     return other
@@ -351,7 +356,7 @@ def referral_link(*, referral_id: int, actor, other_id: int, reason: str = "",
     now = now or timezone.now()
     referral = _locked(referral_id)
     row = _check(referral=referral, actor=actor, action=Action.LINK)
-    other = _other(referral, other_id)
+    other = _other(referral, other_id, actor)
     DuplicateLink.objects.get_or_create(
         referral=referral, other=other, kind=DuplicateKind.LINK,
         defaults={"by": actor, "at": now, "reason": reason.strip()},
@@ -375,7 +380,7 @@ def referral_merge(*, referral_id: int, actor, other_id: int, feedback: Feedback
     now = now or timezone.now()
     referral = _locked(referral_id)
     row = _check(referral=referral, actor=actor, action=Action.MERGE)
-    other = _other(referral, other_id)
+    other = _other(referral, other_id, actor)
     if other.status in Status.finished():
         raise TransitionError("Merge into an open referral",
                               {"other": "That referral is finished: choose an open one"})
