@@ -2,9 +2,13 @@ from django.contrib import admin, messages
 from django.utils import timezone
 
 from audit.admin_mixins import ReferralRecordAdminMixin
+from outbox.models import Notice, NoticeStatus
 
-from .models import FeedbackRecord, Notice, NoticeStatus
+from .models import FeedbackRecord
 from .services import notice_retry_failed
+
+# The outbox's table, administered here: resending a failed notice is an administrator's
+# decision, checked and audited by feedback.services.notice_retry_failed.
 
 
 @admin.register(Notice)

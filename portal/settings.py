@@ -57,9 +57,12 @@ INSTALLED_APPS = [
     "pathways",
     "referrals",
     "feedback",
+    "outbox",
     "ops",
     "triage",
     "dashboard",
+    # The project itself, for commands that span every app (demo_data): the top layer.
+    "portal",
 ]
 
 MIDDLEWARE = [

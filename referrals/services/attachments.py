@@ -6,7 +6,7 @@ import zipfile
 
 import magic
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 
@@ -161,3 +161,26 @@ def download_name(attachment: Attachment) -> str:
     stem = attachment.original_name.rsplit(".", 1)[0] or "attachment"
     safe = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in stem)[:80].strip()
     return f"{safe or 'attachment'}.{ALLOWED.get(attachment.content_type, 'bin')}"
+
+
+def attachment_add_submitted(*, referral: Referral, actor, upload, at) -> Attachment:
+    """Store a file the referrer sent with added information (feedback.updates) as one of the
+    submitted referral's attachments. attachment_add is for drafts only; this goes through the
+    same content check and the same private, random-name storage, so the staff page lists and
+    serves it like any other attachment. The caller has checked the actor follows the referral
+    and holds its row lock. Raises ValidationError({"file": ...}) for a refused file."""
+    try:
+        detected = attachment_check(referral=referral, upload=upload)
+    except AttachmentRejected as rejected:
+        raise ValidationError({"file": str(rejected)}) from rejected
+    stored = default_storage.save(f"attachments/{secrets.token_hex(20)}", upload)
+    try:
+        attachment = Attachment.objects.create(
+            referral=referral, stored_name=stored, original_name=upload.name[:255],
+            description="Added after the referral was sent", content_type=detected,
+            size=upload.size, uploaded_by=actor, uploaded_at=at,
+        )
+    except Exception:
+        default_storage.delete(stored)  # no row, no file: nothing personal left on disk
+        raise
+    return attachment

@@ -123,7 +123,7 @@ def world(settings, teams):
     # A worker's heartbeat and a deadlines sweep, as beat and a worker leave them (the tasks
     # themselves, eager here), so /readyz is 200 and the walk can require no 5xx of it too.
     from ops.tasks import heartbeat
-    from pathways.tasks import deadlines_sweep
+    from referrals.tasks import deadlines_sweep
 
     heartbeat.delay()
     deadlines_sweep.delay()
@@ -327,7 +327,7 @@ def test_production_build_serves_every_role_every_page(server, world, app_role):
     assert {"referrals:start", "referrals:step", "feedback:status", "referrals:pdf",
             "referrals:attachment"} <= opened["referrer"]
     assert {"feedback:organisation"} <= opened["organisation_lead"]
-    assert {"triage:queue", "triage:referral", "pathways:referral-clocks"} <= opened[
+    assert {"triage:queue", "triage:referral", "clocks:referral-clocks"} <= opened[
         "triage_worker"]
     assert {"triage:workload", "dashboard:index"} <= opened["team_manager"]
     assert {"admin:index", "admin:accounts_user_changelist", "admin:accounts_user_change",

@@ -10,13 +10,15 @@ import pytest
 
 from audit.models import AuditEvent
 from core.vocabulary import Outcome, Status
-from feedback.models import FeedbackRecord, Notice
+from feedback.models import FeedbackRecord
+from outbox.models import Notice
 from pathways.models import Deadline
-from referrals import transitions, workflow
+from referrals import workflow
 from referrals.models import ReferralEvent
-from referrals.transitions import Feedback
 from referrals.workflow import Action
 from tests.triage.factories import referral_make
+from triage import transitions
+from triage.transitions import Feedback
 
 FEEDBACK = Feedback(outcome_text="Not a safeguarding concern.", reason="No abuse or neglect.",
                     signposting="Age UK Lewisham and Southwark advice line.")

@@ -12,16 +12,17 @@ import pytest
 from django.contrib import admin
 from django.core import mail
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from referrals.transitions import Feedback
 
 from accounts.models import Team, TeamMembership, User
 from audit.admin_mixins import AuditedAdminMixin
 from audit.models import AuditEvent
-from feedback.models import FeedbackRecord, Notice
+from feedback.models import FeedbackRecord
+from outbox.models import Notice
 from pathways.models import Deadline
 from referrals import transitions
 from referrals.models import Referral
 from referrals.services import referral_submit
-from referrals.transitions import Feedback
 from referrals.workflow import Outcome
 from tests.referrals.factories import complete_draft
 from triage.models import Decision, InternalNote
