@@ -5,8 +5,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 
 from audit.admin_mixins import AuditedAdminMixin
+from mfa.change_notice import account_change_tell
 
-from .change_notice import account_change_tell
 from .models import Membership, Organisation, Team, TeamMembership, User
 
 

@@ -11,6 +11,7 @@ audited and told too.
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django_otp.plugins.otp_email.admin import EmailDeviceAdmin
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
@@ -18,13 +19,13 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.change_notice import account_change_tell
-from accounts.models import User
 from audit.admin_mixins import AuditedAdminMixin
+
+from .change_notice import account_change_tell
 
 
 def _tell(*user_ids) -> None:
-    for user in User.objects.filter(pk__in={pk for pk in user_ids if pk is not None}):
+    for user in get_user_model().objects.filter(pk__in={pk for pk in user_ids if pk is not None}):
         account_change_tell(user_id=user.pk, old_email=user.email, changes=["second_factor"])
 
 
