@@ -12,7 +12,6 @@ import pytest
 from django.contrib import admin
 from django.core import mail
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from referrals.transitions import Feedback
 
 from accounts.models import Team, TeamMembership, User
 from audit.admin_mixins import AuditedAdminMixin
@@ -20,13 +19,14 @@ from audit.models import AuditEvent
 from feedback.models import FeedbackRecord
 from outbox.models import Notice
 from pathways.models import Deadline
-from referrals import transitions
 from referrals.models import Referral
 from referrals.services import referral_submit
 from referrals.workflow import Outcome
 from tests.referrals.factories import complete_draft
+from triage import transitions
 from triage.models import Decision, InternalNote
 from triage.services import note_add
+from triage.transitions import Feedback
 
 pytestmark = pytest.mark.django_db
 
