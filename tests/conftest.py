@@ -39,6 +39,11 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
         if "redis" in item.keywords and not os.environ.get("REDIS_URL"):
             item.add_marker(skip_redis)
+    # Browser tests last: pytest-playwright's session-wide sync API keeps an event loop running
+    # in the main thread from the first browser test on, and asgiref then refuses async_to_sync
+    # there, so a later test client call to an async view (/readyz) would fail for that reason
+    # alone. Sorting is stable: the order within each group is kept.
+    items.sort(key=lambda item: "browser" in item.keywords)
 
 
 @pytest.fixture(scope="session")
