@@ -1,11 +1,17 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+
+from audit.admin_mixins import AuditedAdminMixin
+from mfa.change_notice import account_change_tell
 
 from .models import Membership, Organisation, Team, TeamMembership, User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "is_active", "is_council_admin", "email_verified"]
     search_fields = ["email", "full_name"]
@@ -19,16 +25,33 @@ class UserAdmin(BaseUserAdmin):
                              "fields": ("email", "full_name", "password1", "password2")}),)
     filter_horizontal = ("groups",)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A new address is how an account is taken over: tell the owner at the old one.
+        if change and "email" in form.changed_data:
+            account_change_tell(user_id=obj.pk, old_email=form.initial.get("email", ""),
+                                changes=["email"])
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        # Django's view redirects only after the new password is saved (and log_change ran).
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, unquote(id))
+            if user is not None:
+                account_change_tell(user_id=user.pk, old_email=user.email,
+                                    changes=["password"])
+        return response
+
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "sector", "verified"]
     list_filter = ["sector", "verified"]
     search_fields = ["name"]
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "organisation", "role", "status"]
     list_filter = ["status", "role"]
     raw_id_fields = ["user", "decided_by"]
@@ -40,6 +63,18 @@ class TeamMembershipInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Team memberships and roles are changed inline here: the change is audited with the
+    team's row, naming the inline (not the person)."""
+
     list_display = ["name", "pathway", "phone"]
     inlines = [TeamMembershipInline]
+
+
+# Groups carry the permissions that roles grant: changes to them are audited like the rest.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(AuditedAdminMixin, BaseGroupAdmin):
+    pass

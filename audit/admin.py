@@ -1,12 +1,14 @@
-"""Administrators read the audit in the Django admin too: read-only, no add, change or delete."""
+"""Administrators read the audit in the Django admin too: read-only, no add, change or delete;
+the reading is itself audited."""
 
 from django.contrib import admin
 
+from .admin_mixins import AuditedAdminMixin
 from .models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("at", "action", "allowed", "actor", "referral_id", "ip_address", "path")
     list_filter = ("allowed", "action")
     search_fields = ("=referral_id", "action")

@@ -44,8 +44,8 @@ def bench_sweep(count: int) -> None:
     from pathways.clocks import default_rule
     from pathways.models import Deadline
     from pathways.policies import rule_to_json
-    from pathways.sweep import deadlines_sweep
     from referrals.models import Referral
+    from referrals.sweep import deadlines_sweep
 
     with transaction.atomic():
         user = User.objects.create_user(email="bench@example.org", full_name="Bench")

@@ -37,11 +37,15 @@ def noop_run(run, count: int) -> float:
 
 
 def outbox_feature():
-    """How the portal hands committed notices to the broker: feedback.services.notices_enqueue
-    (batches of NOTICE_SEND_BATCH ids, as the on-commit hook and the requeue sweep do), or on
-    a branch without it one feedback.tasks.notice_send task per id."""
+    """How the portal hands committed notices to the broker: outbox.dispatch.notices_enqueue
+    (feedback.services.notices_enqueue before the outbox package; batches of NOTICE_SEND_BATCH
+    ids, as the on-commit hook and the requeue sweep do), or on a branch without it one
+    feedback.tasks.notice_send task per id."""
     try:
-        return attribute("feedback.services.notices_enqueue")
+        try:
+            return attribute("outbox.dispatch.notices_enqueue")
+        except Unavailable:
+            return attribute("feedback.services.notices_enqueue")
     except Unavailable as batches_missing:
         try:
             send = attribute("feedback.tasks.notice_send")
@@ -53,7 +57,7 @@ def outbox_feature():
 def outbox_drain_run(run, enqueue, count: int) -> float:
     """Write `count` pending notices, hand their ids to the portal's enqueue path, time from
     the first hand-over until none is pending."""
-    from feedback.models import Notice
+    from outbox.models import Notice
 
     from .sqlfill import insert_select
 
@@ -207,7 +211,7 @@ def sweep_measure(run, tier: int) -> None:
 
     from .sqlfill import has_field
 
-    sweep = first_attribute("pathways.sweep.deadlines_sweep")
+    sweep = first_attribute("referrals.sweep.deadlines_sweep", "pathways.sweep.deadlines_sweep")
     now = run.now
     started = time.monotonic()
     open_clock = "met_at IS NULL" + (" AND cancelled_at IS NULL"

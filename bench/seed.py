@@ -225,7 +225,8 @@ def _next_clocks(lo: int, hi: int) -> None:
 
 def seeded_tables() -> list[str]:
     from audit.models import AuditEvent
-    from feedback.models import FeedbackRecord, Notice
+    from feedback.models import FeedbackRecord
+    from outbox.models import Notice
     from pathways.models import Deadline
     from referrals.models import Referral, ReferralEvent, ReferralGroupObjectPermission
 
@@ -417,7 +418,7 @@ def _deadlines(lo: int, hi: int, now: datetime) -> None:
 
 
 def _notices(lo: int, hi: int) -> None:
-    from feedback.models import Notice
+    from outbox.models import Notice
 
     derived, params = _derived(lo, hi)
     common = {
@@ -535,7 +536,7 @@ def vacuum_analyze() -> None:
 
 def table_counts() -> dict[str, int]:
     from audit.models import AuditEvent
-    from feedback.models import Notice
+    from outbox.models import Notice
     from pathways.models import Deadline
     from referrals.models import Referral, ReferralEvent
 

@@ -217,6 +217,8 @@ class AuditAction(models.TextChoices):
         "referral.alleged_person_removed", "Removed an alleged person")
     REFERRAL_ATTACHMENT_ADDED = "referral.attachment_added", "Added an attachment"
     REFERRAL_ATTACHMENT_REMOVED = "referral.attachment_removed", "Removed an attachment"
+    REFERRAL_ATTACHMENT_REFUSED = (
+        "referral.attachment_refused", "An upload was refused: malware found or no scanner")
     # Changes on the timeline: one per EventKind (referrals.record writes both together).
     REFERRAL_SUBMITTED = "referral.submitted", "Submitted a referral"
     REFERRAL_RAG_RATED = "referral.rag_rated", "Gave a RAG rating"
@@ -288,6 +290,12 @@ class AuditAction(models.TextChoices):
         "mfa.enrolment_mailbox_confirmed", "Mailbox confirmed for two-factor set-up")
     MFA_VERIFIED = "mfa.verified", "Two-factor check passed"
     MFA_FAILED = "mfa.failed", "Two-factor check failed"
+    # The Django admin (audit.admin_mixins): reads and changes made there.
+    ADMIN_LISTED = "admin.listed", "Listed rows in the Django admin"
+    ADMIN_VIEWED = "admin.viewed", "Viewed a row in the Django admin"
+    ADMIN_ADDED = "admin.added", "Added a row in the Django admin"
+    ADMIN_CHANGED = "admin.changed", "Changed a row in the Django admin"
+    ADMIN_DELETED = "admin.deleted", "Deleted a row in the Django admin"
     # Privacy.
     PRIVACY_SUBJECT_ACCESS_SEARCHED = "privacy.subject_access_searched", "Subject access search"
     PRIVACY_SUBJECT_ACCESS_EXPORTED = "privacy.subject_access_exported", "Subject access export"

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from accounts.models import Membership, MembershipStatus, Organisation, Sector, Team
 from core.vocabulary import EventKind, Outcome, Pathway, RagRating, Status
-from feedback.models import FeedbackRecord, Notice
+from feedback.models import FeedbackRecord
+from outbox.models import Notice
 from pathways.deadlines import next_clock_sql
 from pathways.models import Deadline
 from referrals.models import Referral

@@ -22,7 +22,8 @@ from django.db.models.functions import Coalesce, NullIf
 from django.db.models.lookups import LessThanOrEqual
 
 from core.vocabulary import EventKind, Outcome, Pathway, Status
-from feedback.models import FeedbackRecord, Notice
+from feedback.models import FeedbackRecord
+from outbox.models import Notice
 from pathways.models import Deadline
 from referrals.models import ReferralEvent
 

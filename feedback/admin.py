@@ -1,12 +1,18 @@
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from .models import FeedbackRecord, Notice, NoticeStatus
+from audit.admin_mixins import ReferralRecordAdminMixin
+from outbox.models import Notice, NoticeStatus
+
+from .models import FeedbackRecord
 from .services import notice_retry_failed
+
+# The outbox's table, administered here: resending a failed notice is an administrator's
+# decision, checked and audited by feedback.services.notice_retry_failed.
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(ReferralRecordAdminMixin, admin.ModelAdmin):
     """The outbox. Failed notices are the ones to look at: filter by status."""
 
     list_display = ("id", "kind", "channel", "status", "referral", "created_at", "sent_at",
@@ -31,7 +37,7 @@ class NoticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(FeedbackRecord)
-class FeedbackRecordAdmin(admin.ModelAdmin):
+class FeedbackRecordAdmin(ReferralRecordAdminMixin, admin.ModelAdmin):
     list_display = ("id", "referral", "kind", "withheld", "created_at", "given_at",
                     "given_by_phone")
     list_filter = ("given_by_phone", "withheld", "kind")

@@ -9,10 +9,11 @@ from datetime import datetime
 from django.db.models import Max, Prefetch, Q, QuerySet
 
 from core.vocabulary import EventKind, Outcome, Status
+from outbox.models import Channel, Notice, NoticeStatus
 from pathways.models import ContactKind, ContactPoint, Deadline
 from referrals.models import Attachment, Referral, ReferralEvent
 
-from .models import Channel, FeedbackRecord, Notice, NoticeStatus
+from .models import FeedbackRecord
 from .services import WITHHELD_REASONS
 
 CLOCK_WORDS = {

@@ -4,25 +4,24 @@ Both write a ReferralEvent (so the staff timeline shows them), an audit row and 
 people who must act, in one transaction.
 """
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db import transaction
 
+from accounts.recipients import chase_recipients, information_added_recipients
 from core.vocabulary import EventKind, Status
+from outbox.models import Channel
+from outbox.wording import NoticeKind
+from outbox.write import notice_queue
 from referrals import access
-from referrals.models import Attachment, Referral, ReferralEvent
+from referrals.lifecycle import referral_info_receive
+from referrals.models import Referral, ReferralEvent
 from referrals.record import record
-from referrals.services.attachments import AttachmentRejected, attachment_check
-from referrals.transitions import referral_info_receive
+from referrals.services.attachments import attachment_add_submitted
 
-from .models import Channel
 from .selectors import deadline_missed
-from .services import notice_queue
-from .wording import NoticeKind
 
 INFORMATION_MAX_CHARS = 5000
 
@@ -35,13 +34,6 @@ def _check_can_follow(actor, referral: Referral) -> None:
         )
 
 
-def _staff_to_tell(referral: Referral) -> list:
-    """The assignee; with nobody assigned yet, the team's managers (who allocate)."""
-    if referral.assignee_id and referral.assignee.is_active:
-        return [referral.assignee]
-    return list(referral.team.managers()) if referral.team_id else []
-
-
 def _notify_staff(*, people, kind: str, referral: Referral, dedupe: str | None = None) -> None:
     for person in people:
         for channel in (Channel.PORTAL, Channel.EMAIL):
@@ -49,30 +41,6 @@ def _notify_staff(*, people, kind: str, referral: Referral, dedupe: str | None =
                 kind=kind, recipient=person, referral=referral, channel=channel,
                 dedupe_key=f"{dedupe}:{person.pk}:{channel}" if dedupe else None,
             )
-
-
-def _attach(*, referral: Referral, actor, upload, at: datetime) -> Attachment:
-    """Store a file sent with added information as one of the referral's attachments.
-
-    The referral app's attachment_add is for drafts only; a submitted referral's new file goes
-    through the same content check (attachment_check) and the same private, random-name storage,
-    so the staff page lists and serves it like any other attachment.
-    """
-    try:
-        detected = attachment_check(referral=referral, upload=upload)
-    except AttachmentRejected as rejected:
-        raise ValidationError({"file": str(rejected)}) from rejected
-    stored = default_storage.save(f"attachments/{secrets.token_hex(20)}", upload)
-    try:
-        attachment = Attachment.objects.create(
-            referral=referral, stored_name=stored, original_name=upload.name[:255],
-            description="Added after the referral was sent", content_type=detected,
-            size=upload.size, uploaded_by=actor, uploaded_at=at,
-        )
-    except Exception:
-        default_storage.delete(stored)  # no row, no file: nothing personal left on disk
-        raise
-    return attachment
 
 
 @transaction.atomic
@@ -91,7 +59,10 @@ def referral_information_add(
         raise ValidationError(
             {"text": f"The new information must be {INFORMATION_MAX_CHARS} characters or fewer."}
         )
-    attachment = _attach(referral=referral, actor=actor, upload=upload, at=now) if upload else None
+    attachment = (
+        attachment_add_submitted(referral=referral, actor=actor, upload=upload, at=now)
+        if upload else None
+    )
     event = record(
         referral=referral, kind=EventKind.INFORMATION_ADDED, actor=actor, request=request,
         at=now, reason=text, visible_to_referrer=True,
@@ -107,7 +78,7 @@ def referral_information_add(
             referral_id=referral.pk, actor=actor, now=now, request=request, for_referrer=True,
             information="Reply added in the portal: the referral is back with the team.",
         )
-    _notify_staff(people=_staff_to_tell(referral), kind=NoticeKind.INFORMATION_ADDED,
+    _notify_staff(people=information_added_recipients(referral), kind=NoticeKind.INFORMATION_ADDED,
                   referral=referral)
     return event
 
@@ -135,7 +106,7 @@ def referral_chase(*, referral: Referral, actor, now: datetime, request=None) ->
     ).first()
     if earlier is not None:
         return ChaseResult(earlier, False)
-    managers = list(referral.team.managers()) if referral.team_id else []
+    managers = chase_recipients(referral)
     event = record(
         referral=referral, kind=EventKind.CHASED, actor=actor, request=request, at=now,
         reason="You chased this referral because a timeframe was missed. The team manager has "

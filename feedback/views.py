@@ -16,12 +16,13 @@ from django.views.decorators.http import require_http_methods
 
 from audit.services import audit_record
 from core.vocabulary import AuditAction, Status
+from outbox.write import notices_mark_read
 from referrals import access
 from referrals.access import Need
 
 from . import selectors
 from .forms import InformationForm, PhoneFeedbackForm
-from .services import feedback_give_by_phone, notice_retry_failed, notices_mark_read
+from .services import feedback_give_by_phone, notice_retry_failed
 from .updates import referral_chase, referral_information_add
 
 

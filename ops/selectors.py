@@ -43,7 +43,7 @@ def service_figures(*, now: datetime) -> ServiceFigures:
     from django.db.models import Count, Q
 
     from accounts.models import Team
-    from feedback.models import Notice, NoticeStatus
+    from outbox.models import Notice, NoticeStatus
     from pathways.models import Deadline
     from referrals.models import QUEUE_STATUSES, Referral
 

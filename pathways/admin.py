@@ -7,13 +7,15 @@ which audit every change.
 from django.contrib import admin
 from django.utils import timezone
 
+from audit.admin_mixins import AuditedAdminMixin, ReferralRecordAdminMixin
+
 from .clocks import compute
 from .models import ClockPause, ClockPolicy, ClosureDay, ContactPoint, Deadline
 from .policies import working_calendar
 
 
 @admin.register(ClockPolicy)
-class ClockPolicyAdmin(admin.ModelAdmin):
+class ClockPolicyAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["pathway", "kind", "variant", "due", "warning", "updated_at"]
     list_filter = ["pathway", "kind"]
     readonly_fields = ["example", "updated_at"]
@@ -56,7 +58,7 @@ class ClockPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClosureDay)
-class ClosureDayAdmin(admin.ModelAdmin):
+class ClosureDayAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["date", "name"]
     date_hierarchy = "date"
 
@@ -73,7 +75,7 @@ class ClockPauseInline(admin.TabularInline):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(admin.ModelAdmin):
+class DeadlineAdmin(ReferralRecordAdminMixin, admin.ModelAdmin):
     list_display = [
         "referral",
         "kind",
@@ -101,6 +103,6 @@ class DeadlineAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContactPoint)
-class ContactPointAdmin(admin.ModelAdmin):
+class ContactPointAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "pathway", "phone", "hours", "order"]
     list_editable = ["phone", "hours", "order"]

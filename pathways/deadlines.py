@@ -5,7 +5,7 @@ pauses in the same commit as the event that causes it. Times come from pathways.
 with the administrators' policy (pathways.policies) and calendar; the rule a clock opened with
 is kept on the row, so a later policy edit moves new clocks, not running ones.
 
-Breaches and warnings are recorded by the beat sweep (pathways.sweep), never here.
+Breaches and warnings are recorded by the beat sweep (referrals.sweep, selecting through pathways.due), never here.
 
 Every service here ends with referral_clock_sync: the referral carries its first running
 clock's due time (Referral.next_due_at) for the triage queue's index, and it changes in the

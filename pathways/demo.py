@@ -1,6 +1,7 @@
-"""Demo clocks: one paused clock and the first sweep, so the demo shows every clock state
-(running, due soon, overdue and breached with the managers told, paused, met) as soon as it
-starts; beat then sweeps every minute. Idempotent. Needs the triage demo referrals first."""
+"""Demo clocks: one paused clock, so the demo shows every clock state (running, due soon,
+overdue and breached with the managers told, paused, met) as soon as it starts, once the
+demo_data command has run the first sweep (referrals.sweep; beat then sweeps every minute).
+Idempotent. Needs the triage demo referrals first."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -9,11 +10,10 @@ from accounts.models import User
 
 from .deadlines import deadline_pause
 from .models import ClockPause, Deadline, PauseReason
-from .sweep import SweepReport, deadlines_sweep
 
 
 @transaction.atomic
-def demo_clocks_ensure(now=None) -> SweepReport:
+def demo_clocks_ensure(now=None) -> None:
     now = now or timezone.now()
     demo = Deadline.objects.filter(referral__reference__startswith="DEMO")
     if not ClockPause.objects.filter(deadline__in=demo).exists():
@@ -27,4 +27,3 @@ def demo_clocks_ensure(now=None) -> SweepReport:
                 note="Demo: the police asked us to wait for their interview.",
                 actor=User.objects.filter(email="manager.oppd@council.example.gov.uk").first(),
             )
-    return deadlines_sweep(now=now)

@@ -124,7 +124,7 @@ class DeadlineQuerySet(models.QuerySet):
 
 class Deadline(models.Model):
     """One clock on one referral. Opened, met, paused and resumed by pathways.deadlines in the
-    caller's transaction; the beat sweep (pathways.sweep) records warnings and breaches once.
+    caller's transaction; the beat sweep (referrals.sweep) records warnings and breaches once.
 
     `rule` is the ClockRule the clock was opened with, so a later policy edit does not move a
     running clock. While a pause is open `paused_at` is set and `due_at`/`warning_at` keep their
@@ -168,7 +168,7 @@ class Deadline(models.Model):
                 ),
             ),
             models.Index(fields=["referral", "kind"]),
-            # The sweep's breach step (pathways.sweep): running clocks not yet breached. A
+            # The sweep's breach step (pathways.due): running clocks not yet breached. A
             # breached clock stays open until met, so deadline_open_due alone would make every
             # sweep re-read the whole backlog of breached ones.
             models.Index(
@@ -182,7 +182,7 @@ class Deadline(models.Model):
                 ),
             ),
             # The sweep's urgent pick-up step: "has a running decision clock", probed once per
-            # waiting urgent referral. The kinds are pathways.sweep.DECISION_KINDS, in order.
+            # waiting urgent referral. The kinds are referrals.sweep.DECISION_KINDS, in order.
             models.Index(
                 fields=["referral"],
                 name="deadline_deciding_open",

@@ -57,9 +57,12 @@ INSTALLED_APPS = [
     "pathways",
     "referrals",
     "feedback",
+    "outbox",
     "ops",
     "triage",
     "dashboard",
+    # The project itself, for commands that span every app (demo_data): the top layer.
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -255,6 +258,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # Referral form (referrals app): draft expiry and reminder, attachment limits.
 REFERRAL_DRAFT_EXPIRY_DAYS = int(os.environ.get("REFERRAL_DRAFT_EXPIRY_DAYS", "30"))
 REFERRAL_DRAFT_REMINDER_DAYS = int(os.environ.get("REFERRAL_DRAFT_REMINDER_DAYS", "7"))
+# Uploads are scanned by ClamAV's daemon before they are stored (referrals/malware.py). On by
+# default, and fail closed: with no scanner, no upload. CLAMAV_SOCKET is a unix socket path or
+# host:port. Only the demo's run command turns scanning off, and says so.
+CLAMAV_ENABLED = env_bool("CLAMAV_ENABLED", True)
+CLAMAV_SOCKET = os.environ.get("CLAMAV_SOCKET", "/var/run/clamav/clamd.ctl")
+CLAMAV_TIMEOUT_SECONDS = float(os.environ.get("CLAMAV_TIMEOUT_SECONDS", "30"))
 REFERRAL_ATTACHMENT_MAX_FILES = int(os.environ.get("REFERRAL_ATTACHMENT_MAX_FILES", "5"))
 REFERRAL_ATTACHMENT_MAX_BYTES = int(
     os.environ.get("REFERRAL_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))

@@ -49,6 +49,9 @@ OTP_EMAIL_COOLDOWN_DURATION = 0
 CLOCK_SETTINGS_CACHE_SECONDS = 0
 
 RETENTION_BATCH_PAUSE_SECONDS = 0  # tests run the sweep over a handful of referrals
+# Uploads in other areas' tests are not about scanning; tests/security/test_malware_scan.py turns
+# it on against a private clamd (tests/security/clamd.py).
+CLAMAV_ENABLED = False
 DASHBOARD_LIVE_SECONDS = 0  # figures tests give their own "now"; the cache has its own test
 # Rate limits (portal/ratelimits.py): property-based tests post the same form dozens of times,
 # so the limits are off here; tests/security/test_rate_limits.py turns them on. Counted per

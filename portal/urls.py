@@ -16,7 +16,7 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("referrals/", include("referrals.urls")),
     path("triage/", include("triage.urls")),
-    path("clocks/", include("pathways.urls")),
+    path("clocks/", include("triage.clock_urls")),
     path("feedback/", include("feedback.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("account/security/", include("mfa.urls")),

@@ -19,7 +19,7 @@ from weasyprint import HTML
 from audit.models import AuditEvent
 from audit.services import audit_record
 from core.vocabulary import AuditAction
-from feedback.models import Notice
+from outbox.models import Notice
 from referrals import access
 from referrals.models import Referral
 from referrals.pdf import STATIC_PREFIX, StaticOnlyFetcher

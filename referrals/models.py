@@ -114,7 +114,7 @@ class Referral(models.Model):
                 condition=models.Q(status__in=QUEUE_STATUSES),
             ),
             # The clock sweep's urgent pick-up step, every minute: only urgent referrals nobody
-            # has taken yet, oldest first (pathways.sweep._pickups_batch).
+            # has taken yet, oldest first (referrals.sweep._pickups_batch).
             models.Index(
                 fields=["received_at", "id"], name="referral_urgent_unassigned",
                 condition=models.Q(urgent=True, assignee__isnull=True),

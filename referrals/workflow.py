@@ -20,8 +20,9 @@ class FeedbackPreference(models.TextChoices):
 
 # ---------------------------------------------------------------------------------------------
 # Transitions, as data. One row is "from these statuses, on these pathways, these roles may do
-# this action, which leads to that status". referrals.transitions is the only code that applies
-# them; the tests are generated from this table (every allowed and every forbidden pair).
+# this action, which leads to that status". triage.transitions (with referrals.lifecycle) is the
+# only code that applies them; the tests are generated from this table (every allowed and every
+# forbidden pair).
 # ---------------------------------------------------------------------------------------------
 
 ADULT = Pathway.adult()

@@ -2,12 +2,14 @@
 
 from django.contrib import admin
 
+from audit.admin_mixins import ReferralRecordAdminMixin
+
 from .models import Assignment, Decision, DuplicateLink, InternalNote
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReferralRecordAdminMixin, admin.ModelAdmin):
     """Decisions and their history are written by the workflow services, each with its audit
-    row; editing them here would bypass both."""
+    row; editing or deleting them here would bypass both. Reading them here is audited."""
 
     def has_add_permission(self, request):
         return False

@@ -10,12 +10,12 @@ from guardian.shortcuts import assign_perm
 
 from accounts.models import Team, TeamMembership, User
 from core.vocabulary import Outcome, Pathway, Status
-from feedback.models import Notice, NoticeStatus
-from feedback.tasks import notices_send_now
+from outbox.models import Notice, NoticeStatus
+from outbox.send import notices_send_now
 from pathways import deadlines
-from referrals import transitions as t
 from referrals.models import Referral
-from referrals.transitions import Feedback
+from triage import transitions as t
+from triage.transitions import Feedback
 
 from . import services
 

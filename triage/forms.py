@@ -1,5 +1,5 @@
 """Forms for the triage workspace. They parse input; the rules live in referrals.workflow and
-referrals.transitions (the services report field errors, which views add back to the form)."""
+triage.transitions (the services report field errors, which views add back to the form)."""
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Fluid, Layout, Size, Submit
@@ -8,8 +8,8 @@ from django import forms
 from core.vocabulary import Outcome, Pathway, RagRating
 from feedback.services import WITHHELD_REASONS
 from referrals import workflow
-from referrals.transitions import Feedback, feedback_errors
 from referrals.workflow import Enquiry, OtherAction
+from triage.transitions import Feedback, feedback_errors
 
 from .selectors import CATEGORIES
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 class Decision(models.Model):
     """One recorded decision (concern decision, MASH decision, closure, merge) and the feedback
-    the referrer was owed with it. Written only by referrals.transitions."""
+    the referrer was owed with it. Written only by triage.transitions."""
 
     referral = models.ForeignKey(
         "referrals.Referral", on_delete=models.CASCADE, related_name="decisions"

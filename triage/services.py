@@ -1,6 +1,6 @@
 """Triage's own writers: claiming and assigning referrals, and internal notes.
 
-Status changes are referrals.transitions; these change who holds a referral and what the team
+Status changes are triage.transitions; these change who holds a referral and what the team
 has noted, each in one transaction with its timeline event and audit row.
 """
 
@@ -16,7 +16,7 @@ from pathways import deadlines
 from referrals import access, workflow
 from referrals.models import Referral
 from referrals.record import record
-from referrals.transitions import TransitionError, TransitionForbidden
+from triage.transitions import TransitionError, TransitionForbidden
 
 from .models import Assignment, AssignmentKind, InternalNote
 

@@ -20,11 +20,12 @@ from audit.services import audit_record
 from core.vocabulary import AuditAction, Status
 from pathways import deadlines
 from pathways.policies import working_calendar
-from referrals import access, transitions, workflow
+from referrals import access, workflow
 from referrals.access import Need
 from referrals.display import answers_display
 from referrals.models import Referral
 from referrals.workflow import Action
+from triage import transitions
 
 from . import forms, selectors, services
 

@@ -1,7 +1,7 @@
 from django import template
 
 from feedback.selectors import CLOCK_WORDS
-from feedback.wording import when_text
+from outbox.wording import when_text
 
 register = template.Library()
 

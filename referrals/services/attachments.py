@@ -1,11 +1,12 @@
-"""Files sent with a referral: checked by content, stored privately under random names."""
+"""Files sent with a referral: checked by content, scanned for malware, stored privately under
+random names."""
 
 import secrets
 import zipfile
 
 import magic
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 
@@ -13,6 +14,7 @@ from audit.services import audit_record
 from core.vocabulary import AuditAction
 
 from .. import access
+from ..malware import MalwareFound, ScannerUnavailable, malware_scan
 from ..models import Attachment, Referral
 from .drafts import check_may_continue_draft
 
@@ -36,6 +38,19 @@ SNIFF_BYTES = 8192
 
 class AttachmentRejected(Exception):
     """The file was not stored; the message says why, in words for the referrer."""
+
+
+class AttachmentScanRefused(AttachmentRejected):
+    """Refused by the malware scan: malware found, or no clean answer from the scanner."""
+
+    def __init__(self, message: str, *, reason: str, signature: str = ""):
+        super().__init__(message)
+        self.reason, self.signature = reason, signature
+
+
+# The referrer's words when the scanner refuses a file (GOV.UK file upload pattern).
+MALWARE_FOUND = "The selected file contains a virus. Choose a different file"
+SCANNER_DOWN = "We could not check the selected file for viruses. Try again later"
 
 
 def _detect(upload) -> str:
@@ -74,18 +89,41 @@ def attachment_check(*, referral: Referral, upload) -> str:
         raise AttachmentRejected(
             "The selected file must be a PDF, Word document (.doc or .docx), Excel spreadsheet "
             "(.xlsx), or a JPEG, PNG or GIF image. Its content did not match any of these")
+    # Last, so only a file we would store is sent to the scanner; before any storage, and
+    # for every upload path (drafts, and files added to a sent referral).
+    try:
+        malware_scan(upload)
+    except MalwareFound as found:
+        raise AttachmentScanRefused(MALWARE_FOUND, reason="malware",
+                                    signature=found.signature) from found
+    except ScannerUnavailable as down:
+        raise AttachmentScanRefused(SCANNER_DOWN, reason="scanner_unavailable") from down
     return detected
 
 
-@transaction.atomic
 def attachment_add(*, referral: Referral, actor, upload, description: str = "",
                    request=None) -> Attachment:
-    """Check the file by its content, store it under a random name, record it."""
+    """Check the file by its content, scan it, store it under a random name, record it."""
     if not access.may_edit_draft(actor, referral):
         raise PermissionDenied("Only the referrer can attach files to their own draft.")
     check_may_continue_draft(referral, actor)
+    try:
+        return _attachment_store(referral=referral, actor=actor, upload=upload,
+                                 description=description, request=request)
+    except AttachmentScanRefused as refusal:
+        # Outside the store's transaction, so the audit row stays; nothing was stored and the
+        # draft is as it was.
+        audit_record(action=AuditAction.REFERRAL_ATTACHMENT_REFUSED, actor=actor, request=request,
+                     referral=referral,
+                     detail={"reason": refusal.reason, "signature": refusal.signature})
+        raise
+
+
+@transaction.atomic
+def _attachment_store(*, referral: Referral, actor, upload, description: str,
+                      request) -> Attachment:
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    detected = attachment_check(referral=referral, upload=upload)
+    detected = attachment_check(referral=referral, upload=upload)  # type, size, malware scan
     stored = default_storage.save(f"attachments/{secrets.token_hex(20)}", upload)
     try:
         attachment = Attachment.objects.create(
@@ -123,3 +161,26 @@ def download_name(attachment: Attachment) -> str:
     stem = attachment.original_name.rsplit(".", 1)[0] or "attachment"
     safe = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in stem)[:80].strip()
     return f"{safe or 'attachment'}.{ALLOWED.get(attachment.content_type, 'bin')}"
+
+
+def attachment_add_submitted(*, referral: Referral, actor, upload, at) -> Attachment:
+    """Store a file the referrer sent with added information (feedback.updates) as one of the
+    submitted referral's attachments. attachment_add is for drafts only; this goes through the
+    same content check and the same private, random-name storage, so the staff page lists and
+    serves it like any other attachment. The caller has checked the actor follows the referral
+    and holds its row lock. Raises ValidationError({"file": ...}) for a refused file."""
+    try:
+        detected = attachment_check(referral=referral, upload=upload)
+    except AttachmentRejected as rejected:
+        raise ValidationError({"file": str(rejected)}) from rejected
+    stored = default_storage.save(f"attachments/{secrets.token_hex(20)}", upload)
+    try:
+        attachment = Attachment.objects.create(
+            referral=referral, stored_name=stored, original_name=upload.name[:255],
+            description="Added after the referral was sent", content_type=detected,
+            size=upload.size, uploaded_by=actor, uploaded_at=at,
+        )
+    except Exception:
+        default_storage.delete(stored)  # no row, no file: nothing personal left on disk
+        raise
+    return attachment

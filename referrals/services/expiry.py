@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from core.vocabulary import AuditAction, Status
-from feedback.models import Channel
-from feedback.services import notice_queue
+from outbox.models import Channel
+from outbox.write import notice_queue
 
 from ..models import Attachment, Referral
 

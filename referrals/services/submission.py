@@ -23,9 +23,9 @@ from django.utils import timezone
 
 from accounts.models import Membership, MembershipStatus, Team
 from core.vocabulary import EventKind, Pathway, Status
-from feedback.models import Channel
-from feedback.services import notice_queue, referrer_notify
-from feedback.wording import NoticeKind
+from outbox.models import Channel
+from outbox.wording import NoticeKind
+from outbox.write import notice_queue, referrer_notify
 from pathways.deadlines import deadline_open
 
 from .. import access, steps

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from pathways.models import ClockPause, Deadline
-from pathways.sweep import deadlines_sweep
+from referrals.sweep import deadlines_sweep
 from tests.browser.conftest import assert_accessible
 from tests.triage.factories import referral_make
 

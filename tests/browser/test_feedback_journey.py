@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from accounts.models import Membership, MembershipRole, MembershipStatus
 from audit.models import AuditEvent
-from feedback.models import Notice, NoticeStatus
 from feedback.services import feedback_owe
+from outbox.models import Notice, NoticeStatus
 from pathways.deadlines import deadline_open
 from referrals.models import ReferralEvent
 from tests.feedback.factories import referral_make, staff_make

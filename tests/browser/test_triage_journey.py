@@ -8,7 +8,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from core.vocabulary import Outcome, Status
-from feedback.models import Channel, FeedbackRecord, Notice, NoticeStatus
+from feedback.models import FeedbackRecord
+from outbox.models import Channel, Notice, NoticeStatus
 from tests.browser.conftest import assert_accessible
 from tests.triage.factories import referral_make
 

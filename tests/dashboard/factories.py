@@ -5,7 +5,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from accounts.models import Organisation, User
-from feedback.models import FeedbackRecord, Notice
+from feedback.models import FeedbackRecord
+from outbox.models import Notice
 from pathways.models import Deadline
 from referrals.models import Referral, ReferralEvent
 

@@ -5,10 +5,10 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from feedback.models import Notice, NoticeStatus
 from feedback.services import feedback_give_by_phone
-from feedback.tasks import notices_send_now
-from pathways.sweep import deadlines_sweep
+from outbox.models import Notice, NoticeStatus
+from outbox.send import notices_send_now
+from referrals.sweep import deadlines_sweep
 
 from .triage import worker
 

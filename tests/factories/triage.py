@@ -7,10 +7,10 @@ from datetime import datetime
 from django.utils import timezone
 
 from accounts.models import TeamRole
-from referrals import transitions
-from referrals.transitions import Feedback
 from referrals.workflow import CHILD, OUTCOME_DETAILS, SIGNPOSTING_REQUIRED, Outcome, Status
+from triage import transitions
 from triage.services import note_add, referral_assign, referral_claim
+from triage.transitions import Feedback
 
 from .accounts import staff
 

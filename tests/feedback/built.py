@@ -6,8 +6,8 @@ services. Used by the issue 13 regression tests, so their data has shapes the fo
 import uuid
 
 from referrals.services import referral_submit
-from referrals.transitions import Feedback
 from tests.referrals.factories import complete_draft
+from triage.transitions import Feedback
 
 # A reason for sharing without consent: the form requires one when the adult said no.
 REFUSED = {"consent": "no", "consent_grounds": ["others_at_risk"]}

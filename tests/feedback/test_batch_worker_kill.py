@@ -9,7 +9,7 @@ import signal
 
 import pytest
 
-from feedback.models import Notice, NoticeStatus
+from outbox.models import Notice, NoticeStatus
 from tests.security.fault_backends import celery_worker, private_redis, send_task, wait_for
 from tests.security.test_faults import make_notice
 

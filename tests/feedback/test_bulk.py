@@ -1,13 +1,14 @@
-"""feedback.bulk: many notices in one statement, the same outbox contract as notice_queue
+"""outbox.write (bulk): many notices in one statement, the same outbox contract as notice_queue
 (written in the caller's transaction, deduplicated by key, sent after commit by id)."""
 
 import pytest
 from django.core import mail
 from django.db import transaction
 
-from feedback import bulk
-from feedback.bulk import NoticeDraft, notices_queue_bulk, notices_send_many
-from feedback.models import Channel, Notice, NoticeStatus
+from outbox import write as bulk
+from outbox.models import Channel, Notice, NoticeStatus
+from outbox.tasks import notices_send_many
+from outbox.write import NoticeDraft, notices_queue_bulk
 
 from .factories import referral_make
 
@@ -97,7 +98,7 @@ def test_a_team_inbox_notice_and_a_missing_key_or_recipient(referrer, assignee):
 
 
 def test_a_long_list_is_split_into_the_outboxs_batches(referrer, assignee, settings, monkeypatch):
-    from feedback import tasks
+    from outbox import tasks
 
     referral = referral_make(referrer=referrer, assignee=assignee)
     ids = notices_queue_bulk(drafts(referral, assignee, 5))  # 10 notices

@@ -9,16 +9,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from feedback.models import Channel, FeedbackRecord, Notice
+from feedback.models import FeedbackRecord
 from feedback.services import (
     FeedbackOutstanding,
     feedback_assert_given_before_close,
     feedback_give_by_phone,
     feedback_outstanding,
     feedback_owe,
-    referrer_notify,
 )
-from feedback.wording import NoticeKind
+from outbox.models import Channel, Notice
+from outbox.wording import NoticeKind
+from outbox.write import referrer_notify
 from pathways.models import Deadline
 from referrals.models import ReferralEvent
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Membership, MembershipRole, MembershipStatus
-from feedback.models import Channel, Notice, NoticeStatus
+from outbox.models import Channel, Notice, NoticeStatus
 
 from .factories import referral_make
 

@@ -3,9 +3,9 @@ Notify API on loopback."""
 
 import pytest
 
-from feedback.models import Channel, Notice, NoticeStatus
-from feedback.services import notice_queue
-from feedback.tasks import notice_send_now
+from outbox.models import Channel, Notice, NoticeStatus
+from outbox.send import notice_send_now
+from outbox.write import notice_queue
 from portal.celery import app
 
 from .factories import PERSON_NAME, PERSON_POSTCODE

@@ -10,9 +10,11 @@ from django.core import mail
 from django.db import connection, transaction
 from django.utils import timezone
 
-from feedback.models import Channel, Notice, NoticeStatus
-from feedback.services import notice_queue, notices_requeue_due
-from feedback.tasks import notice_send, notice_send_now, notices_requeue, retry_delay
+from outbox.dispatch import notices_requeue_due
+from outbox.models import Channel, Notice, NoticeStatus
+from outbox.send import notice_send_now, retry_delay
+from outbox.tasks import notice_send, notices_requeue
+from outbox.write import notice_queue
 from portal.celery import app
 
 from .backends import FlakyBackend

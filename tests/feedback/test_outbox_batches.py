@@ -11,10 +11,14 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from feedback import tasks
-from feedback.models import Channel, FeedbackRecord, Notice, NoticeStatus
-from feedback.services import feedback_owe, notices_enqueue, referrer_notify
-from feedback.tasks import notices_send, notices_send_now, retry_delay
+from feedback.models import FeedbackRecord
+from feedback.services import feedback_owe
+from outbox import tasks
+from outbox.dispatch import notices_enqueue
+from outbox.models import Channel, Notice, NoticeStatus
+from outbox.send import notices_send_now, retry_delay
+from outbox.tasks import notices_send
+from outbox.write import referrer_notify
 from portal.celery import app
 
 from .backends import CountingBackend, RefusesOneAddressBackend

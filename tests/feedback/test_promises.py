@@ -11,16 +11,17 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.vocabulary import AuditAction
-from feedback.models import Channel, FeedbackRecord, Notice
+from feedback.models import FeedbackRecord
 from feedback.services import feedback_give_by_phone
-from feedback.tasks import notices_send_now
 from feedback.updates import referral_information_add
-from feedback.wording import NoticeKind
+from outbox.models import Channel, Notice
+from outbox.send import notices_send_now
+from outbox.wording import NoticeKind
 from pathways.models import Deadline
-from referrals import transitions
 from referrals.models import ReferralEvent
-from referrals.transitions import TransitionError
 from referrals.workflow import Status
+from triage import transitions
+from triage.transitions import TransitionError
 
 from .built import submitted, told
 

@@ -18,9 +18,10 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from feedback.models import Channel, Notice, NoticeStatus
-from feedback.services import notices_requeue_due, referrer_notify
-from feedback.tasks import notice_send
+from outbox.dispatch import notices_requeue_due
+from outbox.models import Channel, Notice, NoticeStatus
+from outbox.tasks import notice_send
+from outbox.write import referrer_notify
 from portal.celery import app
 from referrals.models import Referral
 

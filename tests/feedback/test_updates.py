@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from accounts.models import Membership, MembershipRole, MembershipStatus
 from audit.models import AuditEvent
-from feedback.models import Channel, Notice
 from feedback.updates import referral_chase, referral_information_add
+from outbox.models import Channel, Notice
 from pathways.deadlines import deadline_open
 from referrals.models import ReferralEvent
 

@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from accounts.models import Membership, MembershipRole, MembershipStatus, Organisation, Sector
 from audit.models import AuditEvent
-from feedback.models import Notice, NoticeStatus
 from feedback.services import feedback_owe
+from outbox.models import Notice, NoticeStatus
 from pathways.deadlines import deadline_open
-from referrals import transitions
 from referrals.models import ReferralEvent
+from triage import transitions
 
 from .built import submitted
 from .factories import PERSON_NAME, referral_make
@@ -241,7 +241,7 @@ def test_admin_lists_notices_by_status(admin_client, referral):
     Notice.objects.create(kind="acknowledgement", subject="s", body="b",
                           recipient_email="x@example.org", referral=referral,
                           status=NoticeStatus.FAILED)
-    response = admin_client.get("/admin/feedback/notice/?status__exact=failed")
+    response = admin_client.get("/admin/outbox/notice/?status__exact=failed")
     assert response.status_code == 200
     assert "acknowledgement" in response.content.decode()
 

@@ -4,11 +4,12 @@ words and a sign-in link, never the person's name, date of birth, postcode or ad
 import pytest
 from django.core import mail
 
-from feedback.channels import email_body
-from feedback.models import Channel
-from feedback.services import feedback_owe, notice_queue
-from feedback.tasks import notice_send_now
-from feedback.wording import NoticeKind
+from feedback.services import feedback_owe
+from outbox.channels import email_body
+from outbox.models import Channel
+from outbox.send import notice_send_now
+from outbox.wording import NoticeKind
+from outbox.write import notice_queue
 from pathways.deadlines import deadline_open
 
 from .factories import PERSON_ADDRESS, PERSON_DOB, PERSON_NAME, PERSON_POSTCODE

@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from feedback.models import Notice, NoticeStatus
 from ops.selectors import service_figures
+from outbox.models import Notice, NoticeStatus
 from pathways.models import Deadline
-from pathways.tasks import deadlines_sweep
 from referrals import services
 from referrals.models import QUEUE_STATUSES, Referral
+from referrals.tasks import deadlines_sweep
 from tests.referrals.factories import complete_draft
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ops.models import Heartbeat, SweepRun
 from ops.tasks import heartbeat
-from pathways.tasks import deadlines_sweep
+from referrals.tasks import deadlines_sweep
 
 pytestmark = pytest.mark.django_db
 
@@ -87,14 +87,14 @@ def test_an_unreachable_broker_gives_503(client, all_up, settings):
 
 
 def test_a_failing_sweep_is_not_counted_as_a_run(all_up, settings, monkeypatch):
-    import pathways.tasks
+    import referrals.tasks
 
     before = SweepRun.objects.get(task=SWEEP).finished_at
 
     def broken(**kwargs):
         raise RuntimeError("sweep failed")
 
-    monkeypatch.setattr(pathways.tasks, "run_sweep", broken)
+    monkeypatch.setattr(referrals.tasks, "run_sweep", broken)
     with pytest.raises(RuntimeError):
         deadlines_sweep.delay()
     assert SweepRun.objects.get(task=SWEEP).finished_at == before

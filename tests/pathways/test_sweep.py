@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 
 from audit.models import AuditEvent
-from feedback.models import Notice, NoticeStatus
+from outbox.models import Notice, NoticeStatus
 from pathways.deadlines import deadline_meet, deadline_open, deadline_pause, deadline_resume
 from pathways.models import Deadline
-from pathways.sweep import deadlines_sweep
+from referrals.sweep import deadlines_sweep
 
 from .conftest import ldt
 

@@ -8,10 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
-from feedback.models import Notice
+from outbox.models import Notice
 from pathways.deadlines import deadline_open
 from pathways.models import Deadline
-from pathways.sweep import deadlines_sweep
+from referrals.sweep import deadlines_sweep
 
 from .conftest import ldt
 
@@ -121,7 +121,7 @@ def test_a_backlog_of_urgent_pickups_is_cleared_in_one_run(make_referral, oppd_p
                                                            monkeypatch):
     """After an outage, every unclaimed urgent referral is alerted in the next sweep, batch by
     batch, not PICKUP_BATCH a minute; and one not yet due stops the line without re-reading."""
-    from pathways import sweep
+    from referrals import sweep
 
     monkeypatch.setattr(sweep, "PICKUP_BATCH", 2)
     start = ldt(2026, 3, 2, 10, 0)

@@ -10,10 +10,10 @@ import pytest
 from django.db import connection, transaction
 
 from audit.models import AuditEvent
-from feedback.models import Notice
+from outbox.models import Notice
 from pathways.deadlines import deadline_open
 from pathways.models import Deadline
-from pathways.sweep import deadlines_sweep
+from referrals.sweep import deadlines_sweep
 
 from .conftest import ldt
 

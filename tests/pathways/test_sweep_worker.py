@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from feedback.models import Notice, NoticeStatus
+from outbox.models import Notice, NoticeStatus
 from pathways.deadlines import deadline_open
 from pathways.models import Deadline
 
@@ -88,8 +88,8 @@ def worker(tmp_path):
 
 
 def test_beat_sweep_runs_on_a_real_worker(make_referral, oppd_people, worker):
-    from pathways.tasks import deadlines_sweep
     from portal.celery import app
+    from referrals.tasks import deadlines_sweep
 
     queue, log_path = worker
     breached = make_referral("oppd")

@@ -3,8 +3,8 @@ in London, and a guess would record a breach an hour early or late."""
 
 import pytest
 
-from feedback.tasks import notices_requeue
-from pathways.tasks import deadlines_sweep
+from outbox.tasks import notices_requeue
+from referrals.tasks import deadlines_sweep
 
 
 @pytest.mark.django_db

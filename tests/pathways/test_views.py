@@ -1,3 +1,4 @@
+# The clocks page (triage/clock_views.py) with the clock fixtures of this folder.
 """The staff clocks page: see why, pause with a reason, resume; team staff only, audited."""
 
 import pytest

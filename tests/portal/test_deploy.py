@@ -76,7 +76,34 @@ def test_docker_compose_file_is_valid():
         ["docker-compose", "-f", "docker-compose.yml", "config", "--services"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     ).stdout.split()
-    assert sorted(services) == ["beat", "postgres", "redis", "web", "worker"]
+    assert sorted(services) == ["beat", "clamav", "migrate", "postgres", "redis", "web",
+                                "worker"]
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None,
+                    reason="docker-compose is not installed (CI installs Debian's)")
+def test_docker_compose_runs_the_portal_as_the_app_role_and_scans_uploads():
+    """Issue 14, attacks 8 and 9: only the one-shot migrate service has the owner's URL; the
+    processes that serve and work connect as the application role and scan uploads."""
+    import yaml
+
+    env = {**os.environ, "SECRET_KEY": "compose-validation-only"}
+    config = yaml.safe_load(subprocess.run(
+        ["docker-compose", "-f", "docker-compose.yml", "config"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True,
+    ).stdout)["services"]
+    owner = config["postgres"]["environment"]["POSTGRES_USER"]
+    assert config["migrate"]["environment"]["MIGRATION_DATABASE_URL"].startswith(
+        f"postgres://{owner}:")
+    for name in ("web", "worker", "beat"):
+        environment = config[name]["environment"]
+        assert "MIGRATION_DATABASE_URL" not in environment, name
+        assert environment["DATABASE_URL"].startswith("postgres://portal_app:"), name
+        assert environment["CLAMAV_ENABLED"] == "true", name
+    assert config["migrate"]["environment"]["APP_DATABASE_URL"].startswith(
+        "postgres://portal_app:")
+    assert config["web"]["depends_on"]["migrate"]["condition"] == \
+        "service_completed_successfully"
 
 
 @pytest.mark.skipif(shutil.which("docker-compose") is None,

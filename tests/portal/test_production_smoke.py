@@ -123,7 +123,7 @@ def world(settings, teams):
     # A worker's heartbeat and a deadlines sweep, as beat and a worker leave them (the tasks
     # themselves, eager here), so /readyz is 200 and the walk can require no 5xx of it too.
     from ops.tasks import heartbeat
-    from pathways.tasks import deadlines_sweep
+    from referrals.tasks import deadlines_sweep
 
     heartbeat.delay()
     deadlines_sweep.delay()
@@ -137,13 +137,32 @@ def world(settings, teams):
 
 
 @pytest.fixture
-def server(world, tmp_path):
+def app_role(world):
+    """The server connects as the application role, as in production (issue 14, attack 9):
+    made by the same grants as `manage.py db_app_role`, so a page that needs more than those
+    rights fails the walk. Dropped afterwards (roles are cluster-wide)."""
+    from audit.db_roles import app_role_grant
+
+    role, password = f"portal_smoke_{uuid.uuid4().hex[:10]}", uuid.uuid4().hex
+    with connection.cursor() as cursor:
+        app_role_grant(cursor, role=role, password=password)
+    yield role, password
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP OWNED BY "{role}"')
+        cursor.execute(f'DROP ROLE "{role}"')
+
+
+@pytest.fixture
+def server(world, app_role, tmp_path):
     started = time.monotonic()
     port = free_port()
     env = production_env(
         database_name=connection.settings_dict["NAME"], tmp=tmp_path, port=port,
         private_root=settings.STORAGES["default"]["OPTIONS"]["location"],
     )
+    database = connection.settings_dict
+    env["DATABASE_URL"] = (f"postgres://{app_role[0]}:{app_role[1]}@{database['HOST'] or '127.0.0.1'}"
+                           f":{database['PORT'] or 5432}/{database['NAME']}")
     built = collectstatic(env)
     assert built.returncode == 0, built.stderr[-3000:]
     process = Server(env, port, tmp_path / "gunicorn.log")
@@ -273,7 +292,7 @@ def check_probes_metrics_and_logs(server, world):
     assert not [address for address in [CLIENT_ADDRESS, *ADDRESSES] if address in text]
 
 
-def test_production_build_serves_every_role_every_page(server, world):
+def test_production_build_serves_every_role_every_page(server, world, app_role):
     # One server for all checks: starting it (and hashing passwords at production cost) is
     # most of the time.
     check_hashed_static_assets_served_by_whitenoise_with_far_future_caching(server)
@@ -308,14 +327,26 @@ def test_production_build_serves_every_role_every_page(server, world):
     assert {"referrals:start", "referrals:step", "feedback:status", "referrals:pdf",
             "referrals:attachment"} <= opened["referrer"]
     assert {"feedback:organisation"} <= opened["organisation_lead"]
-    assert {"triage:queue", "triage:referral", "pathways:referral-clocks"} <= opened[
+    assert {"triage:queue", "triage:referral", "clocks:referral-clocks"} <= opened[
         "triage_worker"]
     assert {"triage:workload", "dashboard:index"} <= opened["team_manager"]
     assert {"admin:index", "admin:accounts_user_changelist", "admin:accounts_user_change",
             "accounts:approvals", "accounts:approval"} <= opened["administrator"]
     assert "audit:referral" in set().union(*opened.values())
     check_probes_metrics_and_logs(server, world)
+    check_the_server_is_the_app_role(server, app_role[0])
     assert time.monotonic() - server.started < BUDGET_SECONDS
+
+
+def check_the_server_is_the_app_role(server, role):
+    """The walk's pages (and their audit rows) came through connections as the app role:
+    gunicorn's workers keep theirs open (DB_CONN_MAX_AGE)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT usename FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                       "AND usename IS NOT NULL")
+        users = {row[0] for row in cursor.fetchall()}
+    assert role in users, users
 
 
 def check_hashed_static_assets_served_by_whitenoise_with_far_future_caching(server):

@@ -53,18 +53,20 @@ from hypothesis.stateful import (
 
 from audit.models import AuditEvent
 from core.vocabulary import AuditAction as A
-from feedback.models import Channel, FeedbackRecord, Notice, NoticeStatus
+from feedback.models import FeedbackRecord
 from feedback.services import feedback_give_by_phone
-from feedback.tasks import notices_send_now
 from feedback.updates import referral_information_add
+from outbox.models import Channel, Notice, NoticeStatus
+from outbox.send import notices_send_now
 from pathways.deadlines import ClockError, deadline_pause, deadline_resume
 from pathways.models import Deadline
-from pathways.sweep import PICKUP_ALERT, deadlines_sweep
-from referrals import services, transitions, workflow
+from referrals import services, workflow
 from referrals.models import Referral
-from referrals.transitions import Feedback, TransitionError, TransitionForbidden
+from referrals.sweep import PICKUP_ALERT, deadlines_sweep
 from referrals.workflow import CHILD, PREVIOUS, SAME, Action, Status
+from triage import transitions
 from triage.services import note_add, referral_claim
+from triage.transitions import Feedback, TransitionError, TransitionForbidden
 
 from . import audit_actions
 from .world import (
@@ -586,7 +588,7 @@ class PromiseMachine(RuleBasedStateMachine):
         def call():
             if not in_scope:
                 response = person.client.post(
-                    reverse("pathways:referral-clocks", args=[ref]),
+                    reverse("clocks:referral-clocks", args=[ref]),
                     {"kind": clock.kind, "reason": "other", "note": note})
                 if response.status_code == 404:
                     raise PermissionDenied("404")
@@ -612,7 +614,7 @@ class PromiseMachine(RuleBasedStateMachine):
 
         def call():
             if not in_scope:
-                response = person.client.post(reverse("pathways:clock-resume", args=[ref]),
+                response = person.client.post(reverse("clocks:clock-resume", args=[ref]),
                                               {"kind": clock.kind})
                 if response.status_code == 404:
                     raise PermissionDenied("404")

@@ -17,7 +17,8 @@ from pypdf import PdfReader
 
 from accounts.models import TeamRole
 from audit.models import AuditEvent
-from feedback.models import FeedbackRecord, Notice
+from feedback.models import FeedbackRecord
+from outbox.models import Notice
 from pathways.models import ClockPause, Deadline
 from referrals.models import Referral, ReferralEvent
 from referrals.workflow import PREVIOUS, SAME, TRANSITIONS, Action, Status

@@ -15,13 +15,14 @@ from audit.models import AuditEvent
 from core.vocabulary import AuditAction, Outcome, Status
 from feedback.services import feedback_give_by_phone
 from feedback.updates import referral_chase, referral_information_add
-from referrals import access, services, transitions, workflow
+from referrals import access, services, workflow
 from referrals.access import Need
 from referrals.models import Referral, ReferralEvent
-from referrals.transitions import Feedback
 from tests.referrals.factories import complete_draft
 from triage import services as triage_services
+from triage import transitions
 from triage.models import InternalNote
+from triage.transitions import Feedback
 
 pytestmark = pytest.mark.django_db
 

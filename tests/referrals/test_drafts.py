@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from feedback.models import Notice
+from outbox.models import Notice
 from referrals import access, services
 from referrals.models import Referral
 from referrals.tasks import drafts_sweep

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from guardian.shortcuts import get_objects_for_user
 
 from core.vocabulary import Status
-from feedback.models import Notice
+from outbox.models import Notice
 from pathways.models import Deadline
 from referrals import access, services
 from referrals.models import Referral, ReferralEvent

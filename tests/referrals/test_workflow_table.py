@@ -16,13 +16,15 @@ from guardian.shortcuts import assign_perm
 from accounts.models import Team
 from audit.models import AuditEvent
 from core.vocabulary import Outcome, Status
-from feedback.models import FeedbackRecord, Notice
+from feedback.models import FeedbackRecord
+from outbox.models import Notice
 from pathways import deadlines
 from pathways.models import Deadline
-from referrals import transitions, workflow
+from referrals import workflow
 from referrals.models import Referral, ReferralEvent
-from referrals.transitions import Feedback
 from referrals.workflow import Action
+from triage import transitions
+from triage.transitions import Feedback
 
 _numbers = itertools.count(1)
 

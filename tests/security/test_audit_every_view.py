@@ -82,4 +82,4 @@ def test_every_allowed_referral_page_is_audited(people, objects):
     assert problems == []
     # The walk really opened the referrer's, the staff's and the administrator's pages.
     assert {"feedback:status", "referrals:pdf", "referrals:attachment", "referrals:step",
-            "triage:referral", "audit:referral", "pathways:referral-clocks"} <= opened
+            "triage:referral", "audit:referral", "clocks:referral-clocks"} <= opened

@@ -20,7 +20,7 @@ from django.db import connection
 from django.urls import reverse
 
 from core.vocabulary import Status
-from feedback.models import Channel, Notice, NoticeStatus
+from outbox.models import Channel, Notice, NoticeStatus
 from referrals.models import Referral
 from tests.conftest import otp_login
 from tests.referrals.factories import ADULT_ANSWERS

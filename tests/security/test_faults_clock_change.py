@@ -22,11 +22,12 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import TeamMembership
 from audit.models import AuditEvent
-from feedback.models import Channel, Notice, NoticeStatus
+from outbox.models import Channel, Notice, NoticeStatus
 from pathways.models import Deadline
 from portal.celery import app
-from referrals import services, transitions
+from referrals import services
 from tests.referrals.factories import complete_draft
+from triage import transitions
 
 SWEEP = "pathways.tasks.deadlines_sweep"
 

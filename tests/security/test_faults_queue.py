@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from feedback.models import Channel, Notice, NoticeStatus
-from feedback.services import notice_queue
+from outbox.models import Channel, Notice, NoticeStatus
+from outbox.write import notice_queue
 from pathways.models import Deadline
 from referrals import services
 from referrals.models import Referral, ReferralEvent

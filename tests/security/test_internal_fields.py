@@ -33,14 +33,15 @@ from accounts.models import (
     Organisation,
     TeamMembership,
 )
-from feedback.models import Notice
 from feedback.services import feedback_give_by_phone
-from referrals import services, steps, transitions
+from outbox.models import Notice
+from referrals import services, steps
 from referrals.models import Referral
 from tests.factories.accounts import OrganisationFactory, ReferrerFactory
 from tests.factories.referrals import referral_submit
 from tests.referrals.factories import ADULT_ANSWERS, complete_draft
 from tests.security.urlwalk import build_path, url_patterns
+from triage import transitions
 from triage.services import note_add, referral_claim
 
 # --- markers ---------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.core import mail
 from django.test import Client, TestCase
 from django.urls import get_resolver, reverse
 
-from feedback.models import Notice
+from outbox.models import Notice
 from portal.ratelimits import LIMITS
 from referrals import services
 from referrals.models import Referral

@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 
 from referrals.models import ReferralEvent
-from referrals.transitions import TransitionError, TransitionForbidden
 from triage import services
 from triage.models import Assignment
+from triage.transitions import TransitionError, TransitionForbidden
 
 
 @pytest.mark.postgres

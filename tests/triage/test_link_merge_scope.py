@@ -11,12 +11,14 @@ from django.urls import reverse
 from accounts.models import Membership, MembershipStatus, TeamMembership
 from audit.models import AuditEvent
 from core.vocabulary import AuditAction, Outcome, Status
-from feedback.models import FeedbackRecord, Notice
-from referrals import services, transitions
+from feedback.models import FeedbackRecord
+from outbox.models import Notice
+from referrals import services
 from referrals.models import ReferralEvent, ReferralGroupObjectPermission
-from referrals.transitions import Feedback, TransitionForbidden
 from tests.referrals.factories import complete_draft
+from triage import transitions
 from triage.models import DuplicateLink
+from triage.transitions import Feedback, TransitionForbidden
 
 pytestmark = pytest.mark.django_db
 

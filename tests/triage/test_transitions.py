@@ -8,13 +8,15 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.vocabulary import Outcome, Status
-from feedback.models import Channel, FeedbackRecord, Notice
+from feedback.models import FeedbackRecord
+from outbox.models import Channel, Notice
 from pathways.models import Deadline
-from referrals import access, transitions
+from referrals import access
 from referrals.models import ReferralEvent
-from referrals.transitions import Feedback, TransitionError, TransitionForbidden
 from tests.factories.feedback import send_pending
+from triage import transitions
 from triage.models import Decision, DuplicateLink
+from triage.transitions import Feedback, TransitionError, TransitionForbidden
 
 pytestmark = pytest.mark.django_db
 

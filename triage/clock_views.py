@@ -1,6 +1,7 @@
 """The clocks page for staff: a referral's clocks, why each is due when it is, pause and resume.
 
-Team staff on the referral only (referrals.access.may_act). Every look is audited; a refusal is a
+A triage page (it lives in triage, not in the clock engine it shows). Team staff on the
+referral only (referrals.access.may_act). Every look is audited; a refusal is a
 404, which portal.middleware audits for a URL with a referral_id.
 """
 
@@ -13,13 +14,18 @@ from django.views.decorators.http import require_POST
 
 from audit.services import audit_record
 from core.vocabulary import AuditAction, ClockKind
+from pathways.deadlines import (
+    ClockError,
+    deadline_explain,
+    deadline_pause,
+    deadline_resume,
+    due_status,
+)
+from pathways.forms import PauseForm
+from pathways.models import Deadline
+from pathways.policies import working_calendar
 from referrals import access
 from referrals.models import Referral
-
-from .deadlines import ClockError, deadline_explain, deadline_pause, deadline_resume, due_status
-from .forms import PauseForm
-from .models import Deadline
-from .policies import working_calendar
 
 
 def _staff_referral(request, referral_id) -> Referral:
@@ -56,7 +62,7 @@ def referral_clocks(request, referral_id):
             messages.success(
                 request, f"The {ClockKind(form.cleaned_data['kind']).phrase} clock is paused."
             )
-            return redirect("pathways:referral-clocks", referral_id=referral.pk)
+            return redirect("clocks:referral-clocks", referral_id=referral.pk)
     for clock in clocks:
         clock.status = due_status(clock, now, calendar)
         clock.why = deadline_explain(clock, calendar).explanation.splitlines()
@@ -64,7 +70,7 @@ def referral_clocks(request, referral_id):
     audit_record(action=AuditAction.REFERRAL_CLOCKS_VIEWED, request=request, referral=referral)
     return render(
         request,
-        "pathways/referral_clocks.html",
+        "triage/referral_clocks.html",
         {
             "referral": referral,
             "clocks": clocks,
@@ -84,4 +90,4 @@ def clock_resume(request, referral_id):
         messages.error(request, str(error))
     else:
         messages.success(request, f"The {ClockKind(kind).phrase} clock has resumed.")
-    return redirect("pathways:referral-clocks", referral_id=referral.pk)
+    return redirect("clocks:referral-clocks", referral_id=referral.pk)

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 from django.db import models
 from django.urls import reverse
 
+from pathways.deadlines import deadlines_open_for
+
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -44,8 +46,6 @@ def _team_words(referral) -> str:
 
 
 def _decision_due(referral):
-    from pathways.deadlines import deadlines_open_for
-
     clock = deadlines_open_for(referral).exclude(kind="feedback").first()
     return clock.due_at if clock is not None else None
 

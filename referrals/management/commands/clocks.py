@@ -19,7 +19,8 @@ from pathways.deadlines import deadline_explain, due_status
 from pathways.explain import ExplainedClock, as_json, as_text, explain_scenario, parse_when
 from pathways.models import Deadline
 from pathways.policies import policy_rule, working_calendar
-from pathways.sweep import deadlines_sweep
+from referrals.models import Referral
+from referrals.sweep import deadlines_sweep
 
 
 class Command(BaseCommand):
@@ -84,8 +85,6 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _explain_referral(self, reference, as_json_output):
-        from referrals.models import Referral
-
         referral = Referral.objects.filter(reference__iexact=reference.strip()).first()
         if referral is None:
             raise ValueError(f"There is no referral with the reference {reference!r}.")

@@ -1,4 +1,4 @@
-"""Sending notices: tasks take ids only, and are safe to run twice or at the same time.
+"""Sending notices (the tasks in outbox.tasks call this): ids only, safe twice or at once.
 
 `notices_send(ids)` sends up to NOTICE_SEND_BATCH notices in one transaction: it locks the
 pending ones among them (`SELECT ... FOR UPDATE SKIP LOCKED`), delivers each through one email
@@ -12,11 +12,9 @@ notice). docs/decisions/0006 and 0007 say why, and what a killed worker can stil
 """
 
 import logging
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -47,7 +45,9 @@ def _error_words(error: Exception) -> str:
 
 def _deliver(sender: NoticeSender, notice: Notice, now: datetime) -> str:
     if notice.feedback_record_id and notice.is_email:
-        from .services import feedback_mark_given
+        # The one call from the outbox to a layer above it (pyproject ignore_imports,
+        # docs/decisions/0011): the email that carries feedback is what gives it.
+        from feedback.services import feedback_mark_given
 
         # Sending this email gives the feedback. A savepoint around both: if delivery fails
         # the feedback is not marked given, and if marking fails nothing is sent.
@@ -123,54 +123,3 @@ def notice_send_now(notice_id: int, *, now: datetime | None = None) -> int | Non
     """Try to send one notice. Returns None when done (sent, failed, or nothing to do),
     or the seconds to wait before the next try."""
     return notices_send_now([notice_id], now=now).get(notice_id)
-
-
-def _aware(iso: str) -> datetime:
-    """An ISO 8601 time with its offset. Without one, 01:30 on the October night would be
-    guessed (it happens twice in London), so a time without an offset is refused."""
-    moment = datetime.fromisoformat(iso)
-    if moment.tzinfo is None:
-        raise ValueError(f"{iso!r} has no UTC offset; give one, e.g. {iso}+00:00")
-    return moment
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def notices_send(notice_ids: list[int]) -> None:
-    """Send a batch of notices by id (feedback.services.notices_enqueue makes the batches);
-    idempotent. Each notice to try again is handed back to the broker with its own backoff,
-    in one batch per delay; the attempt count lives on the row, so duplicates, retries and
-    the sweep cannot exceed NOTICE_MAX_ATTEMPTS."""
-    from .services import notices_enqueue
-
-    retries = notices_send_now(notice_ids)
-    by_delay: dict[int, list[int]] = defaultdict(list)
-    for notice_id, delay in retries.items():
-        by_delay[delay].append(notice_id)
-    for delay, ids in sorted(by_delay.items()):
-        notices_enqueue(ids, countdown=delay)
-
-
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True,
-             max_retries=None)
-def notice_send(self, notice_id: int) -> None:
-    """Send one notice by id; idempotent. Retries itself with backoff until NOTICE_MAX_ATTEMPTS
-    (the attempt count lives on the row, so duplicates and sweeps cannot exceed it)."""
-    delay = notice_send_now(notice_id)
-    if delay is not None:
-        raise self.retry(countdown=delay)
-
-
-@shared_task(ignore_result=True)
-def notices_requeue(now_iso: str | None = None) -> int:
-    """Beat, every minute: hand the broker again any notice still pending long after it was due
-    (a lost message, or Redis down when it was queued). Bounded batch, rows locked while
-    claimed so two sweeps never pick the same notice."""
-    from .services import notices_requeue_due
-
-    now = _aware(now_iso) if now_iso else timezone.now()
-    return notices_requeue_due(now=now)
-
-
-# The sweep's bulk writer publishes feedback.bulk.notices_send_many: import it here so every
-# worker registers it through autodiscovery of this module.
-from .bulk import notices_send_many  # noqa: E402, F401

@@ -3,11 +3,13 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, demo_people_ensure
 from dashboard.demo import dashboard_demo_ensure
 from pathways.demo import demo_clocks_ensure
 from referrals.demo import demo_referrals_ensure
+from referrals.sweep import deadlines_sweep
 from triage.demo import demo_triage_ensure
 
 
@@ -20,6 +22,8 @@ class Command(BaseCommand):
         demo_triage_ensure()
         dashboard_demo_ensure()
         demo_clocks_ensure()
+        # The first sweep now, so breaches and warnings (and their notices) show at once.
+        deadlines_sweep(now=timezone.now())
         self.stdout.write(self.style.SUCCESS("Demo data ready. Every account's password is:"))
         self.stdout.write(f"    {DEMO_PASSWORD}")
         for email, role in people:

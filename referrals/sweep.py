@@ -1,10 +1,14 @@
-"""The sweep that enforces the clocks: beat runs it every minute (pathways.tasks).
+"""The sweep that enforces the clocks: beat runs it every minute (referrals.tasks).
+
+It orchestrates, and owns none of the rules it applies: which clocks are due is the clock
+engine's (pathways.due), who is told is accounts' (accounts.recipients), the notices are the
+outbox's. It sits in referrals because it writes the referral's record.
 
 Deadlines live in the database with their due and warning times; the sweep finds the ones that
 have reached either, in bounded batches, each batch in its own short transaction with the rows
 locked `FOR UPDATE SKIP LOCKED`, so two sweeps at once share the work instead of doing it twice
 or waiting on each other. Each warning and breach is recorded once (warned_at / breached_at) and
-its notices written in the same transaction (feedback's outbox, deduplicated by key), so running
+its notices written in the same transaction (the outbox, deduplicated by key), so running
 the sweep twice changes nothing. No Celery countdowns: a lost or late run is caught up by the
 next one.
 """
@@ -12,26 +16,30 @@ next one.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, Value
-from django.db.models.functions import Coalesce
+from django.db import transaction
+from django.db.models import Exists, OuterRef
 
-from accounts.models import Team, TeamMembership, TeamRole, User
+from accounts.recipients import (
+    TeamPeople,
+    breach_recipients,
+    pickup_recipients,
+    warning_recipients,
+)
 from audit.models import AuditEvent
 from audit.services import audit_record_bulk, audit_row
 from core.vocabulary import AuditAction, ClockKind
-from feedback.bulk import NoticeDraft, notices_queue_bulk
-from feedback.models import Channel
-from referrals.models import Referral
+from outbox.models import Channel
+from outbox.write import NoticeDraft, notices_queue_bulk
+from pathways.calendar import format_local
+from pathways.clocks import compute
+from pathways.due import breaches_claim, warnings_claim
+from pathways.models import Deadline
+from pathways.policies import policy_rule, working_calendar
 
-from .calendar import format_local
-from .clocks import compute
-from .models import Deadline
-from .policies import policy_rule, working_calendar
+from .models import Referral
 
 log = logging.getLogger(__name__)
 
@@ -77,64 +85,6 @@ def deadlines_sweep(
         # Counts only: nothing about any person or referral.
         log.info("deadline sweep: %s", report.as_dict())
     return report
-
-
-def _running():
-    return Deadline.objects.open().filter(paused_at__isnull=True)
-
-
-def _claim(due, batch_size, *, now, stamp=(), keep_or_stamp=()) -> list[int]:
-    """Lock up to batch_size of the `due` deadlines (SKIP LOCKED: rows another sweep holds are
-    left to it), set the `stamp` fields to `now` and the `keep_or_stamp` fields to `now` unless
-    already set, and return their ids; in the caller's transaction.
-
-    On PostgreSQL one statement, `WITH due AS (SELECT ... FOR UPDATE SKIP LOCKED LIMIT n)
-    UPDATE ... RETURNING id`, the lock query written by the ORM so it keeps the meaning of
-    Deadline.objects.open(). Elsewhere (SQLite, the demo: one writer at a time) a select and an
-    update.
-    """
-    locked = due.select_for_update(skip_locked=True).values("id")[:batch_size]
-    if connection.vendor != "postgresql":
-        ids = [row["id"] for row in locked]
-        Deadline.objects.filter(pk__in=ids).update(
-            **{name: now for name in stamp},
-            **{name: Coalesce(name, Value(now)) for name in keep_or_stamp},
-        )
-        return ids
-    select, params = locked.query.sql_with_params()
-    quote = connection.ops.quote_name
-
-    def column(name):
-        return quote(Deadline._meta.get_field(name).column)
-
-    assignments = [f"{column(name)} = %s" for name in stamp] + [
-        f"{column(name)} = COALESCE(d.{column(name)}, %s)" for name in keep_or_stamp
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            # Only our own column names and the ORM's SQL are formatted in; values are parameters.
-            f"WITH due AS ({select}) "  # noqa: S608
-            f"UPDATE {quote(Deadline._meta.db_table)} AS d SET {', '.join(assignments)} "
-            "FROM due WHERE d.id = due.id RETURNING d.id",
-            [*params, *([now] * len(assignments))],
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _claimed(ids, order):
-    """The claimed deadlines with what the notices need (only that: a batch can be
-    thousands of rows), in one query."""
-    return list(
-        Deadline.objects.filter(pk__in=ids)
-        .select_related("referral", "referral__team", "referral__assignee")
-        .only(
-            "kind", "variant", "due_at", "warning_at",
-            "referral__reference", "referral__pathway", "referral__team", "referral__assignee",
-            "referral__team__email", "referral__assignee__email",
-            "referral__assignee__is_active",
-        )
-        .order_by(*order)
-    )
 
 
 def _pickups_batch(now, batch_size, report) -> int:
@@ -190,27 +140,20 @@ def _pickups_batch(now, batch_size, report) -> int:
 
 def _breaches_batch(now, batch_size, report) -> int:
     with transaction.atomic():
-        due = _running().filter(breached_at__isnull=True, due_at__lte=now).order_by("due_at", "id")
-        # A breach covers a warning the sweep never got to send (it was down, say).
-        ids = _claim(due, batch_size, now=now, stamp=["breached_at"], keep_or_stamp=["warned_at"])
-        if ids:
-            _record(_claimed(ids, ("due_at", "id")), AuditAction.DEADLINE_BREACHED, _breach_notices, report)
-            report.breached += len(ids)
-    return len(ids)
+        deadlines = breaches_claim(now, batch_size)
+        if deadlines:
+            _record(deadlines, AuditAction.DEADLINE_BREACHED, _breach_notices, report)
+            report.breached += len(deadlines)
+    return len(deadlines)
 
 
 def _warnings_batch(now, batch_size, report) -> int:
     with transaction.atomic():
-        due = (
-            _running()
-            .filter(warned_at__isnull=True, warning_at__lte=now, due_at__gt=now)
-            .order_by("warning_at", "id")
-        )
-        ids = _claim(due, batch_size, now=now, stamp=["warned_at"])
-        if ids:
-            _record(_claimed(ids, ("warning_at", "id")), AuditAction.DEADLINE_WARNED, _warning_notices, report)
-            report.warned += len(ids)
-    return len(ids)
+        deadlines = warnings_claim(now, batch_size)
+        if deadlines:
+            _record(deadlines, AuditAction.DEADLINE_WARNED, _warning_notices, report)
+            report.warned += len(deadlines)
+    return len(deadlines)
 
 
 def _record(deadlines, action, notices_for, report) -> None:
@@ -231,64 +174,15 @@ def _audit_row(action, referral, obj, detail) -> AuditEvent:
     return audit_row(action=action, referral=referral, obj=obj, detail=detail)
 
 
-# ---- who is told, and what ----------------------------------------------------------------------
-
-
-def team_of(referral) -> Team | None:
-    """The referral's team, or its pathway's team before one is set."""
-    if referral.team_id:
-        return referral.team
-    return Team.objects.filter(pathway=referral.pathway).first()
-
-
-class TeamPeople:
-    """Who is told on each team of a batch: its managers and duty managers, read in one query
-    for the whole batch (a batch is one short transaction, so the answer cannot go stale
-    within it)."""
-
-    def __init__(self, referrals):
-        self._pathway_teams: dict[str, Team | None] = {}
-        self._managers: dict[int, list[User]] = defaultdict(list)
-        self._duty: dict[int, list[User]] = defaultdict(list)
-        teams = {self.team_of(referral) for referral in referrals} - {None}
-        if not teams:
-            return
-        # The same people as Team.managers() and the duty managers, for every team at once.
-        memberships = (
-            TeamMembership.objects.filter(team__in=teams, user__is_active=True)
-            .filter(Q(role=TeamRole.MANAGER) | Q(is_duty_manager=True))
-            .select_related("user")
-            .order_by("pk")
-        )
-        for membership in memberships:
-            if membership.role == TeamRole.MANAGER:
-                self._managers[membership.team_id].append(membership.user)
-            if membership.is_duty_manager:
-                self._duty[membership.team_id].append(membership.user)
-
-    def team_of(self, referral) -> Team | None:
-        if referral.team_id:
-            return referral.team
-        if referral.pathway not in self._pathway_teams:
-            self._pathway_teams[referral.pathway] = team_of(referral)
-        return self._pathway_teams[referral.pathway]
-
-    def managers(self, team) -> list[User]:
-        return self._managers[team.pk] if team is not None else []
-
-    def duty_managers(self, team) -> list[User]:
-        return self._duty[team.pk] if team is not None else []
+# ---- what is said (who is told: accounts.recipients) -------------------------------------------
 
 
 def _warning_notices(deadline: Deadline, people: TeamPeople) -> list[NoticeDraft]:
-    """Warning: to the assignee and the team manager(s)."""
     referral = deadline.referral
-    team = people.team_of(referral)
-    assignee = [referral.assignee] if referral.assignee_id else []
     return _drafts(
         referral,
-        assignee + people.managers(team),
-        team,
+        warning_recipients(referral, people),
+        people.team_of(referral),
         kind="deadline_warning",
         key=f"deadline:{deadline.pk}:warning:{int(deadline.warning_at.timestamp())}",
         subject=f"Due soon: referral {referral.reference}",
@@ -300,13 +194,11 @@ def _warning_notices(deadline: Deadline, people: TeamPeople) -> list[NoticeDraft
 
 
 def _breach_notices(deadline: Deadline, people: TeamPeople) -> list[NoticeDraft]:
-    """Breach: to the team manager(s) and the duty manager(s)."""
     referral = deadline.referral
-    team = people.team_of(referral)
     return _drafts(
         referral,
-        people.managers(team) + people.duty_managers(team),
-        team,
+        breach_recipients(referral, people),
+        people.team_of(referral),
         kind="deadline_breach",
         key=f"deadline:{deadline.pk}:breach",
         subject=f"Deadline missed: referral {referral.reference}",
@@ -319,12 +211,10 @@ def _breach_notices(deadline: Deadline, people: TeamPeople) -> list[NoticeDraft]
 
 
 def _pickup_notices(referral, people: TeamPeople) -> list[NoticeDraft]:
-    """Urgent and not picked up: to the team manager(s) and the duty manager(s)."""
-    team = people.team_of(referral)
     return _drafts(
         referral,
-        people.managers(team) + people.duty_managers(team),
-        team,
+        pickup_recipients(referral, people),
+        people.team_of(referral),
         kind="urgent_not_picked_up",
         key=f"urgent-pickup:{referral.pk}",
         subject=f"Urgent referral not picked up: {referral.reference}",
@@ -339,7 +229,7 @@ def _pickup_notices(referral, people: TeamPeople) -> list[NoticeDraft]:
 def _drafts(referral, people, team, *, kind, key, subject, body) -> list[NoticeDraft]:
     """An email and a portal notice per person (deduplicated by key); the team's inbox if
     nobody is set up."""
-    unique = {person.pk: person for person in people if person is not None and person.is_active}
+    unique = {person.pk: person for person in people}
     common = {"kind": kind, "subject": subject, "body": body, "referral": referral}
     drafts = []
     for person in unique.values():

@@ -1,5 +1,9 @@
-"""The transition services: the only code that moves a referral through its life cycle.
+"""The staff's transition services: decide, RAG-rate, ask for information, re-route, plan,
+close, link and merge. With referrals.lifecycle (the shared check, lock, record and clocks, and
+the referrer's own changes) the only code that moves a referral through its life cycle.
 
+They live in triage, not referrals, because a decision writes triage's Decision and owes the
+referrer feedback (feedback.services): both layers above referrals (docs/architecture.md).
 Each public function is one change and one transaction: check (permission, role and the
 workflow table), lock the row, write, append the timeline event and the audit row, owe the
 referrer their feedback and queue their notices, and open or meet the clocks the table names.
@@ -11,44 +15,43 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
+from accounts.models import Team
 from audit.services import audit_record
 from core.vocabulary import AuditAction, EventKind, Outcome, RagRating, Status
-from feedback.models import Channel
 from feedback.services import (
     WITHHELD_REASONS,
     FeedbackOutstanding,
     feedback_assert_given_before_close,
     feedback_give_by_phone,
     feedback_owe,
-    notice_queue,
-    referrer_notify,
 )
-from feedback.wording import NoticeKind
+from outbox.models import Channel
+from outbox.wording import NoticeKind
+from outbox.write import notice_queue, referrer_notify
 from pathways import deadlines
+from referrals import access, workflow
+from referrals.lifecycle import (  # shared with the referrer's changes; steps keep old names
+    TransitionError,
+    TransitionForbidden,
+    referral_info_receive,
+    referral_withdraw,
+)
+from referrals.lifecycle import referral_locked as _locked
+from referrals.lifecycle import require_reason as _require_reason
+from referrals.lifecycle import transition_check as _check
+from referrals.lifecycle import transition_clocks as _clocks
+from referrals.lifecycle import transition_log as _log
+from referrals.models import Referral
+from referrals.record import record as record_change  # `record` names feedback records here
+from referrals.workflow import Action, Transition
 
-from . import access, workflow
-from .models import Referral, ReferralEvent
-from .record import record as record_change  # `record` names feedback records here
-from .workflow import Action, Transition
+from .models import Decision, DuplicateKind, DuplicateLink
 
 PERMS = ("referrals.view_referral", "referrals.triage_referral")
-
-
-class TransitionError(Exception):
-    """The change is not allowed now. `errors` maps form fields to messages, when known."""
-
-    def __init__(self, message: str, errors: dict[str, str] | None = None):
-        super().__init__(message)
-        self.errors = errors or {}
-
-
-class TransitionForbidden(TransitionError, PermissionDenied):
-    """The person may not make this change on this referral (or on the one it names)."""
 
 
 @dataclass(frozen=True)
@@ -84,41 +87,6 @@ def feedback_errors(*, feedback: Feedback | None, outcome: str = "") -> dict[str
 
 
 # --- check -----------------------------------------------------------------------------------
-
-def _locked(referral_id: int) -> Referral:
-    return Referral.objects.select_for_update(of=("self",)).select_related("team", "referrer").get(
-        pk=referral_id
-    )
-
-
-def _check(*, referral: Referral, actor, action: str, outcome: str = "",
-           role: str | None = None) -> Transition:
-    """The table row allowing this change, or TransitionError/TransitionForbidden saying why.
-    `role` is given only by a service that has already checked the actor's access itself."""
-    role = role or access.role_on(actor, referral)
-    if role is None:
-        raise TransitionForbidden("You do not have access to this referral.")
-    row = workflow.transition_find(
-        action=action, status=referral.status, pathway=referral.pathway, outcome=outcome,
-        role=role,
-    )
-    if row is not None:
-        return row
-    if workflow.transition_find(action=action, status=referral.status,
-                                pathway=referral.pathway, outcome=outcome) is not None:
-        raise TransitionForbidden(f"Your role cannot do this: {Action(action).label.lower()}.")
-    status_label = Status(referral.status).label.lower() if referral.status in Status.values \
-        else referral.status
-    raise TransitionError(
-        f"This cannot be done to a referral that is {status_label}: "
-        f"{Action(action).label.lower()}."
-    )
-
-
-def _require_reason(row: Transition, reason: str) -> None:
-    if row.reason_required and not reason.strip():
-        raise TransitionError("Enter a reason", {"reason": "Enter a reason"})
-
 
 def _require_feedback(row: Transition, feedback: Feedback | None) -> None:
     if not row.feedback_required:
@@ -185,26 +153,7 @@ def _referrer_words(feedback: Feedback | None, reason: str) -> str:
     return feedback.reason.strip()
 
 
-def _log(*, referral: Referral, row: Transition, actor, now: datetime, from_status: str,
-         reason: str, detail: dict, request=None) -> ReferralEvent:
-    return record_change(
-        referral=referral, kind=workflow.EVENT_KIND[row.action], actor=actor, request=request,
-        at=now, from_status=from_status, to_status=referral.status, reason=reason,
-        visible_to_referrer=row.visible_to_referrer, detail=detail,
-        audit_detail={"from": from_status, "to": referral.status, "outcome": row.outcome},
-    )
-
-
-def _clocks(*, referral: Referral, row: Transition, actor, now: datetime) -> None:
-    for kind in row.meets:
-        deadlines.deadline_meet(referral=referral, kind=kind, at=now, actor=actor)
-    for kind in row.opens:
-        deadlines.deadline_open(referral=referral, kind=kind, starts=now, actor=actor)
-
-
 def _decision(*, referral, row, actor, now, detail="", rationale="", record=None):
-    from triage.models import Decision
-
     return Decision.objects.create(
         referral=referral, action=row.action, outcome=row.outcome, detail=detail,
         rationale=rationale, feedback=record, decided_by=actor, decided_at=now,
@@ -282,33 +231,6 @@ def referral_info_request(*, referral_id: int, actor, question: str,
     return referral
 
 
-@transaction.atomic
-def referral_info_receive(*, referral_id: int, actor, information: str,
-                          now: datetime | None = None, request=None,
-                          for_referrer: bool = False) -> Referral:
-    """Record the information asked for; the referral returns to where it was.
-
-    `for_referrer`: the referrer's side replied through feedback.updates, which has checked
-    that the actor follows this referral (its referrer or their organisation's lead)."""
-    now = now or timezone.now()
-    referral = _locked(referral_id)
-    if for_referrer and not access.may_follow(actor, referral):
-        # The policy again, whatever the caller checked: only the referrer's side replies so.
-        raise TransitionForbidden("You cannot update this referral.")
-    row = _check(referral=referral, actor=actor, action=Action.INFO_RECEIVE,
-                 role=workflow.REFERRER if for_referrer else None)
-    if not information.strip():
-        raise TransitionError("Enter the information", {"information": "Enter the information"})
-    asked = (referral.events.filter(kind=workflow.EVENT_KIND[Action.INFO_REQUEST])
-             .order_by("-at", "-id").first())
-    from_status = referral.status
-    referral.status = asked.from_status if asked else Status.SUBMITTED
-    referral.save(update_fields=["status", "updated_at"])
-    _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
-         reason=information.strip(), request=request, detail={})
-    return referral
-
-
 def _decision_clock(pathway: str) -> str:
     return "mash_decision" if pathway in workflow.CHILD else "concern_decision"
 
@@ -319,8 +241,6 @@ def referral_reroute(*, referral_id: int, actor, pathway: str, reason: str,
     """Send the referral to another pathway's team. Access moves with it: the new team's group
     gains the object permissions and the old team's loses them. The received time is kept and
     the new pathway's decision clock counts from it (the original clock keeps running)."""
-    from accounts.models import Team
-
     now = now or timezone.now()
     referral = _locked(referral_id)
     row = _check(referral=referral, actor=actor, action=Action.REROUTE)
@@ -414,23 +334,6 @@ def referral_close(*, referral_id: int, actor, reason: str, feedback: Feedback |
     return referral
 
 
-@transaction.atomic
-def referral_withdraw(*, referral_id: int, actor, reason: str,
-                      now: datetime | None = None, request=None) -> Referral:
-    """The referrer withdraws their referral before anyone has triaged it."""
-    now = now or timezone.now()
-    referral = _locked(referral_id)
-    row = _check(referral=referral, actor=actor, action=Action.WITHDRAW)
-    _require_reason(row, reason)
-    from_status = referral.status
-    referral.status, referral.closed_at, referral.assignee = row.target, now, None
-    referral.save(update_fields=["status", "closed_at", "assignee", "updated_at"])
-    _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
-         reason=reason.strip(), request=request, detail={})
-    _clocks(referral=referral, row=row, actor=actor, now=now)
-    return referral
-
-
 def _other(referral: Referral, other_id: int, actor) -> Referral:
     """The referral a link or merge names, locked. The actor must act on it too (the access
     policy's may_link; _check has already shown they act on `referral`): a target outside
@@ -450,8 +353,6 @@ def _other(referral: Referral, other_id: int, actor) -> Referral:
 def referral_link(*, referral_id: int, actor, other_id: int, reason: str = "",
                   now: datetime | None = None, request=None) -> Referral:
     """Link two referrals about the same person. Both carry on; nothing changes status."""
-    from triage.models import DuplicateKind, DuplicateLink
-
     now = now or timezone.now()
     referral = _locked(referral_id)
     row = _check(referral=referral, actor=actor, action=Action.LINK)
@@ -476,8 +377,6 @@ def referral_merge(*, referral_id: int, actor, other_id: int, feedback: Feedback
                    reason: str = "", now: datetime | None = None, request=None) -> Referral:
     """Merge this referral into `other`, which carries on. This referrer is told now and is
     owed feedback on every later decision on `other` (see _owe). `other`'s team can read it."""
-    from triage.models import DuplicateKind, DuplicateLink
-
     now = now or timezone.now()
     referral = _locked(referral_id)
     row = _check(referral=referral, actor=actor, action=Action.MERGE)

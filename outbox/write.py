@@ -1,0 +1,242 @@
+"""Writing notices: the only code that creates Notice rows.
+
+notice_queue writes one; notices_queue_bulk writes many (the deadline sweep owes hundreds in
+one transaction); referrer_notify writes the referrer's, on the channels they chose. Bulk keeps
+the same outbox contract as notice_queue: the rows are written in the caller's
+transaction, deduplicated by key, and handed to the broker by id only after commit; the requeue
+sweep (notices_requeue) still covers a lost message.
+
+Two differences, both for volume: the rows go in with one INSERT (conflicts on the dedupe key
+skipped), and the broker gets one message per transaction rather than one per notice (a publish
+costs about as much as writing the notice); the worker splits it into the outbox's batches (NOTICE_SEND_BATCH ids a task).
+"""
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from .channels import email_channel
+from .dispatch import notices_enqueue_many, notices_enqueue_on_commit
+from .models import Channel, Notice, NoticeStatus
+from .wording import notice_text
+
+log = logging.getLogger(__name__)
+
+@dataclass(frozen=True)
+class NoticeDraft:
+    """One notice to write. General words only in subject and body (no personal details)."""
+
+    kind: str
+    subject: str
+    body: str
+    dedupe_key: str
+    recipient: object = None  # a User, or None with recipient_email (a team inbox)
+    recipient_email: str = ""
+    referral: object = None
+    channel: str = Channel.EMAIL
+
+
+# Every column of feedback_notice but the id, in the order of the PostgreSQL INSERT below.
+# tests/feedback/test_bulk.py fails if Notice gains a column this list does not name.
+COLUMNS = (
+    "kind", "recipient_id", "recipient_email", "referral_id", "channel", "status", "subject",
+    "body", "dedupe_key", "created_at", "sent_at", "read_at", "attempts", "last_error",
+    "provider_reference", "next_try_at", "feedback_record_id",
+)
+
+
+def notices_queue_bulk(drafts: Iterable[NoticeDraft]) -> list[int]:
+    """Write the notices whose dedupe key is new, in the caller's transaction, and send them
+    after commit. Returns the ids written (a key already in the outbox writes nothing, as with
+    notice_queue). One statement on PostgreSQL, three elsewhere, whatever the number."""
+    rows: dict[str, dict] = {}
+    now, email = timezone.now(), email_channel()
+    for draft in drafts:
+        if not draft.dedupe_key:
+            raise ValueError("A bulk-queued notice needs a dedupe key (a rerun must write nothing).")
+        if draft.recipient is None and not draft.recipient_email:
+            raise ValueError("A notice needs a recipient or an email address.")
+        rows.setdefault(draft.dedupe_key, {
+            "kind": draft.kind,
+            "recipient_id": draft.recipient.pk if draft.recipient is not None else None,
+            "recipient_email": draft.recipient_email
+            or (draft.recipient.email if draft.recipient is not None else ""),
+            "referral_id": draft.referral.pk if draft.referral is not None else None,
+            "channel": email if draft.channel in (Channel.EMAIL, Channel.NOTIFY) else draft.channel,
+            "status": NoticeStatus.PENDING.value,
+            "subject": draft.subject,
+            "body": draft.body,
+            "dedupe_key": draft.dedupe_key,
+            "created_at": now,
+            "sent_at": None,
+            "read_at": None,
+            "attempts": 0,
+            "last_error": "",
+            "provider_reference": "",
+            "next_try_at": now,
+            "feedback_record_id": None,
+        })
+    if not rows:
+        return []
+    if connection.vendor == "postgresql":
+        ids = _insert_postgresql(list(rows.values()))
+    else:
+        ids = _insert_portable(rows)
+    if ids:
+        transaction.on_commit(lambda: notices_enqueue_many(ids))
+    return ids
+
+
+def _insert_postgresql(rows: list[dict]) -> list[int]:
+    """INSERT ... SELECT FROM unnest(one array per column) ON CONFLICT DO NOTHING RETURNING id:
+    the new rows' ids exactly, a key already present skipped, in one round trip."""
+    quote = connection.ops.quote_name
+    by_column = {field.attname: field for field in Notice._meta.concrete_fields}
+    fields = [by_column[name] for name in COLUMNS]
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Our own table and column names only; every value is a parameter.
+            f"INSERT INTO {quote(Notice._meta.db_table)} "  # noqa: S608
+            f"({', '.join(quote(field.column) for field in fields)}) "
+            f"SELECT * FROM unnest({arrays}) "
+            f"ON CONFLICT ({quote(Notice._meta.get_field('dedupe_key').column)}) DO NOTHING "
+            "RETURNING id",
+            [[row[name] for row in rows] for name in COLUMNS],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def _insert_portable(rows: dict[str, dict]) -> list[int]:
+    """Any database: skip the keys already there, insert the rest (a writer that committed the
+    same key since the check wins, without rolling this one back), read back their ids."""
+    existing = set(
+        Notice.objects.filter(dedupe_key__in=list(rows)).values_list("dedupe_key", flat=True)
+    )
+    fresh = [Notice(**row) for key, row in rows.items() if key not in existing]
+    if not fresh:
+        return []
+    Notice.objects.bulk_create(fresh, ignore_conflicts=True)
+    return list(
+        Notice.objects.filter(dedupe_key__in=[notice.dedupe_key for notice in fresh])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def notice_queue(
+    *,
+    kind: str,
+    subject: str = "",
+    body: str = "",
+    recipient=None,
+    recipient_email: str = "",
+    referral=None,
+    channel: str = Channel.EMAIL,
+    dedupe_key: str | None = None,
+    feedback_record=None,
+    send_after_commit: bool = True,
+) -> Notice | None:
+    """Write a notice in the caller's transaction and send it after commit.
+
+    Without subject and body the standard wording for `kind` is used (outbox.wording), which
+    is what callers should normally do: it holds no personal details. An email-channel notice
+    goes by GOV.UK Notify when NOTIFY_API_KEY is set. With a dedupe_key, a second call for the
+    same key writes nothing and returns None. A caller writing several notices at once can
+    pass send_after_commit=False and hand them all to notices_enqueue_on_commit (one task).
+    """
+    if recipient is None and not recipient_email:
+        raise ValueError("A notice needs a recipient or an email address.")
+    if not (subject and body):
+        if referral is None:
+            raise ValueError("A notice without a referral needs its own subject and body.")
+        subject, body = notice_text(kind, referral)
+    if channel in (Channel.EMAIL, Channel.NOTIFY):
+        channel = email_channel()
+    try:
+        with transaction.atomic():
+            notice = Notice.objects.create(
+                kind=kind,
+                subject=subject,
+                body=body,
+                recipient=recipient,
+                recipient_email=recipient_email or (recipient.email if recipient else ""),
+                referral=referral,
+                channel=channel,
+                dedupe_key=dedupe_key,
+                feedback_record=feedback_record,
+            )
+    except IntegrityError:
+        if dedupe_key and Notice.objects.filter(dedupe_key=dedupe_key).exists():
+            return None
+        raise
+    if send_after_commit:
+        notices_enqueue_on_commit([notice])
+    return notice
+
+
+def referrer_channels(referral) -> list[str]:
+    # Portal notice always; email unless the referrer said email about this case is not safe
+    # (staff then phone and record it with feedback_give_by_phone).
+    channels = [Channel.PORTAL]
+    if referral.feedback_preference != "phone_only":
+        channels.append(Channel.EMAIL)
+    return channels
+
+
+def referrer_notify(
+    *, referral, kind: str, dedupe_key: str | None = None
+) -> Sequence[Notice]:
+    """Tell the referrer that something happened (acknowledgement, more information requested,
+    re-routed, enquiry started or concluded, closed) in the standard general wording, in the
+    portal and, unless they asked for phone only, by email. Call inside the change's
+    transaction. The wording is worked out once for every channel.
+
+    With a dedupe_key (the submission's acknowledgement) the notices are written in one
+    INSERT ... ON CONFLICT DO NOTHING (notices_queue_bulk), so a second call writes nothing, and the
+    notices come back as a lazy queryset: a caller that does not look pays no query."""
+    channels = referrer_channels(referral)
+    subject, body = notice_text(kind, referral)
+    if dedupe_key:
+        ids = notices_queue_bulk(
+            NoticeDraft(kind=kind, subject=subject, body=body, recipient=referral.referrer,
+                        referral=referral, channel=channel, dedupe_key=f"{dedupe_key}:{channel}")
+            for channel in channels
+        )
+        return Notice.objects.filter(pk__in=ids).order_by("pk")
+    notices = [
+        notice_queue(kind=kind, subject=subject, body=body, recipient=referral.referrer,
+                     referral=referral, channel=channel, send_after_commit=False)
+        for channel in channels
+    ]
+    notices_enqueue_on_commit(notices)
+    return notices
+
+
+def notice_failed_requeue(*, notice_id: int, now: datetime) -> Notice | None:
+    """Make a failed notice pending again (attempts from zero) and send it after commit; None
+    if it is not failed. The caller has checked who may (feedback.services.notice_retry_failed)
+    and audits it; call inside its transaction."""
+    notice = Notice.objects.select_for_update().filter(
+        pk=notice_id, status=NoticeStatus.FAILED
+    ).first()
+    if notice is None:
+        return None
+    notice.status = NoticeStatus.PENDING
+    notice.attempts = 0
+    notice.next_try_at = now
+    notice.save(update_fields=["status", "attempts", "next_try_at"])
+    notices_enqueue_on_commit([notice])
+    return notice
+
+
+@transaction.atomic
+def notices_mark_read(*, user, now: datetime) -> int:
+    """The person read their portal notices."""
+    return Notice.objects.filter(
+        recipient=user, channel=Channel.PORTAL, read_at__isnull=True
+    ).update(read_at=now)
