@@ -22,14 +22,12 @@ def test_triage_worker_decides_and_the_referrer_is_told(page, live_server, visit
                                                        referrer, staff_member, password):
     worker = staff_member("oppd")
     now = timezone.now()
-    # The clock policies decide the real due times (and can tie out of hours): pin the
-    # decision clocks so the oldest urgent referral is also the one due first.
+    # The clock policies decide the due times: received eight days ago, the oldest urgent
+    # referral's clocks are overdue whatever the day or hour, so it is the one due first.
     newer_urgent = referral_make(referrer=referrer, urgent=True,
-                                 received_at=now - timedelta(minutes=30),
-                                 due_in=timedelta(hours=1))
+                                 received_at=now - timedelta(minutes=30))
     oldest_urgent = referral_make(referrer=referrer, urgent=True,
-                                  received_at=now - timedelta(hours=3),
-                                  due_in=timedelta(hours=-1))
+                                  received_at=now - timedelta(days=8))
     referral_make(referrer=referrer, received_at=now - timedelta(hours=6))
 
     sign_in(worker.email, password)
@@ -76,9 +74,10 @@ def test_triage_worker_decides_and_the_referrer_is_told(page, live_server, visit
     assert_accessible(page)
     record = FeedbackRecord.objects.get(referral=oldest_urgent)
     assert record.signposting == SIGNPOSTING
-    # The referrer's portal notice is written and (eager Celery) delivered.
+    # The referrer's portal notice of the decision is written and (eager Celery) delivered
+    # (submission's acknowledgement is the other portal notice on the referral).
     notice = Notice.objects.get(referral=oldest_urgent, channel=Channel.PORTAL,
-                                recipient=referrer)
+                                recipient=referrer, kind__startswith="feedback:")
     assert notice.status == NoticeStatus.SENT
     try:  # the feedback work's status page, once it has landed on main
         status_url = reverse("feedback:status", args=[oldest_urgent.pk])

@@ -18,9 +18,9 @@ def test_manager_reassigns_from_the_workload_page(page, visit, sign_in, referrer
     manager = staff_member("oppd", role="manager")
     worker = staff_member("oppd")
     # Received just now: urgent and unassigned, but not yet overdue (its own clocks are fresh).
-    urgent = referral_make(referrer=referrer, urgent=True, received_at=timezone.now(),
-                           due_in=timedelta(hours=8))
-    referral_make(referrer=referrer, due_in=timedelta(hours=-3),
+    urgent = referral_make(referrer=referrer, urgent=True, received_at=timezone.now())
+    # Received a week and more ago: its decision is overdue whatever day the test runs.
+    referral_make(referrer=referrer, received_at=timezone.now() - timedelta(days=8),
                   assignee=worker)
     sign_in(manager.email, password)
     visit("/triage/?urgency=urgent&assignee=unassigned")

@@ -84,11 +84,11 @@ def answers_for(*, child=False, pathway=None, consent="yes", feedback_preference
 
 
 def complete_draft(referrer, *, child=False, urgent=False, linked=False, now=None,
-                   **answer_options) -> Referral:
+                   urgent_reason="Thoughts of self-harm", **answer_options) -> Referral:
     """A draft with every step filled in through its form and draft_save_step."""
     now = now or timezone.now()
     answers = answers_for(child=child, linked=linked, **answer_options)
-    urgency = {"urgent": urgent, "urgent_reason": "Thoughts of self-harm" if urgent else ""}
+    urgency = {"urgent": urgent, "urgent_reason": urgent_reason if urgent else ""}
     referral = services.draft_start(actor=referrer, urgency=urgency, now=now)
     for step in steps.STEPS[1:]:
         referral.refresh_from_db()
@@ -147,3 +147,60 @@ class DraftFactory(ReferralFactory):
         return complete_draft(referrer, now=now, **options)
 
     _build = _create
+
+
+_UNSET = object()
+
+
+def referral_with(referrer, *, pathway: str = "oppd", status: str = "submitted",
+                  received_at: datetime | None = None, urgent: bool = False,
+                  urgent_reason: str = "Thoughts of self-harm", person_name: str | None = None,
+                  person_dob=_UNSET, person_age_approx: int | None = None,
+                  person_postcode: str | None = None, person_address: str | None = None,
+                  categories=None, what_happened: str | None = None,
+                  feedback_preference: str = "portal_email", referrer_phone: str | None = None,
+                  assignee=None) -> Referral:
+    """A referral described by its fields, made the only way the site makes one: the referrer
+    answers each step (`person_dob=None` answers "I know roughly how old they are" with
+    `person_age_approx`, or "I do not know"), submits at `received_at` (so the clocks' own
+    policy sets every due time from it), `assignee` claims it, and the triage services move it
+    on to `status` (tests.factories.triage.to_status). status="draft" stops before submitting."""
+    from . import triage  # triage builds on this module
+
+    now = received_at or timezone.now()
+    person, contact, concern, referrer_step = {}, {}, {}, {}
+    if person_name:
+        person["person_name"] = person_name
+    if person_dob is None:
+        person.update({"age_known": "approx" if person_age_approx is not None else "unknown",
+                       "person_age_approx": "" if person_age_approx is None
+                       else str(person_age_approx)})
+    elif person_dob is not _UNSET:
+        person.update({"age_known": "dob", "person_dob_0": str(person_dob.day),
+                       "person_dob_1": str(person_dob.month),
+                       "person_dob_2": str(person_dob.year)})
+    if person_postcode is not None:
+        contact["person_postcode"] = person_postcode
+    if person_address is not None:
+        contact["person_address"] = person_address
+    if categories is not None:
+        concern["categories"] = list(categories)
+    if what_happened:
+        concern["what_happened"] = what_happened
+    if referrer_phone:
+        referrer_step["referrer_phone"] = referrer_phone
+    child = pathway == "mash"
+    options = {"child": child, "urgent": urgent, "urgent_reason": urgent_reason,
+               "feedback_preference": feedback_preference,
+               "overrides": {"person": person, "contact": contact, "concern": concern,
+                             "referrer": referrer_step}}
+    if not child:
+        options["pathway"] = pathway
+    if status == "draft":
+        return complete_draft(referrer, now=now, **options)
+    referral = referral_submit(referrer, now=now, **options)
+    assert referral.pathway == pathway, (referral.pathway, pathway)
+    if assignee is not None:
+        triage.claim(referral, assignee, now=now)
+        referral.refresh_from_db()
+    return triage.to_status(referral, status, now=now)

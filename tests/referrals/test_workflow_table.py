@@ -6,19 +6,48 @@ team), the service either makes exactly the change the table says, with its even
 feedback and clocks, or refuses and writes nothing.
 """
 
-import pytest
+import itertools
+from datetime import date, timedelta
 
+import pytest
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from accounts.models import Team
 from audit.models import AuditEvent
 from core.vocabulary import Outcome, Status
 from feedback.models import FeedbackRecord
 from outbox.models import Notice
+from pathways import deadlines
 from pathways.models import Deadline
 from referrals import workflow
-from referrals.models import ReferralEvent
+from referrals.models import Referral, ReferralEvent
 from referrals.workflow import Action
-from tests.triage.factories import referral_make
 from triage import transitions
 from triage.transitions import Feedback
+
+_numbers = itertools.count(1)
+
+
+def referral_make(*, referrer, pathway, status="submitted", person_name="Margaret Ellison"):
+    """A referral planted in `status` directly, with the rows submission would leave (the
+    team's group granted view and triage, the first decision clock). Kept on purpose, unlike
+    the rest of the suite's builders (tests.factories): this test asks every transition of
+    every status on every pathway, including shapes no service path reaches (a rated adult
+    referral, a merged one with nothing merged into it), because the services must refuse
+    those too; and it needs ~3,500 referrals, minutes through the submission service."""
+    team = Team.objects.get(pathway=pathway)
+    referral = Referral.objects.create(
+        reference=f"WT{next(_numbers):08d}", pathway=pathway, team=team, status=status,
+        referrer=referrer, organisation=referrer.membership.organisation,
+        person_name=person_name, person_dob=date(1941, 3, 27), person_postcode="SE5 8AA",
+        categories=["neglect"], received_at=timezone.now() - timedelta(hours=1),
+        answers={"what_happened": "Neighbour reports unopened post and no heating."})
+    for perm in ("referrals.view_referral", "referrals.triage_referral"):
+        assign_perm(perm, team.group, referral)
+    kind = "mash_decision" if pathway == "mash" else "concern_decision"
+    deadlines.deadline_open(referral=referral, kind=kind, starts=referral.received_at)
+    return referral
 
 FEEDBACK = Feedback(outcome_text="Not a safeguarding concern.", reason="No abuse or neglect.",
                     signposting="Age UK Lewisham and Southwark advice line.")

@@ -1,6 +1,7 @@
 """The queue, search, the staff referral page and the workload page, through the client."""
 
-from datetime import timedelta
+import itertools
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -11,14 +12,20 @@ from audit.models import AuditEvent
 from core.vocabulary import Status
 from feedback.models import FeedbackRecord
 from pathways import deadlines
+from pathways.calendar import LONDON
 from pathways.models import Deadline
 from referrals.models import Referral
-from tests.triage.factories import clocks_sync
+from tests.factories.feedback import send_pending
 from triage.models import InternalNote
 
 pytestmark = pytest.mark.django_db
 
 QUEUE = "/triage/"
+# Received this long ago, a concern's decision (due 17:00 that working day, or the next) is
+# overdue whatever the day or hour the test runs; received just now, it is not yet due.
+LONG_AGO = timedelta(days=8)
+# A Monday in working hours: every concern received that day is due at 17:00.
+MONDAY = datetime(2026, 3, 2, 10, 0, tzinfo=LONDON)
 
 
 def _refs(response):
@@ -28,8 +35,8 @@ def _refs(response):
 def test_queue_shows_only_the_team_urgent_first_then_next_due(client, make_referral,
                                                               oppd_worker):
     now = timezone.now()
-    later = make_referral(received_at=now - timedelta(hours=5), due_in=timedelta(hours=6))
-    sooner = make_referral(received_at=now - timedelta(hours=1), due_in=timedelta(hours=2))
+    later = make_referral(received_at=now)
+    sooner = make_referral(received_at=now - LONG_AGO)
     urgent = make_referral(received_at=now - timedelta(minutes=5), urgent=True)
     mash = make_referral(pathway="mash", urgent=True)
     closed = make_referral(status=Status.CLOSED)
@@ -47,15 +54,10 @@ def test_equal_due_times_put_the_referral_received_first_first(client, make_refe
                                                               oppd_worker):
     """Every concern received on one day is due at 17:00: the draft begun first (lower id) but
     sent later must not jump the queue, on the first page or across a page break."""
-    from datetime import timedelta as td
-
     now = timezone.now()
-    sent_later = make_referral(received_at=now - td(minutes=10))
-    sent_first = make_referral(received_at=now - td(hours=3))
-    due = now + td(hours=4)
-    Deadline.objects.filter(referral__in=[sent_later, sent_first]).update(
-        due_at=due, warning_at=due - td(hours=2))
-    clocks_sync([sent_later, sent_first])
+    sent_later = make_referral(received_at=MONDAY + timedelta(hours=3))
+    sent_first = make_referral(received_at=MONDAY)
+    assert sent_later.next_due_at == sent_first.next_due_at  # both 17:00 that Monday
     client.force_login(oppd_worker)
     assert _refs(client.get(QUEUE)) == [sent_first.reference, sent_later.reference]
 
@@ -70,28 +72,29 @@ def test_equal_due_times_put_the_referral_received_first_first(client, make_refe
 
 
 def test_due_in_is_text_not_colour(client, make_referral, oppd_worker):
-    overdue = make_referral(due_in=timedelta(hours=-1))
+    from triage.selectors import QueueFilters, queue_page
+
+    overdue = make_referral(received_at=timezone.now() - LONG_AGO)
     client.force_login(oppd_worker)
     row = client.get(QUEUE).context["page"].rows[0]
     assert row.pk == overdue.pk and row.due.key == "overdue"
     assert row.due.text.startswith("Overdue")
-    # One hour left is within two working hours at any time of day or week.
-    Deadline.objects.filter(referral=overdue).update(
-        due_at=timezone.now() + timedelta(hours=1),
-        warning_at=timezone.now() - timedelta(minutes=1))
-    clocks_sync([overdue])
-    row = client.get(QUEUE).context["page"].rows[0]
+    assert "Overdue" in client.get(QUEUE).content.decode()
+    # An hour before a 17:00 deadline is within its two-hour warning: the queue read at that
+    # moment (time is a parameter of the selector) says so in words.
+    soon = make_referral(received_at=MONDAY)
+    page = queue_page(user=oppd_worker, team=soon.team, filters=QueueFilters(),
+                      now=soon.next_due_at - timedelta(hours=1))
+    row = next(r for r in page.rows if r.pk == soon.pk)
     assert row.due.key == "due_soon" and row.due.text.startswith("Due within two working hours")
-    assert "Due within two working hours" in client.get(QUEUE).content.decode()
 
 
 def test_filters(client, make_referral, oppd_worker):
-    mine = make_referral(categories=["financial"], assignee=oppd_worker,
-                         due_in=timedelta(hours=8))
+    now = timezone.now()
+    mine = make_referral(categories=["financial"], assignee=oppd_worker, received_at=now)
     # Received just now: its one-hour urgent pick-up clock is not yet overdue.
-    urgent = make_referral(urgent=True, categories=["physical", "neglect"],
-                           received_at=timezone.now(), due_in=timedelta(hours=8))
-    late = make_referral(due_in=timedelta(minutes=-5))
+    urgent = make_referral(urgent=True, categories=["physical", "neglect"], received_at=now)
+    late = make_referral(received_at=now - LONG_AGO)
     client.force_login(oppd_worker)
     assert _refs(client.get(QUEUE, {"assignee": "me"})) == [mine.reference]
     assert mine.reference not in _refs(client.get(QUEUE, {"assignee": "unassigned"}))
@@ -102,8 +105,9 @@ def test_filters(client, make_referral, oppd_worker):
 
 
 def test_keyset_pages_walk_the_whole_queue_once(client, make_referral, oppd_worker):
+    # 30 made through the services: more than one page of 25, so the walk crosses a page break.
     made = [make_referral(urgent=i % 3 == 0, received_at=timezone.now() - timedelta(minutes=i))
-            for i in range(60)]
+            for i in range(30)]
     client.force_login(oppd_worker)
     seen, url = [], QUEUE
     while url:
@@ -116,12 +120,22 @@ def test_keyset_pages_walk_the_whole_queue_once(client, make_referral, oppd_work
     assert urgent_flags == sorted(urgent_flags, reverse=True)
 
 
+_bulk_numbers = itertools.count(1)
+
+
 def _bulk(team_pathway, referrer, n):
+    """A thousand queued referrals in one statement each: kept as bulk SQL on purpose, because
+    the query-count test needs a queue of 1000 and building that many through the submission
+    service would take minutes. The rows are the shape submission leaves (submitted, the
+    team's group granted view and triage, one decision clock, next_due_at set by the services'
+    own statement); only the clock's times are written directly."""
     from django.contrib.auth.models import Permission
 
     from accounts.models import Team
     from referrals.models import ReferralGroupObjectPermission
-    from tests.triage.factories import reference_next
+
+    def reference_next():
+        return f"TR{next(_bulk_numbers):08d}"
 
     team = Team.objects.get(pathway=team_pathway)
     now = timezone.now()
@@ -332,7 +346,7 @@ def test_claim_through_the_page(client, make_referral, oppd_worker, staff_member
 
 def test_workload_is_for_managers(client, make_referral, oppd_worker, oppd_manager):
     urgent = make_referral(urgent=True)
-    late = make_referral(due_in=timedelta(hours=-3), assignee=oppd_worker)
+    late = make_referral(received_at=timezone.now() - LONG_AGO, assignee=oppd_worker)
     client.force_login(oppd_worker)
     assert client.get(reverse("triage:workload")).status_code == 403
     client.force_login(oppd_manager)
@@ -353,11 +367,14 @@ def test_referrals_with_no_clock_running_come_last_and_pages_cross_to_them(make_
     condition walks from dated to undated rows (and between undated ones) one at a time."""
     from triage.selectors import QueueFilters, queue_page
 
+    # A concern decided "not met" whose feedback has been sent runs no clock until it is
+    # closed: the product's own way to an open referral with no due time.
     now = timezone.now()
-    undated_old = make_referral(clock=False, received_at=now - timedelta(hours=5))
-    undated_new = make_referral(clock=False, received_at=now - timedelta(hours=1))
-    dated = make_referral(due_in=timedelta(hours=30))
-    urgent_undated = make_referral(clock=False, urgent=True)
+    undated_old = make_referral(status=Status.CONCERN_DECIDED, received_at=now - timedelta(hours=5))
+    undated_new = make_referral(status=Status.CONCERN_DECIDED, received_at=now - timedelta(hours=1))
+    urgent_undated = make_referral(status=Status.CONCERN_DECIDED, urgent=True)
+    send_pending(now=now)
+    dated = make_referral(received_at=now)
     expected = [urgent_undated.pk, dated.pk, undated_old.pk, undated_new.pk]
     seen, after = [], ""
     while True:
@@ -424,13 +441,13 @@ def test_workload_query_count_does_not_grow(client, make_referral, oppd_manager,
 
     queries()  # the session's first request stores the security fingerprint
     worker = staff_member("oppd", email="one@council.example.gov.uk")
-    make_referral(urgent=True)
-    make_referral(due_in=timedelta(hours=-2), assignee=worker)
+    make_referral(urgent=True, received_at=timezone.now())
+    make_referral(received_at=timezone.now() - LONG_AGO, assignee=worker)
     one, _ = queries()
     for i in range(6):
         member = staff_member("oppd", email=f"more{i}@council.example.gov.uk")
-        make_referral(urgent=True)
-        make_referral(due_in=timedelta(hours=-2), assignee=member)
+        make_referral(urgent=True, received_at=timezone.now())
+        make_referral(received_at=timezone.now() - LONG_AGO, assignee=member)
     seven, response = queries()
     assert len(response.context["urgent"]) == 7 and len(response.context["overdue"]) == 7
     assert seven == one, f"{one} queries for 1 of each, {seven} for 7"
