@@ -155,6 +155,7 @@ def _owe(*, referral: Referral, row: Transition, feedback: Feedback, actor, now:
             reason=feedback.reason.strip(), signposting=feedback.signposting.strip(),
             withheld=feedback.withheld,
             withheld_reason=feedback.withheld_reason if feedback.withheld else "", actor=actor,
+            now=now,
         ))
         if target.pk != referral.pk:
             deadlines.deadline_open(referral=target, kind="feedback", starts=now,
@@ -199,6 +200,9 @@ def _log(*, referral: Referral, row: Transition, actor, now: datetime, from_stat
 def _clocks(*, referral: Referral, row: Transition, actor, now: datetime) -> None:
     for kind in row.meets:
         deadlines.deadline_meet(referral=referral, kind=kind, at=now, actor=actor)
+    for kind in row.ends:
+        deadlines.deadline_end(referral=referral, kind=kind, at=now, reason=row.ended_because,
+                               actor=actor)
     for kind in row.opens:
         deadlines.deadline_open(referral=referral, kind=kind, starts=now, actor=actor)
 

@@ -129,6 +129,11 @@ def test_every_transition_per_role(action, outcome, pathway, role, people, refer
             assert Deadline.objects.open().filter(referral=referral, kind=kind).exists(), kind
         for kind in row.meets:
             assert not Deadline.objects.open().filter(referral=referral, kind=kind).exists(), kind
+        for kind in row.ends:
+            # Ended, not met: a withdrawal, merge or closure is never a decision (issue 20).
+            assert not Deadline.objects.open().filter(referral=referral, kind=kind).exists(), kind
+            assert not Deadline.objects.filter(referral=referral, kind=kind,
+                                               cancelled_at__isnull=True).exists(), kind
 
 
 def test_the_table_allows_and_forbids_something_for_every_role():
