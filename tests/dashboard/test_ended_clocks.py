@@ -4,7 +4,7 @@ made by the real services: submitted through the forms, then withdrawn, merged, 
 decided by the transition services, then read by the dashboard live and from its summaries."""
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -39,7 +39,10 @@ def _submitted(referrer):
 
 def _figure(slug, *, summary):
     if summary:
-        summaries_rebuild(now=NOW)
+        refresh = summaries_rebuild(now=NOW)
+        # Incremental when the summaries were built before the referrals changed (PostgreSQL's
+        # triggers record which changed); the ended clocks' facts must go then too.
+        assert refresh.mode == ("incremental" if summary == "incremental" else "full")
     filters = {"grain": "month", "months": 3, "pathway": None, "sector": None,
                "category": None, "urgency": None}
     return SLUGS[slug](Context(scope=Scope(role=Role.COUNCIL_ADMIN), filters=filters, now=NOW,
@@ -51,9 +54,11 @@ def worker(staff_member):
     return staff_member("oppd")
 
 
-@pytest.mark.parametrize("summary", [False, True], ids=["live", "summary"])
+@pytest.mark.parametrize("summary", [False, "full", "incremental"])
 def test_withdrawn_merged_and_closed_referrals_are_not_decisions(referrer, worker, summary):
     withdrawn, merged, closed, decided = (_submitted(referrer) for _ in range(4))
+    if summary == "incremental":  # summarised while every clock was still running
+        summaries_rebuild(now=RECEIVED + timedelta(minutes=30))
     transitions.referral_withdraw(referral_id=withdrawn.pk, actor=referrer,
                                   reason="Sent for the wrong person.", now=ACTED)
     transitions.referral_merge(referral_id=merged.pk, actor=worker, other_id=decided.pk,
@@ -84,7 +89,7 @@ def test_withdrawn_merged_and_closed_referrals_are_not_decisions(referrer, worke
     # Ended clocks never breach: the sweep leaves them alone and no breach is open.
     deadlines_sweep(now=NOW)
     assert not Deadline.objects.filter(breached_at__isnull=False)
-    assert _figure("open-breaches", summary=summary).rows[-1][1] == 0
+    assert _figure("open-breaches", summary=False).rows[-1][1] == 0  # always counted live
 
 
 def test_a_referral_withdrawn_after_its_due_time_is_not_a_late_decision(referrer):
