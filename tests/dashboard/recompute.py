@@ -120,12 +120,15 @@ def clocks(now: datetime) -> list[Clock]:
             "ORDER BY decided_at, id"):
         decisions[rid].append((action, outcome, _aware(at)))
     finished = {}  # referral -> when it was withdrawn or merged (no decision then)
+    concluded = {}  # referral -> when its enquiry concluded (it left the enquiry status)
     ratings = defaultdict(list)
-    for rid, kind, at, to_status, detail in _rows(
-            "SELECT referral_id, kind, at, to_status, detail FROM referrals_referralevent "
-            "ORDER BY at, id"):
+    for rid, kind, at, from_status, to_status, detail in _rows(
+            "SELECT referral_id, kind, at, from_status, to_status, detail "
+            "FROM referrals_referralevent ORDER BY at, id"):
         if to_status in ("withdrawn", "merged"):
             finished[rid] = _aware(at)
+        if from_status == "enquiry" and to_status not in ("", "enquiry"):
+            concluded.setdefault(rid, _aware(at))
         if kind == "rag_rated":
             detail = detail if isinstance(detail, dict) else json.loads(detail)
             ratings[rid].append((_aware(at), detail["rating"]))
@@ -154,10 +157,9 @@ def clocks(now: datetime) -> list[Clock]:
         s42 = next((at for action, outcome, at in decisions[rid]
                     if action == "decide" and outcome == "s42_met"), None)
         if s42 is not None:
-            concluded = next((at for action, _, at in decisions[rid]
-                              if action in ("plan", "close") and at >= s42), None)
-            out.append(Clock("enquiry", pathway, s42, None, concluded,
-                             paused=rid in paused and concluded is None))
+            done = concluded.get(rid)
+            out.append(Clock("enquiry", pathway, s42, None, done,
+                             paused=rid in paused and done is None))
     return out
 
 
