@@ -1,8 +1,6 @@
-"""Reads for the referrer's pages, scoped to what the signed-in person may see.
-
-A referrer sees the referrals they made; an organisation's safeguarding lead sees every
-submitted referral their organisation made. Nobody else reaches these pages' data (staff use
-the triage pages). The referrer sees only timeline events marked visible_to_referrer.
+"""Reads for the referrer's pages, on referrals the access policy (referrals.access) let
+through: the referrer's own, or their organisation's for its safeguarding lead. Staff use the
+triage pages. The referrer sees only timeline events marked visible_to_referrer.
 """
 
 from dataclasses import dataclass
@@ -10,8 +8,7 @@ from datetime import datetime
 
 from django.db.models import Max, Prefetch, Q, QuerySet
 
-from accounts.roles import role_of
-from core.vocabulary import EventKind, Outcome, Role, Status
+from core.vocabulary import EventKind, Outcome, Status
 from pathways.models import ContactKind, ContactPoint, Deadline
 from referrals.models import Attachment, Referral, ReferralEvent
 
@@ -71,7 +68,9 @@ def deadlines_open_of(referral: Referral) -> QuerySet:
     return _open_deadlines().filter(referral=referral)
 
 
-def _with_feedback_detail(referrals: QuerySet) -> QuerySet:
+def with_feedback_detail(referrals: QuerySet) -> QuerySet:
+    """The list pages' extras (open clocks, feedback, last update) on a queryset the access
+    policy scoped (referrals.access)."""
     return referrals.select_related("team").prefetch_related(
         Prefetch("deadlines", queryset=_open_deadlines(), to_attr="open_deadlines"),
         Prefetch("feedback_records", queryset=FeedbackRecord.objects.order_by("created_at"),
@@ -79,52 +78,6 @@ def _with_feedback_detail(referrals: QuerySet) -> QuerySet:
     ).annotate(
         last_update_at=Max("events__at", filter=Q(events__visible_to_referrer=True)),
     )
-
-
-def referrals_drafts_of(user) -> QuerySet:
-    return Referral.objects.filter(referrer=user, status=Status.DRAFT).order_by("-updated_at")
-
-
-def referrals_submitted_of(user) -> QuerySet:
-    return _with_feedback_detail(
-        Referral.objects.filter(referrer=user).exclude(status=Status.DRAFT)
-    ).order_by("-received_at", "-pk")
-
-
-def lead_organisation(user):
-    info = role_of(user)
-    return info.organisation if info.role == Role.ORGANISATION_LEAD else None
-
-
-def referrals_of_organisation(user) -> QuerySet:
-    """Every submitted referral the lead's organisation made; nothing for anyone else."""
-    organisation = lead_organisation(user)
-    if organisation is None:
-        return Referral.objects.none()
-    return _with_feedback_detail(
-        Referral.objects.filter(organisation=organisation).exclude(status=Status.DRAFT)
-    ).select_related("referrer").order_by("-received_at", "-pk")
-
-
-def referral_for_viewer(user, pk: int) -> Referral | None:
-    """The referral if this person may follow it: its referrer, or their organisation's lead."""
-    referral = Referral.objects.select_related("team", "organisation").filter(pk=pk).first()
-    if referral is None or referral.status == Status.DRAFT:
-        return None
-    if referral.referrer_id == user.pk:
-        return referral
-    organisation = lead_organisation(user)
-    if organisation is not None and referral.organisation_id == organisation.pk:
-        return referral
-    return None
-
-
-def referral_for_staff(user, pk: int) -> Referral | None:
-    """For the referral's team (guardian's triage permission through the team's group)."""
-    referral = Referral.objects.select_related("referrer", "team").filter(pk=pk).first()
-    if referral is None or not user.has_perm("referrals.triage_referral", referral):
-        return None
-    return referral
 
 
 def status_words(referral: Referral) -> str:

@@ -19,6 +19,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 
 from audit.services import audit_record
 from core.vocabulary import AuditAction, EventKind
+from referrals import access
 from referrals.record import record as record_change
 
 from .channels import email_channel
@@ -237,8 +238,8 @@ def feedback_mark_given(*, record_id: int, at: datetime) -> bool:
 
 
 def _check_can_record_feedback(actor, referral) -> None:
-    if not actor.has_perm("referrals.triage_referral", referral):
-        raise PermissionDenied("Only the referral's team can record feedback given by phone.")
+    if not access.may_act(actor, referral):
+        raise access.OutOfScope("Only the referral's team can record feedback given by phone.")
 
 
 @transaction.atomic
@@ -362,7 +363,7 @@ def notices_requeue_due(*, now: datetime, batch: int | None = None) -> int:
 def notice_retry_failed(*, notice_id: int, actor, now: datetime, request=None) -> bool:
     """An administrator sends a failed notice again (after fixing an address or the Notify
     configuration). Returns False if it was not failed."""
-    if not actor.is_council_admin:
+    if not access.is_administrator(actor):
         raise PermissionDenied("Only council administrators can resend notices.")
     notice = Notice.objects.select_for_update().filter(
         pk=notice_id, status=NoticeStatus.FAILED

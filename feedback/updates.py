@@ -8,18 +8,19 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 
 from core.vocabulary import EventKind, Status
+from referrals import access
 from referrals.models import Attachment, Referral, ReferralEvent
 from referrals.record import record
 from referrals.services.attachments import AttachmentRejected, attachment_check
 from referrals.transitions import referral_info_receive
 
 from .models import Channel
-from .selectors import deadline_missed, referral_for_viewer
+from .selectors import deadline_missed
 from .services import notice_queue
 from .wording import NoticeKind
 
@@ -27,8 +28,7 @@ INFORMATION_MAX_CHARS = 5000
 
 
 def _check_can_follow(actor, referral: Referral) -> None:
-    if referral_for_viewer(actor, referral.pk) is None:
-        raise PermissionDenied("You cannot update this referral.")
+    access.require_follow(actor, referral)
     if referral.status not in Status.open():
         raise ValidationError(
             "This referral is closed. If you have a new concern, make a new referral."

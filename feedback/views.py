@@ -16,6 +16,8 @@ from django.views.decorators.http import require_http_methods
 
 from audit.services import audit_record
 from core.vocabulary import AuditAction, Status
+from referrals import access
+from referrals.access import Need
 
 from . import selectors
 from .forms import InformationForm, PhoneFeedbackForm
@@ -29,7 +31,7 @@ def _not_found(request, pk: int, action: str):
 
 
 def _referral_or_none(request, pk: int, action: str):
-    referral = selectors.referral_for_viewer(request.user, pk)
+    referral = access.referral_load(request.user, pk, Need.FOLLOW, related=("team", "organisation"))
     if referral is not None:
         audit_record(action=action, request=request, referral=referral)
     return referral
@@ -37,11 +39,12 @@ def _referral_or_none(request, pk: int, action: str):
 
 @login_required
 def my_referrals(request):
-    submitted = list(selectors.referrals_submitted_of(request.user)[:200])
+    submitted = list(selectors.with_feedback_detail(access.referrals_of_referrer(request.user))
+                     [:200])
     audit_record(action=AuditAction.FEEDBACK_MY_REFERRALS_VIEWED, request=request,
                  detail={"referral_ids": [r.pk for r in submitted]})
     return render(request, "feedback/my_referrals.html", {
-        "drafts": selectors.referrals_drafts_of(request.user),
+        "drafts": access.drafts_of(request.user),
         "submitted": submitted,
         "now": timezone.now(),
     })
@@ -120,7 +123,7 @@ def chase(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def phone_feedback(request, pk: int):
     """Staff record feedback given by phone (referrers for whom email is not safe)."""
-    referral = selectors.referral_for_staff(request.user, pk)
+    referral = access.referral_load(request.user, pk, Need.ACT, related=("referrer", "team"))
     if referral is None:
         return _not_found(request, pk, AuditAction.FEEDBACK_PHONE_VIEWED)
     audit_record(action=AuditAction.FEEDBACK_PHONE_VIEWED, request=request, referral=referral)
@@ -144,11 +147,12 @@ def phone_feedback(request, pk: int):
 
 @login_required
 def organisation(request):
-    organisation = selectors.lead_organisation(request.user)
+    organisation = access.lead_organisation(request.user)
     if organisation is None:
         audit_record(action=AuditAction.FEEDBACK_ORGANISATION_VIEWED, request=request, allowed=False)
         return render(request, "feedback/not_found.html", status=403)
-    referrals = list(selectors.referrals_of_organisation(request.user)[:500])
+    referrals = list(selectors.with_feedback_detail(
+        access.referrals_of_organisation(request.user)).select_related("referrer")[:500])
     audit_record(action=AuditAction.FEEDBACK_ORGANISATION_VIEWED, request=request,
                  detail={"referral_ids": [r.pk for r in referrals]})
     return render(request, "feedback/organisation.html", {
@@ -170,7 +174,7 @@ def notices(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def notices_failed(request):
-    if not request.user.is_council_admin:
+    if not access.is_administrator(request.user):
         audit_record(action=AuditAction.NOTICE_FAILED_LIST_VIEWED, request=request, allowed=False)
         return render(request, "feedback/not_found.html", status=403)
     if request.method == "POST":

@@ -1,21 +1,20 @@
 """The clocks page for staff: a referral's clocks, why each is due when it is, pause and resume.
 
-Team staff on the referral only (triage's access rule). Every look is audited; a refusal is a
+Team staff on the referral only (referrals.access.may_act). Every look is audited; a refusal is a
 404, which portal.middleware audits for a URL with a referral_id.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from audit.services import audit_record
 from core.vocabulary import AuditAction, ClockKind
-from referrals import workflow
+from referrals import access
 from referrals.models import Referral
-from triage import access
 
 from .deadlines import ClockError, deadline_explain, deadline_pause, deadline_resume, due_status
 from .forms import PauseForm
@@ -24,8 +23,8 @@ from .policies import working_calendar
 
 
 def _staff_referral(request, referral_id) -> Referral:
-    referral = get_object_or_404(Referral, pk=referral_id)
-    if access.role_on(request.user, referral) not in (workflow.TRIAGE, workflow.MANAGER):
+    referral = access.referral_load(request.user, referral_id, access.Need.ACT)
+    if referral is None:
         raise Http404("No such referral for you.")
     return referral
 

@@ -20,12 +20,9 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from core.vocabulary import AuditAction
 from feedback.models import Notice
+from referrals import access
 from referrals.models import Referral
 from referrals.pdf import STATIC_PREFIX, StaticOnlyFetcher
-
-
-def subject_access_allowed(actor) -> bool:
-    return bool(actor.is_authenticated and actor.is_active and actor.is_council_admin)
 
 
 def subject_access_data(*, person, now) -> dict:
@@ -68,7 +65,7 @@ def subject_access_data(*, person, now) -> dict:
 @transaction.atomic
 def subject_access_export(*, person, actor, fmt: str, request=None, now=None) -> bytes:
     """The export as JSON or PDF bytes; the export itself is audited (who, for whom, format)."""
-    if not subject_access_allowed(actor):
+    if not access.is_administrator(actor):
         raise PermissionDenied("Only council administrators can export a person's data.")
     if fmt not in ("json", "pdf"):
         raise ValueError("Format must be json or pdf.")

@@ -7,8 +7,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.services import audit_record
 from core.vocabulary import AuditAction
+from referrals import access
 
-from .export import subject_access_allowed, subject_access_export
+from .export import subject_access_export
 from .forms import PersonExportForm, PersonSearchForm
 from .people import SCOPE, people_search, subject_access_person_export
 
@@ -33,7 +34,7 @@ def _download(body: bytes, fmt: str, stem: str) -> HttpResponse:
 def export(request, user_pk: int, fmt: str):
     """A subject access export for an account holder, downloaded by a council administrator
     (audited)."""
-    if not subject_access_allowed(request.user):
+    if not access.is_administrator(request.user):
         return _refused(request, AuditAction.PRIVACY_SUBJECT_ACCESS_EXPORTED, scope="account", user_id=user_pk)
     if fmt not in CONTENT_TYPES:
         return _refused(request, AuditAction.PRIVACY_SUBJECT_ACCESS_EXPORTED, scope="account", user_id=user_pk)
@@ -46,7 +47,7 @@ def export(request, user_pk: int, fmt: str):
 @require_http_methods(["GET", "POST"])
 def person_search(request):
     """The privacy office finds the referrals naming a person (name and date of birth)."""
-    if not subject_access_allowed(request.user):
+    if not access.is_administrator(request.user):
         return _refused(request, AuditAction.PRIVACY_SUBJECT_ACCESS_SEARCHED, scope=SCOPE)
     form = PersonSearchForm(request.POST or None)
     matches = None
@@ -60,7 +61,7 @@ def person_search(request):
 @require_POST
 def person_export(request):
     """The export (JSON or PDF) of what the portal holds about the person searched for."""
-    if not subject_access_allowed(request.user):
+    if not access.is_administrator(request.user):
         return _refused(request, AuditAction.PRIVACY_SUBJECT_ACCESS_EXPORTED, scope=SCOPE)
     form = PersonExportForm(request.POST)
     if not form.is_valid():

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
@@ -30,7 +31,7 @@ from feedback.services import (
 from feedback.wording import NoticeKind
 from pathways import deadlines
 
-from . import workflow
+from . import access, workflow
 from .models import Referral, ReferralEvent
 from .record import record as record_change  # `record` names feedback records here
 from .workflow import Action, Transition
@@ -46,8 +47,8 @@ class TransitionError(Exception):
         self.errors = errors or {}
 
 
-class TransitionForbidden(TransitionError):
-    """The person may not make this change on this referral."""
+class TransitionForbidden(TransitionError, PermissionDenied):
+    """The person may not make this change on this referral (or on the one it names)."""
 
 
 @dataclass(frozen=True)
@@ -94,9 +95,7 @@ def _check(*, referral: Referral, actor, action: str, outcome: str = "",
            role: str | None = None) -> Transition:
     """The table row allowing this change, or TransitionError/TransitionForbidden saying why.
     `role` is given only by a service that has already checked the actor's access itself."""
-    from triage.access import role_on  # triage reads permissions; it imports this module too
-
-    role = role or role_on(actor, referral)
+    role = role or access.role_on(actor, referral)
     if role is None:
         raise TransitionForbidden("You do not have access to this referral.")
     row = workflow.transition_find(
@@ -297,6 +296,9 @@ def referral_info_receive(*, referral_id: int, actor, information: str,
     that the actor follows this referral (its referrer or their organisation's lead)."""
     now = now or timezone.now()
     referral = _locked(referral_id)
+    if for_referrer and not access.may_follow(actor, referral):
+        # The policy again, whatever the caller checked: only the referrer's side replies so.
+        raise TransitionForbidden("You cannot update this referral.")
     row = _check(referral=referral, actor=actor, action=Action.INFO_RECEIVE,
                  role=workflow.REFERRER if for_referrer else None)
     if not information.strip():
@@ -433,11 +435,16 @@ def referral_withdraw(*, referral_id: int, actor, reason: str,
     return referral
 
 
-def _other(referral: Referral, other_id: int) -> Referral:
+def _other(referral: Referral, other_id: int, actor) -> Referral:
+    """The referral a link or merge names, locked. The actor must act on it too (the access
+    policy's may_link; _check has already shown they act on `referral`): a target outside
+    their teams is refused before anything changes."""
     if other_id == referral.pk:
         raise TransitionError("A referral cannot duplicate itself",
                               {"other": "Choose another referral"})
-    other = Referral.objects.select_for_update().filter(pk=other_id).first()
+    other = Referral.objects.select_for_update(of=("self",)).filter(pk=other_id).first()
+    if other is not None and not access.may_act(actor, other):
+        raise TransitionForbidden("You do not have access to that referral.")
     if other is None or other.status in (Status.DRAFT, Status.MERGED):
         raise TransitionError("That referral cannot be linked", {"other": "Choose another"})
     return other
@@ -452,7 +459,7 @@ def referral_link(*, referral_id: int, actor, other_id: int, reason: str = "",
     now = now or timezone.now()
     referral = _locked(referral_id)
     row = _check(referral=referral, actor=actor, action=Action.LINK)
-    other = _other(referral, other_id)
+    other = _other(referral, other_id, actor)
     DuplicateLink.objects.get_or_create(
         referral=referral, other=other, kind=DuplicateKind.LINK,
         defaults={"by": actor, "at": now, "reason": reason.strip()},
@@ -478,7 +485,7 @@ def referral_merge(*, referral_id: int, actor, other_id: int, feedback: Feedback
     now = now or timezone.now()
     referral = _locked(referral_id)
     row = _check(referral=referral, actor=actor, action=Action.MERGE)
-    other = _other(referral, other_id)
+    other = _other(referral, other_id, actor)
     if other.status in Status.finished():
         raise TransitionError("Merge into an open referral",
                               {"other": "That referral is finished: choose an open one"})

@@ -1,4 +1,5 @@
-"""The referrer's pages. Thin: find the referral through a selector, parse a form, call a service.
+"""The referrer's pages. Thin: find the referral through the access policy (referrals.access),
+parse a form, call a service.
 
 The question pages are driven by referrals.steps (the step registry); none is named here
 except the first (it runs before a draft exists).
@@ -22,7 +23,8 @@ from core.vocabulary import AuditAction, Status
 from pathways.deadlines import deadlines_open_for
 from pathways.models import ContactKind, ContactPoint
 
-from . import selectors, services, steps
+from . import services, steps
+from .access import Need, referral_load
 from .display import answers_display
 from .forms import AttachmentForm, UrgencyForm
 from .models import Referral
@@ -113,7 +115,7 @@ def start(request):
 
 @login_required
 def resume(request, pk):
-    referral = selectors.draft_for_referrer(request.user, pk)
+    referral = referral_load(request.user, pk, Need.DRAFT)
     if referral is None:
         return _not_found(request)
     if not may_continue_draft(referral, request.user):
@@ -127,7 +129,7 @@ def resume(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def step(request, pk, key):
-    referral = selectors.draft_for_referrer(request.user, pk)
+    referral = referral_load(request.user, pk, Need.DRAFT)
     current = steps.BY_KEY.get(key)
     if referral is None or current is None:
         return _not_found(request)
@@ -222,8 +224,9 @@ def _attachments(request, referral, current, *, change):
 @login_required
 @require_http_methods(["GET", "POST"])
 def check(request, pk):
-    referral = selectors.referral_for_user(request.user, pk)
-    if referral is None or referral.referrer_id != request.user.pk:
+    referral = referral_load(request.user, pk, Need.OWN,
+                             related=("team", "organisation", "referrer"))
+    if referral is None:
         return _not_found(request)
     if referral.status == Status.DRAFT and not may_continue_draft(referral, request.user):
         return _membership_stopped(request, referral)
@@ -256,8 +259,9 @@ def check(request, pk):
 
 @login_required
 def confirmation(request, pk):
-    referral = selectors.referral_for_user(request.user, pk)
-    if referral is None or referral.referrer_id != request.user.pk or referral.is_draft:
+    referral = referral_load(request.user, pk, Need.OWN,
+                             related=("team", "organisation", "referrer"))
+    if referral is None or referral.is_draft:
         return _not_found(request)
     audit_record(action=AuditAction.REFERRAL_VIEWED, request=request, referral=referral,
                  detail={"page": "confirmation"})
@@ -272,7 +276,8 @@ def confirmation(request, pk):
 
 @login_required
 def pdf(request, pk):
-    referral = selectors.referral_for_user(request.user, pk)
+    referral = referral_load(request.user, pk, Need.SEE,
+                             related=("team", "organisation", "referrer"))
     if referral is None or referral.is_draft:
         return _not_found(request, action=AuditAction.REFERRAL_PDF_DOWNLOADED, pk=pk)
     audit_record(action=AuditAction.REFERRAL_PDF_DOWNLOADED, request=request, referral=referral)
@@ -284,7 +289,8 @@ def pdf(request, pk):
 
 @login_required
 def attachment(request, pk, attachment_pk):
-    referral = selectors.referral_for_user(request.user, pk)
+    referral = referral_load(request.user, pk, Need.SEE,
+                             related=("team", "organisation", "referrer"))
     item = referral.attachments.filter(pk=attachment_pk).first() if referral else None
     if item is None:
         return _not_found(request, action=AuditAction.REFERRAL_ATTACHMENT_DOWNLOADED, pk=pk)

@@ -48,7 +48,7 @@ PEOPLE = [
      ["discriminatory"]),
     ("duplicate", "oppd", False, 1, "Margret Elison", date(1941, 3, 27), "SE5 8AA",
      ["neglect"]),
-    ("linked", "mental-health", False, 6, "Margaret Ellison", date(1941, 3, 27), "SE5 8AA",
+    ("linked", "oppd", False, 6, "Margaret Ellison", date(1941, 3, 27), "SE5 8AA",
      ["psychological"]),
     ("rerouted", "oppd", True, 1, "Kai Robinson", date(date.today().year - 15, 1, 15),
      "SE15 5DQ", ["physical"]),
@@ -146,8 +146,9 @@ def demo_triage_ensure() -> int:
                      feedback=Feedback(outcome_text="Your referral has been joined with "
                                                     "another about the same person.",
                                        reason="We will tell you about every decision."))
-    t.referral_link(referral_id=pk("linked"), actor=staff["mental-health"],
-                    other_id=pk("new-urgent"), reason="Same person; OPPD and MH both involved.")
+    # Link and merge stay inside the actor's team (referrals.access.may_link).
+    t.referral_link(referral_id=pk("linked"), actor=w, other_id=pk("new-urgent"),
+                    reason="Same person; a second concern about her from another visit.")
     t.referral_reroute(referral_id=pk("rerouted"), actor=w, pathway="mash",
                        reason="The young person is 15: a MASH referral.")
     t.referral_decide(referral_id=pk("mh-not-met"), actor=staff["mental-health"],

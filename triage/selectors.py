@@ -1,6 +1,6 @@
 """Permission-scoped reads for the triage workspace: the queue, search, duplicates, workload.
 
-Every read starts from triage.access.referrals_for(user), so a page can only ever show what
+Every read starts from referrals.access.referrals_for_staff(user), so a page can only ever show what
 the person's teams were granted.
 """
 
@@ -18,10 +18,9 @@ from core.vocabulary import DueState, Status
 from pathways import deadlines
 from pathways.models import Deadline
 from pathways.policies import working_calendar
+from referrals import access
 from referrals.choices import AdultCategory, ChildCategory
 from referrals.models import Referral
-
-from . import access
 
 PAGE_SIZE = 25
 # The due time cursors signed before next_due_at gave a referral with no clock running.
@@ -108,7 +107,7 @@ def category_filter(qs, category: str):
 
 
 def queue_base(*, user, team, filters: QueueFilters, now: datetime):
-    qs = access.referrals_for(user).filter(team=team, status__in=Status.open())
+    qs = access.referrals_for_staff(user).filter(team=team, status__in=Status.open())
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.urgency:
@@ -215,7 +214,7 @@ def postcode_normal(value: str) -> str:
 def search(*, user, reference: str = "", name: str = "", dob: date | None = None,
            postcode: str = "", limit: int = 50) -> list[int]:
     """Ids of referrals the person may see matching every criterion given."""
-    qs = access.referrals_for(user).exclude(status=Status.DRAFT)
+    qs = access.referrals_for_staff(user).exclude(status=Status.DRAFT)
     if reference:
         qs = qs.filter(reference__iexact=reference.strip())
     if name:
@@ -237,7 +236,7 @@ def search(*, user, reference: str = "", name: str = "", dob: date | None = None
 
 def rows_by_ids(*, user, ids: list[int], now: datetime) -> list:
     """The search results again, re-checked against permissions on every read."""
-    rows = list(access.referrals_for(user).filter(pk__in=ids)
+    rows = list(access.referrals_for_staff(user).filter(pk__in=ids)
                 .select_related("assignee", "team").order_by("-received_at", "-pk"))
     decorate(rows, now=now)
     return rows

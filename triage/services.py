@@ -13,12 +13,11 @@ from accounts.models import TeamMembership
 from audit.services import audit_record
 from core.vocabulary import AuditAction, EventKind, Status
 from pathways import deadlines
-from referrals import workflow
+from referrals import access, workflow
 from referrals.models import Referral
 from referrals.record import record
 from referrals.transitions import TransitionError, TransitionForbidden
 
-from . import access
 from .models import Assignment, AssignmentKind, InternalNote
 
 

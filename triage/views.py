@@ -20,12 +20,13 @@ from audit.services import audit_record
 from core.vocabulary import AuditAction, Status
 from pathways import deadlines
 from pathways.policies import working_calendar
-from referrals import transitions, workflow
+from referrals import access, transitions, workflow
+from referrals.access import Need
 from referrals.display import answers_display
 from referrals.models import Referral
 from referrals.workflow import Action
 
-from . import access, forms, selectors, services
+from . import forms, selectors, services
 
 SEARCH_KEY = "triage_search"
 # Shown elsewhere on the page, or the form's own bookkeeping.
@@ -62,13 +63,12 @@ def staff_required(view):
     return wrapped
 
 
-def _referral(request, pk: int, perm: str = access.VIEW) -> Referral:
-    """The referral if the person's teams hold `perm` on it; otherwise an audited 404."""
-    referral = (access.referrals_for(request.user, perm).filter(pk=pk)
-                .select_related("team", "referrer", "organisation", "assignee").first())
+def _referral(request, pk: int, need: Need = Need.STAFF_VIEW) -> Referral:
+    """The referral if the person's teams may reach it for `need`; otherwise an audited 404."""
+    referral = access.referral_from_request(
+        request, pk, need=need, action=AuditAction.REFERRAL_VIEWED,
+        related=("team", "referrer", "organisation", "assignee"))
     if referral is None:
-        audit_record(action=AuditAction.REFERRAL_VIEWED, request=request, allowed=False,
-                     detail={"referral": pk})
         raise Refused(404, "No referral you can see has that number.")
     return referral
 
@@ -172,8 +172,11 @@ def referral_detail(request, pk, team):
     for clock in clocks:
         clock.due = deadlines.due_status(clock, now, calendar)
     duplicates = selectors.duplicates_for(referral)
-    visible = set(access.referrals_for(request.user).filter(
-        pk__in=[d.pk for d in duplicates]).values_list("pk", flat=True))
+    # Link and merge are offered only for a duplicate the person may act on too (the
+    # service refuses any other: access.may_link).
+    visible, linkable = access.staff_reach(request.user, [d.pk for d in duplicates])
+    if not role:
+        linkable = set()
     audit_record(action=AuditAction.REFERRAL_VIEWED, request=request, referral=referral,
                  detail={"page": "triage"})
     return render(request, "triage/referral.html", {
@@ -188,6 +191,7 @@ def referral_detail(request, pk, team):
         "decisions": referral.decisions.select_related("decided_by"),
         "notes": referral.internal_notes.select_related("author"),
         "note_form": forms.NoteForm(), "duplicates": duplicates, "visible": visible,
+        "linkable": linkable,
         "links": referral.duplicate_links.select_related("other"),
         "assign_form": forms.AssignForm(team=referral.team,
                                         initial={"assignee": referral.assignee_id or ""})
@@ -197,11 +201,12 @@ def referral_detail(request, pk, team):
     })
 
 
-def _other_by_reference(form):
-    ref = form.cleaned_data["reference"].strip()
-    other = Referral.objects.filter(reference__iexact=ref).exclude(status=Status.DRAFT).first()
+def _other_by_reference(form, user):
+    """The link or merge target named in the form, through the access policy: a reference the
+    person may not act on reads the same as one that does not exist."""
+    other = access.referral_by_reference(user, form.cleaned_data["reference"], Need.STAFF_ACT)
     if other is None:
-        form.add_error("reference", "No referral has that reference")
+        form.add_error("reference", "No referral you can act on has that reference")
     return other
 
 
@@ -217,7 +222,7 @@ def _perform(action, form, referral, request):
                                           feedback=form.feedback(),
                                           told_by_phone=data.get("told_by_phone", False))
     if action in (Action.LINK, Action.MERGE):
-        other = _other_by_reference(form)
+        other = _other_by_reference(form, request.user)
         if other is None:
             return None
         if action == Action.LINK:
@@ -250,7 +255,7 @@ def _form_for(action, referral, data=None, initial=None):
 def referral_action(request, pk, action, team):
     if action not in forms.FORMS:
         raise Http404("Unknown action")
-    referral = _referral(request, pk, access.TRIAGE)
+    referral = _referral(request, pk, Need.STAFF_ACT)
     role = access.role_on(request.user, referral)
     if not any(row.action == action for row in workflow.transitions_available(
             status=referral.status, pathway=referral.pathway, role=role or "")):
@@ -259,9 +264,11 @@ def referral_action(request, pk, action, team):
         messages.error(request, f"{Action(action).label} is not possible now.")
         return redirect("triage:referral", pk=referral.pk)
     initial = {}
-    other_pk = request.GET.get("other", "")
-    if other_pk.isdigit():
-        other = Referral.objects.filter(pk=int(other_pk)).first()
+    if "other" in request.GET:
+        # An id in the query string goes through the policy like any other: the page prints
+        # the reference only of a referral the person may act on (an audited refusal else).
+        other = access.referral_from_request(request, request.GET["other"],
+                                             need=Need.STAFF_ACT, action=AuditAction.REFERRAL_VIEWED)
         initial["reference"] = other.reference if other else ""
     form = _form_for(action, referral, initial=initial)
     if request.method == "POST":
@@ -294,7 +301,7 @@ def referral_action(request, pk, action, team):
 @require_POST
 @staff_required
 def claim(request, pk, team):
-    referral = _referral(request, pk, access.TRIAGE)
+    referral = _referral(request, pk, Need.STAFF_ACT)
     try:
         with transaction.atomic():
             services.referral_claim(referral_id=referral.pk, actor=request.user,
@@ -314,7 +321,7 @@ def claim(request, pk, team):
 @require_POST
 @staff_required
 def assign(request, pk, team):
-    referral = _referral(request, pk, access.TRIAGE)
+    referral = _referral(request, pk, Need.STAFF_ACT)
     form = forms.AssignForm(request.POST, team=referral.team)
     if not form.is_valid():
         messages.error(request, "Select a member of the team.")
@@ -342,7 +349,7 @@ def assign(request, pk, team):
 @require_POST
 @staff_required
 def note(request, pk, team):
-    referral = _referral(request, pk, access.TRIAGE)
+    referral = _referral(request, pk, Need.STAFF_ACT)
     form = forms.NoteForm(request.POST)
     if form.is_valid():
         with transaction.atomic():

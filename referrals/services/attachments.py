@@ -10,8 +10,9 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from audit.services import audit_record
-from core.vocabulary import AuditAction, Status
+from core.vocabulary import AuditAction
 
+from .. import access
 from ..models import Attachment, Referral
 from .drafts import check_may_continue_draft
 
@@ -80,7 +81,7 @@ def attachment_check(*, referral: Referral, upload) -> str:
 def attachment_add(*, referral: Referral, actor, upload, description: str = "",
                    request=None) -> Attachment:
     """Check the file by its content, store it under a random name, record it."""
-    if referral.referrer_id != actor.pk or referral.status != Status.DRAFT:
+    if not access.may_edit_draft(actor, referral):
         raise PermissionDenied("Only the referrer can attach files to their own draft.")
     check_may_continue_draft(referral, actor)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
@@ -103,7 +104,7 @@ def attachment_add(*, referral: Referral, actor, upload, description: str = "",
 
 @transaction.atomic
 def attachment_remove(*, referral: Referral, actor, attachment_id: int, request=None) -> bool:
-    if referral.referrer_id != actor.pk or referral.status != Status.DRAFT:
+    if not access.may_edit_draft(actor, referral):
         raise PermissionDenied("Only the referrer can remove files from their own draft.")
     check_may_continue_draft(referral, actor)
     attachment = Attachment.objects.filter(referral=referral, pk=attachment_id).first()

@@ -10,6 +10,7 @@ from accounts.roles import role_of
 from audit.services import audit_record
 from core.vocabulary import AuditAction, Role
 
+from .. import access
 from ..answers import values_store
 from ..models import AllegedPerson, Referral
 from ..workflow import FeedbackPreference, Status
@@ -39,7 +40,7 @@ def check_may_continue_draft(referral: Referral, actor) -> None:
 
 
 def _check_may_edit(referral: Referral, actor) -> None:
-    if referral.referrer_id != actor.pk or referral.status != Status.DRAFT:
+    if not access.may_edit_draft(actor, referral):
         raise PermissionDenied("Only the referrer can change their own draft.")
     check_may_continue_draft(referral, actor)
 

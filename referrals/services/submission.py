@@ -28,7 +28,7 @@ from feedback.services import notice_queue, referrer_notify
 from feedback.wording import NoticeKind
 from pathways.deadlines import deadline_open
 
-from .. import steps
+from .. import access, steps
 from ..models import (
     AllegedPerson,
     Referral,
@@ -153,7 +153,7 @@ def _team_from(data: dict | None, *, db: str) -> Team:
 
 
 def _refusal(locked: Referral, *, actor) -> Exception | None:
-    if locked.referrer_id != actor.pk:
+    if not access.is_referrer(actor, locked):
         return PermissionDenied("Only the referrer can submit their referral.")
     if locked.status != Status.DRAFT:
         return None  # already submitted: the caller gets it back unchanged

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from feedback.models import Notice
-from referrals import selectors, services
+from referrals import access, services
 from referrals.models import Referral
 from referrals.tasks import drafts_sweep
 
@@ -52,7 +52,7 @@ def test_saving_a_page_extends_expiry_and_resumes_at_the_next_page(referrer, set
     from referrals import steps
 
     assert steps.first_unfinished(draft).key == "contact"
-    assert list(selectors.drafts_for(referrer)) == [draft]
+    assert list(access.drafts_of(referrer)) == [draft]
 
 
 def test_reminder_once_seven_days_before_then_deletion_with_files(

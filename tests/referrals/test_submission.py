@@ -8,7 +8,7 @@ from guardian.shortcuts import get_objects_for_user
 from core.vocabulary import Status
 from feedback.models import Notice
 from pathways.models import Deadline
-from referrals import selectors, services
+from referrals import access, services
 from referrals.models import Referral, ReferralEvent
 from referrals.references import PATTERN
 
@@ -226,9 +226,9 @@ def test_right_team_only_can_see_it(referrer, team_staff, make_user, organisatio
     assert not get_objects_for_user(mash, "referrals.view_referral", Referral).exists()
     for user, visible in [(oppd, True), (mash, False), (referrer, True), (lead, True),
                           (stranger, False)]:
-        assert (selectors.referral_for_user(user, referral.pk) is not None) is visible, user
-    assert list(selectors.referrals_for_organisation_lead(lead)) == [referral]
-    assert not selectors.referrals_for_organisation_lead(referrer).exists()
+        assert (access.referral_load(user, referral.pk) is not None) is visible, user
+    assert list(access.referrals_of_organisation(lead)) == [referral]
+    assert not access.referrals_of_organisation(referrer).exists()
 
 
 def test_urgent_referral_alerts_each_manager_without_personal_details(referrer, staff_member):

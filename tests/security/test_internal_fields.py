@@ -31,16 +31,16 @@ from accounts.models import (
     MembershipRole,
     MembershipStatus,
     Organisation,
-    Sector,
     TeamMembership,
 )
 from feedback.models import Notice
 from feedback.services import feedback_give_by_phone
 from referrals import services, steps, transitions
 from referrals.models import Referral
+from tests.factories.accounts import OrganisationFactory, ReferrerFactory
+from tests.factories.referrals import referral_submit
 from tests.referrals.factories import ADULT_ANSWERS, complete_draft
 from tests.security.urlwalk import build_path, url_patterns
-from tests.triage.factories import referral_make
 from triage.services import note_add, referral_claim
 
 # --- markers ---------------------------------------------------------------------------------
@@ -100,15 +100,15 @@ def staff(make_user, teams):
 
 @pytest.fixture
 def others(make_user, teams):
-    """Two referrals another organisation made to the same team (duplicate candidates)."""
-    org = Organisation.objects.create(name="Peckham Food Bank", sector=Sector.VOLUNTARY)
-    other = make_user("other@foodbank.example.org", INTERNAL["other referrer's name"])
-    Membership.objects.create(user=other, organisation=org, status=MembershipStatus.APPROVED)
+    """Two referrals another organisation made to the same team (duplicate candidates), sent
+    through the forms and referral_submit by a referrer who signed up there. Their references
+    are made by the service: each becomes that field's marker."""
+    org = OrganisationFactory(name="Peckham Food Bank")
+    other = ReferrerFactory(organisation=org, full_name=INTERNAL["other referrer's name"])
     found = []
     for key in ("other organisation's reference", "other organisation's second reference"):
-        referral = referral_make(referrer=other, person_name=INTERNAL["other referral's person"])
-        Referral.objects.filter(pk=referral.pk).update(reference=INTERNAL[key])
-        referral.refresh_from_db()
+        referral = referral_submit(other, person_name=INTERNAL["other referral's person"])
+        INTERNAL[key] = referral.reference
         found.append(referral)
     return found
 
@@ -254,13 +254,18 @@ def test_the_lead_sees_the_organisations_dashboard_csv(client, world):
 
 
 def test_internal_fields_never_reach_emails_or_notices(world):
-    problems = [(m.to, m.subject, leaked(m.subject + m.body)) for m in mail.outbox
+    # The other organisation's referrer is acknowledged with their own references: those are
+    # internal to our referrer, not to them.
+    other = world["others"][0].referrer
+    outbox = [m for m in mail.outbox if m.to != [other.email]]
+    problems = [(m.to, m.subject, leaked(m.subject + m.body)) for m in outbox
                 if leaked(m.subject + m.body)]
-    for message in mail.outbox:
+    for message in outbox:
         for alternative, _type in getattr(message, "alternatives", []):
             if leaked(alternative):
                 problems.append((message.to, message.subject, leaked(alternative)))
-    problems += [(n.pk, n.kind, leaked(n.subject + n.body)) for n in Notice.objects.all()
+    problems += [(n.pk, n.kind, leaked(n.subject + n.body))
+                 for n in Notice.objects.exclude(recipient=other)
                  if leaked(n.subject + n.body)]
     assert problems == []
     referrer_mail = [m for m in mail.outbox if m.to == [world["referrer"].email]]
@@ -448,12 +453,9 @@ def post_and_diff(who, path, data) -> tuple[dict, dict, int]:
 def form_world(referrer, lead, organisation, staff, others, teams):
     from datetime import timedelta
 
-    from pathways.models import Deadline
-
     draft = complete_draft(referrer)
-    sent = _submit(referrer)
-    # A missed clock, so the chase page shows its form.
-    Deadline.objects.filter(referral=sent).update(due_at=timezone.now() - timedelta(hours=1))
+    # Sent a week ago and not decided: its clock is missed, so the chase page shows its form.
+    sent = referral_submit(referrer, now=timezone.now() - timedelta(days=7))
     return {"referrer": referrer, "lead": lead, "organisation": organisation, "teams": teams,
             "staff": staff["worker"], "others": others, "draft": draft, "sent": sent,
             "lead_membership": lead.membership}

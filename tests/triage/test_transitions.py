@@ -10,10 +10,9 @@ from audit.models import AuditEvent
 from core.vocabulary import Outcome, Status
 from feedback.models import Channel, FeedbackRecord, Notice
 from pathways.models import Deadline
-from referrals import transitions
+from referrals import access, transitions
 from referrals.models import ReferralEvent
 from referrals.transitions import Feedback, TransitionError, TransitionForbidden
-from triage import access
 from triage.models import Decision, DuplicateLink
 
 pytestmark = pytest.mark.django_db
@@ -135,16 +134,16 @@ def test_reroute_hands_access_over_and_keeps_received_time(make_referral, oppd_w
     referral = make_referral(received_at=received, urgent=True)
     referral.assignee = oppd_worker
     referral.save()
-    assert access.can(oppd_worker, referral) and not access.can(mash_worker, referral)
+    assert access.has_grant(oppd_worker, referral) and not access.has_grant(mash_worker, referral)
     transitions.referral_reroute(referral_id=referral.pk, actor=oppd_worker, pathway="mash",
                                  reason="The person is 16.")
     referral.refresh_from_db()
     assert referral.pathway == "mash" and referral.team.pathway == "mash"
     assert referral.received_at == received and referral.assignee is None
-    assert access.can(mash_worker, referral) and access.can(mash_worker, referral,
+    assert access.has_grant(mash_worker, referral) and access.has_grant(mash_worker, referral,
                                                             access.TRIAGE)
-    assert not access.can(oppd_worker, referral)
-    assert not access.referrals_for(oppd_worker).filter(pk=referral.pk).exists()
+    assert not access.has_grant(oppd_worker, referral)
+    assert not access.referrals_for_staff(oppd_worker).filter(pk=referral.pk).exists()
     clock = Deadline.objects.open().get(referral=referral, kind="mash_decision")
     assert clock.starts_at == received
     assert not Deadline.objects.open().filter(referral=referral, kind="concern_decision").exists()

@@ -1,0 +1,321 @@
+"""The one access policy: who may see a referral, who may act on it, and in what role.
+
+Every view, selector, service, template tag and export asks this module; no other module
+decides access to a referral. The rules, plainly:
+
+- **Nobody signed out** sees anything.
+- **The referrer** sees their own referrals, drafts included (nobody else ever sees a draft).
+  On a submitted one they act as workflow.REFERRER (withdraw, answer a question, add
+  information, chase).
+- **An organisation's safeguarding lead** (approved membership with the lead role) sees every
+  submitted referral their organisation made, and may follow it as the referrer does (status
+  page, add information, chase). They take no staff action and have no workflow role.
+- **A team member** (triage worker) sees a referral when a group they act through (their teams'
+  groups, or a group they were put in directly) holds django-guardian's `view_referral` on it.
+  Submission grants the receiving team's group `view_referral` and `triage_referral`; a
+  re-route moves both to the new team; a merge gives the surviving referral's team
+  `view_referral` on the merged one. They act (workflow.TRIAGE) only when they are a member
+  of the referral's team *and* the group holds `triage_referral`.
+- **A team manager** is a team member whose membership has the manager role: they act as
+  workflow.MANAGER (assign, sign off an enquiry) on their team's referrals.
+- **An administrator** (council administrator) reads no referral by their role alone: they
+  run subject access exports, the audit pages and the failed-notice list.
+- **Link and merge** name a second referral: the actor must act on both (so on both teams).
+- **Every id a request names** (path, query string, form field, link/merge target) is loaded
+  through `referral_from_request` / `referral_by_reference`: out of scope reads the same as
+  "no such referral" (a 404 for the user) and leaves a refused-access audit row.
+
+Staff grants are read through the direct foreign-key permission table (one indexed join on
+(group, permission, object), no generic object_pk strings).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+
+from accounts.models import MembershipRole, MembershipStatus, TeamMembership, TeamRole
+from audit.services import audit_record
+from core.vocabulary import Status
+
+from . import workflow
+from .models import Referral, ReferralGroupObjectPermission
+
+VIEW = "view_referral"
+TRIAGE = "triage_referral"
+
+
+class OutOfScope(PermissionDenied):
+    """The person may not see or act on this referral (services raise it whatever the view
+    checked)."""
+
+
+class Need(StrEnum):
+    """What a request wants to do with the referral it names."""
+
+    SEE = "see"  # anyone in scope: referrer, their organisation's lead, the team
+    OWN = "own"  # the referrer themself (drafts, check answers, confirmation)
+    DRAFT = "draft"  # the referrer's own unsent draft
+    FOLLOW = "follow"  # the referrer or their organisation's lead, once submitted
+    STAFF_VIEW = "staff_view"  # staff whose teams hold view_referral
+    STAFF_ACT = "staff_act"  # staff whose teams hold triage_referral
+    ACT = "act"  # staff of the referral's own team with triage_referral (may_act)
+
+
+# --- who the person is -----------------------------------------------------------------------
+
+def groups_of(user) -> list[int]:
+    """Ids of the groups the person acts through: their teams' groups and any direct group.
+    Read once per request (a short list), so the referral filter can use the permission
+    table's (group, permission, object) index instead of joining per row."""
+    return list(
+        Group.objects.filter(Q(team__memberships__user=user) | Q(user=user))
+        .values_list("pk", flat=True).distinct()
+    )
+
+
+def lead_organisation(user):
+    """The organisation whose safeguarding lead this person is, or None."""
+    if not user.is_authenticated:
+        return None
+    membership = getattr(user, "membership", None)
+    if (membership is None or membership.role != MembershipRole.SAFEGUARDING_LEAD
+            or membership.status != MembershipStatus.APPROVED):
+        return None
+    return membership.organisation
+
+
+def _lead_organisation_id(user) -> int | None:
+    membership = getattr(user, "membership", None) if user.is_authenticated else None
+    if (membership is None or membership.role != MembershipRole.SAFEGUARDING_LEAD
+            or membership.status != MembershipStatus.APPROVED):
+        return None
+    return membership.organisation_id
+
+
+def team_of(user):
+    """The staff member's team for the queue (a manager's team first), or None."""
+    if not user.is_authenticated:
+        return None
+    membership = (
+        TeamMembership.objects.filter(user=user).select_related("team").order_by("role").first()
+    )
+    return membership.team if membership else None
+
+
+def is_manager(user, team) -> bool:
+    return (user.is_authenticated and team is not None and TeamMembership.objects.filter(
+        user=user, team=team, role=TeamRole.MANAGER).exists())
+
+
+def is_administrator(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_council_admin)
+
+
+# --- scoped querysets ------------------------------------------------------------------------
+
+def _permission(perm: str):
+    return Permission.objects.filter(
+        content_type__app_label="referrals", codename=perm).values("pk")[:1]
+
+
+def referrals_for_staff(user, perm: str = VIEW) -> QuerySet[Referral]:
+    """Referrals this staff member's teams hold `perm` on (an unevaluated queryset)."""
+    if not user.is_authenticated:
+        return Referral.objects.none()
+    grants = ReferralGroupObjectPermission.objects.filter(
+        content_object=OuterRef("pk"),
+        permission_id=Subquery(_permission(perm)),
+        group_id__in=groups_of(user),
+    )
+    return Referral.objects.filter(Exists(grants))
+
+
+def staff_reach(user, ids) -> tuple[set[int], set[int]]:
+    """Of these referral ids, (those the person's teams may see, those they may act on), in
+    one query: for pages that list other referrals (the duplicates on the staff page). Acting
+    here is the grant only; the services also check team membership (role_on)."""
+    if not user.is_authenticated or not ids:
+        return set(), set()
+    groups = groups_of(user)
+
+    def grant(perm):
+        return Exists(ReferralGroupObjectPermission.objects.filter(
+            content_object=OuterRef("pk"), permission_id=Subquery(_permission(perm)),
+            group_id__in=groups))
+
+    rows = (Referral.objects.filter(pk__in=ids).annotate(may_see=grant(VIEW),
+                                                          may_act=grant(TRIAGE))
+            .filter(may_see=True).values_list("pk", "may_act"))
+    seen, acted = set(), set()
+    for pk, act in rows:
+        seen.add(pk)
+        if act:
+            acted.add(pk)
+    return seen, acted
+
+
+def drafts_of(user) -> QuerySet[Referral]:
+    """The person's own unsent drafts, most recently touched first."""
+    if not user.is_authenticated:
+        return Referral.objects.none()
+    return Referral.objects.filter(referrer=user, status=Status.DRAFT).order_by("-updated_at")
+
+
+def referrals_of_referrer(user) -> QuerySet[Referral]:
+    """The referrals the person sent (not drafts), newest first."""
+    if not user.is_authenticated:
+        return Referral.objects.none()
+    return (Referral.objects.filter(referrer=user).exclude(status=Status.DRAFT)
+            .order_by("-received_at", "-pk"))
+
+
+def referrals_of_organisation(user) -> QuerySet[Referral]:
+    """Every submitted referral the lead's organisation made; nothing for anyone else."""
+    organisation_id = _lead_organisation_id(user)
+    if organisation_id is None:
+        return Referral.objects.none()
+    return (Referral.objects.filter(organisation_id=organisation_id)
+            .exclude(status=Status.DRAFT).order_by("-received_at", "-pk"))
+
+
+# --- one referral ----------------------------------------------------------------------------
+
+def has_grant(user, referral: Referral, perm: str = VIEW) -> bool:
+    return referrals_for_staff(user, perm).filter(pk=referral.pk).exists()
+
+
+def is_referrer(user, referral: Referral) -> bool:
+    return bool(user.is_authenticated and referral.referrer_id == user.pk)
+
+
+def may_edit_draft(user, referral: Referral) -> bool:
+    """Only the referrer changes their draft, and only while it is one."""
+    return is_referrer(user, referral) and referral.status == Status.DRAFT
+
+
+def may_follow(user, referral: Referral) -> bool:
+    """The referrer, or their organisation's lead, on a submitted referral."""
+    if not user.is_authenticated or referral.status == Status.DRAFT:
+        return False
+    if referral.referrer_id == user.pk:
+        return True
+    organisation_id = _lead_organisation_id(user)
+    return organisation_id is not None and referral.organisation_id == organisation_id
+
+
+def may_see(user, referral: Referral) -> bool:
+    """Anyone in scope: the referrer (drafts too), their organisation's lead, or staff whose
+    teams hold view_referral."""
+    if not user.is_authenticated:
+        return False
+    if referral.referrer_id == user.pk:
+        return True
+    if referral.status == Status.DRAFT:
+        return False
+    return may_follow(user, referral) or has_grant(user, referral, VIEW)
+
+
+def role_on(user, referral: Referral) -> str | None:
+    """The role the person acts in on this referral (workflow.REFERRER/TRIAGE/MANAGER), or None.
+
+    Staff need both a membership of the referral's team and the team's triage permission on
+    the object; a referrer acts only on their own referral.
+    """
+    if not user.is_authenticated:
+        return None
+    if referral.referrer_id == user.pk:
+        return workflow.REFERRER
+    membership = TeamMembership.objects.filter(user=user, team_id=referral.team_id).first()
+    if membership is None or not has_grant(user, referral, TRIAGE):
+        return None
+    return workflow.MANAGER if membership.role == TeamRole.MANAGER else workflow.TRIAGE
+
+
+def may_act(user, referral: Referral) -> bool:
+    """Staff of the referral's team with its triage permission (claim, notes, clocks, phone
+    feedback, the workflow's staff actions)."""
+    return role_on(user, referral) in workflow.STAFF
+
+
+def may_link(user, referral: Referral, other: Referral) -> bool:
+    """Link or merge two referrals: the actor must act on both, so on both teams."""
+    return may_act(user, referral) and may_act(user, other)
+
+
+def require_follow(user, referral: Referral) -> None:
+    if not may_follow(user, referral):
+        raise OutOfScope("You cannot update this referral.")
+
+
+# --- loading the referral a request names ----------------------------------------------------
+
+def _scoped(user, need: Need) -> QuerySet[Referral]:
+    """The queryset holding every referral this person may reach for `need`."""
+    if not user.is_authenticated:
+        return Referral.objects.none()
+    if need == Need.STAFF_VIEW:
+        return referrals_for_staff(user, VIEW).exclude(status=Status.DRAFT)
+    if need == Need.STAFF_ACT:
+        return referrals_for_staff(user, TRIAGE).exclude(status=Status.DRAFT)
+    if need == Need.DRAFT:
+        return drafts_of(user)
+    if need == Need.OWN:
+        return Referral.objects.filter(referrer=user)
+    return Referral.objects.all()  # SEE, FOLLOW and ACT are decided on the row (below)
+
+
+def _as_id(value) -> int | None:
+    """A referral id from a path, query string or form: ASCII digits within bigint range only
+    (str.isdigit() and int() also take other scripts' digits)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        number = int(value)
+    else:
+        return None
+    return number if 0 < number <= 2**63 - 1 else None
+
+
+def referral_load(user, pk, need: Need = Need.SEE, *, related=()) -> Referral | None:
+    """The referral with this id if the person may reach it for `need`, else None (for the
+    user, out of scope and non-existent look the same)."""
+    pk = _as_id(pk)
+    if pk is None:
+        return None
+    referral = _scoped(user, need).select_related(*related).filter(pk=pk).first()
+    if referral is None:
+        return None
+    if need == Need.FOLLOW and not may_follow(user, referral):
+        return None
+    if need == Need.SEE and not may_see(user, referral):
+        return None
+    if need == Need.ACT and not may_act(user, referral):
+        return None
+    return referral
+
+
+def referral_from_request(request, value, *, need: Need = Need.SEE, action: str,
+                          related=()) -> Referral | None:
+    """Load the referral an id in the request names (path, query string or form field), or
+    None after auditing the refused look under `action` (the view answers 404). Returning
+    rather than raising lets the audit row commit with the request."""
+    referral = referral_load(request.user, value, need, related=related)
+    if referral is None:
+        pk = _as_id(value)
+        audit_record(action=action, request=request, allowed=False, referral_id=pk,
+                     detail={"referral": pk})
+    return referral
+
+
+def referral_by_reference(user, reference: str, need: Need = Need.STAFF_ACT) -> Referral | None:
+    """A submitted referral by its reference, if the person may reach it for `need` (the
+    link and merge forms name their target this way)."""
+    reference = (reference or "").strip()
+    if not reference:
+        return None
+    return (_scoped(user, need).exclude(status=Status.DRAFT)
+            .filter(reference__iexact=reference).first())

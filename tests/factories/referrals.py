@@ -1,0 +1,149 @@
+"""Referrals filled in through the step forms and services the referral pages use, then
+submitted by referrals.services.referral_submit (which routes, grants the team access, opens
+the clocks and acknowledges): the only way a referral leaves draft on the site."""
+
+import copy
+import uuid
+from datetime import datetime
+
+import factory
+from django.utils import timezone
+
+from referrals import services, steps
+from referrals.models import Referral
+
+from .accounts import ReferrerFactory
+
+ADULT_ANSWERS = {
+    "person": {"person_name": "Mary Example", "age_known": "dob", "person_dob_0": "3",
+               "person_dob_1": "4", "person_dob_2": "1941", "person_gender": "female"},
+    "contact": {"person_address": "1 Example Road, London", "person_postcode": "SE5 8UH",
+                "safe_to_contact": "yes", "interpreter": "no", "person_aware": "yes"},
+    "needs": {"main_need": "older_physical", "children_in_household": "no"},
+    "pathway": {"pathway": "oppd"},
+    "concern": {"categories": ["financial", "neglect"], "what_happened": "Money goes missing.",
+                "concern_pattern": "ongoing", "concern_since": "since June"},
+    "concern-details": {"where": "own_home", "injuries": "no", "police_informed": "no"},
+    "adult": {"care_support_needs": "yes", "protect_themselves": "no", "capacity_concern": "no",
+              "consent": "yes", "adult_wants": "She wants the money to stop going."},
+    "pathway-questions": {"oppd_care_package": "yes", "oppd_care_provider": "Acme Care"},
+    "referrer": {"referrer_name": "Dana Volunteer", "referrer_job_title": "Support worker",
+                 "referrer_organisation": "Camberwell Day Centre",
+                 "referrer_email": "volunteer@daycentre.example.org",
+                 "feedback_preference": "portal_email"},
+}
+
+CHILD_ANSWERS = {
+    **ADULT_ANSWERS,
+    "person": {"person_name": "Sam Child", "age_known": "approx", "person_age_approx": "9",
+               "person_gender": "male"},
+    "needs": {"main_need": "not_sure", "children_in_household": "yes"},
+    "pathway": {"pathway": "mash"},
+    "concern": {"categories": ["neglect", "emotional"], "what_happened": "Often hungry.",
+                "concern_pattern": "ongoing", "concern_since": "September"},
+    "child": {"parents_aware": "yes", "parents_agree": "yes", "school": "Bellenden Primary"},
+    "pathway-questions": {"mash_neglect_toolkit": "no", "mash_early_help": "unknown"},
+}
+
+# Adult pathways and the "main need" answer that routes to each (pathways.routing).
+MAIN_NEED = {"oppd": "older_physical", "mental-health": "mental_health",
+             "learning-disabilities": "learning_disability"}
+
+PATHWAY_QUESTIONS = {
+    "oppd": ADULT_ANSWERS["pathway-questions"],
+    "mental-health": {"mh_care_coordinator_known": "unknown"},
+    "learning-disabilities": {"ld_advocate": "no"},
+}
+
+
+def answers_for(*, child=False, pathway=None, consent="yes", feedback_preference="portal_email",
+                person_name=None, what_happened=None, linked=False, overrides=None) -> dict:
+    """The answers a referrer types, step by step, for the kind of referral asked for."""
+    answers = copy.deepcopy(CHILD_ANSWERS if child else ADULT_ANSWERS)
+    if pathway and not child:
+        answers["pathway"]["pathway"] = pathway
+        answers["needs"]["main_need"] = MAIN_NEED.get(pathway, "not_sure")
+        answers["pathway-questions"] = PATHWAY_QUESTIONS[pathway]
+    answers["adult"]["consent"] = consent
+    if consent != "yes":
+        answers["adult"]["consent_grounds"] = ["others_at_risk"]
+    answers["referrer"]["feedback_preference"] = feedback_preference
+    if feedback_preference != "portal_email":  # the team must be able to phone them
+        answers["referrer"]["referrer_phone"] = "020 7946 0321"
+    if person_name:
+        answers["person"]["person_name"] = person_name
+    if what_happened:
+        answers["concern"]["what_happened"] = what_happened
+    if linked:
+        answers["needs"]["children_in_household"] = "yes"
+        answers["pathway"].update({"linked_mash": "yes",
+                                   "linked_children": "Two children, 4 and 7"})
+    for key, values in (overrides or {}).items():
+        answers.setdefault(key, {}).update(values)
+    return answers
+
+
+def complete_draft(referrer, *, child=False, urgent=False, linked=False, now=None,
+                   **answer_options) -> Referral:
+    """A draft with every step filled in through its form and draft_save_step."""
+    now = now or timezone.now()
+    answers = answers_for(child=child, linked=linked, **answer_options)
+    urgency = {"urgent": urgent, "urgent_reason": "Thoughts of self-harm" if urgent else ""}
+    referral = services.draft_start(actor=referrer, urgency=urgency, now=now)
+    for step in steps.STEPS[1:]:
+        referral.refresh_from_db()
+        if not step.applies(referral) or step.kind != "form":
+            continue
+        form = step.form(dict(answers.get(step.key, {})), referral=referral)
+        assert form.is_valid(), (step.key, form.errors)
+        services.draft_save_step(referral=referral, actor=referrer, step_key=step.key,
+                                 values=form.values(), now=now)
+    for key in ("alleged", "attachments"):
+        referral = services.draft_save_step(referral=referral, actor=referrer, step_key=key,
+                                            values={}, now=now)
+    referral.refresh_from_db()
+    return referral
+
+
+def referral_submit(referrer, *, now: datetime | None = None, **options) -> Referral:
+    """Fill in a draft and submit it, as the check page does."""
+    now = now or timezone.now()
+    draft = complete_draft(referrer, now=now, **options)
+    referral = services.referral_submit(referral=draft, actor=referrer,
+                                        submission_key=uuid.uuid4(), now=now)
+    referral.refresh_from_db()
+    return referral
+
+
+class ReferralFactory(factory.Factory):
+    """A submitted referral. ReferralFactory(child=True, urgent=True, consent="no", ...);
+    move it on with tests.factories.triage (e.g. triage.to_status(referral, "enquiry"))."""
+
+    class Meta:
+        model = Referral
+
+    referrer = factory.SubFactory(ReferrerFactory)
+    child = False
+    urgent = False
+    linked = False
+    pathway = None
+    consent = "yes"
+    feedback_preference = "portal_email"
+    person_name = None
+    now = None
+
+    @classmethod
+    def _create(cls, model_class, *, referrer, now, **options):
+        return referral_submit(referrer, now=now, **options)
+
+    _build = _create
+
+
+class DraftFactory(ReferralFactory):
+    """A complete draft, not yet submitted."""
+
+    @classmethod
+    def _create(cls, model_class, *, referrer, now, **options):
+        return complete_draft(referrer, now=now, **options)
+
+    _build = _create
