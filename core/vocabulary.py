@@ -124,6 +124,17 @@ class ClockKind(models.TextChoices):
         return (cls.CONCERN_DECISION, cls.MASH_DECISION)
 
 
+class ClockEnd(models.TextChoices):
+    """Why a clock stopped without being met (Deadline.cancelled_reason). An ended clock is
+    neither met nor breached: the dashboard and the sweep leave it out, so a withdrawn or
+    merged referral never counts as a decision made (docs/clocks.md)."""
+
+    WITHDRAWN = "withdrawn", "Withdrawn by the referrer"
+    MERGED = "merged", "Merged into another referral"
+    REROUTED = "re-routed", "Re-routed to a pathway without this clock"
+    CLOSED = "closed without a decision", "Closed without a decision"
+
+
 _CLOCK_PHRASES = {
     "concern_decision": "concern decision",
     "mash_decision": "MASH decision",

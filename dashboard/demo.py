@@ -1,5 +1,9 @@
-"""Twelve months of historic referrals, clocks and feedback so the demo dashboard has something
-to show. Idempotent: does nothing once its rows (references starting "DM") exist.
+"""Twelve months of historic referrals so the demo dashboard has something to show, made by the
+same forms, services and clock engine as live referrals (issue 20): each is submitted, rated,
+decided, given its feedback, concluded and closed at a simulated time, with `now` passed to
+every service. So every deadline, met time and breach is one the portal itself computed; nothing
+is written by hand. Idempotent: does nothing once its referrals (answers' demo_key "history-N")
+exist.
 
 Synthetic and deterministic (a seeded random generator); no real person's data. Voluntary-sector
 referrals fall over the year on purpose: the trend chart then shows what the seeds worried about.
@@ -8,157 +12,171 @@ referrals fall over the year on purpose: the trend chart then shows what the see
 import random
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
-from accounts.models import Membership, MembershipStatus, Organisation, Sector, Team
-from core.vocabulary import EventKind, Outcome, Pathway, RagRating, Status
-from feedback.models import FeedbackRecord
-from outbox.models import Notice
-from pathways.deadlines import next_clock_sql
+from accounts.models import Membership, MembershipStatus, Sector, User
+from core.vocabulary import Outcome, Pathway, RagRating
+from feedback.services import feedback_give_by_phone
+from outbox.models import Notice, NoticeStatus
+from outbox.send import notices_send_now
+from outbox.tasks import notices_send
 from pathways.models import Deadline
+from referrals.demo import DEMOS, demo_referral_build
 from referrals.models import Referral
-from referrals.record import Entry, record_bulk
+from triage import transitions as t
+from triage.transitions import Feedback
 
 from .refresh import summaries_rebuild
 
-PREFIX = "DM"
+KEY = "history-"
 ADULT_CATEGORIES = ["physical", "domestic", "sexual", "psychological", "financial",
                     "modern_slavery", "discriminatory", "organisational", "neglect",
                     "self_neglect"]
 CHILD_CATEGORIES = ["physical", "emotional", "sexual", "neglect"]
-RAG_HOURS = {RagRating.RED: 4, RagRating.AMBER: 24, RagRating.GREEN: 72}
+# The demo referrals' answers, one set per pathway (referrals.demo): the history varies only the
+# categories, the urgency and who refers.
+ANSWERS = {answers["pathway"]["pathway"]: answers for _, _, _, answers in DEMOS}
+ADULT_DETAIL = {Outcome.S42_MET: "council", Outcome.CONCERN_NOT_MET: "care_assessment",
+                Outcome.NOT_SAFEGUARDING: "signposted"}
+SIGNPOST = "Age UK Lewisham and Southwark: 020 8690 3320."
+# Sent months ago: the history's emails go to memory, not to the run command's console.
+QUIET_EMAIL = "django.core.mail.backends.locmem.EmailBackend"
 
 
-def _referrer_for(org, fallback):
-    membership = (Membership.objects.filter(organisation=org, status=MembershipStatus.APPROVED)
-                  .select_related("user").first())
-    return membership.user if membership else fallback
+def demo_history_exists() -> bool:
+    return Referral.objects.filter(answers__demo_key=f"{KEY}1").exists()
 
 
-@transaction.atomic
-def dashboard_demo_ensure(*, now: datetime | None = None, per_month: int = 45) -> int:
+def dashboard_demo_ensure(*, now: datetime | None = None, per_month: int | None = None) -> int:
     """Create the demo history once; returns how many referrals it added."""
-    if Referral.objects.filter(reference__startswith=PREFIX).exists():
+    if demo_history_exists():
         return 0
-    orgs = list(Organisation.objects.order_by("name"))
-    teams = {t.pathway: t for t in Team.objects.all()}
-    if not orgs or not teams:
+    referrers = list(Membership.objects.filter(status=MembershipStatus.APPROVED)
+                     .select_related("user", "organisation").order_by("pk"))
+    staff = {p: User.objects.filter(email=f"triage.{p}@council.example.gov.uk").first()
+             for p in Pathway.every()}
+    managers = {p: User.objects.filter(email=f"manager.{p}@council.example.gov.uk").first()
+                for p in Pathway.every()}
+    if not referrers or not all(staff.values()) or not all(managers.values()):
         return 0
     now = now or timezone.now()
     rng = random.Random(7)  # noqa: S311 - demo data, not security
-    # An organisation with no approved member (a demo organisation waiting for approvals) has
-    # its history made by the demo's first approved referrer: no extra accounts are created.
-    first = (Membership.objects.filter(status=MembershipStatus.APPROVED)
-             .select_related("user").order_by("pk").first())
-    if first is None:
-        return 0
-    fallback = first.user
-    referrers = {org.pk: _referrer_for(org, fallback) for org in orgs}
     plans = []
-    for i in range(per_month * 12):
+    per_month = per_month or settings.DEMO_HISTORY_PER_MONTH
+    for _ in range(per_month * 12):
         age_days = rng.uniform(0, 365)
         received = now - timedelta(days=age_days)
         received = received.replace(hour=rng.choice([8, 9, 10, 11, 13, 14, 15, 16, 19]),
-                                    minute=rng.randrange(60))
+                                    minute=rng.randrange(60), second=0, microsecond=0)
         if received > now:
             received -= timedelta(days=1)
         # Voluntary-sector referrals fall through the year; others stay level.
-        org_weights = [(0.3 + 0.7 * age_days / 365) if o.sector == Sector.VOLUNTARY else 1.0
-                       for o in orgs]
-        org = rng.choices(orgs, weights=org_weights)[0]
-        pathway = rng.choices(list(Pathway.values), weights=[40, 20, 12, 28])[0]
-        is_child = pathway == Pathway.MASH
-        categories = rng.sample(CHILD_CATEGORIES if is_child else ADULT_CATEGORIES,
-                                k=rng.choice([1, 1, 1, 2]))
-        plans.append({
-            "ref": Referral(
-                reference=f"{PREFIX}{i + 1:06d}", pathway=pathway, team=teams.get(pathway),
-                referrer=referrers[org.pk], organisation=org, urgent=rng.random() < 0.12,
-                categories=categories, created_at=received, received_at=received,
-                rag_rating=rng.choice(list(RagRating.values)) if is_child else "",
-            ),
-            "age_days": (now - received).total_seconds() / 86400,
-        })
-    Referral.objects.bulk_create([p["ref"] for p in plans])
-    refs = {r.reference: r for r in Referral.objects.filter(reference__startswith=PREFIX)}
-    deadlines, events, records, notices, updates = [], [], [], [], []
-    for plan in plans:
-        r = refs[plan["ref"].reference]
-        _history(r, plan["age_days"], now, rng, deadlines, events, records, notices)
-        updates.append(r)
-    Referral.objects.bulk_update(updates, ["status", "outcome", "closed_at"])
-    Deadline.objects.bulk_create(deadlines)
-    # Bulk-created clocks bypass the deadline services: store each referral's next clock the
-    # way they would, so the triage queue orders these referrals by it.
-    with connection.cursor() as cursor:
-        cursor.execute(next_clock_sql("reference LIKE %s"), [PREFIX + "%"])
-    record_bulk(events)
-    FeedbackRecord.objects.bulk_create(records)
-    Notice.objects.bulk_create(notices)
+        weights = [(0.3 + 0.7 * age_days / 365)
+                   if m.organisation.sector == Sector.VOLUNTARY else 1.0 for m in referrers]
+        plans.append((received, rng.choices(referrers, weights=weights)[0].user,
+                      rng.choices(list(Pathway.values), weights=[40, 20, 12, 28])[0]))
+    plans.sort(key=lambda plan: plan[0])  # in the order they happened
+    # Each change hands its notices to the broker after commit; the history has sent almost all
+    # of them already, at their simulated times, so the hand-over runs in process (the task
+    # returns at once for a sent notice) instead of some 2,000 broker messages.
+    eager, app = notices_send.app.conf.task_always_eager, notices_send.app
+    app.conf.task_always_eager = True
+    try:
+        with override_settings(EMAIL_BACKEND=QUIET_EMAIL), transaction.atomic():
+            for number, (received, referrer, pathway) in enumerate(plans, start=1):
+                _history(number, received, referrer, pathway, now=now, rng=rng,
+                         worker=staff[pathway], manager=managers[pathway])
+    finally:
+        app.conf.task_always_eager = eager
     # Build the summaries now so the staff dashboard has them before beat's first run.
     summaries_rebuild(now=now)
     return len(plans)
 
 
-def _history(r, age_days, now, rng, deadlines, events, records, notices):
-    received = r.received_at
-    is_child = r.pathway == Pathway.MASH
-    kind = "mash_decision" if is_child else "concern_decision"
-    due = received + timedelta(hours=24 if is_child else 8)
-    decided = age_days > 2 or rng.random() < 0.4
-    late = rng.random() < 0.13
-    decided_at = due + timedelta(hours=rng.uniform(1, 30)) if late else received + timedelta(
-        hours=rng.uniform(0.5, 7 if not is_child else 20))
-    if decided_at > now:
-        decided = False
-    deadlines.append(Deadline(referral=r, kind=kind, starts_at=received, due_at=due,
-                              warning_at=due - timedelta(hours=2),
-                              met_at=decided_at if decided else None, created_at=received))
-    if is_child:
-        rated = received + timedelta(minutes=rng.randrange(20, 180))
-        if rated < now:
-            events.append(Entry(referral=r, at=rated, kind=EventKind.RAG_RATED,
-                                from_status=Status.SUBMITTED, to_status=Status.RAG_RATED,
-                                detail={"rating": r.rag_rating}))
-            rag_due = rated + timedelta(hours=RAG_HOURS[r.rag_rating])
-            rag_met = rated + timedelta(hours=RAG_HOURS[r.rag_rating] * rng.uniform(0.2, 1.25))
-            deadlines.append(Deadline(referral=r, kind="rag", starts_at=rated, due_at=rag_due,
-                                      warning_at=rag_due, created_at=rated,
-                                      met_at=rag_met if rag_met < now else None))
-    if not decided:
-        r.status = Status.SUBMITTED
-        return
-    if is_child:
-        r.outcome = rng.choices(list(Outcome.child()), weights=[30, 30, 20, 15, 5])[0]
-        r.status = Status.MASH_DECIDED
+def _submit(number, received, referrer, pathway, rng) -> Referral:
+    child = pathway == Pathway.MASH
+    answers = ANSWERS[pathway]
+    categories = rng.sample(CHILD_CATEGORIES if child else ADULT_CATEGORIES,
+                            k=rng.choice([1, 1, 1, 2]))
+    answers = {**answers, "concern": {**answers["concern"], "categories": categories}}
+    return demo_referral_build(referrer, f"{KEY}{number}", rng.random() < 0.12, answers,
+                               submit=True, now=received)
+
+
+def _send(referral: Referral, at: datetime) -> None:
+    """What the worker does: send the referral's pending notices, at `at`."""
+    notices_send_now(Notice.objects.filter(referral=referral, status=NoticeStatus.PENDING)
+                     .values_list("pk", flat=True), now=at)
+
+
+def _decision_due(referral: Referral) -> datetime:
+    return Deadline.objects.open().get(referral=referral,
+                                       kind__in=("concern_decision", "mash_decision")).due_at
+
+
+def _history(number, received, referrer, pathway, *, now, rng, worker, manager) -> None:
+    referral = _submit(number, received, referrer, pathway, rng)
+    _send(referral, received + timedelta(minutes=1))  # the acknowledgement
+    child = pathway == Pathway.MASH
+    due = _decision_due(referral)
+    # About one in eight decisions is late; the rest fall between receipt and the due time.
+    if rng.random() < 0.13:
+        decided_at = due + timedelta(hours=rng.uniform(1, 30))
     else:
-        r.outcome = rng.choices(list(Outcome.adult()), weights=[30, 35, 35])[0]
-        r.status = Status.CONCERN_DECIDED
+        decided_at = received + (due - received) * rng.uniform(0.05, 0.98)
+    if child:
+        rated = received + timedelta(minutes=rng.randrange(20, 180))
+        if rated >= now:
+            return
+        rating = rng.choice(list(RagRating.values))
+        t.referral_rag_rate(referral_id=referral.pk, actor=worker, rating=rating, now=rated)
+        if rating == RagRating.RED and rng.random() < 0.85:  # red is decided within hours
+            decided_at = rated + timedelta(hours=rng.uniform(0.3, 3.9))
+        decided_at = max(decided_at, rated + timedelta(minutes=rng.randrange(10, 60)))
+    elif rng.random() < 0.02:
+        withdrawn = received + timedelta(minutes=rng.randrange(10, 120))
+        if withdrawn < now:
+            t.referral_withdraw(referral_id=referral.pk, actor=referrer, now=withdrawn,
+                                reason="Sent for the wrong person.")
+        return
+    if decided_at >= now or (received > now - timedelta(days=2) and rng.random() < 0.6):
+        return  # still waiting for a decision
+    if child:
+        outcome = rng.choices(list(Outcome.child()), weights=[30, 30, 20, 15, 5])[0]
+        detail = ""
+    else:
+        outcome = rng.choices(list(Outcome.adult()), weights=[30, 35, 35])[0]
+        detail = ADULT_DETAIL[outcome]
+    t.referral_decide(referral_id=referral.pk, actor=worker, outcome=outcome, detail=detail,
+                      feedback=Feedback(outcome_text=Outcome(outcome).label + ".",
+                                        reason="The team looked at the concern.",
+                                        signposting=SIGNPOST),
+                      now=decided_at)
     given = decided_at + timedelta(hours=rng.uniform(0.1, 30))
-    by_phone = rng.random() < 0.08
-    if given < now:
-        records.append(FeedbackRecord(referral=r, kind="decision", created_at=decided_at,
-                                      outcome_text="A decision has been made.", given_at=given,
-                                      given_by_phone=by_phone))
-        channels = ["portal"] + ([] if by_phone else [rng.choice(["email", "notify"])])
-        for channel in channels:
-            notices.append(Notice(referral=r, kind="feedback:decision", channel=channel,
-                                  status="sent", sent_at=given, created_at=decided_at,
-                                  recipient=r.referrer, recipient_email=r.referrer.email,
-                                  subject=f"Update on safeguarding referral {r.reference}",
-                                  body="There is an update on your referral."))
-    closes_at = decided_at + timedelta(days=rng.uniform(5, 25))
-    if r.outcome == Outcome.S42_MET:
-        r.status = Status.ENQUIRY
-        events.append(Entry(referral=r, at=decided_at, kind=EventKind.DECIDED,
-                            from_status=Status.SUBMITTED, to_status=Status.ENQUIRY))
+    if given >= now:
+        return
+    if rng.random() < 0.08:
+        feedback_give_by_phone(referral=referral, actor=worker, given_at=given,
+                               summary="Told the referrer the decision by phone.")
+    else:
+        _send(referral, given)
+    closes_at, closer = decided_at + timedelta(days=rng.uniform(5, 25)), worker
+    if outcome == Outcome.S42_MET:
         concluded = decided_at + timedelta(days=rng.uniform(10, 75))
-        enquiry_due = decided_at + timedelta(days=61)
-        deadlines.append(Deadline(referral=r, kind="enquiry", starts_at=decided_at,
-                                  due_at=enquiry_due, warning_at=enquiry_due - timedelta(days=30),
-                                  met_at=concluded if concluded < now else None,
-                                  created_at=decided_at))
-        closes_at = concluded + timedelta(days=3)
-    if closes_at < now and given < now:
-        r.status, r.closed_at = Status.CLOSED, closes_at
+        if concluded >= now:
+            return
+        t.referral_plan(referral_id=referral.pk, actor=worker, reason="Enquiry complete.",
+                        now=concluded)
+        closes_at, closer = concluded + timedelta(days=3), manager
+    closes_at = max(closes_at, given + timedelta(hours=1))
+    if closes_at >= now:
+        return
+    t.referral_close(referral_id=referral.pk, actor=closer, reason="Work finished.",
+                     feedback=Feedback(outcome_text="The referral is closed.",
+                                       reason="The work on it is finished."),
+                     now=closes_at)
+    _send(referral, closes_at + timedelta(minutes=5))
+

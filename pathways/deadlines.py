@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.services import audit_record
-from core.vocabulary import AuditAction, ClockKind, DueState, RagRating
+from core.vocabulary import AuditAction, ClockEnd, ClockKind, DueState, RagRating
 
 from .calendar import WorkingCalendar, format_local
 from .clocks import ClockResult, Pause, compute, decision_kind, kinds_for_pathway
@@ -106,6 +106,26 @@ def deadline_meet(*, referral, kind: ClockKind | str, at: datetime, actor=None) 
     if met:
         referral_clock_sync(referral)
     return met
+
+
+@transaction.atomic
+def deadline_end(*, referral, kind: ClockKind | str, at: datetime, reason: ClockEnd | str,
+                 actor=None) -> int:
+    """End the running clock of `kind` without meeting it: the referral was withdrawn, merged,
+    re-routed or closed before the clock's work was done. Returns how many ended (0 or 1).
+    An ended clock is no longer running (the sweep skips it) and is never counted as met."""
+    reason = ClockEnd(reason)
+    ended = 0
+    for deadline in _locked_open(referral).filter(kind=kind):
+        if deadline.paused_at is not None:
+            deadline.pauses.filter(resumed_at__isnull=True).update(resumed_at=at, resumed_by=actor)
+            deadline.paused_at = None
+            deadline.save(update_fields=["paused_at"])
+        _cancel(deadline, at=at, reason=reason, actor=actor)
+        ended += 1
+    if ended:
+        referral_clock_sync(referral)
+    return ended
 
 
 @transaction.atomic
@@ -204,7 +224,7 @@ def deadline_reroute(
         if kind in DECISION_KINDS:
             kind = decision_kind(referral.pathway)
         if kind not in kinds:
-            _cancel(deadline, at=at, reason="re-routed", actor=actor)
+            _cancel(deadline, at=at, reason=ClockEnd.REROUTED, actor=actor)
             continue
         deadline.kind = kind
         deadline.rule = rule_to_json(policy_rule(referral.pathway, kind, deadline.variant))
@@ -419,7 +439,7 @@ def _cancel(deadline: Deadline, *, at, reason: str, actor) -> None:
     # met_at is when a clock stopped, for every reader that counts running clocks by
     # met_at IS NULL; cancelled_at says it stopped without being met (reports exclude it).
     deadline.cancelled_at = deadline.met_at = at or timezone.now()
-    deadline.cancelled_reason = reason
+    deadline.cancelled_reason = str(reason)
     deadline.save(update_fields=["cancelled_at", "met_at", "cancelled_reason"])
     audit_record(
         action=AuditAction.DEADLINE_CANCELLED,

@@ -261,6 +261,9 @@ REFERRAL_DRAFT_REMINDER_DAYS = int(os.environ.get("REFERRAL_DRAFT_REMINDER_DAYS"
 # Uploads are scanned by ClamAV's daemon before they are stored (referrals/malware.py). On by
 # default, and fail closed: with no scanner, no upload. CLAMAV_SOCKET is a unix socket path or
 # host:port. Only the demo's run command turns scanning off, and says so.
+# The demo's twelve months of history (dashboard/demo.py): referrals per month, each made
+# through the real services. The tests use fewer (settings_test.py) to keep the suite quick.
+DEMO_HISTORY_PER_MONTH = int(os.environ.get("DEMO_HISTORY_PER_MONTH", "45"))
 CLAMAV_ENABLED = env_bool("CLAMAV_ENABLED", True)
 CLAMAV_SOCKET = os.environ.get("CLAMAV_SOCKET", "/var/run/clamav/clamd.ctl")
 CLAMAV_TIMEOUT_SECONDS = float(os.environ.get("CLAMAV_TIMEOUT_SECONDS", "30"))

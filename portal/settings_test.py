@@ -59,3 +59,7 @@ DASHBOARD_LIVE_SECONDS = 0  # figures tests give their own "now"; the cache has 
 RATELIMIT_ENABLE = False
 CACHES = {**CACHES, "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",  # noqa: F405
                                   "LOCATION": "ratelimit-tests"}}
+
+# demo_data's history through the real services takes minutes at the demo's 45 a month on
+# PostgreSQL; the demo tests check its shape and its figures, not its size.
+DEMO_HISTORY_PER_MONTH = 8

@@ -5,6 +5,7 @@ clocks, acknowledgements, permissions) and a broken form would fail here too.
 """
 
 import uuid
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -76,8 +77,11 @@ def _answers(user, answers, key):
     }
 
 
-def _build(user, key, urgent, answers, *, submit: bool) -> Referral:
-    now = timezone.now()
+def demo_referral_build(user, key, urgent, answers, *, submit: bool,
+                        now: datetime | None = None) -> Referral:
+    """A referral from `answers` (step key -> form data) through every form and service, as at
+    `now` (the dashboard's demo history submits months back)."""
+    now = now or timezone.now()
     referral = services.draft_start(
         actor=user, now=now,
         urgency={"urgent": urgent, "urgent_reason": "Demo: at risk today" if urgent else ""})
@@ -112,7 +116,8 @@ def demo_referrals_ensure() -> list[str]:
             continue
         referral = Referral.objects.filter(referrer=user, answers__demo_key=key).first()
         if referral is None:
-            referral = _build(user, key, urgent, answers, submit=key != "demo-draft")
+            referral = demo_referral_build(user, key, urgent, answers,
+                                           submit=key != "demo-draft")
         lines.append(f"{referral.reference or 'draft ' + str(referral.pk)} "
                      f"{referral.pathway or 'no pathway yet'} by {email}")
     return lines

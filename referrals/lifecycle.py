@@ -88,6 +88,9 @@ def transition_clocks(*, referral: Referral, row: Transition, actor, now: dateti
     """Meet and open the clocks the table's row names."""
     for kind in row.meets:
         deadlines.deadline_meet(referral=referral, kind=kind, at=now, actor=actor)
+    for kind in row.ends:
+        deadlines.deadline_end(referral=referral, kind=kind, at=now, reason=row.ended_because,
+                               actor=actor)
     for kind in row.opens:
         deadlines.deadline_open(referral=referral, kind=kind, starts=now, actor=actor)
 

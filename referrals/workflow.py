@@ -9,7 +9,16 @@ from dataclasses import dataclass
 
 from django.db import models
 
-from core.vocabulary import EVENT_AUDIT, AuditAction, EventKind, Outcome, Pathway, Role, Status
+from core.vocabulary import (
+    EVENT_AUDIT,
+    AuditAction,
+    ClockEnd,
+    EventKind,
+    Outcome,
+    Pathway,
+    Role,
+    Status,
+)
 
 
 class FeedbackPreference(models.TextChoices):
@@ -111,7 +120,11 @@ class Transition:
     reason_required: bool = False
     visible_to_referrer: bool = True
     opens: tuple[str, ...] = ()  # clocks (pathways.deadlines kinds) opened by the change
-    meets: tuple[str, ...] = ()  # clocks met by the change
+    meets: tuple[str, ...] = ()  # clocks met by the change: the decision or enquiry was made
+    # Clocks ended without being met, and why (core.vocabulary.ClockEnd): a withdrawal, merge
+    # or closure is not a decision, so it must never count as one made on time.
+    ends: tuple[str, ...] = ()
+    ended_because: str = ""
 
     @property
     def label(self) -> str:
@@ -162,16 +175,20 @@ TRANSITIONS: tuple[Transition, ...] = (
     # Duplicates: a link changes no status; a merge finishes this one, its referrer still owed.
     Transition(Action.LINK, OPEN, SAME, STAFF, visible_to_referrer=False),
     Transition(Action.MERGE, AWAITING_CHILD, Status.MERGED, STAFF, feedback_required=True,
-               meets=("concern_decision", "mash_decision", "rag", "urgent_pickup"),
-               opens=("feedback",)),
+               ends=("concern_decision", "mash_decision", "rag", "urgent_pickup"),
+               ended_because=ClockEnd.MERGED, opens=("feedback",)),
     # Withdrawn by the referrer, only before anyone has triaged it.
     Transition(Action.WITHDRAW, (Status.SUBMITTED,), Status.WITHDRAWN, (REFERRER,),
                reason_required=True,
-               meets=("concern_decision", "mash_decision", "rag", "urgent_pickup")),
-    # Closure at any stage, with a reason; the referrer is told (feedback required).
+               ends=("concern_decision", "mash_decision", "rag", "urgent_pickup"),
+               ended_because=ClockEnd.WITHDRAWN),
+    # Closure at any stage, with a reason; the referrer is told (feedback required). Before a
+    # decision, closing ends the decision clocks unmet; an enquiry closed by its manager is
+    # concluded, so its clock is met.
     Transition(Action.CLOSE, CLOSABLE_BY_STAFF, Status.CLOSED, STAFF, reason_required=True,
                feedback_required=True,
-               meets=("concern_decision", "mash_decision", "rag", "enquiry", "urgent_pickup")),
+               ends=("concern_decision", "mash_decision", "rag", "enquiry", "urgent_pickup"),
+               ended_because=ClockEnd.CLOSED),
     Transition(Action.CLOSE, CLOSABLE_BY_MANAGER, Status.CLOSED, (MANAGER,), ADULT,
                reason_required=True, feedback_required=True, meets=("enquiry",)),
 )

@@ -122,6 +122,7 @@ def _owe(*, referral: Referral, row: Transition, feedback: Feedback, actor, now:
             reason=feedback.reason.strip(), signposting=feedback.signposting.strip(),
             withheld=feedback.withheld,
             withheld_reason=feedback.withheld_reason if feedback.withheld else "", actor=actor,
+            now=now,
         ))
         if target.pk != referral.pk:
             deadlines.deadline_open(referral=target, kind="feedback", starts=now,

@@ -1,6 +1,9 @@
 """Timeliness against the London targets, from the deadlines the clocks recorded.
 
 A clock counts once its result is known: met (met_at set) or overdue (due_at passed unmet).
+A clock ended without its work done (the referral withdrawn, merged into another, re-routed to a
+pathway without that clock, or closed before a decision: cancelled_at set) is not counted at
+all: it is neither a decision made nor one overdue.
 "On time" is met_at on or before due_at; due_at already carries the working-day calendar (bank
 holidays, out-of-hours receipt), so this module never re-derives working days. Periods are the
 period the clock started in (London time).
@@ -43,7 +46,10 @@ def _on_time_table(ctx: Context, kind: str, *, slug: str, title: str, target: st
         slug=slug, title=title,
         description=f"Clocks started {ctx.window.describe()}, per {ctx.window.grain}. Target: "
                     f"{target}. Counted once made or overdue; a clock still running and not "
-                    "yet due is left out.",
+                    "yet due is left out. Only decisions count as made: a referral withdrawn, "
+                    "merged into another or closed before its decision is left out, and a "
+                    "re-routed one counts once, on its new pathway, from when it was first "
+                    "received.",
         columns=[Column("Period", "text"), Column("Decisions made or overdue"),
                  Column("Made on time"), Column("Made on time (%)", "percent")],
         rows=ctx.period_rows(grouped, build))
@@ -91,7 +97,10 @@ def rag_timescales(ctx: Context) -> Table:
     table = Table(
         slug="rag", title="RAG timescales met, by rating",
         description=f"MASH RAG clocks started {ctx.window.describe()}, per {ctx.window.grain}. "
-                    "Targets (configurable): red 4 hours, amber 24 hours, green 72 hours.",
+                    "Targets (configurable): red 4 hours (nights and weekends included), amber "
+                    "one working day, green three working days, from the rating; a re-rating "
+                    "restarts the clock and only the last one counts. Met by the MASH "
+                    "decision; a referral merged or closed before it is left out.",
         columns=columns, rows=ctx.period_rows(grouped, build))
     totals = ["All periods"]
     for i in range(len(ratings)):
@@ -124,7 +133,9 @@ def enquiries(ctx: Context) -> Table:
         slug="enquiries", title="Enquiries concluded within one month and within two months",
         description=f"Section 42 enquiries started {ctx.window.describe()}, per "
                     f"{ctx.window.grain}. An enquiry counts towards a target once it has "
-                    "concluded or the target date has passed.",
+                    "concluded (moved to plan and review, or closed by the manager) or the "
+                    "target date has passed: one or two calendar months after the decision "
+                    "that opened it, at the same time of day.",
         columns=[Column("Period", "text"), Column("Enquiries started"),
                  Column("Concluded or a month old"), Column("Within one month"),
                  Column("Within one month (%)", "percent"),
@@ -188,7 +199,8 @@ def open_breaches(ctx: Context) -> Table:
     table = Table(
         slug="open-breaches", title="Open breaches now, and their age",
         description=f"Clocks past their due time and not met, as at {now:%-d %B %Y %H:%M} "
-                    "UTC. Age is the time since the clock fell due. Paused clocks are left out.",
+                    "UTC. Age is the time since the clock fell due. Paused clocks, and clocks "
+                    "ended because the referral was withdrawn, merged or closed, are left out.",
         columns=[Column("Clock", "text"), Column("Open breaches"),
                  *[Column(label) for label, _, _ in AGE_BANDS],
                  Column("Oldest (days overdue)", "days")])

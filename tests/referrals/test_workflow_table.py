@@ -139,6 +139,8 @@ def test_every_transition_per_role(action, outcome, pathway, role, people, refer
             assert AuditEvent.objects.filter(referral_id=referral.pk).count() == audits
             assert FeedbackRecord.objects.filter(referral=referral).count() == records
             continue
+        running = (list(Deadline.objects.open().filter(referral=referral, kind__in=row.ends)
+                        .values_list("pk", flat=True)) if row else [])
         service(referral_id=referral.pk, actor=actor, **kwargs)
         referral.refresh_from_db()
         assert referral.status == _expected_target(row, status), (action, status, role)
@@ -160,6 +162,10 @@ def test_every_transition_per_role(action, outcome, pathway, role, people, refer
             assert Deadline.objects.open().filter(referral=referral, kind=kind).exists(), kind
         for kind in row.meets:
             assert not Deadline.objects.open().filter(referral=referral, kind=kind).exists(), kind
+        # Ended, not met: a withdrawal, merge or closure is never a decision (issue 20).
+        for clock in Deadline.objects.filter(pk__in=running):
+            assert (clock.met_at, clock.cancelled_reason) == (clock.cancelled_at,
+                                                              row.ended_because), clock.kind
 
 
 def test_the_table_allows_and_forbids_something_for_every_role():
