@@ -15,7 +15,7 @@ from .models import ClockPause, Deadline, PauseReason
 @transaction.atomic
 def demo_clocks_ensure(now=None) -> None:
     now = now or timezone.now()
-    demo = Deadline.objects.filter(referral__reference__startswith="DEMO")
+    demo = Deadline.objects.filter(referral__answers__demo_key__startswith="triage-")
     if not ClockPause.objects.filter(deadline__in=demo).exists():
         enquiry = demo.open().filter(kind="enquiry").select_related("referral").first()
         if enquiry is not None:

@@ -2,24 +2,26 @@
 (so each has its timeline, audit rows, feedback owed and clocks). Idempotent: a second run
 changes nothing. Needs accounts.demo.demo_people_ensure() first."""
 
+import copy
 from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
-from accounts.models import Team, TeamMembership, User
-from core.vocabulary import Outcome, Pathway, Status
+from accounts.models import TeamMembership, User
+from core.vocabulary import Outcome, Pathway
 from outbox.models import Notice, NoticeStatus
 from outbox.send import notices_send_now
-from pathways import deadlines
+from referrals.demo import DEMOS, demo_referral_build
 from referrals.models import Referral
 from triage import transitions as t
 from triage.transitions import Feedback
 
 from . import services
 
-PREFIX = "DEMO"
+KEY = "triage-"  # answers["demo_key"] of the referrals made here
+# The answers the demo referrals give, one set per pathway: each row below changes the person.
+ANSWERS = {answers["pathway"]["pathway"]: answers for _, _, _, answers in DEMOS}
 SIGNPOST = Feedback(
     outcome_text="This is not a safeguarding concern.",
     reason="There is no sign of abuse or neglect; she wants help with shopping and bills.",
@@ -57,7 +59,7 @@ PEOPLE = [
     ("mh-not-met", "mental-health", False, 26, "Ayesha Rahman", date(1985, 5, 1), "SE14 6TY",
      ["psychological"]),
     ("ld-new", "learning-disabilities", False, 4, "Daniel Price", date(1999, 10, 19),
-     "SE8 3JD", ["financial", "exploitation"]),
+     "SE8 3JD", ["financial", "psychological"]),
     ("ld-enquiry", "learning-disabilities", True, 30, "Sophie Turner", date(2001, 7, 7),
      "SE1 7PB", ["sexual"]),
     ("mash-new", "mash", True, 1, "Jayden Cole", date(2016, 4, 12), "SE15 3HW", ["physical"]),
@@ -70,24 +72,21 @@ PEOPLE = [
 
 
 def _make(index, key, pathway, urgent, hours, name, dob, postcode, categories, referrer, now):
-    team = Team.objects.get(pathway=pathway)
-    received = now - timedelta(hours=hours)
-    referral = Referral.objects.create(
-        reference=f"{PREFIX}{index:04d}", pathway=pathway, team=team,
-        status=Status.SUBMITTED, urgent=urgent,
-        urgent_reason="No heating and not eating." if urgent else "",
-        referrer=referrer, organisation=referrer.membership.organisation,
-        person_name=name, person_dob=dob, person_postcode=postcode,
-        person_address=f"{index} Demo Street, London {postcode}", categories=categories,
-        answers={"what_happened": f"Demo referral: {key.replace('-', ' ')}.",
-                 "person_wishes": "Not asked yet."},
-        received_at=received, created_at=received,
-    )
-    for perm in t.PERMS:
-        assign_perm(perm, team.group, referral)
-    kind = "mash_decision" if pathway == "mash" else "concern_decision"
-    deadlines.deadline_open(referral=referral, kind=kind, starts=received)
-    return referral
+    """Submitted by the demo referrer through every form and the submission service, as at
+    `hours` ago: routing, permissions, acknowledgement and the decision clock are the
+    portal's own (issue 20), not rows written here."""
+    answers = copy.deepcopy(ANSWERS[Pathway.MASH if pathway == Pathway.MASH else pathway])
+    answers["person"] = {"person_name": name, "age_known": "dob", "person_dob_0": str(dob.day),
+                         "person_dob_1": str(dob.month), "person_dob_2": str(dob.year),
+                         "person_gender": "unknown"}
+    answers["pathway"] = {"pathway": pathway}
+    answers["contact"] = {"person_address": f"{index} Demo Street, London",
+                          "person_postcode": postcode, "safe_to_contact": "yes",
+                          "interpreter": "no", "person_aware": "yes"}
+    answers["concern"] = {**answers["concern"], "categories": categories,
+                          "what_happened": f"Demo referral: {key.replace('-', ' ')}."}
+    return demo_referral_build(referrer, f"{KEY}{key}", urgent, answers, submit=True,
+                               now=now - timedelta(hours=hours))
 
 
 def _send_pending(referral_id: int) -> None:
@@ -104,7 +103,7 @@ def demo_triage_ensure() -> int:
     # groups: demo staff belong to their team's group.
     for membership in TeamMembership.objects.select_related("team", "user"):
         membership.user.groups.add(membership.team.group)
-    existing = Referral.objects.filter(reference__startswith=PREFIX).count()
+    existing = Referral.objects.filter(answers__demo_key__startswith=KEY).count()
     if existing:
         return existing
     referrer = User.objects.get(email="referrer@camberwell-daycentre.example.org")

@@ -19,4 +19,4 @@ def test_demo_has_a_paused_clock_and_has_been_swept():
     call_command("demo_data", verbosity=0)
     assert ClockPause.objects.count() == 1
     assert AuditEvent.objects.filter(action="referral.urgent_not_picked_up").count() == alerts
-    assert Deadline.objects.filter(referral__reference__startswith="DEMO").exists()
+    assert Deadline.objects.filter(referral__answers__demo_key__startswith="triage-").exists()
