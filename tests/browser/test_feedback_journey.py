@@ -18,7 +18,8 @@ from feedback.services import feedback_owe
 from outbox.models import Notice, NoticeStatus
 from pathways.deadlines import deadline_open
 from referrals.models import ReferralEvent
-from tests.feedback.factories import referral_make, staff_make
+from tests.feedback.factories import referral_planted as referral_make  # not yet service-built
+from tests.feedback.factories import staff_make
 
 from .conftest import assert_accessible
 

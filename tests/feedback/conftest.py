@@ -1,6 +1,6 @@
 import pytest
 
-from .factories import referral_make, staff_make
+from .factories import referral_planted, staff_make
 
 
 @pytest.fixture
@@ -15,4 +15,4 @@ def manager(make_user):
 
 @pytest.fixture
 def referral(referrer, assignee):
-    return referral_make(referrer=referrer, assignee=assignee)
+    return referral_planted(referrer=referrer, assignee=assignee)  # not yet service-built

@@ -9,6 +9,7 @@ from guardian.shortcuts import assign_perm
 
 from accounts.models import Team, TeamMembership, TeamRole
 from referrals.models import Referral
+from tests.factories.referrals import referral_with
 
 _numbers = itertools.count(1)
 
@@ -38,7 +39,22 @@ def team_for(pathway: str) -> Team:
     return team
 
 
-def referral_make(
+def referral_make(*, referrer, pathway: str = "oppd", status: str = "submitted",
+                  received_at: datetime | None = None, assignee=None,
+                  person_name: str = PERSON_NAME, person_dob=PERSON_DOB,
+                  person_postcode: str = PERSON_POSTCODE, person_address: str = PERSON_ADDRESS,
+                  **extra) -> Referral:
+    """A referral made the only way the site makes one (tests.factories.referrals.referral_with):
+    the referrer answers every step and submits at `received_at`, so routing, the team's access,
+    the acknowledgement notice, audit rows and clocks are the services' own. Tests that count
+    notices or emails take their counts after building."""
+    return referral_with(referrer, pathway=pathway, status=status,
+                         received_at=received_at or timezone.now() - timedelta(hours=1),
+                         assignee=assignee, person_name=person_name, person_dob=person_dob,
+                         person_postcode=person_postcode, person_address=person_address, **extra)
+
+
+def referral_planted(
     *,
     referrer,
     pathway: str = "oppd",

@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.models import Membership, MembershipRole, MembershipStatus
 from outbox.models import Channel, Notice, NoticeStatus
 
-from .factories import referral_make
+from .factories import referral_planted as referral_make  # not yet service-built
 
 pytestmark = pytest.mark.django_db
 _numbers = itertools.count(1)

@@ -18,7 +18,7 @@ from outbox.write import notice_queue
 from portal.celery import app
 
 from .backends import FlakyBackend
-from .factories import referral_make
+from .factories import referral_planted as referral_make  # not yet service-built
 
 
 class Boom(Exception):

@@ -22,7 +22,7 @@ from outbox.write import referrer_notify
 from portal.celery import app
 
 from .backends import CountingBackend, RefusesOneAddressBackend
-from .factories import referral_make
+from .factories import referral_planted as referral_make  # not yet service-built
 
 REFUSED = RefusesOneAddressBackend.refused
 

@@ -25,7 +25,7 @@ from outbox.write import referrer_notify
 from portal.celery import app
 from referrals.models import Referral
 
-from .factories import referral_make
+from .factories import referral_planted as referral_make  # not yet service-built
 
 pytestmark = [pytest.mark.redis, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

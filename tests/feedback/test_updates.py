@@ -13,7 +13,7 @@ from outbox.models import Channel, Notice
 from pathways.deadlines import deadline_open
 from referrals.models import ReferralEvent
 
-from .factories import referral_make
+from .factories import referral_planted as referral_make  # not yet service-built
 
 
 def test_added_information_reaches_the_assignee_and_the_timeline(referral, referrer, assignee):
