@@ -13,7 +13,7 @@ from outbox.models import Channel, Notice
 from pathways.deadlines import deadline_open
 from referrals.models import ReferralEvent
 
-from .factories import referral_planted as referral_make  # not yet service-built
+from .factories import referral_make
 
 
 def test_added_information_reaches_the_assignee_and_the_timeline(referral, referrer, assignee):
@@ -37,7 +37,8 @@ def test_without_an_assignee_the_team_managers_are_told(referrer, manager):
     referral = referral_make(referrer=referrer)
     referral_information_add(referral=referral, actor=referrer, text="New risk",
                              now=timezone.now())
-    assert set(Notice.objects.values_list("recipient", flat=True)) == {manager.pk}
+    told = Notice.objects.filter(kind="information_added")
+    assert set(told.values_list("recipient", flat=True)) == {manager.pk}
 
 
 def test_empty_information_is_refused(referral, referrer):
