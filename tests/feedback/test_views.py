@@ -17,8 +17,7 @@ from referrals.models import ReferralEvent
 from triage import transitions
 
 from .built import submitted
-from .factories import PERSON_NAME
-from .factories import referral_planted as referral_make  # not yet service-built
+from .factories import PERSON_NAME, referral_make
 
 
 @pytest.fixture
