@@ -168,9 +168,10 @@ def test_add_information_redirects_to_the_status_page(signed_in, referral):
     assert "The landlord changed the locks." in page
 
 
-def test_chase_page_tells_the_referrer_who_to_contact(signed_in, referral, manager, settings):
-    deadline_open(referral=referral, kind="concern_decision",
-                  starts=timezone.now() - timedelta(days=3))
+def test_chase_page_tells_the_referrer_who_to_contact(signed_in, referrer, assignee, manager,
+                                                      settings):
+    referral = referral_make(referrer=referrer, assignee=assignee,
+                             received_at=timezone.now() - timedelta(days=10))  # decision overdue
     url = reverse("feedback:chase", args=[referral.pk])
     page = signed_in.get(url).content.decode()
     assert "Chase the referral" in page
