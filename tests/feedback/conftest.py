@@ -1,6 +1,6 @@
 import pytest
 
-from .factories import referral_planted, staff_make
+from .factories import referral_acknowledged, staff_make
 
 
 @pytest.fixture
@@ -15,5 +15,4 @@ def manager(make_user):
 
 @pytest.fixture
 def referral(referrer, assignee):
-    # Still hand-planted: test_outbox*, test_redis_outage count every notice and email.
-    return referral_planted(referrer=referrer, assignee=assignee)
+    return referral_acknowledged(referrer=referrer, assignee=assignee)

@@ -4,10 +4,13 @@ import itertools
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth.models import Group
+from django.core import mail
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from accounts.models import Team, TeamMembership, TeamRole
+from outbox.models import Notice, NoticeStatus
+from outbox.send import notice_send_now
 from referrals.models import Referral
 from tests.factories.referrals import referral_with
 
@@ -52,6 +55,19 @@ def referral_make(*, referrer, pathway: str = "oppd", status: str = "submitted",
                          received_at=received_at or timezone.now() - timedelta(hours=1),
                          assignee=assignee, person_name=person_name, person_dob=person_dob,
                          person_postcode=person_postcode, person_address=person_address, **extra)
+
+
+def referral_acknowledged(**options) -> Referral:
+    """referral_make, with the acknowledgement notices its submission queued already sent by
+    the outbox's own sender, as the worker does after commit (a test transaction never commits),
+    and the test mailbox emptied: for tests of the outbox itself, whose notices are then the
+    only pending ones and whose emails the only ones in the mailbox."""
+    referral = referral_make(**options)
+    pending = Notice.objects.filter(referral=referral, status=NoticeStatus.PENDING)
+    for notice_id in pending.values_list("pk", flat=True):
+        notice_send_now(notice_id)
+    mail.outbox.clear()
+    return referral
 
 
 def referral_planted(
