@@ -16,10 +16,8 @@ from accounts.models import Membership, MembershipRole, MembershipStatus
 from audit.models import AuditEvent
 from feedback.services import feedback_owe
 from outbox.models import Notice, NoticeStatus
-from pathways.deadlines import deadline_open
 from referrals.models import ReferralEvent
-from tests.feedback.factories import referral_planted as referral_make  # not yet service-built
-from tests.feedback.factories import staff_make
+from tests.feedback.factories import referral_make, staff_make
 
 from .conftest import assert_accessible
 
@@ -31,9 +29,8 @@ def test_referrer_sees_decision_adds_information_and_assignee_sees_it(
 ):
     assignee = staff_make(make_user, role="triage")
     draft = referral_make(referrer=referrer, status="draft")
-    referral = referral_make(referrer=referrer, assignee=assignee)
-    ReferralEvent.objects.create(referral=referral, kind="submitted", visible_to_referrer=True,
-                                 at=referral.received_at)
+    referral = referral_make(referrer=referrer, assignee=assignee)  # its submission's events
+    mail.outbox.clear()  # the acknowledgement, sent when the submission committed
     ReferralEvent.objects.create(referral=referral, kind="note", visible_to_referrer=False,
                                  reason="Internal: spoke to the GP", actor=assignee)
     with transaction.atomic():
@@ -88,9 +85,8 @@ def test_chase_lead_list_and_failed_notices(
     page, visit, sign_in, referrer, organisation, make_user, password, council_admin
 ):
     manager = staff_make(make_user, role="manager")
-    referral = referral_make(referrer=referrer)
-    deadline_open(referral=referral, kind="concern_decision",
-                  starts=timezone.now() - timedelta(days=2))
+    referral = referral_make(referrer=referrer,
+                             received_at=timezone.now() - timedelta(days=10))  # decision overdue
 
     sign_in(referrer.email, password)
     visit(f"/feedback/referrals/{referral.pk}/")
