@@ -1,20 +1,17 @@
-"""Referrals made directly with the ORM for the feedback tests (the form is another app's)."""
+"""Referrals for the feedback tests, made through the real services (tests.factories.referrals
+referral_with), and the teams and staff they go to."""
 
-import itertools
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
 from accounts.models import Team, TeamMembership, TeamRole
 from outbox.models import Notice, NoticeStatus
 from outbox.send import notice_send_now
 from referrals.models import Referral
 from tests.factories.referrals import referral_with
-
-_numbers = itertools.count(1)
 
 # Distinctive details: the no-personal-data tests look for these in every email.
 PERSON_NAME = "Eleanor Whitcombe"
@@ -67,41 +64,6 @@ def referral_acknowledged(**options) -> Referral:
     for notice_id in pending.values_list("pk", flat=True):
         notice_send_now(notice_id)
     mail.outbox.clear()
-    return referral
-
-
-def referral_planted(
-    *,
-    referrer,
-    pathway: str = "oppd",
-    status: str = "submitted",
-    received_at: datetime | None = None,
-    assignee=None,
-    organisation=None,
-    **extra,
-) -> Referral:
-    team = team_for(pathway)
-    if organisation is None and hasattr(referrer, "membership"):
-        organisation = referrer.membership.organisation
-    referral = Referral.objects.create(
-        reference=f"SR-{next(_numbers):06d}",
-        pathway=pathway,
-        team=team,
-        status=status,
-        referrer=referrer,
-        organisation=organisation,
-        assignee=assignee,
-        received_at=received_at
-        or (None if status == "draft" else timezone.now() - timedelta(hours=1)),
-        person_name=PERSON_NAME,
-        person_dob=PERSON_DOB,
-        person_postcode=PERSON_POSTCODE,
-        person_address=PERSON_ADDRESS,
-        **extra,
-    )
-    # What submission does for the team: its group may view and triage the referral.
-    assign_perm("referrals.view_referral", team.group, referral)
-    assign_perm("referrals.triage_referral", team.group, referral)
     return referral
 
 
