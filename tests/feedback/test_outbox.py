@@ -18,7 +18,7 @@ from outbox.write import notice_queue
 from portal.celery import app
 
 from .backends import FlakyBackend
-from .factories import referral_acknowledged as referral_make
+from .factories import referral_acknowledged
 
 
 class Boom(Exception):
@@ -45,7 +45,7 @@ def test_notice_written_in_a_rolled_back_transaction_is_never_sent(
 
 @pytest.mark.django_db(transaction=True)
 def test_rolled_back_notice_with_real_commits_is_never_sent(referrer, assignee):
-    referral = referral_make(referrer=referrer, assignee=assignee)
+    referral = referral_acknowledged(referrer=referrer, assignee=assignee)
     built = set(Notice.objects.values_list("pk", flat=True))  # the submission's own
     with pytest.raises(Boom), transaction.atomic():
         queue_ack(referral)
@@ -78,7 +78,7 @@ def test_concurrent_sends_of_one_notice_send_one_email(referrer, assignee, setti
     """Two workers handed the same id at once: the row lock makes the second wait, then find
     the notice sent."""
     settings.EMAIL_BACKEND = "tests.feedback.backends.SlowBackend"
-    referral = referral_make(referrer=referrer, assignee=assignee)
+    referral = referral_acknowledged(referrer=referrer, assignee=assignee)
     with transaction.atomic():
         notice = Notice.objects.create(
             kind="acknowledgement", subject="s", body="b", recipient=referrer,

@@ -22,7 +22,7 @@ from outbox.write import referrer_notify
 from portal.celery import app
 
 from .backends import CountingBackend, RefusesOneAddressBackend
-from .factories import referral_acknowledged as referral_make
+from .factories import referral_acknowledged
 
 REFUSED = RefusesOneAddressBackend.refused
 
@@ -177,7 +177,7 @@ def test_overlapping_batches_at_once_send_each_notice_once(referrer, assignee, s
     """Two workers handed overlapping batches: each notice's row lock lets one send it; the
     other skips it (SKIP LOCKED) or finds it sent."""
     settings.EMAIL_BACKEND = "tests.feedback.backends.SlowBackend"
-    referral = referral_make(referrer=referrer, assignee=assignee)
+    referral = referral_acknowledged(referrer=referrer, assignee=assignee)
     notices = pending_notices(referral, 3)
     errors = []
 
