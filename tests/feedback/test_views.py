@@ -12,7 +12,7 @@ from accounts.models import Membership, MembershipRole, MembershipStatus, Organi
 from audit.models import AuditEvent
 from feedback.services import feedback_owe
 from outbox.models import Notice, NoticeStatus
-from pathways.deadlines import deadline_open
+from pathways.models import Deadline
 from referrals.models import ReferralEvent
 from triage import transitions
 
@@ -48,7 +48,7 @@ def test_my_referrals_lists_drafts_then_submitted_with_feedback_and_due(
     signed_in, referrer, referral, other_organisation_referral
 ):
     draft = referral_make(referrer=referrer, status="draft")
-    clock = deadline_open(referral=referral, kind="concern_decision", starts=timezone.now())
+    clock = Deadline.objects.get(referral=referral, kind="concern_decision")  # submission's
     response = signed_in.get(reverse("feedback:my-referrals"))
     page = response.content.decode()
     assert response.status_code == 200
@@ -78,8 +78,7 @@ def test_my_referrals_query_count_does_not_grow_with_referrals(signed_in, referr
 
     def add(count):
         for _ in range(count):
-            r = referral_make(referrer=referrer)
-            deadline_open(referral=r, kind="concern_decision", starts=timezone.now())
+            r = referral_make(referrer=referrer)  # submission opens its decision clock
             feedback_owe(referral=r, kind="decision", outcome_text="Not a safeguarding concern")
 
     queries_for_page()  # the session's first request stores the security fingerprint
