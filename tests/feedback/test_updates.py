@@ -109,10 +109,12 @@ def test_a_breach_recorded_by_the_sweep_can_be_chased(referral, referrer, manage
     assert referral_chase(referral=referral, actor=referrer, now=now).created
 
 
-def test_a_paused_clock_past_due_cannot_be_chased(referral, referrer):
+def test_a_paused_clock_past_due_cannot_be_chased(referrer, assignee):
     now = timezone.now()
-    clock = deadline_open(referral=referral, kind="concern_decision",
-                          starts=now - timedelta(days=2))
+    referral = referral_make(referrer=referrer, assignee=assignee,
+                             received_at=now - timedelta(days=10))  # the decision is overdue
+    clock = Deadline.objects.get(referral=referral, kind="concern_decision")
+    assert clock.due_at < now
     clock.paused_at = now - timedelta(days=1)
     clock.save(update_fields=["paused_at"])
     with pytest.raises(ValidationError):
