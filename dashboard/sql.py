@@ -4,8 +4,10 @@ and "the list of categories contains X" on both PostgreSQL and SQLite."""
 import json
 from datetime import datetime, timedelta
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Aggregate, Count, DateTimeField, DurationField, Func, Q
+
+from core.replica import read_alias
 
 
 def is_postgres() -> bool:
@@ -66,7 +68,7 @@ def distinct_categories(queryset) -> list[str]:
         each, kind = "json_each(r.categories) j", "json_type"
     sql = (f"SELECT DISTINCT j.value FROM referrals_referral r, {each} "  # noqa: S608
            f"WHERE {kind}(r.categories) = 'array' AND r.id IN ({inner}) ORDER BY j.value")
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall() if row[0]]
 
@@ -104,7 +106,7 @@ def _percentiles_sqlite(queryset, *, value, group, points):
         "GROUP BY w.g, w.n"
     )
     result = {}
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     for key, n, *values in rows:

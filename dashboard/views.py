@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from audit.services import audit_record
+from core.replica import reads_from_replica
 from core.vocabulary import AuditAction
 
 from .csv_export import csv_response
@@ -32,6 +33,7 @@ def _context(request, scope, now):
 
 @login_required
 @require_GET
+@reads_from_replica  # figures may be seconds old; the audit row goes to the primary
 def index(request):
     try:
         scope = scope_for(request.user)
@@ -48,6 +50,7 @@ def index(request):
 
 @login_required
 @require_GET
+@reads_from_replica
 def table_csv(request, slug):
     try:
         scope = scope_for(request.user)

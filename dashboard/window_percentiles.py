@@ -12,7 +12,9 @@ interpolation is done in SQL with the same interval arithmetic percentile_cont u
 import math
 from datetime import datetime
 
-from django.db import connection
+from django.db import connections
+
+from core.replica import read_alias
 
 from .models import FeedbackTime
 
@@ -35,7 +37,7 @@ def window_percentiles(starts: list[datetime], now: datetime) -> dict:
     table = FeedbackTime._meta.db_table
     where = "received_at >= %s AND received_at <= %s"
     counts = ", ".join("count(*) FILTER (WHERE received_at >= %s)" for _ in starts)
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(f"SELECT pathway, {counts} FROM {table} WHERE {where} "  # noqa: S608
                        "GROUP BY ROLLUP (pathway)", [*starts, starts[0], now])
         n = {}

@@ -116,6 +116,23 @@ if IS_POSTGRES:
                           os.environ.get("PGOPTIONS", "")) if part
     )
 
+# A streaming replica (issue 19, docs/deployment.md): with REPLICA_DATABASE_URL set, the
+# dashboard and its reports read from it (core/replica.py) while it is at most
+# REPLICA_MAX_LAG_SECONDS behind; past that, or unreachable, they read from the primary.
+REPLICA_DATABASE_URL = os.environ.get("REPLICA_DATABASE_URL", "")
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "30"))
+REPLICA_LAG_CHECK_SECONDS = float(os.environ.get("REPLICA_LAG_CHECK_SECONDS", "5"))
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(REPLICA_DATABASE_URL,
+                                conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]),
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        # Reads only: no transaction per request on the replica.
+        "ATOMIC_REQUESTS": False,
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -442,8 +459,16 @@ for _group in RATE_LIMITS:
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_USE_CACHE = "ratelimit"
 RATELIMIT_IP_META_KEY = "audit.client_address.client_address"
+# Issue 19: with REDIS_URL set, the default cache (the dashboard's live counts) and the session
+# cache live in Redis, so any web instance behind the load balancer serves any request with the
+# same figures and the same signed-in session. Without Redis (the demo) they stay per process.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+         "KEY_PREFIX": "cache"}
+        if REDIS_URL else
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
     "ratelimit": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
          "KEY_PREFIX": "ratelimit"}
@@ -496,3 +521,32 @@ SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
 SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "production")
 SENTRY_RELEASE = os.environ.get("SENTRY_RELEASE", "")
 _sentry_init(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, release=SENTRY_RELEASE)
+
+# --- More than one machine (issue 19, docs/deployment.md) ---------------------------------------
+# Sessions: read from Redis, written through to the database (cached_db), so every web
+# instance sees every session and a Redis restart signs no one out. The demo keeps plain
+# database sessions (no Redis).
+SESSION_ENGINE = os.environ.get(
+    "SESSION_ENGINE",
+    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db",
+)
+# Beat, highly available: with a Redis broker, celery-redbeat keeps the schedule in Redis and
+# only the beat holding its lock schedules; others wait and take over within
+# REDBEAT_LOCK_TIMEOUT (+ BEAT_MAX_INTERVAL) of the leader dying. Set
+# CELERY_BEAT_SCHEDULER=celery.beat:PersistentScheduler to run one beat with a schedule file
+# (docker-compose.yml does; the demo does without Redis).
+_redis_broker = CELERY_BROKER_URL.startswith(("redis", "rediss"))
+CELERY_BEAT_SCHEDULER = os.environ.get(
+    "CELERY_BEAT_SCHEDULER",
+    "redbeat.RedBeatScheduler" if _redis_broker else "celery.beat:PersistentScheduler",
+)
+CELERY_REDBEAT_REDIS_URL = os.environ.get("REDBEAT_REDIS_URL",
+                                          CELERY_BROKER_URL if _redis_broker else "")
+CELERY_REDBEAT_KEY_PREFIX = os.environ.get("REDBEAT_KEY_PREFIX", "redbeat:portal:")
+CELERY_REDBEAT_LOCK_TIMEOUT = int(os.environ.get("REDBEAT_LOCK_TIMEOUT", "60"))
+CELERY_BEAT_MAX_INTERVAL = int(os.environ.get("BEAT_MAX_INTERVAL", "10"))
+# The minute sweeps can run more often (the multi-node benchmark does, to see several sweeps
+# in a few minutes); once a minute is the policy's resolution.
+for _name in ("deadlines-sweep", "feedback-notices-requeue"):
+    CELERY_BEAT_SCHEDULE[_name]["schedule"] = float(os.environ.get("MINUTE_SWEEPS_SECONDS", "60"))
+

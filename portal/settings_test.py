@@ -57,8 +57,16 @@ DASHBOARD_LIVE_SECONDS = 0  # figures tests give their own "now"; the cache has 
 # so the limits are off here; tests/security/test_rate_limits.py turns them on. Counted per
 # process, never in a Redis another test run shares.
 RATELIMIT_ENABLE = False
-CACHES = {**CACHES, "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",  # noqa: F405
-                                  "LOCATION": "ratelimit-tests"}}
+# Never a Redis another test run shares: the default cache and sessions stay in the process
+# and the database (tests/portal/test_settings_multinode.py checks the production choice).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+CELERY_BEAT_SCHEDULER = "celery.beat:PersistentScheduler"
+CACHES = {
+    **CACHES,  # noqa: F405
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                  "LOCATION": "ratelimit-tests"},
+}
 
 # demo_data's history through the real services takes minutes at the demo's 45 a month on
 # PostgreSQL; the demo tests check its shape and its figures, not its size.
