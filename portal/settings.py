@@ -544,7 +544,7 @@ CELERY_REDBEAT_REDIS_URL = os.environ.get("REDBEAT_REDIS_URL",
                                           CELERY_BROKER_URL if _redis_broker else "")
 CELERY_REDBEAT_KEY_PREFIX = os.environ.get("REDBEAT_KEY_PREFIX", "redbeat:portal:")
 CELERY_REDBEAT_LOCK_TIMEOUT = int(os.environ.get("REDBEAT_LOCK_TIMEOUT", "60"))
-CELERY_BEAT_MAX_INTERVAL = int(os.environ.get("BEAT_MAX_INTERVAL", "10"))
+CELERY_BEAT_MAX_LOOP_INTERVAL = int(os.environ.get("BEAT_MAX_INTERVAL", "10"))
 # The minute sweeps can run more often (the multi-node benchmark does, to see several sweeps
 # in a few minutes); once a minute is the policy's resolution.
 for _name in ("deadlines-sweep", "feedback-notices-requeue"):
