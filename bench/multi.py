@@ -458,7 +458,8 @@ class MultiRun:
         seconds = self.args.seconds
         plan = [(0.13, self.web_kill), (0.23, self.web_restart),
                 (0.33, self.worker_kill), (0.43, self.worker_restart),
-                (0.53, self.beat_kill), (0.63, self.beat_restart)]
+                (0.53, self.beat_kill), (0.63, self.beat_restart),
+                (0.68, self.replica_pause), (0.80, self.replica_resume)]
         for share, step in plan:
             self.sleep_until(share * seconds)
             step()
@@ -487,10 +488,18 @@ class MultiRun:
         self.note("web-a restarted and answering")
 
     def worker_kill(self) -> None:
+        """Kill worker-a while it runs a task if it runs one within 15 s (a notices batch or a
+        sweep is the interesting moment: sent but not yet committed), else whenever."""
         from outbox.models import Notice
 
-        started = log_count("worker-a", "task_started")
-        finished = log_count("worker-a", "task_succeeded") + log_count("worker-a", "task_failed")
+        waited = time.monotonic() + 15
+        while True:
+            started = log_count("worker-a", "task_started")
+            finished = (log_count("worker-a", "task_succeeded")
+                        + log_count("worker-a", "task_failed"))
+            if started > finished or time.monotonic() > waited:
+                break
+            time.sleep(0.02)
         self.worker_killed_at = self.topology.kill("worker-a")
         self.worker_pending = Notice.objects.filter(pk__gt=self.mark["notice"],
                                                     status="pending").count()
@@ -515,6 +524,39 @@ class MultiRun:
     def beat_restart(self) -> None:
         self.topology.start(self.beat_leader)
         self.note(f"{self.beat_leader} restarted (now the standby)")
+
+    def replica_pause(self) -> None:
+        """Pause the replica's replay: its lag grows past REPLICA_MAX_LAG_SECONDS and the
+        dashboard must read from the primary, still answering."""
+        self.replica_sql("SELECT pg_wal_replay_pause()")
+        self.paused_at = time.monotonic()
+        self.note("replica replay paused")
+        time.sleep(float(self.environ["REPLICA_MAX_LAG_SECONDS"]) + 4)
+        self.paused_stats = (time.monotonic(), self.replica_stats())
+
+    def replica_resume(self) -> None:
+        self.resumed_stats = (time.monotonic(), self.replica_stats())
+        self.replica_sql("SELECT pg_wal_replay_resume()")
+        self.note("replica replay resumed")
+
+    def replica_sql(self, sql: str) -> None:
+        import psycopg2
+
+        conn = psycopg2.connect(self.clusters.url("replica", DB_NAME))
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute(sql)
+        conn.close()
+
+    def fallback_figure(self) -> str:
+        (start, before), (end, after) = self.paused_stats, self.resumed_stats
+        dashboards = [o for o in self.load.outcomes
+                      if o.role == "manager dashboard" and start <= o.started and o.ended <= end]
+        answered = sum(o.ok for o in dashboards)
+        return (f"replay paused: from {start - self.paused_at:.0f} s after the pause (lag past "
+                f"{self.environ['REPLICA_MAX_LAG_SECONDS']} s) to the resume, {answered} of "
+                f"{len(dashboards)} dashboard requests answered, {after[1] - before[1]:,} rows "
+                "read on the replica (the lag checks only): the primary served them")
 
     def procs_wait(self, url: str) -> None:
         from . import procs
@@ -625,6 +667,13 @@ class MultiRun:
             f"{self.worker_in_flight} task(s) in progress on worker-a and {self.worker_pending} "
             "notices pending when it was killed; all sent afterwards (above)")
         self.figures["replica"] = self.replica_figures()
+        self.figures["replica lagging"] = self.fallback_figure()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_database_size(current_database()), count(*) FROM "
+                           "referrals_referral")
+            size, referrals = cursor.fetchone()
+        self.figures["database size"] = (f"{size / 2**20:,.0f} MiB for {referrals:,} referral "
+                                         f"rows ({size / referrals / 1024:.1f} KiB each)")
         self.figures["timeline"] = "; ".join(f"{at:.0f} s {text}" for at, text in self.events)
 
     def replica_stats(self) -> tuple[int, int]:
