@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from audit.services import audit_record
-from core.replica import reads_from_replica
+from core.replica import replica_reads
 from core.vocabulary import AuditAction
 
 from .csv_export import csv_response
@@ -33,33 +33,38 @@ def _context(request, scope, now):
 
 @login_required
 @require_GET
-@reads_from_replica  # figures may be seconds old; the audit row goes to the primary
 def index(request):
     try:
+        # Who may see what is read from the primary, never from a lagging replica.
         scope = scope_for(request.user)
     except NotAllowed:
         return _refuse(request)
-    form, ctx, refresh = _context(request, scope, timezone.now())
-    audit_record(action=AuditAction.DASHBOARD_VIEWED, request=request,
-                 detail={k: v for k, v in ctx.filters.items() if v})
-    return render(request, "dashboard/index.html", {
-        "form": form, "scope": scope, "ctx": ctx, "window": ctx.window,
-        "sections": sections_for(ctx), "query": request.GET.urlencode(), "refresh": refresh,
-    })
+    # The figures may be seconds old: read from the replica while it keeps up (core/replica.py).
+    # The audit row is a write: it goes to the primary.
+    with replica_reads():
+        form, ctx, refresh = _context(request, scope, timezone.now())
+        audit_record(action=AuditAction.DASHBOARD_VIEWED, request=request,
+                     detail={k: v for k, v in ctx.filters.items() if v})
+        return render(request, "dashboard/index.html", {
+            "form": form, "scope": scope, "ctx": ctx, "window": ctx.window,
+            "sections": sections_for(ctx), "query": request.GET.urlencode(),
+            "refresh": refresh,
+        })
 
 
 @login_required
 @require_GET
-@reads_from_replica
 def table_csv(request, slug):
     try:
-        scope = scope_for(request.user)
+        scope = scope_for(request.user)  # on the primary, as for the page
     except NotAllowed:
         return _refuse(request)
-    _, ctx, _ = _context(request, scope, timezone.now())
-    table = table_for(ctx, slug)
-    if table is None:
-        raise Http404("No such table.")
-    audit_record(action=AuditAction.DASHBOARD_CSV_DOWNLOADED, request=request, detail={"table": slug})
-    stamp = timezone.localdate(ctx.now).isoformat()
-    return csv_response(table, filename=f"{slug}-{ctx.filters['grain']}-{stamp}.csv")
+    with replica_reads():
+        _, ctx, _ = _context(request, scope, timezone.now())
+        table = table_for(ctx, slug)
+        if table is None:
+            raise Http404("No such table.")
+        audit_record(action=AuditAction.DASHBOARD_CSV_DOWNLOADED, request=request,
+                     detail={"table": slug})
+        stamp = timezone.localdate(ctx.now).isoformat()
+        return csv_response(table, filename=f"{slug}-{ctx.filters['grain']}-{stamp}.csv")

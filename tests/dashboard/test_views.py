@@ -231,3 +231,26 @@ def test_a_leads_summaries_hold_only_their_organisation(client, lead):
 
     assert figures(summary) == figures(live)
     assert figures(summary)["received-pathway"][-1][-1] == 3
+
+
+def test_figures_are_marked_for_the_replica_and_the_access_decision_is_not(
+        client, world, staff_member, monkeypatch):
+    """Who may see the dashboard is read from the primary (a lagging replica could still show a
+    role just taken away); its figures and CSVs may come from the replica (core/replica.py)."""
+    from core import replica
+    from dashboard import views
+
+    marked = []
+
+    def spy(name, function):
+        def wrapped(*args, **kwargs):
+            marked.append((name, replica._marked.get()))
+            return function(*args, **kwargs)
+        monkeypatch.setattr(views, name, wrapped)
+
+    spy("scope_for", views.scope_for)
+    spy("_context", views._context)
+    client.force_login(staff_member("mash", role="manager"))
+    assert client.get(URL).status_code == 200
+    assert client.get("/dashboard/feedback-time.csv").status_code == 200
+    assert marked == [("scope_for", False), ("_context", True)] * 2
