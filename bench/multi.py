@@ -220,13 +220,19 @@ class Topology:
         self.services[name] = self.service(name)
         self.services[name].start()
 
-    def kill(self, name: str) -> float:
-        """SIGKILL the whole process group (gunicorn's or Celery's workers too): a crash."""
+    def kill(self, name: str) -> tuple[float, float]:
+        """SIGKILL the whole process group (gunicorn's or Celery's workers too): a crash.
+
+        Returns when the signal was sent and when the last process of the group was gone: until
+        then its listening socket may still accept a connection the load balancer sends it."""
         service = self.services[name]
-        os.killpg(os.getpgid(service.process.pid), signal.SIGKILL)
-        killed = time.monotonic()
+        group = os.getpgid(service.process.pid)
+        sent = time.monotonic()
+        os.killpg(group, signal.SIGKILL)
         service.process.wait()
-        return killed
+        while group_alive(group):
+            time.sleep(0.005)
+        return sent, time.monotonic()
 
     def stop_all(self) -> None:
         for service in self.services.values():
@@ -234,6 +240,19 @@ class Topology:
                 service.stop()
             except ProcessLookupError:
                 pass
+
+
+def group_alive(group: int) -> bool:
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if int(fields[2]) == group and fields[0] != "Z":
+                return True
+    return False
 
 
 def log_count(name: str, text: str) -> int:
@@ -482,8 +501,9 @@ class MultiRun:
             time.sleep(delay)
 
     def web_kill(self) -> None:
-        self.web_killed_at = self.topology.kill("web-a")
-        self.note("SIGKILL web-a (gunicorn master and workers)")
+        self.web_killed_at, self.web_gone_at = self.topology.kill("web-a")
+        self.note(f"SIGKILL web-a (gunicorn master and workers; all gone "
+                  f"{(self.web_gone_at - self.web_killed_at) * 1000:.0f} ms later)")
 
     def web_restart(self) -> None:
         self.topology.start("web-a")
@@ -503,7 +523,7 @@ class MultiRun:
             if started > finished or time.monotonic() > waited:
                 break
             time.sleep(0.02)
-        self.worker_killed_at = self.topology.kill("worker-a")
+        self.worker_killed_at, _ = self.topology.kill("worker-a")
         self.worker_pending = Notice.objects.filter(pk__gt=self.mark["notice"],
                                                     status="pending").count()
         self.worker_in_flight = max(started - finished, 0)
@@ -521,7 +541,7 @@ class MultiRun:
         if self.beat_leader == "unknown":
             self.note(f"beat leader unclear before the kill (holders in logs: {leader})")
             self.beat_leader = "beat-a"
-        self.beat_killed_at = self.topology.kill(self.beat_leader)
+        self.beat_killed_at, _ = self.topology.kill(self.beat_leader)
         self.note(f"SIGKILL the beat leader, {self.beat_leader}")
 
     def beat_restart(self) -> None:
@@ -609,8 +629,11 @@ class MultiRun:
 
         audit_table = AuditEvent._meta.db_table
         outcomes = self.load.outcomes
-        killed = self.web_killed_at
-        in_flight = [o for o in outcomes if not o.ok and o.started <= killed <= o.ended + 0.05]
+        killed, gone = self.web_killed_at, self.web_gone_at
+        # In flight on the killed instance: sent before its last process was gone, answered
+        # (with an error) after the signal, and not answered by the other instance.
+        in_flight = [o for o in outcomes if not o.ok and o.started <= gone and o.ended >= killed
+                     and o.server in ("", "web-a")]
         other = [o for o in outcomes if not o.ok and o not in in_flight]
         by_role = Counter(o.role for o in outcomes)
         served = Counter(o.server for o in outcomes if o.ok)
@@ -624,7 +647,10 @@ class MultiRun:
         self.figures["requests failed"] = (
             f"{len(in_flight) + len(other)}: {len(in_flight)} in flight on web-a when it was "
             f"killed, {len(other)} others"
-            + (f" ({Counter(str(o.status) for o in other).most_common(5)})" if other else ""))
+            + (f" ({Counter(str(o.status) for o in other).most_common(5)})" if other else "")
+            + "; " + ", ".join(f"{o.role} {o.status} sent {(o.started - killed) * 1000:+.0f} ms, "
+                               f"ended {(o.ended - killed) * 1000:+.0f} ms from the kill"
+                               for o in in_flight + other))
         latencies = sorted((o.ended - o.started) * 1000 for o in outcomes if o.ok)
         if latencies:
             self.figures["latency (all roles)"] = (
