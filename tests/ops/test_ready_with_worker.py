@@ -34,6 +34,9 @@ def test_readiness_follows_a_real_worker_and_beat(tmp_path, client, settings):
         "DB_CONN_MAX_AGE": "0",
         "CELERY_BROKER_URL": os.environ["REDIS_URL"],
         "HEARTBEAT_SECONDS": "1",
+        # On Redis, beat is celery-redbeat (the default there): a lock of this test's own, so a
+        # beat another run left holding the shared lock (until it expires) cannot hold this up.
+        "REDBEAT_KEY_PREFIX": f"redbeat:{node}:",
         "PORTAL_VAR_DIR": str(tmp_path),
         "LOG_FORMAT": "json",
     }
