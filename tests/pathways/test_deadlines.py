@@ -20,6 +20,7 @@ from pathways.deadlines import (
 )
 from pathways.models import ClockPolicy, ClosureDay, Deadline, PauseReason
 from pathways.policies import working_calendar
+from referrals.sweep import deadlines_sweep
 
 from .conftest import ldt
 
@@ -196,8 +197,9 @@ def test_pause_twice_and_resume_unpaused_are_refused(make_referral):
 
 def test_resume_re_arms_a_warning_that_moved_later(make_referral):
     referral = make_referral("mash")
-    deadline = deadline_open(referral=referral, kind="mash_decision", starts=ldt(2026, 3, 2, 9, 0))
-    Deadline.objects.filter(pk=deadline.pk).update(warned_at=ldt(2026, 3, 2, 15, 0))
+    deadline_open(referral=referral, kind="mash_decision", starts=ldt(2026, 3, 2, 9, 0))
+    # Due Mon 17:00, warned at 15:00 by the sweep.
+    assert deadlines_sweep(now=ldt(2026, 3, 2, 15, 0)).warned == 1
     deadline_pause(
         referral=referral, kind="mash_decision", at=ldt(2026, 3, 2, 15, 30), reason="capacity"
     )
@@ -272,16 +274,18 @@ def test_due_status_of_closed_clocks(make_referral):
 
 
 def test_breaches_for_team(make_referral, teams):
-    def breached(referral, kind="concern_decision", **changes):
-        deadline = deadline_open(referral=referral, kind=kind, starts=MON_10)
-        Deadline.objects.filter(pk=deadline.pk).update(breached_at=ldt(2026, 3, 2, 17), **changes)
-        return deadline
+    def opened(referral, starts=MON_10):
+        return deadline_open(referral=referral, kind="concern_decision", starts=starts)
 
-    mine = breached(make_referral("oppd"))
-    unassigned_team = breached(make_referral("oppd", team=False))
-    breached(make_referral("oppd"), met_at=ldt(2026, 3, 3, 9))  # met late: off the list
-    breached(make_referral("mental-health"))  # another team's
-    deadline_open(referral=make_referral("oppd"), kind="concern_decision", starts=MON_10)
+    mine = opened(make_referral("oppd"))
+    unassigned_team = opened(make_referral("oppd", team=False))
+    met_late = make_referral("oppd")
+    opened(met_late)
+    opened(make_referral("mental-health"))  # another team's
+    opened(make_referral("oppd"), starts=ldt(2026, 3, 3, 10))  # not due until Tuesday 17:00
+    # Due Monday 17:00; the sweep a minute later breaches the four opened on Monday.
+    assert deadlines_sweep(now=ldt(2026, 3, 2, 17, 1)).breached == 4
+    deadline_meet(referral=met_late, kind="concern_decision", at=ldt(2026, 3, 3, 9))  # off the list
     assert set(breaches_for_team(teams["oppd"])) == {mine, unassigned_team}
 
 
@@ -332,7 +336,7 @@ def test_a_row_written_without_a_rule_uses_the_pathways_policy(make_referral):
     """Bulk-loaded history (the dashboard's demo) has no stored rule: explain and resume still
     work, from the pathway's current policy."""
     referral = make_referral("mash")
-    Deadline.objects.create(
+    Deadline.objects.create(  # planted: a row from before clocks stored their rule
         referral=referral,
         kind="mash_decision",
         starts_at=MON_10,

@@ -128,7 +128,7 @@ def test_a_stale_instance_saved_whole_does_not_write_back_an_old_next_clock(make
 def test_sync_repairs_a_referral_whose_clocks_were_written_directly(make_referral):
     referral = make_referral("oppd")
     deadline_open(referral=referral, kind="concern_decision", starts=MON_10)
-    Deadline.objects.filter(referral=referral).update(due_at=TUE_10)
+    Deadline.objects.filter(referral=referral).update(due_at=TUE_10)  # planted: the repair
     assert _stored(referral)[0] != TUE_10
     referral_clock_sync(referral)
     assert _stored(referral) == (TUE_10, None)

@@ -111,7 +111,7 @@ def test_a_breach_already_in_the_outbox_is_not_written_or_counted_again(
     """The dedupe key holds even if the clock's marks were lost (restored from a backup)."""
     deadline_open(referral=make_referral("oppd"), kind="concern_decision", starts=MON_10)
     assert deadlines_sweep(now=ldt(2026, 3, 2, 17, 0)).notices == 4
-    Deadline.objects.update(breached_at=None, warned_at=None)
+    Deadline.objects.update(breached_at=None, warned_at=None)  # planted: a backup's lost marks
     again = deadlines_sweep(now=ldt(2026, 3, 2, 17, 5))
     assert (again.breached, again.notices) == (1, 0)
     assert Notice.objects.count() == 4
