@@ -27,7 +27,6 @@ EXCEPTIONS = {
     "dashboard/factories.py": "the dashboard's hand-computed world: not yet moved",
     "dashboard/test_figures.py": "extends the dashboard's world: not yet moved",
     "dashboard/test_incremental.py": "edits the dashboard's world: not yet moved",
-    "pathways/conftest.py": "`make_referral`, the clock engine's referral: not yet moved",
 }
 
 

@@ -91,9 +91,9 @@ def _stored(referral):
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
-def test_the_next_clock_follows_every_change(name, make_referral):
+def test_the_next_clock_follows_every_change(name, make_bare_referral):
     pathway, steps = SCENARIOS[name]
-    referral = make_referral(pathway)
+    referral = make_bare_referral(pathway)
     assert _stored(referral) == (None, None)
     seen = []
     for number, step in enumerate(steps, 1):
