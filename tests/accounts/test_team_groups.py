@@ -1,5 +1,4 @@
 import pytest
-from guardian.shortcuts import assign_perm
 
 from accounts.models import TeamMembership
 
@@ -16,11 +15,9 @@ def test_team_membership_puts_the_person_in_the_team_group_and_out_again(make_us
 
 @pytest.mark.django_db
 def test_a_team_member_has_the_team_groups_object_permissions(staff_member, teams, referrer):
-    from referrals.models import Referral
+    from tests.factories.referrals import referral_with
 
-    referral = Referral.objects.create(reference="SR-TEST-0001", referrer=referrer,
-                                       pathway="oppd", team=teams["oppd"], status="submitted")
-    assign_perm("referrals.view_referral", teams["oppd"].group, referral)
+    referral = referral_with(referrer)  # submission grants the OPPD team's group access
     oppd_worker = staff_member("oppd")
     mash_worker = staff_member("mash")
     assert oppd_worker.has_perm("referrals.view_referral", referral)

@@ -104,7 +104,8 @@ def test_growing_a_tier_only_adds_the_new_ids(people):
     assert dict(Referral.objects.filter(pk__lte=120).values_list("pk", "status")) == first
     assert Referral.objects.count() == 200
     # The id sequence moved past the explicit ids: the ORM can still create referrals.
-    created = Referral.objects.create(reference="ORM-AFTER", referrer_id=people.referrer_ids[0])
+    created = Referral.objects.create(  # planted: a plain ORM insert is what this checks
+        reference="ORM-AFTER", referrer_id=people.referrer_ids[0])
     assert created.pk > 200
 
 

@@ -15,8 +15,10 @@ from django.utils import timezone
 from accounts.models import Membership, MembershipRole, MembershipStatus
 from audit.models import AuditEvent
 from feedback.services import feedback_owe
-from outbox.models import Notice, NoticeStatus
+from outbox.models import Notice
 from referrals.models import ReferralEvent
+from tests.factories.feedback import notice_failed
+from tests.factories.triage import note
 from tests.feedback.factories import referral_make, staff_make
 
 from .conftest import assert_accessible
@@ -31,8 +33,7 @@ def test_referrer_sees_decision_adds_information_and_assignee_sees_it(
     draft = referral_make(referrer=referrer, status="draft")
     referral = referral_make(referrer=referrer, assignee=assignee)  # its submission's events
     mail.outbox.clear()  # the acknowledgement, sent when the submission committed
-    ReferralEvent.objects.create(referral=referral, kind="note", visible_to_referrer=False,
-                                 reason="Internal: spoke to the GP", actor=assignee)
+    note(referral, "Internal: spoke to the GP", assignee)
     with transaction.atomic():
         feedback_owe(referral=referral, kind="decision", actor=assignee,
                      outcome_text="Not a safeguarding concern",
@@ -124,9 +125,7 @@ def test_chase_lead_list_and_failed_notices(
     visit("/feedback/organisation/")
     assert referral.reference in page.content()
 
-    Notice.objects.create(kind="acknowledgement", subject="s", body="b", referral=referral,
-                          recipient_email="x@example.org", status=NoticeStatus.FAILED,
-                          attempts=6, last_error="ConnectionRefusedError")
+    notice_failed(referral)
     page.context.clear_cookies()
     sign_in(council_admin.email, password)
     visit("/feedback/notices/failed/")

@@ -9,6 +9,11 @@ from core.vocabulary import Role
 from dashboard.figures import SLUGS, Context
 from dashboard.refresh import summaries_rebuild
 from dashboard.scope import Scope
+from tests.factories import triage
+from tests.factories.accounts import ReferrerFactory
+from tests.factories.referrals import referral_with
+
+from .factories import london
 
 pytestmark = pytest.mark.django_db
 
@@ -160,12 +165,12 @@ def test_enquiries_within_one_and_two_calendar_months(world, now):
 
 
 def test_enquiry_month_is_a_calendar_month(world, now):
-    from tests.dashboard import factories as f
-
-    r = f.referral(received_at=f.london(2026, 2, 27, 10), outcome="s42_met")
-    # Started 27 February; one calendar month later is 27 March (not 29 March, 30 days on).
-    f.deadline(r, "enquiry", starts_at=f.london(2026, 2, 27, 10), due_at=f.london(2026, 4, 27),
-               met_at=f.london(2026, 3, 28, 10))
+    # Received and decided (section 42 met) on Friday 27 February at 10:00, which starts the
+    # enquiry; one calendar month later is 27 March (not 29 March, 30 days on), so the plan
+    # on 28 March concludes it after one month: known, not within it.
+    r = referral_with(ReferrerFactory(), received_at=london(2026, 2, 27, 10))
+    triage.decide(r, "s42_met", now=london(2026, 2, 27, 10))
+    triage.plan(r, now=london(2026, 3, 28, 10))
     summaries_rebuild(now=now)  # the summary source reads what the rebuild saw
     feb = table("enquiries", now).rows[0]
     assert feb[1:4] == [4, 4, 1]
@@ -243,19 +248,16 @@ def test_manager_scope_is_fixed_to_the_pathway(world, now):
     assert t.rows[-1] == ["All periods", 4, 4]
 
 
-def test_a_clocks_own_rating_wins_and_cancelled_clocks_are_left_out(world, now):
-    from pathways.models import Deadline
-    from tests.dashboard import factories as f
-
-    assert any(field.name == "variant" for field in Deadline._meta.get_fields())
-    r = f.referral(received_at=f.london(2026, 3, 2, 10), pathway="mash", rag_rating="green")
-    f.event(r, "rag_rated", at=f.london(2026, 3, 2, 10), detail={"rating": "amber"})
-    own = f.deadline(r, "rag", starts_at=f.london(2026, 3, 2, 10),
-                     due_at=f.london(2026, 3, 2, 14), met_at=f.london(2026, 3, 2, 13))
-    Deadline.objects.filter(pk=own.pk).update(variant="red")
-    cancelled = f.deadline(r, "rag", starts_at=f.london(2026, 3, 3, 10),
-                           due_at=f.london(2026, 3, 3, 14))
-    Deadline.objects.filter(pk=cancelled.pk).update(cancelled_at=f.london(2026, 3, 3, 11))
+def test_a_re_rating_counts_under_its_own_rating_and_the_restarted_clock_is_left_out(world,
+                                                                                      now):
+    # Monday 2 March: received 10:00, rated amber 10:00, re-rated red 11:00 (the amber clock
+    # ends, restarted; red is due 15:00, four elapsed hours), decided 13:00: red met on time.
+    received = london(2026, 3, 2, 10)
+    r = referral_with(ReferrerFactory(), pathway="mash", received_at=received)
+    triage.rag_rate(r, "amber", now=received)
+    triage.rag_rate(r, "red", now=london(2026, 3, 2, 11))
+    r.refresh_from_db()  # rated: the decision does not rate it again
+    triage.decide(r, now=london(2026, 3, 2, 13))
     summaries_rebuild(now=now)
     march = table("rag", now).rows[1]
     assert march == ["March 2026", 1, 1, 100.0, 0, 0, None, 0, 0, None]
@@ -266,14 +268,11 @@ def test_open_breaches_are_counted_at_most_once_a_minute_per_scope(world, now, s
     time it was counted (the page says "as at"); after it, or with 0, a new count."""
     from django.core.cache import cache
 
-    from tests.dashboard import factories as f
-
     settings.DASHBOARD_LIVE_SECONDS = 60
     cache.clear()
     first = table("open-breaches", now)
-    r = f.referral(received_at=now - timedelta(days=3))
-    f.deadline(r, "concern_decision", starts_at=now - timedelta(days=3),
-               due_at=now - timedelta(days=2))
+    # Received Friday 17 April 12:00: its concern decision was due that day at 17:00.
+    referral_with(ReferrerFactory(), received_at=now - timedelta(days=3))
     later = now + timedelta(seconds=30)
     cached = table("open-breaches", later)
     assert cached.rows == first.rows and f"{now:%H:%M}" in cached.description

@@ -3,11 +3,13 @@ queued, and the deadline sweep, each through the service or task function produc
 
 from datetime import datetime
 
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from feedback.services import feedback_give_by_phone
 from outbox.models import Notice, NoticeStatus
-from outbox.send import notices_send_now
+from outbox.send import notice_send_now, notices_send_now
+from outbox.write import notice_queue
 from referrals.sweep import deadlines_sweep
 
 from .triage import worker
@@ -32,3 +34,19 @@ def send_pending(*, now: datetime | None = None) -> list[int]:
 def sweep(*, now: datetime):
     """The once-a-minute beat sweep (pathways.tasks) at `now`."""
     return deadlines_sweep(now=now)
+
+
+def notice_failed(referral, *, kind="acknowledgement", recipient_email="x@example.org",
+                  now: datetime | None = None) -> Notice:
+    """An email notice the outbox gave up on: queued by notice_queue, then tried by the
+    worker's sender against a mail server that refuses connections until the attempts run
+    out (NOTICE_MAX_ATTEMPTS), so its status, attempts and last error are the outbox's own."""
+    notice = notice_queue(kind=kind, subject="Update on a referral", body="An update.",
+                          recipient_email=recipient_email, referral=referral,
+                          send_after_commit=False)
+    with override_settings(EMAIL_BACKEND="tests.feedback.backends.DownBackend"):
+        while notice_send_now(notice.pk, now=now or timezone.now()) is not None:
+            pass
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.FAILED, notice.status
+    return notice

@@ -84,8 +84,10 @@ def answers_for(*, child=False, pathway=None, consent="yes", feedback_preference
 
 
 def complete_draft(referrer, *, child=False, urgent=False, linked=False, now=None,
-                   urgent_reason="Thoughts of self-harm", **answer_options) -> Referral:
-    """A draft with every step filled in through its form and draft_save_step."""
+                   urgent_reason="Thoughts of self-harm", through: str | None = None,
+                   **answer_options) -> Referral:
+    """A draft with every step filled in through its form and draft_save_step (`through`: up
+    to and including that step's key only, as a referrer who stopped there leaves it)."""
     now = now or timezone.now()
     answers = answers_for(child=child, linked=linked, **answer_options)
     urgency = {"urgent": urgent, "urgent_reason": urgent_reason if urgent else ""}
@@ -98,6 +100,9 @@ def complete_draft(referrer, *, child=False, urgent=False, linked=False, now=Non
         assert form.is_valid(), (step.key, form.errors)
         services.draft_save_step(referral=referral, actor=referrer, step_key=step.key,
                                  values=form.values(), now=now)
+        if step.key == through:
+            referral.refresh_from_db()
+            return referral
     for key in ("alleged", "attachments"):
         referral = services.draft_save_step(referral=referral, actor=referrer, step_key=key,
                                             values={}, now=now)

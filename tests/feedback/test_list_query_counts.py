@@ -9,7 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Membership, MembershipRole, MembershipStatus
-from outbox.models import Channel, Notice, NoticeStatus
+from outbox.models import Channel
+from outbox.write import NoticeDraft, notices_queue_bulk
+from tests.factories.feedback import notice_failed
 
 from .factories import referral_make
 
@@ -33,13 +35,19 @@ def _same_count_at_two_sizes(client, url, add) -> None:
     assert sixteen == one, f"{url}: {one} queries for 1 row, {sixteen} for 16"
 
 
-def _notices(recipient, count, **extra):
-    Notice.objects.bulk_create([
-        Notice(kind="status_update", recipient=recipient, channel=Channel.PORTAL,
-               subject="Your referral has an update", body="Sign in to read it.",
-               dedupe_key=f"test-list-{next(_numbers)}", **extra)
+def _notices(recipient, count, *, referral):
+    """Portal notices to the referrer, written as the sweep writes many (one INSERT)."""
+    notices_queue_bulk(
+        NoticeDraft(kind="status_update", recipient=recipient, channel=Channel.PORTAL,
+                    subject="Your referral has an update", body="Sign in to read it.",
+                    referral=referral, dedupe_key=f"test-list-{next(_numbers)}")
         for _ in range(count)
-    ])
+    )
+
+
+def _failed(referral, count):
+    for _ in range(count):
+        notice_failed(referral)
 
 
 def test_organisation_list_query_count_does_not_grow(client, make_user, organisation,
@@ -74,5 +82,5 @@ def test_failed_notices_query_count_does_not_grow(client, council_admin, referre
     referral = referral_make(referrer=referrer)
     _same_count_at_two_sizes(
         client, reverse("feedback:notices-failed"),
-        lambda n: _notices(referrer, n, referral=referral, status=NoticeStatus.FAILED))
+        lambda n: _failed(referral, n))
     assert len(client.get(reverse("feedback:notices-failed")).context["notices"]) == 16

@@ -80,9 +80,9 @@ def test_concurrent_sends_of_one_notice_send_one_email(referrer, assignee, setti
     settings.EMAIL_BACKEND = "tests.feedback.backends.SlowBackend"
     referral = referral_acknowledged(referrer=referrer, assignee=assignee)
     with transaction.atomic():
-        notice = Notice.objects.create(
+        notice = notice_queue(
             kind="acknowledgement", subject="s", body="b", recipient=referrer,
-            recipient_email=referrer.email, referral=referral,
+            recipient_email=referrer.email, referral=referral, send_after_commit=False,
         )
     errors = []
 
@@ -160,8 +160,9 @@ def test_a_temporary_failure_is_retried_and_then_sent(
 
 def test_retry_records_the_next_try_time(referral, settings):
     settings.EMAIL_BACKEND = "tests.feedback.backends.DownBackend"
-    notice = Notice.objects.create(kind="acknowledgement", subject="s", body="b",
-                                   recipient_email="x@example.org", referral=referral)
+    notice = notice_queue(kind="acknowledgement", subject="s", body="b",
+                          recipient_email="x@example.org", referral=referral,
+                          send_after_commit=False)
     now = timezone.now()
     delay = notice_send_now(notice.pk, now=now)
     notice.refresh_from_db()
@@ -171,7 +172,8 @@ def test_retry_records_the_next_try_time(referral, settings):
 
 
 def _pending(referral, *, minutes_ago: int, channel=Channel.EMAIL):
-    return Notice.objects.create(
+    # notice_queue writes at the present: a message lost minutes ago needs its time set.
+    return Notice.objects.create(  # planted: written `minutes_ago`
         kind="acknowledgement", subject="s", body="b", recipient=referral.referrer,
         recipient_email=referral.referrer.email, referral=referral, channel=channel,
         next_try_at=timezone.now() - timedelta(minutes=minutes_ago),

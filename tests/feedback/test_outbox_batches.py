@@ -18,7 +18,7 @@ from outbox.dispatch import notices_enqueue
 from outbox.models import Channel, Notice, NoticeStatus
 from outbox.send import notices_send_now, retry_delay
 from outbox.tasks import notices_send
-from outbox.write import referrer_notify
+from outbox.write import notice_queue, referrer_notify
 from portal.celery import app
 
 from .backends import CountingBackend, RefusesOneAddressBackend
@@ -30,8 +30,9 @@ REFUSED = RefusesOneAddressBackend.refused
 def pending_notices(referral, count: int, *, emails=None) -> list[Notice]:
     emails = emails or [f"person{i}@example.org" for i in range(count)]
     return [
-        Notice.objects.create(kind="acknowledgement", subject=f"Update {i}", body="An update.",
-                              recipient_email=email, referral=referral, channel=Channel.EMAIL)
+        notice_queue(kind="acknowledgement", subject=f"Update {i}", body="An update.",
+                     recipient_email=email, referral=referral, channel=Channel.EMAIL,
+                     send_after_commit=False)
         for i, email in enumerate(emails)
     ]
 

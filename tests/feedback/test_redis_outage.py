@@ -21,6 +21,7 @@ from django.utils import timezone
 from outbox.dispatch import notices_requeue_due
 from outbox.models import Channel, Notice, NoticeStatus
 from outbox.tasks import notice_send
+from outbox.write import notice_queue
 from portal.celery import app
 from referrals.models import Referral
 
@@ -149,9 +150,9 @@ def test_acknowledgement_survives_redis_down_during_submission(celery_on, referr
         # Redis redelivery would produce) is consumed without sending again.
         assert notices_requeue_due(now=later + timedelta(hours=1)) == 0
         notice_send.delay(email_notice.pk)
-        marker = Notice.objects.create(
+        marker = notice_queue(
             kind="acknowledgement", subject="marker", body="b", recipient_email="m@example.org",
-            referral=referral,
+            referral=referral, send_after_commit=False,
         )
         notice_send.delay(marker.pk)  # the solo worker runs tasks in order: the duplicate first
         wait_for(lambda: Notice.objects.get(pk=marker.pk).status == NoticeStatus.SENT,

@@ -13,7 +13,8 @@ from audit.models import AuditEvent
 from feedback.services import feedback_owe
 from outbox.models import Notice, NoticeStatus
 from pathways.models import Deadline
-from referrals.models import ReferralEvent
+from tests.factories.feedback import notice_failed
+from tests.factories.triage import note
 from triage import transitions
 
 from .built import submitted
@@ -90,10 +91,7 @@ def test_my_referrals_query_count_does_not_grow_with_referrals(signed_in, referr
 
 
 def test_status_page_shows_only_what_the_referrer_may_see(signed_in, referral, assignee):
-    ReferralEvent.objects.create(referral=referral, kind="note", actor=assignee,
-                                 reason="INTERNAL: police intelligence", visible_to_referrer=False)
-    ReferralEvent.objects.create(referral=referral, kind="submitted", visible_to_referrer=True,
-                                 reason="We received your referral.")
+    note(referral, "INTERNAL: police intelligence", assignee)  # the submission's own event too
     feedback_owe(referral=referral, kind="decision", outcome_text="Not a safeguarding concern",
                  reason="Her needs are already met by her care package.",
                  signposting="Age UK Lewisham and Southwark: 020 7358 4077")
@@ -101,7 +99,8 @@ def test_status_page_shows_only_what_the_referrer_may_see(signed_in, referral, a
     page = response.content.decode()
     assert response.status_code == 200
     assert "INTERNAL" not in page
-    assert "Referral received" in page and "We received your referral." in page
+    # The submission's own event, with the words it wrote for the referrer.
+    assert "Referral received" in page and f"Received by the {referral.team.name}." in page
     assert "Not a safeguarding concern" in page
     assert "Her needs are already met" in page
     assert "Age UK Lewisham and Southwark" in page
@@ -223,10 +222,7 @@ def test_notices_page_lists_portal_notices_and_marks_them_read(signed_in, referr
 def test_failed_notices_page_lets_an_administrator_send_again(
     client, council_admin, referral, signed_in
 ):
-    notice = Notice.objects.create(kind="acknowledgement", subject="s", body="b",
-                                   recipient_email="x@example.org", referral=referral,
-                                   status=NoticeStatus.FAILED, attempts=6,
-                                   last_error="ConnectionRefusedError")
+    notice = notice_failed(referral)
     assert signed_in.get(reverse("feedback:notices-failed")).status_code == 403
     client.force_login(council_admin)
     page = client.get(reverse("feedback:notices-failed")).content.decode()
@@ -238,9 +234,7 @@ def test_failed_notices_page_lets_an_administrator_send_again(
 
 
 def test_admin_lists_notices_by_status(admin_client, referral):
-    Notice.objects.create(kind="acknowledgement", subject="s", body="b",
-                          recipient_email="x@example.org", referral=referral,
-                          status=NoticeStatus.FAILED)
+    notice_failed(referral)
     response = admin_client.get("/admin/outbox/notice/?status__exact=failed")
     assert response.status_code == 200
     assert "acknowledgement" in response.content.decode()

@@ -14,6 +14,7 @@ from pathways.models import Deadline
 from referrals import services
 from referrals.models import QUEUE_STATUSES, Referral
 from referrals.tasks import deadlines_sweep
+from tests.factories.feedback import notice_failed
 from tests.referrals.factories import complete_draft
 
 pytestmark = pytest.mark.django_db
@@ -59,8 +60,7 @@ def test_the_portals_gauges_count_what_is_in_the_database(client, submitted):
 
 
 def test_failed_notices_and_clocks_by_time(submitted):
-    Notice.objects.filter(pk=Notice.objects.order_by("pk").first().pk).update(
-        status=NoticeStatus.FAILED)
+    notice_failed(submitted[0])
     running = Deadline.objects.open().filter(paused_at__isnull=True)
     first = running.order_by("due_at").first()
     after_warning = service_figures(now=first.warning_at + timedelta(seconds=1))

@@ -85,9 +85,9 @@ def test_deadlines_are_read_only_in_admin(admin_client, make_referral):
     assert admin_client.get("/admin/pathways/deadline/add/").status_code == 403
 
 
-def test_due_status_tag_reads_the_calendar_once(make_referral, django_assert_num_queries):
+def test_due_status_tag_reads_the_calendar_once(make_bare_referral, django_assert_num_queries):
     deadlines = [
-        deadline_open(referral=make_referral("mash"), kind="mash_decision", starts=start)
+        deadline_open(referral=make_bare_referral("mash"), kind="mash_decision", starts=start)
         for start in (ldt(2026, 3, 2, 10), ldt(2026, 3, 2, 15), ldt(2026, 2, 27, 10))
     ]
     template = Template(

@@ -20,6 +20,7 @@ from pathways.deadlines import (
 )
 from pathways.models import ClockPolicy, ClosureDay, Deadline, PauseReason
 from pathways.policies import working_calendar
+from referrals.sweep import deadlines_sweep
 
 from .conftest import ldt
 
@@ -52,8 +53,8 @@ def test_open_twice_returns_the_running_clock(make_referral):
     assert Deadline.objects.filter(referral=referral).count() == 1
 
 
-def test_opens_in_the_callers_transaction(make_referral):
-    referral = make_referral("oppd")
+def test_opens_in_the_callers_transaction(make_bare_referral):
+    referral = make_bare_referral("oppd")
     with pytest.raises(RuntimeError), transaction.atomic():
         deadline_open(referral=referral, kind="concern_decision", starts=MON_10)
         raise RuntimeError("the workflow change failed")
@@ -86,8 +87,8 @@ def test_unknown_or_wrong_pathway_clocks_are_refused(make_referral):
         deadline_open(referral=make_referral("mash"), kind="rag", starts=MON_10)
 
 
-def test_re_rating_restarts_rag(make_referral):
-    referral = make_referral("mash", rag_rating="red")
+def test_re_rating_restarts_rag(make_bare_referral):
+    referral = make_bare_referral("mash", rag_rating="red")
     red = deadline_open(referral=referral, kind="rag", starts=MON_10)
     assert red.due_at == ldt(2026, 3, 2, 14, 0) and red.variant == "red"
     referral.rag_rating = "green"
@@ -138,8 +139,8 @@ def test_urgent_referral_opens_only_its_decision_clock(make_referral):
         deadline_open(referral=referral, kind="urgent_pickup", starts=MON_10)
 
 
-def test_pause_and_resume_move_the_due_time(make_referral, oppd_people):
-    referral = make_referral("mash")
+def test_pause_and_resume_move_the_due_time(make_bare_referral, oppd_people):
+    referral = make_bare_referral("mash")
     deadline_open(referral=referral, kind="mash_decision", starts=ldt(2026, 3, 2, 9, 0))
     worker = oppd_people["worker"]
     pause = deadline_pause(
@@ -194,10 +195,11 @@ def test_pause_twice_and_resume_unpaused_are_refused(make_referral):
         deadline_resume(referral=referral, kind="concern_decision", at=ldt(2026, 3, 2, 9, 0))
 
 
-def test_resume_re_arms_a_warning_that_moved_later(make_referral):
-    referral = make_referral("mash")
-    deadline = deadline_open(referral=referral, kind="mash_decision", starts=ldt(2026, 3, 2, 9, 0))
-    Deadline.objects.filter(pk=deadline.pk).update(warned_at=ldt(2026, 3, 2, 15, 0))
+def test_resume_re_arms_a_warning_that_moved_later(make_bare_referral):
+    referral = make_bare_referral("mash")
+    deadline_open(referral=referral, kind="mash_decision", starts=ldt(2026, 3, 2, 9, 0))
+    # Due Mon 17:00, warned at 15:00 by the sweep.
+    assert deadlines_sweep(now=ldt(2026, 3, 2, 15, 0)).warned == 1
     deadline_pause(
         referral=referral, kind="mash_decision", at=ldt(2026, 3, 2, 15, 30), reason="capacity"
     )
@@ -271,17 +273,19 @@ def test_due_status_of_closed_clocks(make_referral):
     assert due_status(rag, MON_10).text == "Closed: restarted (red)."
 
 
-def test_breaches_for_team(make_referral, teams):
-    def breached(referral, kind="concern_decision", **changes):
-        deadline = deadline_open(referral=referral, kind=kind, starts=MON_10)
-        Deadline.objects.filter(pk=deadline.pk).update(breached_at=ldt(2026, 3, 2, 17), **changes)
-        return deadline
+def test_breaches_for_team(make_bare_referral, teams):
+    def opened(referral, starts=MON_10):
+        return deadline_open(referral=referral, kind="concern_decision", starts=starts)
 
-    mine = breached(make_referral("oppd"))
-    unassigned_team = breached(make_referral("oppd", team=False))
-    breached(make_referral("oppd"), met_at=ldt(2026, 3, 3, 9))  # met late: off the list
-    breached(make_referral("mental-health"))  # another team's
-    deadline_open(referral=make_referral("oppd"), kind="concern_decision", starts=MON_10)
+    mine = opened(make_bare_referral("oppd"))
+    unassigned_team = opened(make_bare_referral("oppd", team=False))
+    met_late = make_bare_referral("oppd")
+    opened(met_late)
+    opened(make_bare_referral("mental-health"))  # another team's
+    opened(make_bare_referral("oppd"), starts=ldt(2026, 3, 3, 10))  # not due until Tuesday 17:00
+    # Due Monday 17:00; the sweep a minute later breaches the four opened on Monday.
+    assert deadlines_sweep(now=ldt(2026, 3, 2, 17, 1)).breached == 4
+    deadline_meet(referral=met_late, kind="concern_decision", at=ldt(2026, 3, 3, 9))  # off the list
     assert set(breaches_for_team(teams["oppd"])) == {mine, unassigned_team}
 
 
@@ -328,11 +332,11 @@ def test_policy_validation(changes, field):
     assert field in error.value.message_dict
 
 
-def test_a_row_written_without_a_rule_uses_the_pathways_policy(make_referral):
+def test_a_row_written_without_a_rule_uses_the_pathways_policy(make_bare_referral):
     """Bulk-loaded history (the dashboard's demo) has no stored rule: explain and resume still
     work, from the pathway's current policy."""
-    referral = make_referral("mash")
-    Deadline.objects.create(
+    referral = make_bare_referral("mash")
+    Deadline.objects.create(  # planted: a row from before clocks stored their rule
         referral=referral,
         kind="mash_decision",
         starts_at=MON_10,

@@ -91,9 +91,9 @@ def _stored(referral):
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
-def test_the_next_clock_follows_every_change(name, make_referral):
+def test_the_next_clock_follows_every_change(name, make_bare_referral):
     pathway, steps = SCENARIOS[name]
-    referral = make_referral(pathway)
+    referral = make_bare_referral(pathway)
     assert _stored(referral) == (None, None)
     seen = []
     for number, step in enumerate(steps, 1):
@@ -128,7 +128,7 @@ def test_a_stale_instance_saved_whole_does_not_write_back_an_old_next_clock(make
 def test_sync_repairs_a_referral_whose_clocks_were_written_directly(make_referral):
     referral = make_referral("oppd")
     deadline_open(referral=referral, kind="concern_decision", starts=MON_10)
-    Deadline.objects.filter(referral=referral).update(due_at=TUE_10)
+    Deadline.objects.filter(referral=referral).update(due_at=TUE_10)  # planted: the repair
     assert _stored(referral)[0] != TUE_10
     referral_clock_sync(referral)
     assert _stored(referral) == (TUE_10, None)

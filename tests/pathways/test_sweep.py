@@ -38,8 +38,8 @@ def portal_twins():
 
 
 @pytest.fixture
-def concern(make_referral, oppd_people):
-    referral = make_referral("oppd", assignee=oppd_people["worker"])
+def concern(make_bare_referral, oppd_people):
+    referral = make_bare_referral("oppd", assignee=oppd_people["worker"])
     deadline_open(referral=referral, kind="concern_decision", starts=MON_10)
     return referral
 
@@ -125,8 +125,8 @@ def test_met_and_paused_clocks_are_left_alone(make_referral, oppd_people):
     assert deadlines_sweep(now=ldt(2026, 3, 9, 17, 0)).breached == 1
 
 
-def test_urgent_referral_not_picked_up_alerts_the_managers_once(make_referral, oppd_people):
-    referral = make_referral("oppd", urgent=True)  # received Monday 10:00
+def test_urgent_referral_not_picked_up_alerts_the_managers_once(make_bare_referral, oppd_people):
+    referral = make_bare_referral("oppd", urgent=True)  # received Monday 10:00
     deadline_open(referral=referral, kind="concern_decision", starts=MON_10)
     assert deadlines_sweep(now=ldt(2026, 3, 2, 10, 59)).pickup_alerts == 0
     report = deadlines_sweep(now=ldt(2026, 3, 2, 11, 0))
@@ -182,10 +182,10 @@ def test_batches_are_bounded_and_the_next_run_catches_up(make_referral, oppd_peo
     assert (second.breached, third.breached) == (3, 0)
 
 
-def test_team_inbox_when_nobody_is_set_up(make_referral, teams):
+def test_team_inbox_when_nobody_is_set_up(make_bare_referral, teams):
     teams["mash"].email = "mash-duty@council.example.gov.uk"
     teams["mash"].save()
-    referral = make_referral("mash")
+    referral = make_bare_referral("mash")
     deadline_open(referral=referral, kind="mash_decision", starts=MON_10)
     report = deadlines_sweep(now=ldt(2026, 3, 3, 10, 0))
     assert report.notices == 1

@@ -87,31 +87,31 @@ def test_audit_rows_and_notices_say_what_the_per_clock_sweep_said(make_referral,
     )
 
 
-def test_an_inactive_manager_is_not_told(make_referral, oppd_people):
+def test_an_inactive_manager_is_not_told(make_bare_referral, oppd_people):
     oppd_people["manager"].is_active = False
     oppd_people["manager"].save()
-    deadline_open(referral=make_referral("oppd"), kind="concern_decision", starts=MON_10)
+    deadline_open(referral=make_bare_referral("oppd"), kind="concern_decision", starts=MON_10)
     deadlines_sweep(now=ldt(2026, 3, 2, 17, 0))
     assert sorted(Notice.objects.values_list("recipient__email", flat=True)) == [
         "duty.oppd@council.example.gov.uk", "duty.oppd@council.example.gov.uk",
     ]
 
 
-def test_a_referral_without_a_team_tells_its_pathways_team(make_referral, oppd_people):
+def test_a_referral_without_a_team_tells_its_pathways_team(make_bare_referral, oppd_people):
     deadline_open(
-        referral=make_referral("oppd", team=False), kind="concern_decision", starts=MON_10
+        referral=make_bare_referral("oppd", team=False), kind="concern_decision", starts=MON_10
     )
     report = deadlines_sweep(now=ldt(2026, 3, 2, 17, 0))
     assert (report.breached, report.notices) == (1, 4)
 
 
 def test_a_breach_already_in_the_outbox_is_not_written_or_counted_again(
-    make_referral, oppd_people
+    make_bare_referral, oppd_people
 ):
     """The dedupe key holds even if the clock's marks were lost (restored from a backup)."""
-    deadline_open(referral=make_referral("oppd"), kind="concern_decision", starts=MON_10)
+    deadline_open(referral=make_bare_referral("oppd"), kind="concern_decision", starts=MON_10)
     assert deadlines_sweep(now=ldt(2026, 3, 2, 17, 0)).notices == 4
-    Deadline.objects.update(breached_at=None, warned_at=None)
+    Deadline.objects.update(breached_at=None, warned_at=None)  # planted: a backup's lost marks
     again = deadlines_sweep(now=ldt(2026, 3, 2, 17, 5))
     assert (again.breached, again.notices) == (1, 0)
     assert Notice.objects.count() == 4

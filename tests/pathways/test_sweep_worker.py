@@ -87,14 +87,14 @@ def worker(tmp_path):
             process.wait()
 
 
-def test_beat_sweep_runs_on_a_real_worker(make_referral, oppd_people, worker):
+def test_beat_sweep_runs_on_a_real_worker(make_bare_referral, oppd_people, worker):
     from portal.celery import app
     from referrals.tasks import deadlines_sweep
 
     queue, log_path = worker
-    breached = make_referral("oppd")
+    breached = make_bare_referral("oppd")
     deadline_open(referral=breached, kind="concern_decision", starts=ldt(2026, 3, 2, 10, 0))
-    later = make_referral("mash")
+    later = make_bare_referral("mash")
     deadline_open(referral=later, kind="mash_decision", starts=ldt(2026, 3, 3, 10, 0))
 
     eager = app.conf.task_always_eager

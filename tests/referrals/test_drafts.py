@@ -86,8 +86,9 @@ def test_reminder_once_seven_days_before_then_deletion_with_files(
 
 
 def test_beat_task_runs_the_sweep_and_is_scheduled(referrer, settings):
-    Referral.objects.filter(pk=start(referrer, timezone.now()).pk).update(
-        draft_expires_at=timezone.now() - timedelta(minutes=1))
+    # Started just over the expiry period ago: expired a minute ago.
+    start(referrer, timezone.now() - timedelta(days=settings.REFERRAL_DRAFT_EXPIRY_DAYS,
+                                               minutes=1))
     assert drafts_sweep.delay().get() == {"reminded": 0, "deleted": 1}
     assert drafts_sweep.delay().get() == {"reminded": 0, "deleted": 0}
     assert settings.CELERY_BEAT_SCHEDULE["referrals-drafts-sweep"]["task"] == (

@@ -63,9 +63,7 @@ def test_mash_referral_opens_the_mash_clock(referrer):
 
 
 def test_phone_only_referrer_gets_no_email(referrer):
-    draft = complete_draft(referrer)
-    Referral.objects.filter(pk=draft.pk).update(feedback_preference="phone_only",
-                                                referrer_phone="020 7946 0000")
+    draft = complete_draft(referrer, feedback_preference="phone_only")
     services.referral_submit(referral=draft, actor=referrer, submission_key=uuid.uuid4())
     assert list(Notice.objects.filter(referral=draft).values_list("channel", flat=True)) == [
         "portal"]
@@ -93,8 +91,8 @@ def test_only_the_referrer_can_submit(referrer, make_user):
 
 
 def test_incomplete_draft_is_refused_with_the_page_to_finish(referrer):
-    draft = complete_draft(referrer)
-    Referral.objects.filter(pk=draft.pk).update(steps_done=["urgency", "person"])
+    draft = complete_draft(referrer, through="person")
+    assert draft.steps_done == ["urgency", "person"]
     with pytest.raises(services.SubmissionProblem) as problem:
         services.referral_submit(referral=draft, actor=referrer, submission_key=uuid.uuid4())
     assert problem.value.problems[0][0] == "contact"

@@ -12,10 +12,8 @@ CANARY_STRINGS = (CANARY_NAME, "Quartermaine", CANARY_ADDRESS, CANARY_POSTCODE)
 def other_world(db, make_user, teams):
     """Organisation A with its referrer and a submitted OPPD referral (the object), which
     nobody in the access matrix may reach."""
-    from guardian.shortcuts import assign_perm
-
     from accounts.models import Membership, MembershipStatus, Organisation, Sector
-    from referrals.models import Referral
+    from tests.factories.referrals import referral_with
 
     org_a = Organisation.objects.create(name="Peckham Food Bank", sector=Sector.VOLUNTARY)
     owner = make_user("owner@foodbank.example.org", "Olive Owner")
@@ -23,14 +21,11 @@ def other_world(db, make_user, teams):
         user=owner, organisation=org_a, status=MembershipStatus.APPROVED
     )
     team = teams["oppd"]
-    referral = Referral.objects.create(
-        reference="SR-CANARY1", pathway="oppd", team=team, status="submitted",
-        referrer=owner, organisation=org_a, person_name=CANARY_NAME,
-        person_address=CANARY_ADDRESS, person_postcode=CANARY_POSTCODE,
-        answers={"what_happened": f"{CANARY_NAME} was hurt"},
-    )
-    for perm in ("referrals.view_referral", "referrals.triage_referral"):
-        assign_perm(perm, team.group, referral)
+    # Submitted as the form submits it: routed to OPPD, the team granted its access.
+    referral = referral_with(owner, person_name=CANARY_NAME, person_address=CANARY_ADDRESS,
+                             person_postcode=CANARY_POSTCODE,
+                             what_happened=f"{CANARY_NAME} was hurt")
+    assert referral.team == team and referral.organisation == org_a
     return {"organisation": org_a, "owner": owner, "membership": membership, "team": team,
             "referral": referral}
 

@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from core.vocabulary import Status
 from outbox.models import Channel, Notice, NoticeStatus
+from outbox.write import notice_queue
 from referrals.models import Referral
 from tests.conftest import otp_login
 from tests.referrals.factories import ADULT_ANSWERS
@@ -36,9 +37,9 @@ from .fault_backends import (
 
 
 def make_notice(user, kind):
-    return Notice.objects.create(kind=kind, subject="Update on a referral", body="An update.",
-                                 recipient=user, recipient_email=user.email,
-                                 channel=Channel.EMAIL)
+    return notice_queue(kind=kind, subject="Update on a referral", body="An update.",
+                        recipient=user, recipient_email=user.email, channel=Channel.EMAIL,
+                        send_after_commit=False)
 
 
 @pytest.mark.redis

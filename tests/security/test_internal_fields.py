@@ -547,7 +547,7 @@ def test_the_extra_fields_check_can_fail(form_world):
             before = snapshot()
             copied = {k: v for k, v in data.items() if k in ("status", "outcome")}
             if copied:
-                Referral.objects.filter(pk=sent.pk).update(**copied)
+                Referral.objects.filter(pk=sent.pk).update(**copied)  # planted: the leak
             result["changes"] = changes(before, snapshot())
             raise Rollback
         return result["changes"]

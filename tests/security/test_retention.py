@@ -13,22 +13,27 @@ from core.vocabulary import AuditAction
 from privacy.retention import retention_due, retention_sweep
 from privacy.tasks import retention_sweep as retention_task
 from referrals.models import Attachment, Referral, ReferralEvent
+from tests.factories import triage
+from tests.factories.referrals import referral_with
 
 NOW = datetime(2033, 6, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def make_closed(referrer, organisation, teams):
-    def make(reference, closed_at, *, pathway="oppd", status="closed", with_file=False):
-        referral = Referral.objects.create(
-            reference=reference, pathway=pathway, team=teams[pathway], status=status,
-            referrer=referrer, organisation=organisation, person_name="Ada Example",
-            received_at=closed_at - timedelta(days=30), closed_at=closed_at,
-        )
-        ReferralEvent.objects.create(referral=referral, kind="closed", reason="Ada is safe")
+    """A referral received 30 days before `closed_at` and closed then by its team (with the
+    reason "Ada is safe"), through the services; `status=` other than closed stops there."""
+    def make(closed_at, *, pathway="oppd", status="closed", with_file=False):
+        received = closed_at - timedelta(days=30)
+        referral = referral_with(referrer, pathway=pathway, person_name="Ada Example",
+                                 received_at=received,
+                                 status=status if status != "closed" else "submitted")
+        if status == "closed":
+            triage.close(referral, reason="Ada is safe", now=closed_at)
+            referral.refresh_from_db()
         audit_record(action=AuditAction.REFERRAL_VIEWED, actor=referrer, referral=referral)
         if with_file:
-            stored = default_storage.save(f"attachments/test-{reference}",
+            stored = default_storage.save(f"attachments/test-{referral.pk}",
                                           ContentFile(b"%PDF-1.4 Ada"))
             Attachment.objects.create(referral=referral, stored_name=stored,
                                       original_name="ada.pdf", content_type="application/pdf",
@@ -40,19 +45,17 @@ def make_closed(referrer, organisation, teams):
 
 def test_only_finished_adult_referrals_past_the_period_are_due(make_closed, settings):
     six_years = timedelta(days=settings.RETENTION_DAYS_AFTER_CLOSURE)
-    old = make_closed("SR-OLD", NOW - six_years - timedelta(days=1))
-    make_closed("SR-RECENT", NOW - six_years + timedelta(days=1))
-    make_closed("SR-CHILD", NOW - six_years - timedelta(days=400), pathway="mash")
-    still_open = make_closed("SR-OPEN", NOW - six_years - timedelta(days=5))
-    still_open.status = "enquiry"
-    still_open.save()
+    old = make_closed(NOW - six_years - timedelta(days=1))
+    make_closed(NOW - six_years + timedelta(days=1))
+    make_closed(NOW - six_years - timedelta(days=400), pathway="mash")
+    make_closed(NOW - six_years - timedelta(days=5), status="enquiry")  # still open
     assert list(retention_due(now=NOW)) == [old]
 
 
 def test_the_sweep_deletes_rows_and_files_and_leaves_a_stub(make_closed, settings,
                                                             django_capture_on_commit_callbacks):
     closed = NOW - timedelta(days=settings.RETENTION_DAYS_AFTER_CLOSURE + 10)
-    referral = make_closed("SR-GONE1", closed, with_file=True)
+    referral = make_closed(closed, with_file=True)
     stored = referral.attachments.get().stored_name
     assert default_storage.exists(stored)
     referral_id = referral.pk
@@ -65,7 +68,7 @@ def test_the_sweep_deletes_rows_and_files_and_leaves_a_stub(make_closed, setting
     assert not Attachment.objects.filter(referral_id=referral_id).exists()
     assert not default_storage.exists(stored)
     stub = AuditEvent.objects.get(action="privacy.retention_deleted", referral_id=referral_id)
-    assert stub.detail["reference"] == "SR-GONE1"
+    assert stub.detail["reference"] == referral.reference
     assert stub.detail["closed_on"] == closed.date().isoformat()
     assert "Ada" not in str(stub.detail)
     # The earlier audit rows stay (append-only).
@@ -73,7 +76,7 @@ def test_the_sweep_deletes_rows_and_files_and_leaves_a_stub(make_closed, setting
 
 
 def test_running_it_twice_does_nothing_more(make_closed, settings):
-    make_closed("SR-TWICE", NOW - timedelta(days=settings.RETENTION_DAYS_AFTER_CLOSURE + 1))
+    make_closed(NOW - timedelta(days=settings.RETENTION_DAYS_AFTER_CLOSURE + 1))
     assert retention_sweep(now=NOW) == 1
     stubs = AuditEvent.objects.filter(action="privacy.retention_deleted").count()
     assert retention_sweep(now=NOW) == 0
@@ -82,15 +85,15 @@ def test_running_it_twice_does_nothing_more(make_closed, settings):
 
 def test_the_period_is_configurable(make_closed, settings):
     settings.RETENTION_DAYS_AFTER_CLOSURE = 30
-    make_closed("SR-SHORT", NOW - timedelta(days=31))
+    make_closed(NOW - timedelta(days=31))
     assert retention_sweep(now=NOW) == 1
 
 
 def test_batches_cover_everything(make_closed, settings):
-    for n in range(7):
-        make_closed(f"SR-B{n}", NOW - timedelta(days=settings.RETENTION_DAYS_AFTER_CLOSURE + n + 1))
+    made = [make_closed(NOW - timedelta(days=settings.RETENTION_DAYS_AFTER_CLOSURE + n + 1)).pk
+            for n in range(7)]
     assert retention_sweep(now=NOW, batch_size=3) == 7
-    assert not Referral.objects.filter(reference__startswith="SR-B").exists()
+    assert not Referral.objects.filter(pk__in=made).exists()
 
 
 def test_the_sweep_pauses_between_batches_to_leave_room_for_staff(make_closed, settings,
@@ -101,13 +104,13 @@ def test_the_sweep_pauses_between_batches_to_leave_room_for_staff(make_closed, s
     monkeypatch.setattr(retention.time, "sleep", pauses.append)
     settings.RETENTION_BATCH_PAUSE_SECONDS = 0.5
     for n in range(7):
-        make_closed(f"SR-P{n}", NOW - timedelta(days=settings.RETENTION_DAYS_AFTER_CLOSURE + n + 1))
+        make_closed(NOW - timedelta(days=settings.RETENTION_DAYS_AFTER_CLOSURE + n + 1))
     assert retention_sweep(now=NOW, batch_size=3) == 7
     assert pauses == [0.5, 0.5]  # after the two full batches; not after the last
 
 
 def test_the_beat_task_runs_the_sweep_with_no_arguments(make_closed, settings):
-    make_closed("SR-BEAT", datetime(2000, 1, 1, tzinfo=UTC))
+    referral = make_closed(datetime(2000, 1, 1, tzinfo=UTC))
     assert settings.CELERY_BEAT_SCHEDULE["privacy-retention"]["task"] == retention_task.name
     assert retention_task.delay().get() == 1
-    assert not Referral.objects.filter(reference="SR-BEAT").exists()
+    assert not Referral.objects.filter(pk=referral.pk).exists()

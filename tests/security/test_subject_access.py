@@ -12,18 +12,18 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from core.vocabulary import AuditAction
 from privacy.people import REDACTED, _name_regex, name_normal
-from referrals.models import AllegedPerson, Referral
+from referrals.models import AllegedPerson
 from tests.conftest import otp_login
+from tests.factories.referrals import referral_with
 from tests.triage.factories import referral_make
 from triage.models import InternalNote
 
 
 @pytest.fixture
 def history(referrer, organisation, teams):
-    Referral.objects.create(reference="SR-SAR01", pathway="oppd", team=teams["oppd"],
-                            status="submitted", referrer=referrer, organisation=organisation,
-                            person_name="Third Party Person")
-    audit_record(action=AuditAction.REFERRAL_VIEWED, actor=referrer, referral_id=1)
+    referral = referral_with(referrer, person_name="Third Party Person")
+    audit_record(action=AuditAction.REFERRAL_VIEWED, actor=referrer, referral=referral)
+    return referral
 
 
 def test_an_administrator_exports_json(client, council_admin, referrer, history, mfa_enforced):
@@ -36,7 +36,7 @@ def test_an_administrator_exports_json(client, council_admin, referrer, history,
     data = json.loads(response.content)
     assert data["account"]["email"] == referrer.email
     assert data["organisation_membership"]["organisation"] == "Camberwell Day Centre"
-    assert [r["reference"] for r in data["referrals_made"]] == ["SR-SAR01"]
+    assert [r["reference"] for r in data["referrals_made"]] == [history.reference]
     assert any(a["action"] == "referral.viewed" for a in data["activity"])
     # Third parties in the referral are not in the export.
     assert "Third Party Person" not in response.content.decode()
@@ -53,7 +53,7 @@ def test_an_administrator_exports_pdf(client, council_admin, referrer, history, 
     path = tmp_path / "sar.pdf"
     path.write_bytes(response.content)
     text = "".join(page.extract_text() for page in PdfReader(path).pages)
-    assert "Dana Volunteer" in text and "SR-SAR01" in text
+    assert "Dana Volunteer" in text and history.reference in text
     assert AuditEvent.objects.filter(action="privacy.subject_access_exported",
                                      detail__format="pdf").exists()
 
