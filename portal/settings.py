@@ -496,3 +496,26 @@ SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
 SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "production")
 SENTRY_RELEASE = os.environ.get("SENTRY_RELEASE", "")
 _sentry_init(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, release=SENTRY_RELEASE)
+
+# --- What every signed-in request reads, cached (issue 19: portal/signed_in.py) ---------------
+# The session (Django's cached_db engine), the user, the OTP device and the role fingerprint,
+# in Redis, so a plain signed-in page runs no statement before its view. Entries are forgotten
+# on every save or delete of the rows they come from; this is the longest a change made without
+# a signal (queryset.update, bulk SQL) can go unseen. 0 turns the cache off. Only with Redis: a
+# per-process cache could not be forgotten by the other processes.
+SIGNED_IN_CACHE_SECONDS = int(os.environ.get("SIGNED_IN_CACHE_SECONDS", "60" if REDIS_URL else "0"))
+CACHES["signed_in"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+     "KEY_PREFIX": "signed-in"}
+    if REDIS_URL else
+    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "signed-in"}
+)
+if SIGNED_IN_CACHE_SECONDS > 0:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_CACHE_ALIAS = "signed_in"
+MIDDLEWARE = [
+    {"django.contrib.auth.middleware.AuthenticationMiddleware":
+         "portal.signed_in.CachedAuthenticationMiddleware",
+     "django_otp.middleware.OTPMiddleware": "portal.signed_in.CachedOTPMiddleware"}.get(name, name)
+    for name in MIDDLEWARE
+]

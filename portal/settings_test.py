@@ -63,3 +63,9 @@ CACHES = {**CACHES, "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.
 # demo_data's history through the real services takes minutes at the demo's 45 a month on
 # PostgreSQL; the demo tests check its shape and its figures, not its size.
 DEMO_HISTORY_PER_MONTH = 8
+# The signed-in cache (portal/signed_in.py) is off: many tests change people's roles with
+# queryset.update(), which sends no signal. tests/portal/test_signed_in_cache.py turns it on.
+SIGNED_IN_CACHE_SECONDS = 0
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+CACHES["signed_in"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                       "LOCATION": "signed-in-tests"}
