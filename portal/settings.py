@@ -397,8 +397,14 @@ RETENTION_DAYS_AFTER_CLOSURE = int(os.environ.get("RETENTION_DAYS_AFTER_CLOSURE"
 # Children's records are not deleted automatically: child protection records are kept far longer
 # (and the IICSA instruction not to destroy them): an administrator decides.
 RETENTION_KEEP_PATHWAYS = env_list("RETENTION_KEEP_PATHWAYS", "mash")
-# Seconds the daily retention sweep waits between batches of 100, so it never crowds out staff.
-RETENTION_BATCH_PAUSE_SECONDS = float(os.environ.get("RETENTION_BATCH_PAUSE_SECONDS", "0.5"))
+# The daily retention sweep never crowds out staff (privacy.retention.retention_sweep): batches
+# of RETENTION_BATCH_SIZE referrals, and after each a rest of the pause plus the batch's own time
+# x (1 / RETENTION_BUSY_SHARE - 1), so it keeps the database busy at most that share of the time.
+RETENTION_BATCH_SIZE = int(os.environ.get("RETENTION_BATCH_SIZE", "10"))
+RETENTION_BATCH_PAUSE_SECONDS = float(os.environ.get("RETENTION_BATCH_PAUSE_SECONDS", "0.1"))
+RETENTION_BUSY_SHARE = float(os.environ.get("RETENTION_BUSY_SHARE", "0.2"))
+if not 0 < RETENTION_BUSY_SHARE <= 1:
+    raise ImproperlyConfigured("RETENTION_BUSY_SHARE must be above 0 and at most 1.")
 # Subject access for a person named in referrals (privacy/people.py): the referrer is a third
 # party, so their identity is withheld from the export unless the council's policy is to
 # disclose it (docs/security.md).

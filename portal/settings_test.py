@@ -49,6 +49,7 @@ OTP_EMAIL_COOLDOWN_DURATION = 0
 CLOCK_SETTINGS_CACHE_SECONDS = 0
 
 RETENTION_BATCH_PAUSE_SECONDS = 0  # tests run the sweep over a handful of referrals
+RETENTION_BUSY_SHARE = 1.0  # and never rest between batches (tests/security/test_retention.py)
 # Uploads in other areas' tests are not about scanning; tests/security/test_malware_scan.py turns
 # it on against a private clamd (tests/security/clamd.py).
 CLAMAV_ENABLED = False
