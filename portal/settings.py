@@ -504,7 +504,7 @@ SENTRY_RELEASE = os.environ.get("SENTRY_RELEASE", "")
 _sentry_init(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, release=SENTRY_RELEASE)
 
 # --- What every signed-in request reads, cached (issue 19: portal/signed_in.py) ---------------
-# The session (Django's cached_db engine), the user, the OTP device and the role fingerprint,
+# The session (portal/session_store.py), the user, the OTP device and the role fingerprint,
 # in Redis, so a plain signed-in page runs no statement before its view. Entries are forgotten
 # on every save or delete of the rows they come from; this is the longest a change made without
 # a signal (queryset.update, bulk SQL) can go unseen. 0 turns the cache off. Only with Redis: a
@@ -517,11 +517,31 @@ CACHES["signed_in"] = (
     {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "signed-in"}
 )
 if SIGNED_IN_CACHE_SECONDS > 0:
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-    SESSION_CACHE_ALIAS = "signed_in"
+    SESSION_ENGINE = "portal.session_store"
 MIDDLEWARE = [
     {"django.contrib.auth.middleware.AuthenticationMiddleware":
          "portal.signed_in.CachedAuthenticationMiddleware",
      "django_otp.middleware.OTPMiddleware": "portal.signed_in.CachedOTPMiddleware"}.get(name, name)
     for name in MIDDLEWARE
 ]
+
+# --- Referral PDFs (issue 19: referrals/pdf.py) -------------------------------------------------
+# Rendered by the worker and cached per version of the referral (a hash of what the copy shows),
+# never in a web request; the page offers the file when it is ready. Needs a cache the worker and
+# the web share (Redis); without one the web renders it as before.
+PDF_RENDER_IN_WORKER = env_bool("PDF_RENDER_IN_WORKER", bool(REDIS_URL))
+PDF_CACHE_SECONDS = int(os.environ.get("PDF_CACHE_SECONDS", str(24 * 60 * 60)))
+CACHES["pdfs"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+     "KEY_PREFIX": "pdf"}
+    if REDIS_URL else
+    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pdfs"}
+)
+# The dashboard's rendered figures, per scope, filters, summary rebuild and minute
+# (dashboard.views._figures_key), shared by every web process when Redis is there.
+CACHES["dashboard"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+     "KEY_PREFIX": "dashboard"}
+    if REDIS_URL else
+    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dashboard"}
+)

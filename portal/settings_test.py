@@ -70,3 +70,9 @@ SIGNED_IN_CACHE_SECONDS = 0
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 CACHES["signed_in"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                        "LOCATION": "signed-in-tests"}
+# Referral PDFs are rendered by the (eager) worker into a per-process cache, as in production
+# but never in a Redis another test run shares.
+PDF_RENDER_IN_WORKER = True
+CACHES["pdfs"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pdfs-tests"}
+CACHES["dashboard"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                       "LOCATION": "dashboard-tests"}

@@ -1,8 +1,8 @@
 """What every signed-in request reads, kept in a shared cache (issue 19, docs/performance.md).
 
 Without it each signed-in page runs four statements before its view does: the session row, the
-user, the OTP device and the role fingerprint. The session moves to Django's `cached_db` engine
-(read from the cache, written through to the table). The other three live in one cache entry
+user, the OTP device and the role fingerprint. The session is read through the cache and
+written through to the table (portal/session_store.py). The other three live in one cache entry
 per person, read once per request.
 
 Correctness rests on a generation number per person: every save or delete of the person, their
@@ -18,6 +18,7 @@ to 0 turns the cache off (the test settings do, as they do for the clock setting
 from __future__ import annotations
 
 import functools
+import logging
 
 from django.conf import settings
 from django.contrib import auth
@@ -31,6 +32,7 @@ from django_otp.middleware import OTPMiddleware
 
 from .security import role_fingerprint
 
+log = logging.getLogger(__name__)
 CACHE_ALIAS = "signed_in"
 _MISSING = object()
 
@@ -54,7 +56,10 @@ def forget(user_id) -> None:
         return
 
     def bump():
-        _cache().set(_generation_key(user_id), get_random_string(12), timeout=None)
+        try:
+            _cache().set(_generation_key(user_id), get_random_string(12), timeout=None)
+        except Exception:  # noqa: BLE001 (Redis down: copies expire within the time limit)
+            log.warning("signed-in cache unreachable; cached copies expire by themselves")
 
     bump()
     transaction.on_commit(bump)
@@ -65,6 +70,14 @@ class _Entry:
 
     def __init__(self, user_id):
         self.user_id = user_id
+        self.read_here = set()
+        try:
+            self._load(user_id)
+        except Exception:  # noqa: BLE001 (Redis down: read the database, cache nothing)
+            log.warning("signed-in cache unreachable; reading the database")
+            self.key, self.values = None, {}
+
+    def _load(self, user_id):
         cache = _cache()
         self.generation = cache.get(_generation_key(user_id))
         if self.generation is None:
@@ -78,9 +91,19 @@ class _Entry:
     def get(self, name):
         return self.values.get(name, _MISSING)
 
+    def fresh(self, name) -> bool:
+        """Whether this request read `name` from the database itself."""
+        return name in self.read_here
+
     def put(self, name, value) -> None:
+        self.read_here.add(name)
         self.values[name] = value
-        _cache().set(self.key, self.values, timeout=settings.SIGNED_IN_CACHE_SECONDS)
+        if self.key is None:
+            return
+        try:
+            _cache().set(self.key, self.values, timeout=settings.SIGNED_IN_CACHE_SECONDS)
+        except Exception:  # noqa: BLE001
+            log.warning("signed-in cache unreachable; reading the database")
 
 
 def _entry(request, user_id) -> _Entry:
@@ -114,6 +137,12 @@ def get_user(request):
     session_hash = request.session.get(HASH_SESSION_KEY)
     if session_hash and constant_time_compare(session_hash, user.get_session_auth_hash()):
         return user
+    if not entry.fresh("user"):  # a copy from before a change that sent no signal: read again
+        user = auth.load_backend(backend_path).get_user(user_id)
+        if user is not None and session_hash and constant_time_compare(
+                session_hash, user.get_session_auth_hash()):
+            entry.put("user", user)
+            return user
     return auth.get_user(request)
 
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from audit.services import audit_record
 from core.vocabulary import AuditAction, Status
 from referrals.models import Referral
+from referrals.pdf import referral_pdf_forget
 
 # Finished referrals: closed, withdrawn, merged into another (referrals.workflow).
 FINISHED = Status.finished()
@@ -69,6 +70,7 @@ def referral_erase(*, referral_id: int, now: datetime, days: int | None = None) 
     # Referrals linking here keep their row; the link is cleared (SET_NULL) by the delete.
     referral.delete()
     transaction.on_commit(lambda: _files_delete(stored))
+    transaction.on_commit(lambda: referral_pdf_forget(referral_id))
     return True
 
 
