@@ -97,7 +97,7 @@ class Service:
 
 def gunicorn(environ: dict[str, str], *, port: int, workers: int, log: Path) -> Service:
     command = [
-        sys.executable, "-m", "gunicorn", "portal.wsgi:application",
+        sys.executable, "-m", "gunicorn", "portal.bench_wsgi:application",
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
         "--timeout", "120", "--graceful-timeout", "10", "--log-level", "warning",
     ]

@@ -19,6 +19,16 @@ def insert_select(model, exprs: dict[str, str], from_sql: str, params: tuple = (
     `exprs` maps a field's attname (or column) to an SQL expression over `from_sql`.
     Write `%%` for a literal percent sign (the statement is parameterised).
     """
+    sql, all_params = insert_select_sql(model, exprs, from_sql, params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, all_params)
+        return cursor.rowcount
+
+
+def insert_select_sql(model, exprs: dict[str, str], from_sql: str,
+                      params: tuple = ()) -> tuple[str, tuple]:
+    """The INSERT ... SELECT of insert_select and its parameters, not run (to put it in a
+    WITH clause)."""
     columns, selects, select_params = [], [], []
     unused = dict(exprs)
     for field in model._meta.concrete_fields:
@@ -50,9 +60,7 @@ def insert_select(model, exprs: dict[str, str], from_sql: str, params: tuple = (
         f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} "
         f"({', '.join(columns)}) SELECT {', '.join(selects)} {from_sql}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (*select_params, *params))
-        return cursor.rowcount
+    return sql, (*select_params, *params)
 
 
 def _has_db_default(field) -> bool:

@@ -1,5 +1,8 @@
 """The dashboard page and its CSV downloads. Thin: scope, filters, figures, render."""
 
+import hashlib
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
@@ -47,9 +50,38 @@ def index(request):
                      detail={k: v for k, v in ctx.filters.items() if v})
         return render(request, "dashboard/index.html", {
             "form": form, "scope": scope, "ctx": ctx, "window": ctx.window,
-            "sections": sections_for(ctx), "query": request.GET.urlencode(),
-            "refresh": refresh,
+            # Computed only when the rendered figures are not cached (the template's cache block).
+            "sections": _Sections(ctx),
+            "figures_key": _figures_key(scope, ctx, refresh), "figures_seconds": _live_seconds(),
+            "query": request.GET.urlencode(), "refresh": refresh,
         })
+
+
+class _Sections:
+    """sections_for(ctx), computed on first use (a list to the template and to tests)."""
+
+    def __init__(self, ctx):
+        self._ctx, self._sections = ctx, None
+
+    def __iter__(self):
+        if self._sections is None:
+            self._sections = sections_for(self._ctx)
+        return iter(self._sections)
+
+
+def _live_seconds() -> int:
+    return max(settings.DASHBOARD_LIVE_SECONDS, 0)
+
+
+def _figures_key(scope, ctx, refresh) -> str:
+    """The rendered figures are the same for the same scope and filters, the same summary
+    rebuild and the same minute (DASHBOARD_LIVE_SECONDS, as the open-breach count already is):
+    issue 19, docs/performance.md. A new rebuild or the next minute makes a new key."""
+    seconds = _live_seconds()
+    minute = int(ctx.now.timestamp() // seconds) if seconds else ctx.now.timestamp()
+    parts = (repr(scope), sorted((k, str(v)) for k, v in ctx.filters.items()),
+             refresh.pk if refresh is not None else None, minute)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 @login_required

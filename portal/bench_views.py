@@ -12,6 +12,7 @@ from unittest import mock
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.template import engines
 from django.urls import path, resolve, reverse
@@ -23,6 +24,23 @@ _TINY = engines["django"].from_string(
     "<!DOCTYPE html><html lang=\"en\"><title>Bench</title>"
     "<p>{{ referral.reference }} {{ referral.status }} {{ user.get_short_name }}</p></html>"
 )
+
+
+_BARE = engines["django"].from_string(
+    "<!DOCTYPE html><html lang=\"en\"><title>Bench</title>"
+    "<p>{{ referral.reference }} {{ referral.status }}</p></html>"
+)
+
+
+@transaction.non_atomic_requests
+def bare(request, pk: int):
+    """The floor under the floor (issue 19): served by portal.bench_wsgi's handler with no
+    middleware at all, no request transaction, one primary-key query and a tiny template
+    rendered without a request (no context processors)."""
+    referral = Referral.objects.only("reference", "status").filter(pk=pk).first()
+    if referral is None:
+        raise Http404("No such referral.")
+    return HttpResponse(_BARE.render({"referral": referral}))
 
 
 @login_required
@@ -96,6 +114,7 @@ class ReferralBenchAdmin(admin.ModelAdmin):
 
 
 urlpatterns = [
+    path("bare/<int:pk>/", bare, name="bench-bare"),
     path("minimal/<int:pk>/", minimal, name="bench-minimal"),
     path("insert/", insert, name="bench-insert"),
     path("referral-without-audit/<int:pk>/", referral_without_audit, name="bench-referral-no-audit"),

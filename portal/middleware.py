@@ -14,6 +14,7 @@ from core.vocabulary import AuditAction
 from mfa.services import SESSION_ROLE_KEY, SESSION_SEEN_KEY, SESSION_STARTED_KEY
 
 from .security import role_fingerprint, seen_needs_write, session_verdict
+from .signed_in import cached_role_fingerprint
 
 ENDED_MESSAGES = {
     "idle": "You were signed out because you had not done anything for {minutes} minutes. "
@@ -45,7 +46,7 @@ class SessionSecurityMiddleware:
         if user is not None and user.is_authenticated:
             session = request.session
             now = time.time()
-            fingerprint = role_fingerprint(user)
+            fingerprint = cached_role_fingerprint(request, user)
             verdict = session_verdict(
                 started_at=session.get(SESSION_STARTED_KEY),
                 last_seen_at=session.get(SESSION_SEEN_KEY),

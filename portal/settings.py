@@ -414,8 +414,14 @@ RETENTION_DAYS_AFTER_CLOSURE = int(os.environ.get("RETENTION_DAYS_AFTER_CLOSURE"
 # Children's records are not deleted automatically: child protection records are kept far longer
 # (and the IICSA instruction not to destroy them): an administrator decides.
 RETENTION_KEEP_PATHWAYS = env_list("RETENTION_KEEP_PATHWAYS", "mash")
-# Seconds the daily retention sweep waits between batches of 100, so it never crowds out staff.
-RETENTION_BATCH_PAUSE_SECONDS = float(os.environ.get("RETENTION_BATCH_PAUSE_SECONDS", "0.5"))
+# The daily retention sweep never crowds out staff (privacy.retention.retention_sweep): batches
+# of RETENTION_BATCH_SIZE referrals, and after each a rest of the pause plus the batch's own time
+# x (1 / RETENTION_BUSY_SHARE - 1), so it keeps the database busy at most that share of the time.
+RETENTION_BATCH_SIZE = int(os.environ.get("RETENTION_BATCH_SIZE", "10"))
+RETENTION_BATCH_PAUSE_SECONDS = float(os.environ.get("RETENTION_BATCH_PAUSE_SECONDS", "0.1"))
+RETENTION_BUSY_SHARE = float(os.environ.get("RETENTION_BUSY_SHARE", "0.2"))
+if not 0 < RETENTION_BUSY_SHARE <= 1:
+    raise ImproperlyConfigured("RETENTION_BUSY_SHARE must be above 0 and at most 1.")
 # Subject access for a person named in referrals (privacy/people.py): the referrer is a third
 # party, so their identity is withheld from the export unless the council's policy is to
 # disclose it (docs/security.md).
@@ -550,3 +556,46 @@ CELERY_BEAT_MAX_LOOP_INTERVAL = int(os.environ.get("BEAT_MAX_INTERVAL", "10"))
 for _name in ("deadlines-sweep", "feedback-notices-requeue"):
     CELERY_BEAT_SCHEDULE[_name]["schedule"] = float(os.environ.get("MINUTE_SWEEPS_SECONDS", "60"))
 
+
+# --- What every signed-in request reads, cached (issue 19: portal/signed_in.py) ---------------
+# The session (portal/session_store.py), the user, the OTP device and the role fingerprint,
+# in Redis, so a plain signed-in page runs no statement before its view. Entries are forgotten
+# on every save or delete of the rows they come from; this is the longest a change made without
+# a signal (queryset.update, bulk SQL) can go unseen. 0 turns the cache off. Only with Redis: a
+# per-process cache could not be forgotten by the other processes.
+SIGNED_IN_CACHE_SECONDS = int(os.environ.get("SIGNED_IN_CACHE_SECONDS", "60" if REDIS_URL else "0"))
+CACHES["signed_in"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+     "KEY_PREFIX": "signed-in"}
+    if REDIS_URL else
+    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "signed-in"}
+)
+if SIGNED_IN_CACHE_SECONDS > 0:
+    SESSION_ENGINE = "portal.session_store"
+MIDDLEWARE = [
+    {"django.contrib.auth.middleware.AuthenticationMiddleware":
+         "portal.signed_in.CachedAuthenticationMiddleware",
+     "django_otp.middleware.OTPMiddleware": "portal.signed_in.CachedOTPMiddleware"}.get(name, name)
+    for name in MIDDLEWARE
+]
+
+# --- Referral PDFs (issue 19: referrals/pdf.py) -------------------------------------------------
+# Rendered by the worker and cached per version of the referral (a hash of what the copy shows),
+# never in a web request; the page offers the file when it is ready. Needs a cache the worker and
+# the web share (Redis); without one the web renders it as before.
+PDF_RENDER_IN_WORKER = env_bool("PDF_RENDER_IN_WORKER", bool(REDIS_URL))
+PDF_CACHE_SECONDS = int(os.environ.get("PDF_CACHE_SECONDS", str(24 * 60 * 60)))
+CACHES["pdfs"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+     "KEY_PREFIX": "pdf"}
+    if REDIS_URL else
+    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pdfs"}
+)
+# The dashboard's rendered figures, per scope, filters, summary rebuild and minute
+# (dashboard.views._figures_key), shared by every web process when Redis is there.
+CACHES["dashboard"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+     "KEY_PREFIX": "dashboard"}
+    if REDIS_URL else
+    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dashboard"}
+)

@@ -49,6 +49,7 @@ OTP_EMAIL_COOLDOWN_DURATION = 0
 CLOCK_SETTINGS_CACHE_SECONDS = 0
 
 RETENTION_BATCH_PAUSE_SECONDS = 0  # tests run the sweep over a handful of referrals
+RETENTION_BUSY_SHARE = 1.0  # and never rest between batches (tests/security/test_retention.py)
 # Uploads in other areas' tests are not about scanning; tests/security/test_malware_scan.py turns
 # it on against a private clamd (tests/security/clamd.py).
 CLAMAV_ENABLED = False
@@ -71,3 +72,15 @@ CACHES = {
 # demo_data's history through the real services takes minutes at the demo's 45 a month on
 # PostgreSQL; the demo tests check its shape and its figures, not its size.
 DEMO_HISTORY_PER_MONTH = 8
+# The signed-in cache (portal/signed_in.py) is off: many tests change people's roles with
+# queryset.update(), which sends no signal. tests/portal/test_signed_in_cache.py turns it on.
+SIGNED_IN_CACHE_SECONDS = 0
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+CACHES["signed_in"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                       "LOCATION": "signed-in-tests"}
+# Referral PDFs are rendered by the (eager) worker into a per-process cache, as in production
+# but never in a Redis another test run shares.
+PDF_RENDER_IN_WORKER = True
+CACHES["pdfs"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pdfs-tests"}
+CACHES["dashboard"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                       "LOCATION": "dashboard-tests"}

@@ -17,6 +17,7 @@ from django.db import transaction
 from audit.services import audit_record
 from core.vocabulary import AuditAction, Status
 from referrals.models import Referral
+from referrals.pdf import referral_pdf_forget
 
 # Finished referrals: closed, withdrawn, merged into another (referrals.workflow).
 FINISHED = Status.finished()
@@ -69,6 +70,7 @@ def referral_erase(*, referral_id: int, now: datetime, days: int | None = None) 
     # Referrals linking here keep their row; the link is cleared (SET_NULL) by the delete.
     referral.delete()
     transaction.on_commit(lambda: _files_delete(stored))
+    transaction.on_commit(lambda: referral_pdf_forget(referral_id))
     return True
 
 
@@ -77,16 +79,29 @@ def _files_delete(stored_names: list[str]) -> None:
         default_storage.delete(name)
 
 
-def retention_sweep(*, now: datetime, batch_size: int = 100, days: int | None = None) -> int:
+def retention_sweep(*, now: datetime, batch_size: int | None = None,
+                    days: int | None = None) -> int:
     """Erase every referral past retention, one transaction each. Safe to run twice or
-    twice at once: a second run finds nothing, a parallel one skips locked rows."""
+    twice at once: a second run finds nothing, a parallel one skips locked rows.
+
+    A daily background job that must never slow the people using the portal (issue 19): it
+    works in small batches (RETENTION_BATCH_SIZE) and after each one rests for the pause plus
+    as long as the batch took times (1 / RETENTION_BUSY_SHARE - 1), so it keeps the database
+    busy at most that share of the time, and yields more when the database is slow because
+    staff are using it (a batch then takes longer, and so does the rest)."""
+    batch_size = batch_size or settings.RETENTION_BATCH_SIZE
     erased = 0
     while True:
+        began = time.monotonic()
         ids = list(retention_due(now=now, days=days).values_list("pk", flat=True)[:batch_size])
         done = sum(referral_erase(referral_id=pk, now=now, days=days) for pk in ids)
         erased += done
         if len(ids) < batch_size or done == 0:
             return erased
-        # A daily background job: between batches, leave the database and the CPU to the
-        # people using the portal (docs/performance.md, "the queue while retention runs").
-        time.sleep(settings.RETENTION_BATCH_PAUSE_SECONDS)
+        time.sleep(retention_rest(time.monotonic() - began))
+
+
+def retention_rest(busy_seconds: float) -> float:
+    """Seconds to rest after a batch that took `busy_seconds` (docs/performance.md)."""
+    share = settings.RETENTION_BUSY_SHARE
+    return settings.RETENTION_BATCH_PAUSE_SECONDS + busy_seconds * (1 / share - 1)

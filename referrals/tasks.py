@@ -16,6 +16,18 @@ def drafts_sweep() -> dict:
     return {"reminded": drafts_remind(now=now), "deleted": drafts_delete_expired(now=now)}
 
 
+@shared_task(ignore_result=True)
+def referral_pdf_render(referral_id: int) -> None:
+    """Render a referral's PDF into the cache (referrals.pdf): the web never renders one."""
+    from .models import Referral
+    from .pdf import referral_pdf_store
+
+    referral = (Referral.objects.select_related("team", "organisation", "referrer")
+                .filter(pk=referral_id).first())
+    if referral is not None and not referral.is_draft:
+        referral_pdf_store(referral=referral)
+
+
 def _aware(iso: str) -> datetime:
     """An ISO 8601 time with its offset. Without one, 01:30 on the October night would be
     guessed (it happens twice in London), so a time without an offset is refused."""

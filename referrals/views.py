@@ -28,7 +28,7 @@ from .access import Need, referral_load
 from .display import answers_display
 from .forms import AttachmentForm, UrgencyForm
 from .models import Referral
-from .pdf import referral_pdf
+from .pdf import referral_pdf_ready
 from .services.attachments import download_name
 from .services.drafts import MAY_REFER, may_continue_draft
 from .services.submission import submission_problems
@@ -280,8 +280,11 @@ def pdf(request, pk):
                              related=("team", "organisation", "referrer"))
     if referral is None or referral.is_draft:
         return _not_found(request, action=AuditAction.REFERRAL_PDF_DOWNLOADED, pk=pk)
+    document = referral_pdf_ready(referral=referral)
+    if document is None:  # the worker is rendering it: say so, and offer it again
+        return render(request, "referrals/pdf_preparing.html", {"referral": referral})
     audit_record(action=AuditAction.REFERRAL_PDF_DOWNLOADED, request=request, referral=referral)
-    response = HttpResponse(referral_pdf(referral=referral), content_type="application/pdf")
+    response = HttpResponse(document, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{referral.reference}.pdf"'
     response["Cache-Control"] = "no-store"
     return response

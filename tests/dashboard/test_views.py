@@ -254,3 +254,30 @@ def test_figures_are_marked_for_the_replica_and_the_access_decision_is_not(
     assert client.get(URL).status_code == 200
     assert client.get("/dashboard/feedback-time.csv").status_code == 200
     assert marked == [("scope_for", False), ("_context", True)] * 2
+
+def test_the_rendered_figures_are_cached_for_the_minute_and_a_rebuild_makes_them_new(
+        client, world, council_admin, settings):
+    """Issue 19: within DASHBOARD_LIVE_SECONDS the same scope and filters get the page's figures
+    from the cache (no figure queries); a new summary rebuild is seen at once."""
+    from django.core.cache import caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.DASHBOARD_LIVE_SECONDS = 60
+    caches["dashboard"].clear()
+    client.force_login(council_admin)
+    summaries_rebuild(now=timezone.now())
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(URL, {"months": "24"})
+        counts.append(len(queries))
+    assert response.status_code == 200 and "Figures as at" in response.content.decode()
+    assert counts[1] < counts[0] - 5, counts
+    first = client.get(URL, {"months": "24"}).content
+    summaries_rebuild(now=timezone.now())
+    with CaptureQueriesContext(connection) as queries:
+        rebuilt = client.get(URL, {"months": "24"})
+    assert len(queries) > counts[1] + 5, (counts, len(queries))  # the figures computed again
+    assert rebuilt.status_code == 200 and first != b""
+    caches["dashboard"].clear()

@@ -114,3 +114,26 @@ def test_the_beat_task_runs_the_sweep_with_no_arguments(make_closed, settings):
     assert settings.CELERY_BEAT_SCHEDULE["privacy-retention"]["task"] == retention_task.name
     assert retention_task.delay().get() == 1
     assert not Referral.objects.filter(pk=referral.pk).exists()
+
+
+def test_the_rest_between_batches_grows_with_the_batch_so_the_sweep_keeps_to_its_share(settings):
+    from privacy.retention import retention_rest
+
+    settings.RETENTION_BATCH_PAUSE_SECONDS = 0.1
+    settings.RETENTION_BUSY_SHARE = 0.25  # busy a quarter of the time: rest 3x the batch
+    assert retention_rest(0.0) == pytest.approx(0.1)
+    assert retention_rest(2.0) == pytest.approx(6.1)  # a slow batch (a busy database) rests longer
+    settings.RETENTION_BUSY_SHARE = 1.0
+    assert retention_rest(2.0) == pytest.approx(0.1)
+
+
+def test_the_sweep_works_in_small_batches_by_default(make_closed, settings, monkeypatch):
+    from privacy import retention
+
+    pauses = []
+    monkeypatch.setattr(retention.time, "sleep", pauses.append)
+    settings.RETENTION_BATCH_SIZE = 2
+    for n in range(5):
+        make_closed(NOW - timedelta(days=settings.RETENTION_DAYS_AFTER_CLOSURE + n + 1))
+    assert retention_sweep(now=NOW) == 5
+    assert len(pauses) == 2  # after the two full batches of 2
