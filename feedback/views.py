@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from audit.services import audit_record
+from challenges import selectors as challenge_selectors
 from core.vocabulary import AuditAction, Status
 from outbox.write import notices_mark_read
 from referrals import access
@@ -68,6 +69,7 @@ def status(request, pk: int):
         "contact": selectors.contact_for(referral),
         "missed": selectors.deadline_missed(referral, now),
         "is_open": referral.status in Status.open(),
+        "challenge_view": challenge_selectors.for_follower(request.user, referral),
     })
 
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "pathways",
     "referrals",
     "feedback",
+    "challenges",
     "outbox",
     "ops",
     "triage",
@@ -204,6 +205,10 @@ CELERY_BEAT_SCHEDULE = {
     # one catches up (the sweep works from the database, not from the message).
     "deadlines-sweep": {
         "task": "pathways.tasks.deadlines_sweep", "schedule": 60.0, "options": {"expires": 50},
+    },
+    # Issue 15: a challenge's tier not answered in time passes to the next tier.
+    "challenges-sweep": {
+        "task": "challenges.tasks.challenges_sweep", "schedule": 60.0, "options": {"expires": 50},
     },
 }
 

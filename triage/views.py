@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from audit.services import audit_record
+from challenges import selectors as challenge_selectors
 from core.vocabulary import AuditAction, Status
 from pathways import deadlines
 from pathways.policies import working_calendar
@@ -193,6 +194,7 @@ def referral_detail(request, pk, team):
         "notes": referral.internal_notes.select_related("author"),
         "note_form": forms.NoteForm(), "duplicates": duplicates, "visible": visible,
         "linkable": linkable,
+        "challenges": challenge_selectors.for_staff(referral),
         "links": referral.duplicate_links.select_related("other"),
         "assign_form": forms.AssignForm(team=referral.team,
                                         initial={"assignee": referral.assignee_id or ""})
