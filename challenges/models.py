@@ -43,7 +43,6 @@ class ChallengeState(models.TextChoices):
     AWAITING = "awaiting", "Waiting for an answer"
     ANSWERED = "answered", "Answered: the decision stands"
     UPHELD = "upheld", "Upheld: the decision will be looked at again"
-    WITHDRAWN = "withdrawn", "Withdrawn by the referrer"
 
     @classmethod
     def active(cls) -> tuple[str, ...]:

@@ -77,7 +77,8 @@ def may_answer(user, referral: Referral) -> bool:
 def challenge_raise(*, referral: Referral, actor, reason: str, now: datetime,
                     request=None) -> Challenge:
     """"I disagree with this decision": the first tier's clock starts now."""
-    referral = Referral.objects.select_for_update().select_related("team").get(pk=referral.pk)
+    referral = (Referral.objects.select_for_update(of=("self",)).select_related("team")
+                .get(pk=referral.pk))
     if not access.may_follow(actor, referral):
         raise OutOfScope("You cannot challenge this referral's decision.")
     if not is_decided(referral):
