@@ -1,7 +1,7 @@
 """Challenges are built through the real services: a referrer signs up, submits, the team
 decides (tests.factories), then the challenge services run at fixed times."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -10,7 +10,7 @@ from tests.factories.accounts import LeadFactory, OrganisationFactory, ReferrerF
 from tests.factories.referrals import referral_with
 
 # Monday 2 November 2026, 10:00 London (GMT): no bank holiday for weeks either side.
-MONDAY = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.utc)
+MONDAY = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture

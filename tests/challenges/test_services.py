@@ -1,6 +1,6 @@
 """Raise, answer, take further, and the sweep that passes an unanswered stage on."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -19,7 +19,7 @@ from .conftest import MONDAY
 
 RAISED = MONDAY + timedelta(hours=1)
 # 5 working days from Monday 2 November: 17:00 on Monday 9 November (GMT).
-DUE_1 = datetime(2026, 11, 9, 17, 0, tzinfo=timezone.utc)
+DUE_1 = datetime(2026, 11, 9, 17, 0, tzinfo=UTC)
 
 
 def _notices(**filters):
@@ -87,7 +87,7 @@ def test_a_manager_answers_and_the_referrer_may_take_it_further(decided, referre
     assert (step.level, step.tier_name) == (2, "Head of service")
     challenge.refresh_from_db()
     assert challenge.state == ChallengeState.AWAITING and challenge.level == 2
-    assert challenge.due_at == datetime(2026, 11, 10, 17, 0, tzinfo=timezone.utc)
+    assert challenge.due_at == datetime(2026, 11, 10, 17, 0, tzinfo=UTC)
     challenge_answer(challenge=challenge, actor=manager, upheld=True,
                      response="The head of service asked the team to look again.",
                      now=further + timedelta(days=1))

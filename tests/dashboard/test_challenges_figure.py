@@ -6,7 +6,7 @@ stage 2 by the sweep and still waiting. MASH, health: challenge 3 answered, the 
 stands. A fourth (OPPD, voluntary) was raised 17 months ago, outside the 12-month window.
 """
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -20,9 +20,9 @@ from tests.factories.accounts import OrganisationFactory, ReferrerFactory, staff
 from tests.factories.referrals import referral_with
 
 pytestmark = pytest.mark.django_db
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
-EARLY = datetime(2026, 10, 5, 10, 0, tzinfo=timezone.utc)  # a Monday
-OLD = datetime(2025, 6, 2, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+EARLY = datetime(2026, 10, 5, 10, 0, tzinfo=UTC)  # a Monday
+OLD = datetime(2025, 6, 2, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
