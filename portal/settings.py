@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "referrals",
     "feedback",
     "challenges",
+    "consultations",
     "outbox",
     "ops",
     "triage",
@@ -209,6 +210,11 @@ CELERY_BEAT_SCHEDULE = {
     # Issue 15: a challenge's tier not answered in time passes to the next tier.
     "challenges-sweep": {
         "task": "challenges.tasks.challenges_sweep", "schedule": 60.0, "options": {"expires": 50},
+    },
+    # Issue 15: requests for advice not called back in time.
+    "consultations-sweep": {
+        "task": "consultations.tasks.consultations_sweep", "schedule": 60.0,
+        "options": {"expires": 50},
     },
 }
 

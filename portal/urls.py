@@ -19,6 +19,7 @@ urlpatterns = [
     path("clocks/", include("triage.clock_urls")),
     path("feedback/", include("feedback.urls")),
     path("challenges/", include("challenges.urls")),
+    path("advice/", include("consultations.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("account/security/", include("mfa.urls")),
     path("audit/", include("audit.urls")),

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from audit.services import audit_record
 from challenges import selectors as challenge_selectors
+from consultations import selectors as consultation_selectors
 from core.vocabulary import AuditAction, Status
 from pathways import deadlines
 from pathways.policies import working_calendar
@@ -112,6 +113,7 @@ def queue(request, team):
         "results": results, "statuses": [(s, Status(s).label) for s in Status.open()],
         "categories": forms.FILTER_CATEGORIES, "filter_query": query.urlencode(),
         "is_manager": access.is_manager(request.user, team),
+        "consultations": list(consultation_selectors.team_waiting(request.user, team)[:100]),
     })
 
 

@@ -3,7 +3,7 @@ function from a Context. A lead sees only the referrer-side figures of their org
 
 from core.vocabulary import Pathway
 
-from . import challenges, feedback, outcomes, received, timeliness
+from . import challenges, consultations, feedback, outcomes, received, timeliness
 from .context import Context
 
 SECTIONS = [
@@ -19,6 +19,7 @@ SECTIONS = [
     # Issue 15 (the referrer's side of the promise): one section per feature, so each merges
     # on its own line.
     ("challenges", "Challenges to decisions", [challenges.challenges_by_pathway_sector]),
+    ("consultations", "Requests for advice", [consultations.consultations_by_pathway]),
 ]
 
 # What an organisation's safeguarding lead may see: referrals made, feedback received, time to
@@ -26,7 +27,7 @@ SECTIONS = [
 ORGANISATION_FIGURES = {
     received.received_pathway, received.received_category, received.received_urgency,
     feedback.feedback_channel, feedback.feedback_time, feedback.closed_without_feedback,
-    challenges.challenges_by_pathway_sector,
+    challenges.challenges_by_pathway_sector, consultations.consultations_by_pathway,
 }
 
 SLUGS = {
@@ -46,6 +47,7 @@ SLUGS = {
     "adult-outcomes": outcomes.adult_outcomes,
     "mash-outcomes": outcomes.mash_outcomes,
     "challenges": challenges.challenges_by_pathway_sector,
+    "consultations": consultations.consultations_by_pathway,
 }
 
 
