@@ -1,7 +1,7 @@
 """Requests for advice: ask, the call-back clock, the team's queue, advice, a draft referral,
 the sweep, who may do what; and the dashboard figure against hand-computed requests."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -24,8 +24,8 @@ from tests.factories.accounts import LeadFactory, OrganisationFactory, ReferrerF
 
 pytestmark = pytest.mark.django_db
 # Monday 2 November 2026 at 11:00 and 18:00 (GMT): same day 17:00, and Tuesday 17:00.
-MORNING = datetime(2026, 11, 2, 11, 0, tzinfo=timezone.utc)
-EVENING = datetime(2026, 11, 2, 18, 0, tzinfo=timezone.utc)
+MORNING = datetime(2026, 11, 2, 11, 0, tzinfo=UTC)
+EVENING = datetime(2026, 11, 2, 18, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -54,8 +54,8 @@ def ask(referrer, pathway="oppd", at=MORNING, urgency="today"):
 def test_asking_gives_a_reference_and_a_same_working_day_call_back(referrer, people):
     morning, evening = ask(referrer), ask(referrer, at=EVENING)
     assert morning.reference.startswith("AD-") and morning.reference != evening.reference
-    assert morning.due_at == datetime(2026, 11, 2, 17, 0, tzinfo=timezone.utc)
-    assert evening.due_at == datetime(2026, 11, 3, 17, 0, tzinfo=timezone.utc)
+    assert morning.due_at == datetime(2026, 11, 2, 17, 0, tzinfo=UTC)
+    assert evening.due_at == datetime(2026, 11, 3, 17, 0, tzinfo=UTC)
     assert Notice.objects.filter(kind="consultation_staff", recipient=people["manager"]).count() == 4
     told = Notice.objects.filter(kind="consultation", recipient=referrer)
     assert told.count() == 4 and not told.filter(body__contains="carer").exists()
@@ -142,7 +142,7 @@ def test_pages_queue_and_access(client, referrer, organisation, people):
 def test_dashboard_counts_by_pathway_against_hand_computed_requests(referrer, people):
     """OPPD: advised in time, converted late, waiting. MASH: advised in time. One OPPD request
     from 14 months before is outside the 12-month window."""
-    a, b, c = ask(referrer), ask(referrer), ask(referrer)
+    a, b, _waiting = ask(referrer), ask(referrer), ask(referrer)
     consultation_advise(consultation=a, actor=people["worker"], advice="x", now=MORNING)
     consultation_convert(consultation=b, actor=people["worker"], advice="x",
                          now=MORNING + timedelta(days=1))
