@@ -306,6 +306,9 @@ FEEDBACK_ESCALATION_ROUTE = os.environ.get(
     "the referral is being handled, use the Safeguarding Adults Board's or the Safeguarding "
     "Children Partnership's escalation (professional disagreement) procedure.",
 )
+# Issue 15: out of hours, "things have got worse" also emails the Emergency Duty Team here. Empty:
+# the EDT contact point's email (Django admin, Contact points), if it has one.
+EMERGENCY_DUTY_TEAM_EMAIL = os.environ.get("EMERGENCY_DUTY_TEAM_EMAIL", "")
 CELERY_BEAT_SCHEDULE["feedback-notices-requeue"] = {
     "task": "feedback.tasks.notices_requeue", "schedule": 60.0,
 }
