@@ -1,7 +1,7 @@
 """"Things have got worse": urgent at once, managers told, EDT emailed out of hours, and a
 confirmation that says who was told and when the team will look."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -18,9 +18,9 @@ from tests.factories.referrals import referral_with
 from triage.selectors import QueueFilters, queue_page
 
 pytestmark = pytest.mark.django_db
-TUESDAY_NOON = datetime(2026, 11, 3, 12, 0, tzinfo=timezone.utc)
-SATURDAY_NIGHT = datetime(2026, 11, 7, 22, 0, tzinfo=timezone.utc)
-MONDAY_9AM = datetime(2026, 11, 9, 9, 0, tzinfo=timezone.utc)
+TUESDAY_NOON = datetime(2026, 11, 3, 12, 0, tzinfo=UTC)
+SATURDAY_NIGHT = datetime(2026, 11, 7, 22, 0, tzinfo=UTC)
+MONDAY_9AM = datetime(2026, 11, 9, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -37,8 +37,8 @@ def manager():
 @pytest.mark.parametrize("now, opens", [
     (TUESDAY_NOON, None),
     (SATURDAY_NIGHT, MONDAY_9AM),
-    (datetime(2026, 11, 3, 7, 30, tzinfo=timezone.utc), datetime(2026, 11, 3, 9, 0, tzinfo=timezone.utc)),
-    (datetime(2026, 12, 24, 18, 0, tzinfo=timezone.utc), datetime(2026, 12, 29, 9, 0, tzinfo=timezone.utc)),
+    (datetime(2026, 11, 3, 7, 30, tzinfo=UTC), datetime(2026, 11, 3, 9, 0, tzinfo=UTC)),
+    (datetime(2026, 12, 24, 18, 0, tzinfo=UTC), datetime(2026, 12, 29, 9, 0, tzinfo=UTC)),
 ])
 def test_when_the_team_next_opens(now, opens):
     assert team_opens(now, working_calendar()) == opens
