@@ -8,5 +8,5 @@ urlpatterns = [
     path("", views.team, name="team"),
     path("referrals/<int:pk>/disagree/", views.raise_, name="raise"),
     path("referrals/<int:pk>/take-further/", views.take_further, name="take-further"),
-    path("referrals/<int:pk>/<int:challenge_id>/answer/", views.answer, name="answer"),
+    path("referrals/<int:pk>/answer/", views.answer, name="answer"),
 ]

@@ -93,14 +93,15 @@ def take_further(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def answer(request, pk: int, challenge_id: int):
+def answer(request, pk: int):
+    """The referral's latest challenge (one runs at a time), for a manager of its team."""
     referral = _load(request, pk, Need.ACT)
     if referral is None or not may_answer(request.user, referral):
         if referral is not None:
             audit_record(action=AuditAction.CHALLENGE_VIEWED, request=request, allowed=False,
                          referral=referral)
         return _not_found(request)
-    challenge = Challenge.objects.filter(referral=referral, pk=challenge_id).first()
+    challenge = Challenge.objects.filter(referral=referral).order_by("-raised_at", "-id").first()
     if challenge is None:
         return _not_found(request)
     form = AnswerForm(request.POST or None)

@@ -35,7 +35,7 @@ def test_an_outsider_gets_not_found_and_an_audited_refusal(client, decided):
     outsider = ReferrerFactory(organisation=OrganisationFactory(name="Elsewhere", sector="health"))
     client.force_login(outsider)
     for url in (f"/challenges/referrals/{decided.pk}/disagree/",
-                f"/challenges/referrals/{decided.pk}/1/answer/"):
+                f"/challenges/referrals/{decided.pk}/answer/"):
         assert client.get(url).status_code == 404
     assert AuditEvent.objects.filter(action="challenge.viewed", allowed=False,
                                      referral_id=decided.pk).count() == 2
@@ -46,14 +46,14 @@ def test_staff_see_the_challenge_and_only_the_manager_answers(client, decided, r
                                                               worker):
     challenge = challenge_raise(referral=decided, actor=referrer, reason="Because", now=MONDAY)
     client.force_login(worker)
-    assert client.get(f"/challenges/referrals/{decided.pk}/{challenge.pk}/answer/").status_code == 404
+    assert client.get(f"/challenges/referrals/{decided.pk}/answer/").status_code == 404
     assert decided.reference in client.get("/challenges/").content.decode()
     client.force_login(manager)
     page = client.get(f"/triage/referral/{decided.pk}/").content.decode()
     assert "Answer the challenge" in page
-    response = client.post(f"/challenges/referrals/{decided.pk}/{challenge.pk}/answer/",
+    response = client.post(f"/challenges/referrals/{decided.pk}/answer/",
                            {"upheld": "no", "response": ""})
     assert "Enter the answer to give the referrer." in response.content.decode()
-    response = client.post(f"/challenges/referrals/{decided.pk}/{challenge.pk}/answer/",
+    response = client.post(f"/challenges/referrals/{decided.pk}/answer/",
                            {"upheld": "no", "response": "It stands."})
     assert response.status_code == 302
