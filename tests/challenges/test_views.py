@@ -44,7 +44,7 @@ def test_an_outsider_gets_not_found_and_an_audited_refusal(client, decided):
 
 def test_staff_see_the_challenge_and_only_the_manager_answers(client, decided, referrer, manager,
                                                               worker):
-    challenge = challenge_raise(referral=decided, actor=referrer, reason="Because", now=MONDAY)
+    challenge_raise(referral=decided, actor=referrer, reason="Because", now=MONDAY)
     client.force_login(worker)
     assert client.get(f"/challenges/referrals/{decided.pk}/answer/").status_code == 404
     assert decided.reference in client.get("/challenges/").content.decode()
