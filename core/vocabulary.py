@@ -113,6 +113,10 @@ class ClockKind(models.TextChoices):
     # picked up (assigned) within an hour or the managers are alerted. A policy row sets the
     # hour; the sweep checks urgent referrals directly, so it never becomes a Deadline row.
     URGENT_PICKUP = "urgent_pickup", "Urgent referral picked up"
+    # Issue 15. Neither is a Deadline row: a challenge's tier and a consultation's call-back
+    # keep their own due times (challenges, consultations), computed from these policy rows.
+    CHALLENGE = "challenge", "Response to a challenge (each tier)"
+    CONSULTATION = "consultation", "Call-back on a request for advice"
 
     @property
     def phrase(self) -> str:
@@ -142,6 +146,8 @@ _CLOCK_PHRASES = {
     "enquiry": "section 42 enquiry",
     "feedback": "feedback to the referrer",
     "urgent_pickup": "urgent pick-up",
+    "challenge": "response to a challenge",
+    "consultation": "call-back on a request for advice",
 }
 
 
@@ -197,6 +203,11 @@ class EventKind(models.TextChoices):
     INFORMATION_ADDED = "information_added", "Referrer added information"
     CHASED = "chased", "Referrer chased a missed timeframe"
     FEEDBACK_BY_PHONE = "feedback_by_phone", "Feedback given by phone"
+    # Issue 15: challenging a decision (professional disagreement), and "things have got worse".
+    CHALLENGE_RAISED = "challenge_raised", "Referrer challenged the decision"
+    CHALLENGE_ANSWERED = "challenge_answered", "Challenge answered"
+    CHALLENGE_ESCALATED = "challenge_escalated", "Challenge passed to the next stage"
+    WORSENED = "worsened", "Referrer said things have got worse"
 
 
 class AuditAction(models.TextChoices):
@@ -251,6 +262,17 @@ class AuditAction(models.TextChoices):
     REFERRAL_CHASED = "referral.chased", "Referrer chased a referral"
     FEEDBACK_GIVEN_BY_PHONE = "feedback.given_by_phone", "Gave feedback by phone"
     REFERRAL_NOTE_ADDED = "referral.note_added", "Added an internal note"
+    CHALLENGE_RAISED = "challenge.raised", "Challenged a decision"
+    CHALLENGE_ANSWERED = "challenge.answered", "Answered a challenge"
+    CHALLENGE_ESCALATED = "challenge.escalated", "A challenge passed to the next stage"
+    REFERRAL_WORSENED = "referral.worsened", "Referrer said things have got worse"
+    CHALLENGE_VIEWED = "challenge.viewed", "Viewed a challenge page"
+    CONSULTATION_REQUESTED = "consultation.requested", "Asked for advice before referring"
+    CONSULTATION_VIEWED = "consultation.viewed", "Viewed a request for advice"
+    CONSULTATION_ANSWERED = "consultation.answered", "Recorded advice given"
+    CONSULTATION_CONVERTED = "consultation.converted", "Turned a request for advice into a draft"
+    CONSULTATION_CALLBACK_MISSED = (
+        "consultation.callback_missed", "A request for advice was not called back in time")
     # Clocks.
     DEADLINE_OPENED = "deadline.opened", "A clock started"
     DEADLINE_MET = "deadline.met", "A clock was met"
@@ -341,4 +363,8 @@ EVENT_AUDIT = {
     EventKind.INFORMATION_ADDED: AuditAction.REFERRAL_INFORMATION_ADDED,
     EventKind.CHASED: AuditAction.REFERRAL_CHASED,
     EventKind.FEEDBACK_BY_PHONE: AuditAction.FEEDBACK_GIVEN_BY_PHONE,
+    EventKind.CHALLENGE_RAISED: AuditAction.CHALLENGE_RAISED,
+    EventKind.CHALLENGE_ANSWERED: AuditAction.CHALLENGE_ANSWERED,
+    EventKind.CHALLENGE_ESCALATED: AuditAction.CHALLENGE_ESCALATED,
+    EventKind.WORSENED: AuditAction.REFERRAL_WORSENED,
 }

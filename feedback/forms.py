@@ -1,6 +1,7 @@
 from django import forms
 
 from .updates import INFORMATION_MAX_CHARS
+from .worse import WORSE_MAX_CHARS
 
 
 class InformationForm(forms.Form):
@@ -39,3 +40,14 @@ class PhoneFeedbackForm(forms.Form):
             "max_length": "The summary must be 2000 characters or fewer.",
         },
     )
+
+
+class WorseForm(forms.Form):
+    what_changed = forms.CharField(
+        label="What has changed?",
+        help_text="For example: she has been hit again, he has stopped eating, they have been "
+                  "told to leave. The team's managers will be told at once.",
+        max_length=WORSE_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Enter what has changed.",
+                        "max_length": f"What has changed must be {WORSE_MAX_CHARS} characters or "
+                                      "fewer."})

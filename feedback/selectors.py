@@ -33,6 +33,10 @@ EVENT_WORDS = {
     EventKind.REROUTED: "Passed to another team",
     EventKind.INFO_REQUESTED: "More information requested",
     EventKind.CLOSED: "Referral closed",
+    EventKind.CHALLENGE_RAISED: "You challenged the decision",
+    EventKind.CHALLENGE_ANSWERED: "Your challenge was answered",
+    EventKind.CHALLENGE_ESCALATED: "Your challenge went to the next stage",
+    EventKind.WORSENED: "You told the team things have got worse",
 }
 
 # Events whose reason was written for the referrer to read (their own words, the team's
@@ -43,7 +47,8 @@ REASON_FOR_REFERRER = frozenset({
     EventKind.SUBMITTED, EventKind.INFORMATION_ADDED, EventKind.CHASED,
     EventKind.FEEDBACK_BY_PHONE, EventKind.REROUTED, EventKind.INFO_REQUESTED,
     EventKind.INFO_RECEIVED, EventKind.DECIDED, EventKind.CLOSED, EventKind.MERGED,
-    EventKind.WITHDRAWN,
+    EventKind.WITHDRAWN, EventKind.CHALLENGE_RAISED, EventKind.CHALLENGE_ANSWERED,
+    EventKind.CHALLENGE_ESCALATED, EventKind.WORSENED,
 })
 
 # What the referral form stores when the adult refused (referrals.choices.CONSENT, kept in the
@@ -113,7 +118,7 @@ def timeline_for_referrer(referral: Referral) -> list[TimelineItem]:
         else:
             title = event.kind.replace("_", " ").capitalize()
         words = event.reason if event.kind in REASON_FOR_REFERRER else ""
-        if withheld and event.kind not in ("information_added", "chased"):
+        if withheld and event.kind not in ("information_added", "chased", "challenge_raised", "worsened"):
             words = ""
         files = ()
         if event.kind == "information_added":

@@ -15,15 +15,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from audit.services import audit_record
+from challenges import selectors as challenge_selectors
 from core.vocabulary import AuditAction, Status
 from outbox.write import notices_mark_read
 from referrals import access
 from referrals.access import Need
 
 from . import selectors
-from .forms import InformationForm, PhoneFeedbackForm
+from .forms import InformationForm, PhoneFeedbackForm, WorseForm
 from .services import feedback_give_by_phone, notice_retry_failed
 from .updates import referral_chase, referral_information_add
+from .worse import referral_worsen
+
+WORSE_DONE = "feedback_worse_done"
 
 
 def _not_found(request, pk: int, action: str):
@@ -68,6 +72,7 @@ def status(request, pk: int):
         "contact": selectors.contact_for(referral),
         "missed": selectors.deadline_missed(referral, now),
         "is_open": referral.status in Status.open(),
+        "challenge_view": challenge_selectors.for_follower(request.user, referral),
     })
 
 
@@ -118,6 +123,43 @@ def chase(request, pk: int):
         except PermissionDenied:
             return _not_found(request, pk, AuditAction.REFERRAL_CHASED)
     return render(request, "feedback/chase.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def worse(request, pk: int):
+    """"Things have got worse": re-flag as urgent, with what changed (feedback.worse)."""
+    referral = _referral_or_none(request, pk, AuditAction.REFERRAL_STATUS_VIEWED)
+    if referral is None:
+        return _not_found(request, pk, AuditAction.REFERRAL_STATUS_VIEWED)
+    form = WorseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = referral_worsen(referral=referral, actor=request.user,
+                                     what_changed=form.cleaned_data["what_changed"],
+                                     now=timezone.now(), request=request)
+        except ValidationError as error:
+            form.add_error("what_changed" if hasattr(error, "error_dict") else None, error)
+        except PermissionDenied:
+            return _not_found(request, pk, AuditAction.REFERRAL_WORSENED)
+        else:
+            # Kept in the session for the confirmation page (post, redirect, get).
+            request.session[WORSE_DONE] = {"referral": referral.pk, "lines": result.sentences()}
+            return redirect("feedback:worse-done", pk=referral.pk)
+    return render(request, "feedback/worse.html", {
+        "referral": referral, "form": form, "is_open": referral.status in Status.open()})
+
+
+@login_required
+def worse_done(request, pk: int):
+    referral = _referral_or_none(request, pk, AuditAction.REFERRAL_STATUS_VIEWED)
+    done = request.session.get(WORSE_DONE) or {}
+    if referral is None or done.get("referral") != referral.pk:
+        if referral is None:
+            return _not_found(request, pk, AuditAction.REFERRAL_STATUS_VIEWED)
+        return redirect("feedback:status", pk=referral.pk)
+    return render(request, "feedback/worse_done.html",
+                  {"referral": referral, "lines": done["lines"]})
 
 
 @login_required

@@ -94,8 +94,10 @@ def kinds_for_pathway(pathway: str) -> tuple[ClockKind, ...]:
 
 
 def policy_kinds_for_pathway(pathway: str) -> tuple[ClockKind, ...]:
-    """Every clock an administrator sets for `pathway`: its deadlines and the urgent pick-up."""
-    return (*kinds_for_pathway(pathway), ClockKind.URGENT_PICKUP)
+    """Every clock an administrator sets for `pathway`: its deadlines, the urgent pick-up, a
+    challenge's response time per tier and a request for advice's call-back (issue 15)."""
+    return (*kinds_for_pathway(pathway), ClockKind.URGENT_PICKUP, ClockKind.CHALLENGE,
+            ClockKind.CONSULTATION)
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,11 @@ DEFAULT_RULES: dict[tuple[ClockKind, str], ClockRule] = {
     (ClockKind.FEEDBACK, ""): ClockRule(1, Unit.WORKING_DAYS, **TWO_WORKING_HOURS),
     # One real hour, day or night; it has no separate warning (its alert is the warning).
     (ClockKind.URGENT_PICKUP, ""): ClockRule(1, Unit.ELAPSED_HOURS, 0, Unit.ELAPSED_HOURS),
+    # Issue 15: each tier of a professional-disagreement challenge answers within 5 working
+    # days (the escalation protocols' usual figure); a request for advice is called back the
+    # same working day.
+    (ClockKind.CHALLENGE, ""): ClockRule(5, Unit.WORKING_DAYS, 1, Unit.WORKING_DAYS),
+    (ClockKind.CONSULTATION, ""): ClockRule(0, Unit.WORKING_DAYS, **TWO_WORKING_HOURS),
 }
 
 

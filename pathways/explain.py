@@ -113,6 +113,18 @@ def explain_scenario(
     return clocks
 
 
+def explain_started(*, pathway: str, kind: ClockKind, starts: datetime,
+                    calendar: WorkingCalendar, rule_for: RuleLookup,
+                    note: str = "") -> ExplainedClock:
+    """One clock that starts at `starts` on `pathway` by its policy row: a challenge's tier
+    (each tier starts its own) or a request for advice's call-back (issue 15)."""
+    result = compute(rule_for(pathway, kind, ""), starts, calendar)
+    if note:
+        result = ClockResult(result.starts, result.warning, result.due,
+                             f"{note}\n{result.explanation}")
+    return ExplainedClock(str(kind), result)
+
+
 def as_json(clocks: list[ExplainedClock], **extra) -> str:
     return json.dumps({**extra, "clocks": [c.as_json() for c in clocks]}, indent=2)
 

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "pathways",
     "referrals",
     "feedback",
+    "challenges",
+    "consultations",
     "outbox",
     "ops",
     "triage",
@@ -222,6 +224,15 @@ CELERY_BEAT_SCHEDULE = {
     "deadlines-sweep": {
         "task": "pathways.tasks.deadlines_sweep", "schedule": 60.0, "options": {"expires": 50},
     },
+    # Issue 15: a challenge's tier not answered in time passes to the next tier.
+    "challenges-sweep": {
+        "task": "challenges.tasks.challenges_sweep", "schedule": 60.0, "options": {"expires": 50},
+    },
+    # Issue 15: requests for advice not called back in time.
+    "consultations-sweep": {
+        "task": "consultations.tasks.consultations_sweep", "schedule": 60.0,
+        "options": {"expires": 50},
+    },
 }
 
 # The pathway a "not sure" referral goes to (a configurable front door).
@@ -312,6 +323,9 @@ FEEDBACK_ESCALATION_ROUTE = os.environ.get(
     "the referral is being handled, use the Safeguarding Adults Board's or the Safeguarding "
     "Children Partnership's escalation (professional disagreement) procedure.",
 )
+# Issue 15: out of hours, "things have got worse" also emails the Emergency Duty Team here. Empty:
+# the EDT contact point's email (Django admin, Contact points), if it has one.
+EMERGENCY_DUTY_TEAM_EMAIL = os.environ.get("EMERGENCY_DUTY_TEAM_EMAIL", "")
 CELERY_BEAT_SCHEDULE["feedback-notices-requeue"] = {
     "task": "feedback.tasks.notices_requeue", "schedule": 60.0,
 }

@@ -18,6 +18,8 @@ urlpatterns = [
     path("triage/", include("triage.urls")),
     path("clocks/", include("triage.clock_urls")),
     path("feedback/", include("feedback.urls")),
+    path("challenges/", include("challenges.urls")),
+    path("advice/", include("consultations.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("account/security/", include("mfa.urls")),
     path("audit/", include("audit.urls")),

@@ -319,3 +319,29 @@ def referral_by_reference(user, reference: str, need: Need = Need.STAFF_ACT) -> 
         return None
     return (_scoped(user, need).exclude(status=Status.DRAFT)
             .filter(reference__iexact=reference).first())
+
+
+# --- requests for advice (consultations, issue 15) -------------------------------------------
+# Not referrals, but the same people and the same rules, so the same policy: the person who
+# asked and their organisation's lead follow it; members of the team it was sent to act on it.
+# Duck-typed (requester_id, organisation_id, team_id) so this layer imports nothing above it.
+
+def may_follow_consultation(user, consultation) -> bool:
+    if not user.is_authenticated:
+        return False
+    if consultation.requester_id == user.pk:
+        return True
+    organisation_id = _lead_organisation_id(user)
+    return organisation_id is not None and consultation.organisation_id == organisation_id
+
+
+def may_act_consultation(user, consultation) -> bool:
+    return bool(user.is_authenticated and TeamMembership.objects.filter(
+        user=user, team_id=consultation.team_id).exists())
+
+
+def consultations_of_teams(user):
+    """The ids of the teams whose requests for advice this person works on."""
+    if not user.is_authenticated:
+        return []
+    return list(TeamMembership.objects.filter(user=user).values_list("team_id", flat=True))

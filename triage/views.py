@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from audit.services import audit_record
+from challenges import selectors as challenge_selectors
+from consultations import selectors as consultation_selectors
 from core.vocabulary import AuditAction, Status
 from pathways import deadlines
 from pathways.policies import working_calendar
@@ -111,6 +113,7 @@ def queue(request, team):
         "results": results, "statuses": [(s, Status(s).label) for s in Status.open()],
         "categories": forms.FILTER_CATEGORIES, "filter_query": query.urlencode(),
         "is_manager": access.is_manager(request.user, team),
+        "consultations": list(consultation_selectors.team_waiting(request.user, team)[:100]),
     })
 
 
@@ -193,6 +196,7 @@ def referral_detail(request, pk, team):
         "notes": referral.internal_notes.select_related("author"),
         "note_form": forms.NoteForm(), "duplicates": duplicates, "visible": visible,
         "linkable": linkable,
+        "challenges": challenge_selectors.for_staff(referral),
         "links": referral.duplicate_links.select_related("other"),
         "assign_form": forms.AssignForm(team=referral.team,
                                         initial={"assignee": referral.assignee_id or ""})

@@ -3,7 +3,7 @@ function from a Context. A lead sees only the referrer-side figures of their org
 
 from core.vocabulary import Pathway
 
-from . import feedback, outcomes, received, timeliness
+from . import challenges, consultations, feedback, outcomes, received, timeliness
 from .context import Context
 
 SECTIONS = [
@@ -16,6 +16,10 @@ SECTIONS = [
     ("feedback", "Feedback to referrers", [
         feedback.feedback_channel, feedback.feedback_time, feedback.closed_without_feedback]),
     ("outcomes", "Outcomes", [outcomes.adult_outcomes, outcomes.mash_outcomes]),
+    # Issue 15 (the referrer's side of the promise): one section per feature, so each merges
+    # on its own line.
+    ("challenges", "Challenges to decisions", [challenges.challenges_by_pathway_sector]),
+    ("consultations", "Requests for advice", [consultations.consultations_by_pathway]),
 ]
 
 # What an organisation's safeguarding lead may see: referrals made, feedback received, time to
@@ -23,6 +27,7 @@ SECTIONS = [
 ORGANISATION_FIGURES = {
     received.received_pathway, received.received_category, received.received_urgency,
     feedback.feedback_channel, feedback.feedback_time, feedback.closed_without_feedback,
+    challenges.challenges_by_pathway_sector, consultations.consultations_by_pathway,
 }
 
 SLUGS = {
@@ -41,6 +46,8 @@ SLUGS = {
     "closed-without-feedback": feedback.closed_without_feedback,
     "adult-outcomes": outcomes.adult_outcomes,
     "mash-outcomes": outcomes.mash_outcomes,
+    "challenges": challenges.challenges_by_pathway_sector,
+    "consultations": consultations.consultations_by_pathway,
 }
 
 

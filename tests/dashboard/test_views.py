@@ -87,7 +87,7 @@ def test_council_admin_sees_all_and_can_filter_by_pathway(client, world, council
     response = client.get(URL, {"months": "24"})
     sections = {t.slug: t for s in response.context["sections"] for t in s["tables"]}
     assert sections["received-pathway"].rows[-1][-1] == 11
-    assert len(sections) == 15
+    assert len(sections) == 17  # 15, and issue 15's challenges and requests for advice
     response = client.get(URL, {"months": "24", "pathway": "learning-disabilities"})
     sections = {t.slug: t for s in response.context["sections"] for t in s["tables"]}
     assert sections["received-pathway"].rows[-1] == ["All periods", 2, 2]
@@ -100,7 +100,8 @@ def test_lead_sees_only_their_organisations_referrer_figures(client, lead):
     assert "Referrals made by Peckham Food Bank" in page
     slugs = [t.slug for s in response.context["sections"] for t in s["tables"]]
     assert slugs == ["received-pathway", "received-category", "received-urgency",
-                     "feedback-channel", "feedback-time", "closed-without-feedback"]
+                     "feedback-channel", "feedback-time", "closed-without-feedback",
+                     "challenges", "consultations"]
     sections = {t.slug: t for s in response.context["sections"] for t in s["tables"]}
     assert sections["received-pathway"].rows[-1][-1] == 3  # r0, r1, r8
     assert "Open breaches" not in page
@@ -158,7 +159,7 @@ def test_charts_have_titles_descriptions_and_tables_beside_them(client, world, c
     page = client.get(URL, {"months": "24"}).content.decode()
     assert page.count('role="img"') == page.count("<title id=\"chart-title-")
     assert page.count("<desc id=\"chart-desc-") == page.count('role="img"') >= 13
-    assert page.count("<table") == 15
+    assert page.count("<table") == 17  # 15, and issue 15's challenges and requests for advice
     assert "1 referral closed without feedback" in page
 
 

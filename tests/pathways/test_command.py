@@ -203,3 +203,17 @@ def test_documented_example_is_what_the_command_prints():
     assert prompt in readme
     example = readme.split(prompt, 1)[1].split("```", 1)[0]
     assert example == clocks("explain", "--pathway", "oppd", "--received", "2026-05-22T18:00")
+
+
+def test_explain_a_challenge_stage_and_a_consultation_call_back_from_their_policy_rows():
+    """Issue 15: both clocks are policy rows; an administrator's change shows at once."""
+    text = clocks("explain", "--pathway", "oppd", "--received", "2026-05-21T10:00",
+                  "--challenged", "2026-05-22T18:00")
+    assert "challenge: Response to a challenge (each tier)" in text
+    # Friday 18:00 + 5 working days, skipping the weekend and the Spring Bank Holiday.
+    assert "  due:     2026-06-01T17:00:00+01:00  (Mon 1 Jun 2026 17:00 BST)" in text
+    ClockPolicy.objects.filter(pathway="mash", kind="consultation").update(amount=1)
+    data = json.loads(clocks("explain", "--pathway", "mash", "--consulted", "2026-05-21T10:00",
+                             "--json"))
+    assert [c["kind"] for c in data["clocks"]] == ["consultation"]
+    assert data["clocks"][0]["due"] == "2026-05-22T17:00:00+01:00"

@@ -302,7 +302,7 @@ def test_policy_rows_are_the_issue_defaults():
         if kind in policy_kinds_for_pathway(pathway)
     }
     assert rows == expected
-    assert len(rows) == 3 * 4 + 6
+    assert len(rows) == 3 * 4 + 6 + 2 * 4  # issue 15: challenge and consultation
 
 
 @pytest.mark.parametrize(

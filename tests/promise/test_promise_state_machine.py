@@ -52,10 +52,13 @@ from hypothesis.stateful import (
 )
 
 from audit.models import AuditEvent
+from challenges.models import Challenge, ChallengeState
+from challenges.services import challenge_answer, challenge_raise
 from core.vocabulary import AuditAction as A
 from feedback.models import FeedbackRecord
 from feedback.services import feedback_give_by_phone
 from feedback.updates import referral_information_add
+from feedback.worse import referral_worsen
 from outbox.models import Channel, Notice, NoticeStatus
 from outbox.send import notices_send_now
 from pathways.deadlines import ClockError, deadline_pause, deadline_resume
@@ -370,6 +373,55 @@ class PromiseMachine(RuleBasedStateMachine):
             expected_audit=[(ref, A.REFERRAL_WITHDRAWN)])
         if done:
             self.move(ref, row)
+
+    # Issue 15: the referrer's challenge to a decision and "things have got worse". Their own
+    # words and the answer written for them are visible text (VIS): they may reach only the
+    # referrers entitled to the referral; who answered never reaches them.
+    DECIDED = (Status.CONCERN_DECIDED, Status.ENQUIRY, Status.PLAN_REVIEW, Status.MASH_DECIDED,
+               Status.CLOSED)
+
+    @rule(ref=referrals, focus=st.booleans(), key=st.sampled_from(["ra1", "ra2", "rb", "lead", "w-oppd"]))
+    def challenge(self, ref, focus, key):
+        ref = self.focused(ref, focus, self.DECIDED)
+        state = self.model[ref]
+        in_scope = state["referrer"] == key or (key == "lead" and state["referrer"] in ("ra1", "ra2"))
+        reason = self.marker("VIS", "Disagree", owner=ref)
+        self.attempt(
+            key=key, referral_ids=[ref], in_scope=in_scope,
+            call=lambda: challenge_raise(referral=Referral.objects.get(pk=ref),
+                                         actor=self.person(key).user, reason=reason,
+                                         now=self.now),
+            expected_audit=[(ref, A.CHALLENGE_RAISED)],
+            # Refused in scope when there is no decision yet, or a challenge is running.
+            may_refuse=True)
+
+    @rule(ref=referrals, key=st.sampled_from(["team-w", "team-m", "team-m", "next-w", "next-m"]),
+          upheld=st.booleans())
+    def answer_challenge(self, ref, key, upheld):
+        challenge = Challenge.objects.filter(referral_id=ref, state=ChallengeState.AWAITING).first()
+        if challenge is None:
+            return
+        key = self.who(key, ref)
+        # A team manager of the referral's team records each stage's answer; its worker may not.
+        in_scope = self.staff_scope(key, ref) and self.person(key).role == "manager"
+        response = self.marker("VIS", "Answer", owner=ref)
+        self.attempt(
+            key=key, referral_ids=[ref], in_scope=in_scope,
+            call=lambda: challenge_answer(challenge=challenge, actor=self.person(key).user,
+                                          upheld=upheld, response=response, now=self.now),
+            expected_audit=[(ref, A.CHALLENGE_ANSWERED)])
+
+    @rule(ref=referrals, key=st.sampled_from(["ra1", "ra2", "rb", "lead", "w-oppd"]))
+    def things_got_worse(self, ref, key):
+        state = self.model[ref]
+        in_scope = state["referrer"] == key or (key == "lead" and state["referrer"] in ("ra1", "ra2"))
+        words = self.marker("VIS", "Worse", owner=ref)
+        self.attempt(
+            key=key, referral_ids=[ref], in_scope=in_scope,
+            call=lambda: referral_worsen(referral=Referral(pk=ref), actor=self.person(key).user,
+                                         what_changed=words, now=self.now),
+            expected_audit=[(ref, A.REFERRAL_WORSENED)],
+            may_refuse=state["status"] not in Status.open())
 
     # --- rules: staff --------------------------------------------------------------------------
 

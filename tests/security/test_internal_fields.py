@@ -334,6 +334,12 @@ def normal_data(name: str, key: str, world) -> dict:
         "referrals:check": {},
         "feedback:add-information": {"text": "The person has moved to her sister's."},
         "feedback:chase": {},
+        # Issue 15's referrer forms.
+        "feedback:worse": {"what_changed": "She has been hit again."},
+        "challenges:raise": {"reason": "The decision missed the financial abuse."},
+        "challenges:take-further": {},
+        "consultations:new": {"team": str(world["teams"]["oppd"].pk), "question": "Is it abuse?",
+                              "urgency": "soon", "contact_phone": "020 7525 0000"},
         "feedback:notices": {},
         "display": {"text": "large"},
         "mfa:setup": {"token": "000000"},

@@ -1,7 +1,9 @@
 """`manage.py clocks explain ...` (the rules, auditable) and `manage.py clocks sweep`.
 
     clocks explain --pathway {oppd,mental-health,learning-disabilities,mash} --received WHEN
-                   [--decided WHEN] [--rag {red,amber,green} --rated WHEN] [--json]
+                   [--decided WHEN] [--rag {red,amber,green} --rated WHEN]
+                   [--challenged WHEN] [--json]
+    clocks explain --pathway ... --consulted WHEN [--json]   (a request for advice's call-back)
     clocks explain REFERENCE [--json]
     clocks sweep [--now WHEN]
 
@@ -13,10 +15,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
-from core.vocabulary import AuditAction, Pathway, RagRating
+from core.vocabulary import AuditAction, ClockKind, Pathway, RagRating
 from pathways.clocks import PATHWAYS
 from pathways.deadlines import deadline_explain, due_status
-from pathways.explain import ExplainedClock, as_json, as_text, explain_scenario, parse_when
+from pathways.explain import (
+    ExplainedClock,
+    as_json,
+    as_text,
+    explain_scenario,
+    explain_started,
+    parse_when,
+)
 from pathways.models import Deadline
 from pathways.policies import policy_rule, working_calendar
 from referrals.models import Referral
@@ -39,6 +48,12 @@ class Command(BaseCommand):
         explain.add_argument("--decided", metavar="WHEN")
         explain.add_argument("--rag", choices=[r.value for r in RagRating])
         explain.add_argument("--rated", metavar="WHEN")
+        explain.add_argument("--challenged", metavar="WHEN",
+                             help="When a referrer challenged the decision (or a stage began): "
+                                  "that stage's answer clock.")
+        explain.add_argument("--consulted", metavar="WHEN",
+                             help="When a request for advice was made: its call-back clock "
+                                  "(--received not needed).")
         explain.add_argument("--json", action="store_true", help="Print one JSON object.")
         sweep = actions.add_parser("sweep", help="Record due warnings and breaches now.")
         sweep.add_argument("--now", metavar="WHEN", help="Sweep as if it were this time.")
@@ -60,15 +75,30 @@ class Command(BaseCommand):
         )
 
     def _explain(self, options):
-        scenario = [options[k] for k in ("pathway", "received", "decided", "rag", "rated")]
+        scenario = [options[k] for k in ("pathway", "received", "decided", "rag", "rated",
+                                         "challenged", "consulted")]
         if options["reference"]:
             if any(scenario):
                 raise ValueError("Give either a referral REFERENCE or --pathway and --received.")
             return self._explain_referral(options["reference"], options["json"])
+        calendar = working_calendar()
+        extra = []
+        for option, kind, note in (
+            ("consulted", ClockKind.CONSULTATION, "Request for advice: call-back clock."),
+            ("challenged", ClockKind.CHALLENGE,
+             "Challenge to a decision: each stage (tier) has this long to answer; an "
+             "unanswered stage passes to the next, whose clock starts then."),
+        ):
+            if options[option] and options["pathway"]:
+                extra.append(explain_started(
+                    pathway=options["pathway"], kind=kind,
+                    starts=parse_when(options[option], f"--{option}"), calendar=calendar,
+                    rule_for=policy_rule, note=note))
+        if options["consulted"] and options["pathway"] and not options["received"]:
+            return self._write(extra, options)
         if not options["pathway"] or not options["received"]:
             raise ValueError("Give a referral REFERENCE, or both --pathway and --received.")
-        calendar = working_calendar()
-        clocks = explain_scenario(
+        clocks = extra + explain_scenario(
             pathway=options["pathway"],
             received=parse_when(options["received"], "--received"),
             decided=parse_when(options["decided"], "--decided") if options["decided"] else None,
@@ -77,6 +107,10 @@ class Command(BaseCommand):
             calendar=calendar,
             rule_for=policy_rule,
         )
+        clocks = clocks[len(extra):] + extra
+        self._write(clocks, options)
+
+    def _write(self, clocks, options):
         if options["json"]:
             self.stdout.write(as_json(clocks))
         else:
