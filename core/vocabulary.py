@@ -197,6 +197,8 @@ class EventKind(models.TextChoices):
     INFORMATION_ADDED = "information_added", "Referrer added information"
     CHASED = "chased", "Referrer chased a missed timeframe"
     FEEDBACK_BY_PHONE = "feedback_by_phone", "Feedback given by phone"
+    # Case management acknowledged the hand-over through the API (api.services).
+    HANDED_OVER = "handed_over", "Handed over to a social work team"
 
 
 class AuditAction(models.TextChoices):
@@ -251,6 +253,20 @@ class AuditAction(models.TextChoices):
     REFERRAL_CHASED = "referral.chased", "Referrer chased a referral"
     FEEDBACK_GIVEN_BY_PHONE = "feedback.given_by_phone", "Gave feedback by phone"
     REFERRAL_NOTE_ADDED = "referral.note_added", "Added an internal note"
+    # Systems (the API, issue 17): every read names the client in its detail.
+    REFERRAL_API_LISTED = "referral.api_listed", "A system listed a referral through the API"
+    REFERRAL_API_VIEWED = "referral.api_viewed", "A system read a referral through the API"
+    REFERRAL_API_ATTACHMENT_DOWNLOADED = (
+        "referral.api_attachment_downloaded", "A system downloaded an attachment through the API")
+    REFERRAL_API_EVENTS_READ = (
+        "referral.api_events_read", "A system read a referral's events from the API feed")
+    REFERRAL_API_REFUSED = "referral.api_refused", "A system was refused a referral"
+    REFERRAL_HANDED_OVER = "referral.handed_over", "Case management accepted the hand-over"
+    REFERRAL_BUNDLE_EXPORTED = "referral.bundle_exported", "Downloaded a hand-over bundle"
+    CLIENT_REGISTERED = "client.registered", "Registered an API client"
+    CLIENT_SUSPENDED = "client.suspended", "Suspended an API client"
+    CLIENT_RESUMED = "client.resumed", "Resumed a suspended API client"
+    WEBHOOK_REPLAYED = "webhook.replayed", "Replayed a webhook delivery"
     # Clocks.
     DEADLINE_OPENED = "deadline.opened", "A clock started"
     DEADLINE_MET = "deadline.met", "A clock was met"
@@ -341,4 +357,5 @@ EVENT_AUDIT = {
     EventKind.INFORMATION_ADDED: AuditAction.REFERRAL_INFORMATION_ADDED,
     EventKind.CHASED: AuditAction.REFERRAL_CHASED,
     EventKind.FEEDBACK_BY_PHONE: AuditAction.FEEDBACK_GIVEN_BY_PHONE,
+    EventKind.HANDED_OVER: AuditAction.REFERRAL_HANDED_OVER,
 }

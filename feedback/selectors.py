@@ -33,6 +33,9 @@ EVENT_WORDS = {
     EventKind.REROUTED: "Passed to another team",
     EventKind.INFO_REQUESTED: "More information requested",
     EventKind.CLOSED: "Referral closed",
+    # Case management accepted it (api.services.handover_acknowledge): the title only, never
+    # the case id or who accepted it; not shown at all when the adult refused consent.
+    EventKind.HANDED_OVER: "Passed to a social work team",
 }
 
 # Events whose reason was written for the referrer to read (their own words, the team's
