@@ -10,7 +10,8 @@ import zipfile
 
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -43,8 +44,8 @@ def bundle(request, referral_pk):
     referral = referral_from_request(request, referral_pk, need=Need.EXPORT,
                                      action=AuditAction.REFERRAL_BUNDLE_EXPORTED,
                                      related=("team", "organisation"))
-    if referral is None:
-        raise Http404
+    if referral is None:  # returned, not raised: the refusal's audit row must commit
+        return render(request, "referrals/not_found.html", status=404)
     payload = bundle_bytes(referral, request)
     audit_record(action=AuditAction.REFERRAL_BUNDLE_EXPORTED, request=request,
                  referral=referral, detail={"attachments": referral.attachments.count()})
