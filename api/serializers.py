@@ -173,14 +173,12 @@ class HandoverRequest(serializers.Serializer):
     case_id = serializers.RegexField(
         r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,59}$", max_length=60,
         help_text="The case-management system's case id (letters, digits and . _ : / -).")
-    accepted_by = serializers.CharField(
-        max_length=120, help_text="Who accepted it there (a name or a team).")
+    accepted_by = serializers.RegexField(
+        r"^[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*$", max_length=120,
+        help_text="Who accepted it there (a name or a team); no control characters.")
 
     def validate_accepted_by(self, value):
-        value = " ".join(value.split())
-        if not value or any(ord(ch) < 32 for ch in value):
-            raise serializers.ValidationError("Enter who accepted the referral.")
-        return value
+        return " ".join(value.split())
 
 
 class HandoverResponse(serializers.Serializer):

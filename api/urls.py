@@ -1,7 +1,7 @@
 """/api/v1/: the API, its token endpoint, its schema (public: it holds no data) and the
 browsable documentation (signed-in council administrators only)."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from oauth2_provider.views import TokenView
 
@@ -19,4 +19,5 @@ urlpatterns = [
          views.AttachmentDownload.as_view(), name="attachment"),
     path("referrals/<int:pk>/handover/", views.HandoverAcknowledge.as_view(), name="handover"),
     path("events/", views.EventFeed.as_view(), name="events"),
+    re_path(r"^.*$", views.not_found),  # a problem, not the portal's HTML 404
 ]

@@ -5,7 +5,8 @@ the client's name (api.audit)."""
 from __future__ import annotations
 
 from django.core.files.storage import default_storage
-from django.http import FileResponse
+from django.http import FileResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -20,7 +21,7 @@ from . import selectors
 from . import serializers as shapes
 from .audit import audit_reads, audit_refused
 from .models import Scope
-from .problems import problem
+from .problems import PROBLEM_BASE, problem
 from .services import handover_acknowledge
 
 PROBLEM_TYPE = "application/problem+json"
@@ -47,22 +48,48 @@ def _cursor(value: str) -> int:
     raise serializers.ValidationError({"cursor": ["Not a cursor this API gave you."]})
 
 
+CURSOR_HELP = "`next_cursor` from the previous page, as it was given (opaque)."
+
+
 class ReferralFilters(serializers.Serializer):
     pathway = serializers.ChoiceField(choices=Pathway.choices, required=False)
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     decided_since = serializers.DateTimeField(required=False)
     handed_over = serializers.BooleanField(required=False, allow_null=True, default=None)
-    cursor = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    cursor = serializers.RegexField(r"^[0-9]{1,18}$", required=False, allow_blank=True,
+                                    max_length=18, help_text=CURSOR_HELP)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=200, default=50)
 
 
 class FeedFilters(serializers.Serializer):
-    cursor = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    cursor = serializers.RegexField(r"^[0-9]{1,18}$", required=False, allow_blank=True,
+                                    max_length=18, help_text=CURSOR_HELP)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=100)
 
 
 class ClientView(APIView):
     required_scope: str = ""
+
+
+def _query(request, form):
+    """The query string through `form`; an empty value is refused like any other invalid one
+    (the schema says so), except the cursor, which may be sent empty."""
+    empty = {key: ["Must not be empty."] for key, value in request.query_params.items()
+             if value == "" and key in form.fields and not getattr(form.fields[key],
+                                                                   "allow_blank", False)}
+    if empty:
+        raise serializers.ValidationError(empty)
+    form.initial_data = request.query_params
+    form.is_valid(raise_exception=True)
+    return form.validated_data
+
+
+@csrf_exempt  # no session here: a bearer token or nothing
+def not_found(request, *args, **kwargs):
+    """Any other address under /api/v1/: a problem, not the portal's HTML page."""
+    return JsonResponse({"type": PROBLEM_BASE + "not-found", "title": "No such resource",
+                         "status": 404, "detail": "There is nothing at this address."},
+                        status=404, content_type=PROBLEM_TYPE)
 
 
 class ReferralList(ClientView):
@@ -76,9 +103,7 @@ class ReferralList(ClientView):
         responses={200: shapes.ReferralPage, **_problems(400, 401, 403, 429)},
     )
     def get(self, request):
-        filters = ReferralFilters(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
+        data = _query(request, ReferralFilters(data=request.query_params))
         client = request.client
         if data.get("pathway") and data["pathway"] not in client.pathways:
             audit_refused(request, referral_id=None, why="pathway")
@@ -176,11 +201,9 @@ class EventFeed(ClientView):
         responses={200: shapes.EventPage, **_problems(400, 401, 403, 429)},
     )
     def get(self, request):
-        filters = FeedFilters(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        after = _cursor(filters.validated_data.get("cursor", ""))
-        events = selectors.events_page(request.client, after=after,
-                                       limit=filters.validated_data["limit"])
+        data = _query(request, FeedFilters(data=request.query_params))
+        after = _cursor(data.get("cursor", ""))
+        events = selectors.events_page(request.client, after=after, limit=data["limit"])
         audit_reads(request, AuditAction.REFERRAL_API_EVENTS_READ,
                     sorted({e.referral_id for e in events}))
         page = {"events": [selectors.event_item(e) for e in events],
