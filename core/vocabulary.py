@@ -208,6 +208,8 @@ class EventKind(models.TextChoices):
     CHALLENGE_ANSWERED = "challenge_answered", "Challenge answered"
     CHALLENGE_ESCALATED = "challenge_escalated", "Challenge passed to the next stage"
     WORSENED = "worsened", "Referrer said things have got worse"
+    # Case management acknowledged the hand-over through the API (api.services).
+    HANDED_OVER = "handed_over", "Handed over to a social work team"
 
 
 class AuditAction(models.TextChoices):
@@ -273,6 +275,20 @@ class AuditAction(models.TextChoices):
     CONSULTATION_CONVERTED = "consultation.converted", "Turned a request for advice into a draft"
     CONSULTATION_CALLBACK_MISSED = (
         "consultation.callback_missed", "A request for advice was not called back in time")
+    # Systems (the API, issue 17): every read names the client in its detail.
+    REFERRAL_API_LISTED = "referral.api_listed", "A system listed a referral through the API"
+    REFERRAL_API_VIEWED = "referral.api_viewed", "A system read a referral through the API"
+    REFERRAL_API_ATTACHMENT_DOWNLOADED = (
+        "referral.api_attachment_downloaded", "A system downloaded an attachment through the API")
+    REFERRAL_API_EVENTS_READ = (
+        "referral.api_events_read", "A system read a referral's events from the API feed")
+    REFERRAL_API_REFUSED = "referral.api_refused", "A system was refused a referral"
+    REFERRAL_HANDED_OVER = "referral.handed_over", "Case management accepted the hand-over"
+    REFERRAL_BUNDLE_EXPORTED = "referral.bundle_exported", "Downloaded a hand-over bundle"
+    CLIENT_REGISTERED = "client.registered", "Registered an API client"
+    CLIENT_SUSPENDED = "client.suspended", "Suspended an API client"
+    CLIENT_RESUMED = "client.resumed", "Resumed a suspended API client"
+    WEBHOOK_REPLAYED = "webhook.replayed", "Replayed a webhook delivery"
     # Clocks.
     DEADLINE_OPENED = "deadline.opened", "A clock started"
     DEADLINE_MET = "deadline.met", "A clock was met"
@@ -367,4 +383,5 @@ EVENT_AUDIT = {
     EventKind.CHALLENGE_ANSWERED: AuditAction.CHALLENGE_ANSWERED,
     EventKind.CHALLENGE_ESCALATED: AuditAction.CHALLENGE_ESCALATED,
     EventKind.WORSENED: AuditAction.REFERRAL_WORSENED,
+    EventKind.HANDED_OVER: AuditAction.REFERRAL_HANDED_OVER,
 }

@@ -37,6 +37,9 @@ EVENT_WORDS = {
     EventKind.CHALLENGE_ANSWERED: "Your challenge was answered",
     EventKind.CHALLENGE_ESCALATED: "Your challenge went to the next stage",
     EventKind.WORSENED: "You told the team things have got worse",
+    # Case management accepted it (api.services.handover_acknowledge): the title only, never
+    # the case id or who accepted it; not shown at all when the adult refused consent.
+    EventKind.HANDED_OVER: "Passed to a social work team",
 }
 
 # Events whose reason was written for the referrer to read (their own words, the team's

@@ -76,3 +76,69 @@ class Notice(models.Model):
     @property
     def is_email(self) -> bool:
         return self.channel in (Channel.EMAIL, Channel.NOTIFY)
+
+
+class WebhookEndpoint(models.Model):
+    """Where a case-management system wants to hear of changes (issue 17), registered by an
+    administrator for an API client (the OAuth application). `pathways` and `active` follow the
+    client's grant: the api app copies them here whenever the client changes (api.services), so
+    the outbox decides who hears of a change without importing the layer above it."""
+
+    application = models.ForeignKey(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE,
+        related_name="webhook_endpoints",
+    )
+    url = models.URLField(max_length=500, help_text="HTTPS address the deliveries are posted to.")
+    # The HMAC-SHA256 key: shown once when the endpoint is registered, never again.
+    secret = models.CharField(max_length=100, editable=False)
+    event_types = models.JSONField(default=list, blank=True)
+    pathways = models.JSONField(default=list, blank=True, editable=False)
+    active = models.BooleanField(default=True)
+    client_suspended = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"Webhook endpoint {self.pk} ({self.url})"
+
+
+class WebhookDelivery(models.Model):
+    """One signed POST of one referral event to one endpoint: written in the transaction of the
+    change (referrals.record), sent by the worker after commit (outbox.webhooks), retried with
+    back-off, FAILED after WEBHOOK_MAX_ATTEMPTS and replayable from the admin. The payload holds
+    ids and words from the vocabulary only: the client reads the referral through the API,
+    where the read is audited."""
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE,
+                                 related_name="deliveries")
+    # Plain ids: a delivery outlives nothing it names, but it must not lock the referral.
+    event_id = models.BigIntegerField()
+    referral_id = models.BigIntegerField()
+    event_type = models.CharField(max_length=40)
+    payload = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_try_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event_id"], name="webhook_once_per_event"),
+        ]
+        indexes = [
+            models.Index(fields=["next_try_at"], name="webhook_pending_next_try",
+                         condition=models.Q(status="pending")),
+            models.Index(fields=["endpoint", "referral_id", "id"], name="webhook_referral_order"),
+        ]
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self):
+        return f"{self.event_type} to endpoint {self.endpoint_id} ({self.status})"

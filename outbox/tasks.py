@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from .dispatch import notices_enqueue, notices_requeue_due
 from .send import notice_send_now, notices_send_now
+from .webhooks import webhooks_enqueue, webhooks_requeue_due, webhooks_send_now
 
 
 def _aware(iso: str) -> datetime:
@@ -54,7 +55,8 @@ def notices_requeue(now_iso: str | None = None) -> int:
     (a lost message, or Redis down when it was queued). Bounded batch, rows locked while
     claimed so two sweeps never pick the same notice."""
     now = _aware(now_iso) if now_iso else timezone.now()
-    return notices_requeue_due(now=now)
+    # Webhook deliveries are the outbox's other rows: the same sweep re-queues them.
+    return notices_requeue_due(now=now) + webhooks_requeue_due(now=now)
 
 
 @shared_task(name="feedback.bulk.notices_send_many", acks_late=True, reject_on_worker_lost=True,
@@ -64,3 +66,16 @@ def notices_send_many(notice_ids: list[int]) -> None:
     NOTICE_SEND_BATCH ids each, one transaction and one mail connection per batch), so several
     workers share a big sweep while the sweep itself paid for a single publish."""
     notices_enqueue(notice_ids)
+
+
+@shared_task(name="outbox.tasks.webhooks_send", acks_late=True, reject_on_worker_lost=True,
+             ignore_result=True)
+def webhooks_send(delivery_ids: list[int]) -> None:
+    """Post a batch of webhook deliveries by id (outbox.webhooks); idempotent, as notices_send
+    is: each to try again goes back to the broker with its own back-off."""
+    retries = webhooks_send_now(delivery_ids)
+    by_delay: dict[int, list[int]] = defaultdict(list)
+    for delivery_id, delay in retries.items():
+        by_delay[delay].append(delivery_id)
+    for delay, ids in sorted(by_delay.items()):
+        webhooks_enqueue(ids, countdown=delay)

@@ -613,3 +613,66 @@ CACHES["dashboard"] = (
     if REDIS_URL else
     {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dashboard"}
 )
+# --- The API for case-management systems (issue 17: api/, docs/api.md) -------------------------
+# Django REST framework with an OpenAPI 3 schema (drf-spectacular), OAuth 2.0 client credentials
+# (django-oauth-toolkit): clients are systems registered by an administrator (api.models).
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar",
+                   "oauth2_provider", "api"]
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.ClientAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.auth.ClientHasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.auth.ClientRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{COUNCIL_NAME} safeguarding referral portal API",
+    "DESCRIPTION": "Hand-over to case management: referrals ready for hand-over, the referral "
+                   "document, attachments, acknowledgement and the events feed. docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"PathwayEnum": "core.vocabulary.Pathway"},
+}
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "referrals:read": "Read referrals ready for hand-over, their documents and attachments",
+        "handover:write": "Acknowledge that case management accepted a referral",
+        "events:read": "Read the events feed",
+    },
+    "DEFAULT_SCOPES": [],
+    "SCOPES_BACKEND_CLASS": "api.oauth.ClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "api.oauth.ClientValidator",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("API_TOKEN_SECONDS", "3600")),
+    # RFC 9700 (OAuth 2.0 Security BCP) throughout: `check --deploy` fails otherwise. Only the
+    # client-credentials grant is used; tokens are stored hashed, never read from a URL.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "ALLOW_URI_WILDCARDS": False,
+    "PKCE_REQUIRED": True,
+}
+# Requests a client may make, per minute, unless its own registration says otherwise.
+API_RATE_PER_MINUTE = int(os.environ.get("API_RATE_PER_MINUTE", "120"))
+# Webhooks (outbox/webhooks.py): retries with back-off, then FAILED and shown in the admin.
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+# How a delivery is posted: the real HTTP client, or a test transport (like EMAIL_BACKEND).
+WEBHOOK_TRANSPORT = os.environ.get("WEBHOOK_TRANSPORT", "outbox.webhooks.http_post")

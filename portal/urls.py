@@ -25,6 +25,8 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("privacy-office/", include("privacy.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
+    path("handover/", include("api.export_urls")),
     # Probes and metrics, answered before sign-in and sessions (ops.middleware.ProbeMiddleware).
     path("healthz", ops_views.healthz, name="healthz"),
     path("readyz", ops_views.readyz, name="readyz"),

@@ -20,6 +20,12 @@ decides access to a referral. The rules, plainly:
   workflow.MANAGER (assign, sign off an enquiry) on their team's referrals.
 - **An administrator** (council administrator) reads no referral by their role alone: they
   run subject access exports, the audit pages and the failed-notice list.
+- **A system** (a case-management client of the API, issue 17) is not a person: it reads the
+  submitted referrals of the pathways an administrator granted it, nothing else, and never a
+  draft (`referrals_for_system`, `referral_load_for_system`). What it holds (scopes, suspension)
+  is checked by the api app before it asks here.
+- **A hand-over bundle** (the zip for a case-management system without an API) is downloaded
+  by a manager of the referral's team or an administrator (`may_export`).
 - **Link and merge** name a second referral: the actor must act on both (so on both teams).
 - **Every id a request names** (path, query string, form field, link/merge target) is loaded
   through `referral_from_request` / `referral_by_reference`: out of scope reads the same as
@@ -39,7 +45,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import MembershipRole, MembershipStatus, TeamMembership, TeamRole
 from audit.services import audit_record
-from core.vocabulary import Status
+from core.vocabulary import Pathway, Status
 
 from . import workflow
 from .models import Referral, ReferralGroupObjectPermission
@@ -63,6 +69,7 @@ class Need(StrEnum):
     STAFF_VIEW = "staff_view"  # staff whose teams hold view_referral
     STAFF_ACT = "staff_act"  # staff whose teams hold triage_referral
     ACT = "act"  # staff of the referral's own team with triage_referral (may_act)
+    EXPORT = "export"  # the team's manager or an administrator: a hand-over bundle (may_export)
 
 
 # --- who the person is -----------------------------------------------------------------------
@@ -251,6 +258,33 @@ def require_follow(user, referral: Referral) -> None:
         raise OutOfScope("You cannot update this referral.")
 
 
+# --- systems (the API's clients) ---------------------------------------------------------------
+
+def referrals_for_system(pathways) -> QuerySet[Referral]:
+    """Submitted referrals on the pathways a system was granted (an unevaluated queryset).
+    A re-routed referral follows its current pathway, as staff access does."""
+    granted = [p for p in (pathways or ()) if p in Pathway.values]
+    if not granted:
+        return Referral.objects.none()
+    return Referral.objects.exclude(status=Status.DRAFT).filter(pathway__in=granted)
+
+
+def referral_load_for_system(pathways, pk, *, related=()) -> Referral | None:
+    """The referral with this id if the system may read it, else None (out of its pathways and
+    non-existent look the same)."""
+    pk = _as_id(pk)
+    if pk is None:
+        return None
+    return referrals_for_system(pathways).select_related(*related).filter(pk=pk).first()
+
+
+def may_export(user, referral: Referral) -> bool:
+    """A hand-over bundle: the referral's team manager, or a council administrator."""
+    if not user.is_authenticated or referral.status == Status.DRAFT:
+        return False
+    return is_administrator(user) or role_on(user, referral) == workflow.MANAGER
+
+
 # --- loading the referral a request names ----------------------------------------------------
 
 def _scoped(user, need: Need) -> QuerySet[Referral]:
@@ -265,7 +299,7 @@ def _scoped(user, need: Need) -> QuerySet[Referral]:
         return drafts_of(user)
     if need == Need.OWN:
         return Referral.objects.filter(referrer=user)
-    return Referral.objects.all()  # SEE, FOLLOW and ACT are decided on the row (below)
+    return Referral.objects.all()  # SEE, FOLLOW, ACT, EXPORT are decided on the row (below)
 
 
 def _as_id(value) -> int | None:
@@ -278,6 +312,9 @@ def _as_id(value) -> int | None:
     else:
         return None
     return number if 0 < number <= 2**63 - 1 else None
+
+
+referral_id_parse = _as_id  # for audit rows that name a refused id (the api app)
 
 
 def referral_load(user, pk, need: Need = Need.SEE, *, related=()) -> Referral | None:
@@ -294,6 +331,8 @@ def referral_load(user, pk, need: Need = Need.SEE, *, related=()) -> Referral | 
     if need == Need.SEE and not may_see(user, referral):
         return None
     if need == Need.ACT and not may_act(user, referral):
+        return None
+    if need == Need.EXPORT and not may_export(user, referral):
         return None
     return referral
 

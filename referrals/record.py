@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from audit.services import audit_record, audit_record_bulk, audit_row
 from core.vocabulary import EVENT_AUDIT, EventKind
+from outbox.webhooks import webhooks_queue
 
 from .models import ReferralEvent
 
@@ -57,6 +58,8 @@ def record(
         audit_record(action=EVENT_AUDIT[kind], actor=actor, request=request, referral=referral,
                      obj=obj if obj is not None else event,
                      detail={**(audit_detail or {}), "event": event.pk})
+        # The systems that listen for this change hear of it from the outbox, after commit.
+        webhooks_queue([event])
     return event
 
 
@@ -94,4 +97,5 @@ def record_bulk(entries) -> list[ReferralEvent]:
                       detail={**e.audit_detail, "event": event.pk}, at=e.at)
             for e, event in zip(entries, events, strict=True)
         )
+        webhooks_queue(events)
     return events

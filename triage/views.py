@@ -189,6 +189,9 @@ def referral_detail(request, pk, team):
         "sections": answers_display(referral),
         "categories": [selectors.category_label(c) for c in referral.categories or []],
         "attachments": _attachments(referral), "pdf_url": _url("referrals:pdf", referral.pk),
+        # The hand-over bundle (api.export) for a case-management system without the API.
+        "bundle_url": _url("handover:bundle", referral.pk)
+        if access.may_export(request.user, referral) else "",
         "events": referral.events.select_related("actor"), "clocks": clocks,
         "notices": referral.notices.order_by("-created_at"),
         "feedback_records": referral.feedback_records.all(),

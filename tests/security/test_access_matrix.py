@@ -38,6 +38,8 @@ PUBLIC = {
     "admin:login", "admin:logout", "admin:javascript-catalog",
     # Probes and metrics (no personal data; /metrics only from loopback or with a token).
     "healthz", "readyz", "metrics",
+    # The API's schema (no data) and its token endpoint (a system's sign-in; docs/api.md).
+    "api:schema", "api:token",
 }
 SIGNED_IN = {"home", "mfa:verify", "mfa:setup", "mfa:backup-codes", "mfa:settings",
              "accounts:password-change", "accounts:password-change-done", "accounts:profile",
@@ -55,7 +57,9 @@ ALLOWED = {
 # Where a refusal may send someone: to sign in (the portal's or the admin's), to the second
 # factor, or back home.
 REFUSAL_REDIRECTS = ("/account/sign-in/", "/admin/login/", "/account/security/", "/home/")
-REFUSED_STATUS = {403, 404, 405}
+# 401: the API's refusal without a bearer token; 415: the API refuses a body that is not JSON
+# before it reads anything (issue 17, api/).
+REFUSED_STATUS = {401, 403, 404, 405, 415}
 # Parameters that are not objects (tokens, page names).
 NOT_OBJECTS = {"uidb64", "token", "url", "app_label", "content_type_id"}
 
