@@ -23,9 +23,6 @@ EXCEPTIONS = {
         "~3,500 referrals",
     "triage/test_views.py":
         "`_bulk`: 1,000 queued rows for the queue's query-count test, one statement each",
-    # Not yet moved (docs/testing.md):
-    "dashboard/factories.py": "the dashboard's hand-computed world: not yet moved",
-    "dashboard/test_incremental.py": "edits the dashboard's world: not yet moved",
 }
 
 

@@ -1,16 +1,22 @@
-"""A small, hand-computed world (see test_figures.py for the expected figures), built by
-tests/dashboard/world.py.
+"""A small, hand-computed world (see test_figures.py for the expected figures), built through
+the services by tests/dashboard/world.py.
 
 now = Monday 20 April 2026, 12:00 London (BST). Easter 2026: Good Friday 3 April and Easter
-Monday 6 April are bank holidays; the clocks recorded due_at accordingly.
+Monday 6 April are bank holidays; the clock engine sets due times accordingly.
+
+Built once per test module (the services take ~20 s for it) inside a transaction that is
+rolled back after the module; each test runs in its own savepoint within it (pytest-django's
+`db`), so a test's changes are undone before the next one. A test in such a module that does
+not ask for the world still runs inside it once the world is built: count relative to what is
+there (test_views.py's query-count test does).
 """
 
 import pytest
+from django.db import transaction
 
-from .factories import london
-from .world import world_build
+from referrals.models import Referral
 
-NOW = london(2026, 4, 20, 12, 0)
+from .world import NOW, world_build
 
 
 @pytest.fixture
@@ -18,6 +24,16 @@ def now():
     return NOW
 
 
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        built = world_build()
+        yield {key: referral.pk for key, referral in built.items()}
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def world(db):
-    return world_build()
+def world(_module_world, db):
+    """The world's referrals, fresh from the database for each test."""
+    rows = Referral.objects.in_bulk(list(_module_world.values()))
+    return {key: rows[pk] for key, pk in _module_world.items()}

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.vocabulary import Outcome
 from dashboard.models import (
     ClockCube,
     ClockFact,
@@ -18,10 +19,13 @@ from dashboard.models import (
     ReferralFact,
 )
 from dashboard.refresh import summaries_rebuild
-from pathways.models import Deadline
 from referrals.models import Referral
+from tests.factories import triage
+from tests.factories.feedback import sweep
+from tests.factories.referrals import referral_with
 
 from . import factories as f
+from .world import send
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -39,33 +43,26 @@ def snapshot() -> dict:
 
 
 def new_referral(world, now):
-    org = f.organisation("Peckham Food Bank")
-    r = f.referral(received_at=now - timedelta(hours=2), org=org, urgent=True,
-                   categories=["physical", "domestic"])
-    f.deadline(r, "concern_decision", starts_at=now - timedelta(hours=2),
-               due_at=now + timedelta(hours=4))
+    referrer = f.referrer(f.organisation("Peckham Food Bank"))
+    referral_with(referrer, received_at=now - timedelta(hours=2), urgent=True,
+                  categories=["physical", "domestic"])
 
 
 def decision(world, now):
     r = world[7]
-    Referral.objects.filter(pk=r.pk).update(outcome="concern_not_met",
-                                            status="concern_decided")
-    Deadline.objects.filter(referral=r, kind="concern_decision").update(met_at=now)
-    f.feedback(r, given_at=now + timedelta(minutes=5))
-    f.notice(r, channel="email", sent_at=now + timedelta(minutes=5))
+    triage.decide(r, Outcome.CONCERN_NOT_MET, now=now)
+    send(r, now=now + timedelta(minutes=5))
 
 
 def reroute(world, now):
-    r = world[2]
-    r.pathway = "mental-health"
-    r.save()
-    Deadline.objects.filter(referral=r).update(cancelled_at=now, met_at=now)
+    triage.reroute(world[2], "mental-health", now=now)
 
 
 def closure(world, now):
-    r = world[5]
-    r.status, r.closed_at = "closed", now - timedelta(hours=1)
-    r.save()
+    # r1 (section 42 met, feedback emailed): its team manager closes it.
+    r = world[1]
+    triage.close(r, now=now - timedelta(hours=1))
+    send(r, now=now - timedelta(hours=1))
 
 
 def retention_deletion(world, now):
@@ -75,25 +72,23 @@ def retention_deletion(world, now):
 
 
 def old_referral_changed(world, now):
-    # January, outside every window but the 24-month one: facts, cubes and wide windows move.
+    # Received in January, outside every window but the 24-month one: closed now, so its facts
+    # and the wide windows move.
     r = world[0]
-    r.categories = ["physical", "neglect"]
-    r.save()
-    f.feedback(r, given_at=f.london(2026, 1, 16, 10))
+    triage.close(r, now=now - timedelta(hours=1))
+    send(r, now=now - timedelta(hours=1))
 
 
 def sector_changed(world, now):
     from accounts.models import Organisation
 
+    # What the admin form writes (organisations have no service).
     Organisation.objects.filter(name="Met Police").update(sector="health")
 
 
 def rag_rerated(world, now):
-    r = world[6]
-    f.event(r, "rag_rated", at=now - timedelta(hours=1), detail={"rating": "red"})
-    Deadline.objects.filter(referral=r, kind="rag").update(
-        cancelled_at=now - timedelta(hours=1), met_at=now - timedelta(hours=1))
-    f.deadline(r, "rag", starts_at=now - timedelta(hours=1), due_at=now + timedelta(hours=3))
+    # r6 was green; re-rated red an hour ago: the green clock ends and a red one starts.
+    triage.rag_rate(world[6], "red", now=now - timedelta(hours=1))
 
 
 def nothing(world, now):
@@ -163,11 +158,14 @@ def test_a_rebuild_with_nothing_changed_reads_no_referral_table(world, now):
 def test_changes_the_measures_do_not_read_are_not_recorded(world, now):
     summaries_rebuild(now=now)
     assert not DirtyReferral.objects.exists()
-    Deadline.objects.update(warned_at=now, breached_at=now)  # the sweep's bookkeeping
-    Referral.objects.filter(pk=world[1].pk).update(person_name="Changed")
+    # The sweep's bookkeeping: r7's concern decision breaches at 17:00 (warned_at, breached_at).
+    assert sweep(now=now + timedelta(hours=6)).breached == 1
+    # A column the measures do not read; no service edits a submitted referral's name.
+    Referral.objects.filter(pk=world[1].pk).update(  # planted: a column the triggers ignore
+        person_name="Changed")
     assert not DirtyReferral.objects.exists()
-    Referral.objects.filter(pk=world[1].pk).update(outcome="concern_not_met")
-    assert list(DirtyReferral.objects.values_list("referral_id", flat=True)) == [world[1].pk]
+    triage.decide(world[7], Outcome.CONCERN_NOT_MET, now=now + timedelta(hours=7))
+    assert set(DirtyReferral.objects.values_list("referral_id", flat=True)) == {world[7].pk}
 
 
 def test_a_full_rebuild_is_asked_for_by_a_null_row(world, now):

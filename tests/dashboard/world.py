@@ -1,99 +1,157 @@
-"""The hand-computed world behind test_figures.py (and the browser test)."""
+"""The hand-computed world behind test_figures.py, test_views.py, test_incremental.py and the
+dashboard browser test, built through the real services at chosen times (issue 13, part 5):
+each referral is submitted at its `received_at` (the clock engine sets every due time), then
+rated, decided, planned and closed by its team, and the outbox worker sends its notices, at
+the times below; the sweep runs at `now`. Nothing is written by hand.
+
+Who hears how: a referrer who chose "portal and email" gets a portal notice and an email for
+each feedback, and the email going out is what gives the feedback (`outbox.send`); a referrer
+who chose "phone only" gets a portal notice and is phoned (`feedback_give_by_phone`). r8's
+emails go by GOV.UK Notify: its client is faked at the HTTP boundary (tests/feedback/
+fake_notify.py), Notify being outside our system.
+
+Times are London. Easter 2026: Good Friday 3 April and Easter Monday 6 April are bank holidays.
+
+| r  | received           | pathway | organisation (sector)     | what happens |
+|----|--------------------|---------|---------------------------|--------------|
+| 0  | Thu 15 Jan 10:00   | OPPD    | Peckham Food Bank (vol)   | s42 met 15 Jan 11:00, emailed 11:00; plan 10 Feb |
+| 1  | Tue 31 Mar 23:30   | OPPD    | Peckham Food Bank (vol)   | s42 met Wed 1 Apr 18:00 (due 17:00: late), emailed 18:30 |
+| 2  | Wed 1 Apr 00:30    | LD      | Bellenden Primary (edu)   | urgent; nothing done (concern due 1 Apr 17:00) |
+| 3  | Sun 15 Feb 12:00   | MASH    | King's College Hosp (hea) | urgent; amber 12:30; red Mon 16 Feb 06:00 (due 10:00); early help 11:00, emailed 11:30 |
+| 4  | Tue 10 Mar 10:00   | MH      | Southwark Carers (other)  | closed 12 Mar 10:00 before a decision; the closure email fails |
+| 5  | Thu 2 Apr 18:00    | OPPD    | Southwark Housing (hou)   | phone only; not met Tue 7 Apr 16:00; phoned Wed 8 Apr 10:00 |
+| 6  | Fri 17 Apr 10:00   | MASH    | Met Police (police)       | rated green at once; no decision (due Mon 20 Apr 10:00) |
+| 7  | Mon 20 Apr 09:00   | OPPD    | Camberwell Day Centre (vol)| nothing yet (due 17:00) |
+| 8  | Mon 2 Feb 10:00    | OPPD    | Peckham Food Bank (vol)   | s42 met 16:00 (Notify), sent Tue 3 Feb 12:00; plan Mon 2 Mar 09:00; closed Wed 4 Mar 10:00, sent 10:00 |
+| 9  | Thu 5 Feb 10:00    | MH      | King's College Hosp (hea) | phone only; s42 met Fri 6 Feb 09:00 (late); phoned 10:00; plan Fri 20 Mar 10:00 |
+| 10 | Mon 9 Feb 10:00    | LD      | Southwark Carers (other)  | phone only; s42 met 18:00 (late); feedback clock paused 19:00, never phoned |
+"""
+
+from django.db import transaction
+from django.test.utils import override_settings
+
+from core.vocabulary import Outcome
+from outbox.models import Channel, Notice, NoticeStatus
+from outbox.send import notice_send_now, notices_send_now
+from pathways.deadlines import deadline_pause
+from tests.factories import triage
+from tests.factories.feedback import give_by_phone, sweep
+from tests.factories.referrals import referral_with
+from tests.feedback.fake_notify import API_KEY, TEMPLATE_ID, FakeNotify
 
 from . import factories as f
 from .factories import london
 
+NOW = london(2026, 4, 20, 12, 0)
+PHONE = {"feedback_preference": "phone_only"}
+
+
+def send(referral, *, now) -> None:
+    """What the worker does after the change commits: send this referral's pending notices."""
+    ids = list(Notice.objects.filter(referral=referral, status=NoticeStatus.PENDING)
+               .order_by("pk").values_list("pk", flat=True))
+    if ids:
+        notices_send_now(ids, now=now)
+
+
+def send_failing(referral, *, now) -> None:
+    """The mail server refuses until the outbox gives up: the emails end FAILED (unsent)."""
+    for notice in Notice.objects.filter(referral=referral, status=NoticeStatus.PENDING):
+        if notice.channel == Channel.PORTAL:
+            notices_send_now([notice.pk], now=now)
+            continue
+        with override_settings(EMAIL_BACKEND="tests.feedback.backends.DownBackend"):
+            while notice_send_now(notice.pk, now=now) is not None:
+                pass
+
+
+class _Notify:
+    """GOV.UK Notify configured, its API faked on loopback (the real client talks HTTP)."""
+
+    def __enter__(self):
+        self.fake = FakeNotify().start()
+        self.settings = override_settings(NOTIFY_API_KEY=API_KEY, NOTIFY_TEMPLATE_ID=TEMPLATE_ID,
+                                          NOTIFY_BASE_URL=self.fake.url,
+                                          NOTIFY_TIMEOUT_SECONDS=5)
+        self.settings.enable()
+        return self.fake
+
+    def __exit__(self, *exc):
+        self.settings.disable()
+        self.fake.stop()
+
 
 def world_build() -> dict:
-    food_bank = f.organisation("Peckham Food Bank", "voluntary")
-    day_centre = f.organisation("Camberwell Day Centre", "voluntary")
-    hospital = f.organisation("King's College Hospital", "health")
-    housing = f.organisation("Southwark Housing", "housing")
-    police = f.organisation("Met Police", "police")
-    school = f.organisation("Bellenden Primary", "education")
+    food_bank = f.referrer(f.organisation("Peckham Food Bank", "voluntary"))
+    day_centre = f.referrer(f.organisation("Camberwell Day Centre", "voluntary"))
+    hospital = f.referrer(f.organisation("King's College Hospital", "health"))
+    housing = f.referrer(f.organisation("Southwark Housing", "housing"))
+    police = f.referrer(f.organisation("Met Police", "police"))
+    school = f.referrer(f.organisation("Bellenden Primary", "education"))
+    carers = f.referrer(f.organisation("Southwark Carers", "other"))
     r = {}
-    r[0] = f.referral(received_at=london(2026, 1, 15, 10), org=food_bank,
-                      categories=["physical"], outcome="s42_met")
+
+    # January (outside the three-month window; in the trend and the 24-month window).
+    r[0] = referral_with(food_bank, received_at=london(2026, 1, 15, 10), categories=["physical"])
+    triage.decide(r[0], Outcome.S42_MET, now=london(2026, 1, 15, 11))
+    send(r[0], now=london(2026, 1, 15, 11))
+    # February.
+    r[8] = referral_with(food_bank, received_at=london(2026, 2, 2, 10), categories=["neglect"])
+    with _Notify():
+        triage.decide(r[8], Outcome.S42_MET, now=london(2026, 2, 2, 16))
+        send(r[8], now=london(2026, 2, 3, 12))
+    r[9] = referral_with(hospital, pathway="mental-health", received_at=london(2026, 2, 5, 10),
+                         categories=["neglect"], **PHONE)
+    triage.decide(r[9], Outcome.S42_MET, now=london(2026, 2, 6, 9))
+    send(r[9], now=london(2026, 2, 6, 9))
+    give_by_phone(r[9], now=london(2026, 2, 6, 10))
+    r[10] = referral_with(carers, pathway="learning-disabilities",
+                          received_at=london(2026, 2, 9, 10), categories=["neglect"],
+                          **PHONE)
+    triage.decide(r[10], Outcome.S42_MET, now=london(2026, 2, 9, 18))
+    send(r[10], now=london(2026, 2, 9, 18))
+    with transaction.atomic():
+        deadline_pause(referral=r[10], kind="feedback", at=london(2026, 2, 9, 19),
+                       reason="police", actor=triage.worker(r[10]))
+    triage.plan(r[0], now=london(2026, 2, 10, 10))
+    r[3] = referral_with(hospital, pathway="mash", received_at=london(2026, 2, 15, 12),
+                         urgent=True, categories=["neglect"])
+    triage.rag_rate(r[3], "amber", now=london(2026, 2, 15, 12, 30))
+    triage.rag_rate(r[3], "red", now=london(2026, 2, 16, 6))
+    r[3].refresh_from_db()
+    triage.decide(r[3], Outcome.EARLY_HELP, now=london(2026, 2, 16, 11))
+    send(r[3], now=london(2026, 2, 16, 11, 30))
+    # March.
+    triage.plan(r[8], now=london(2026, 3, 2, 9))
+    r[8].refresh_from_db()
+    triage.close(r[8], now=london(2026, 3, 4, 10))
+    send(r[8], now=london(2026, 3, 4, 10))
+    r[4] = referral_with(carers, pathway="mental-health", received_at=london(2026, 3, 10, 10),
+                         categories=["neglect"])
+    triage.close(r[4], now=london(2026, 3, 12, 10))
+    send_failing(r[4], now=london(2026, 3, 12, 10))
+    triage.plan(r[9], now=london(2026, 3, 20, 10))
     # 23:30 BST on 31 March: March in London.
-    r[1] = f.referral(received_at=london(2026, 3, 31, 23, 30), org=food_bank,
-                      categories=["physical", "financial"], outcome="s42_met", status="enquiry")
-    # 00:30 BST on 1 April is 23:30 UTC on 31 March: April in London.
-    r[2] = f.referral(received_at=london(2026, 4, 1, 0, 30), pathway="learning-disabilities",
-                      org=school, urgent=True, categories=["physical"])
-    r[3] = f.referral(received_at=london(2026, 2, 15, 12), pathway="mash", org=hospital,
-                      urgent=True, categories=["neglect"], outcome="early_help",
-                      status="mash_decided", rag_rating="red")
-    r[4] = f.referral(received_at=london(2026, 3, 10, 10), pathway="mental-health",
-                      outcome="not_safeguarding", status="closed",
-                      closed_at=london(2026, 3, 12, 10))
-    # Thursday before Easter, after hours: the clock starts on Tuesday 7 April.
-    r[5] = f.referral(received_at=london(2026, 4, 2, 18), org=housing, categories=["financial"],
-                      outcome="concern_not_met", status="concern_decided")
-    r[6] = f.referral(received_at=london(2026, 4, 17, 10), pathway="mash", org=police,
-                      categories=["sexual"], status="rag_rated", rag_rating="green")
-    r[7] = f.referral(received_at=london(2026, 4, 20, 9), org=day_centre)
-    r[8] = f.referral(received_at=london(2026, 2, 2, 10), org=food_bank, categories=["neglect"],
-                      outcome="s42_met", status="closed", closed_at=london(2026, 3, 4, 10))
-    r[9] = f.referral(received_at=london(2026, 2, 5, 10), pathway="mental-health", org=hospital,
-                      outcome="s42_met", status="enquiry")
-    r[10] = f.referral(received_at=london(2026, 2, 9, 10), pathway="learning-disabilities",
-                       outcome="s42_met", status="enquiry")
-
-    # Concern decisions (adults): same working day.
-    f.deadline(r[1], "concern_decision", starts_at=london(2026, 4, 1, 9),
-               due_at=london(2026, 4, 1, 17), met_at=london(2026, 4, 1, 18))
-    f.deadline(r[4], "concern_decision", starts_at=london(2026, 3, 10, 10),
-               due_at=london(2026, 3, 10, 17), met_at=london(2026, 3, 10, 17))
-    f.deadline(r[5], "concern_decision", starts_at=london(2026, 4, 7, 9),
-               due_at=london(2026, 4, 7, 17), met_at=london(2026, 4, 7, 16))
-    f.deadline(r[2], "concern_decision", starts_at=london(2026, 4, 1, 9),
-               due_at=london(2026, 4, 1, 17))
-    f.deadline(r[7], "concern_decision", starts_at=london(2026, 4, 20, 9),
-               due_at=london(2026, 4, 20, 17))
-    f.deadline(r[8], "concern_decision", starts_at=london(2026, 2, 2, 10),
-               due_at=london(2026, 2, 2, 17), met_at=london(2026, 2, 2, 16))
-    f.deadline(r[9], "concern_decision", starts_at=london(2026, 2, 5, 10),
-               due_at=london(2026, 2, 5, 17), met_at=london(2026, 2, 6, 9))
-    # MASH decisions: one working day (Friday to Monday for r6).
-    f.deadline(r[3], "mash_decision", starts_at=london(2026, 2, 15, 12),
-               due_at=london(2026, 2, 16, 12), met_at=london(2026, 2, 16, 11))
-    f.deadline(r[6], "mash_decision", starts_at=london(2026, 4, 17, 10),
-               due_at=london(2026, 4, 20, 10))
-    # RAG: r3 rated amber, then re-rated red; r6 green with no event (falls back).
-    f.event(r[3], "rag_rated", at=london(2026, 2, 15, 12, 30), detail={"rating": "amber"})
-    f.deadline(r[3], "rag", starts_at=london(2026, 2, 15, 12, 30),
-               due_at=london(2026, 2, 16, 12, 30), met_at=london(2026, 2, 15, 20))
-    f.event(r[3], "rag_rated", at=london(2026, 2, 17, 9), detail={"rating": "red"})
-    f.deadline(r[3], "rag", starts_at=london(2026, 2, 17, 9), due_at=london(2026, 2, 17, 13),
-               met_at=london(2026, 2, 17, 14))
-    f.deadline(r[6], "rag", starts_at=london(2026, 4, 17, 10), due_at=london(2026, 4, 20, 10),
-               met_at=london(2026, 4, 17, 15))
-    # Enquiries: within one month, within two, neither (and still open).
-    f.event(r[1], "status", at=london(2026, 4, 1, 18), to_status="enquiry")
-    f.event(r[8], "status", at=london(2026, 2, 3, 10), to_status="enquiry")
-    f.deadline(r[8], "enquiry", starts_at=london(2026, 2, 3, 10), due_at=london(2026, 4, 3, 10),
-               met_at=london(2026, 3, 3, 9))
-    f.deadline(r[9], "enquiry", starts_at=london(2026, 2, 5, 10), due_at=london(2026, 4, 5, 10),
-               met_at=london(2026, 3, 20, 10))
-    f.deadline(r[10], "enquiry", starts_at=london(2026, 2, 9, 10),
-               due_at=london(2026, 4, 9, 10))
-    # A paused overdue clock is not an open breach.
-    f.deadline(r[10], "feedback", starts_at=london(2026, 2, 9, 10),
-               due_at=london(2026, 2, 10, 10), paused_at=london(2026, 2, 9, 12))
-
-    # Feedback.
-    f.feedback(r[3], given_at=london(2026, 2, 16, 11, 30))
-    f.notice(r[3], channel="email", sent_at=london(2026, 2, 16, 11, 30))
-    f.notice(r[3], channel="portal", sent_at=london(2026, 2, 16, 11, 30))
-    f.feedback(r[8], given_at=london(2026, 2, 3, 12))
-    f.feedback(r[8], given_at=london(2026, 3, 4, 10), kind="closure")
-    f.notice(r[8], channel="notify", sent_at=london(2026, 2, 3, 12))
-    f.notice(r[8], channel="portal", sent_at=None)
-    f.feedback(r[9], given_at=london(2026, 2, 6, 10), by_phone=True)
-    f.feedback(r[10], given_at=None)
-    f.notice(r[10], channel="email", sent_at=london(2026, 2, 10, 10), kind="breach:feedback")
-    f.feedback(r[1], given_at=london(2026, 4, 1, 18, 30))
-    f.notice(r[1], channel="email", sent_at=london(2026, 4, 1, 18, 30))
-    f.feedback(r[5], given_at=london(2026, 4, 8, 10), by_phone=True)
-    f.notice(r[5], channel="portal", sent_at=london(2026, 4, 8, 10))
+    r[1] = referral_with(food_bank, received_at=london(2026, 3, 31, 23, 30),
+                         categories=["physical", "financial"])
+    # April. 00:30 BST on 1 April is 23:30 UTC on 31 March: April in London.
+    r[2] = referral_with(school, pathway="learning-disabilities",
+                         received_at=london(2026, 4, 1, 0, 30), urgent=True,
+                         categories=["physical"])
+    triage.decide(r[1], Outcome.S42_MET, now=london(2026, 4, 1, 18))
+    send(r[1], now=london(2026, 4, 1, 18, 30))
+    # Thursday before Easter, after hours: the clock runs to Tuesday 7 April 17:00.
+    r[5] = referral_with(housing, received_at=london(2026, 4, 2, 18), categories=["financial"],
+                         **PHONE)
+    triage.decide(r[5], Outcome.CONCERN_NOT_MET, now=london(2026, 4, 7, 16))
+    send(r[5], now=london(2026, 4, 7, 16))
+    give_by_phone(r[5], now=london(2026, 4, 8, 10))
+    r[6] = referral_with(police, pathway="mash", received_at=london(2026, 4, 17, 10),
+                         categories=["sexual"])
+    triage.rag_rate(r[6], "green", now=london(2026, 4, 17, 10))
+    r[7] = referral_with(day_centre, received_at=london(2026, 4, 20, 9), categories=["neglect"])
+    sweep(now=NOW)
+    for key, referral in r.items():
+        referral.refresh_from_db()
+        r[key] = referral
     return r
