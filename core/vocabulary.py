@@ -15,10 +15,18 @@ class Pathway(models.TextChoices):
     MENTAL_HEALTH = "mental-health", "Mental health"
     LEARNING_DISABILITIES = "learning-disabilities", "Learning disabilities"
     MASH = "mash", "Children (MASH)"
+    # Issue 16. Southwark's All Age Disability service (0 to 25; the papers' "AAD pathway"):
+    # routing sends 18 to 25-year-olds with a disability here, so it runs the adults' workflow
+    # and clocks. Under-18s still go to MASH (Working Together 2023).
+    ALL_AGE_DISABILITY = "all-age-disability", "All Age Disability service (0 to 25)"
+    # The Local Authority Designated Officer: allegations against people who work or volunteer
+    # with children (Working Together 2023, ch. 2). A team and a routing rule now; it is not in
+    # every() until its own workflow (clock and outcomes) exists, so nothing can be sent there.
+    LADO = "lado", "Allegations against people who work with children (LADO)"
 
     @classmethod
     def adult(cls) -> tuple[str, ...]:
-        return (cls.OPPD, cls.MENTAL_HEALTH, cls.LEARNING_DISABILITIES)
+        return (cls.OPPD, cls.MENTAL_HEALTH, cls.LEARNING_DISABILITIES, cls.ALL_AGE_DISABILITY)
 
     @classmethod
     def child(cls) -> tuple[str, ...]:
@@ -26,7 +34,12 @@ class Pathway(models.TextChoices):
 
     @classmethod
     def every(cls) -> tuple[str, ...]:
+        """The pathways a referral can be sent or re-routed to (each has a workflow)."""
         return (*cls.adult(), *cls.child())
+
+    @classmethod
+    def routable_choices(cls) -> list[tuple[str, str]]:
+        return [(value, label) for value, label in cls.choices if value in cls.every()]
 
     @classmethod
     def is_adult(cls, value: str) -> bool:

@@ -99,6 +99,9 @@ QUESTIONS: dict[str, tuple[Question, ...]] = {
     ),
 }
 
+# The All Age Disability service (issue 16) asks what the learning disabilities team asks.
+QUESTIONS[Pathway.ALL_AGE_DISABILITY] = QUESTIONS[Pathway.LEARNING_DISABILITIES]
+
 
 def questions_for(pathway: str) -> tuple[Question, ...]:
     return QUESTIONS.get(pathway, ())

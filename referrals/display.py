@@ -10,6 +10,7 @@ from datetime import date
 from django import forms
 
 from core.vocabulary import Pathway
+from pathways.routing import RouteFlag
 
 from . import steps
 from .answers import values_load
@@ -63,5 +64,17 @@ def answers_display(referral: Referral) -> list[Section]:
                 if name == "pathway" and value:
                     value = Pathway(value).value
                 section.rows.append((str(field_obj.label), _display(field_obj, value)))
+            if step.key == "pathway":
+                section.rows.extend(_route_rows(referral))
         sections.append(section)
     return sections
+
+
+def _route_rows(referral: Referral) -> list[tuple[str, str]]:
+    """The routing rule that suggested the team and its flags (issue 16), when recorded."""
+    rows = []
+    flags = referral.answers.get("route_flags") or []
+    if flags:
+        labels = dict(RouteFlag.choices)
+        rows.append(("Flags", "\n".join(str(labels.get(flag, flag)) for flag in flags)))
+    return rows

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from core.vocabulary import Pathway
 from pathways.questions import questions_for
-from pathways.routing import MainNeed, route_suggest
+from pathways.routing import MainNeed, RouteFlag, route_suggest
 
 from . import choices as c
 from .answers import values_load, yes_to_bool
@@ -220,7 +220,7 @@ class PathwayForm(StepForm):
         )
         self.base_fields = dict(self.base_fields)
         self.base_fields["pathway"] = radios(
-            "Team", [*Pathway.choices, (c.PATHWAY_NOT_SURE, "I'm not sure: let the front door "
+            "Team", [*Pathway.routable_choices(), (c.PATHWAY_NOT_SURE, "I'm not sure: let the front door "
                                                             "decide")],
             "Select the team to send the referral to, or 'I'm not sure'",
             help_text="You can choose a different team from the suggestion.",
@@ -237,6 +237,7 @@ class PathwayForm(StepForm):
                 "The children: names and ages, if you know them", textarea=True, max_length=1000)
         super().__init__(*args, referral=referral, **kwargs)
         self.initial.setdefault("pathway", self.suggestion.pathway)
+        self.flag_labels = [RouteFlag(flag).label for flag in self.suggestion.flag_values]
 
     def clean(self):
         data = super().clean()
@@ -250,6 +251,10 @@ class PathwayForm(StepForm):
             self.add_error("linked_mash", "A linked MASH referral can only go with a referral "
                                           "to an adult team: select no, or choose an adult team")
         data["suggested_pathway"] = self.suggestion.pathway
+        # Which routing rule suggested the team, and its flags (transition planning, PiPoT):
+        # kept in answers for staff (the referral page) and the record (docs/routing.md).
+        data["route_rule"] = self.suggestion.rule
+        data["route_flags"] = self.suggestion.flag_values
         return data
 
 

@@ -212,7 +212,7 @@ class InfoReceiveForm(forms.Form):
 
 class RerouteForm(forms.Form):
     pathway = forms.ChoiceField(label="New pathway", widget=forms.RadioSelect,
-                                choices=Pathway.choices,
+                                choices=Pathway.routable_choices(),
                                 error_messages={"required": "Select the new pathway"})
     reason = _text("Reason for re-routing", "Enter the reason for re-routing",
                    hint="The referrer is told the referral moved team.")
