@@ -20,8 +20,8 @@ class Pathway(models.TextChoices):
     # and clocks. Under-18s still go to MASH (Working Together 2023).
     ALL_AGE_DISABILITY = "all-age-disability", "All Age Disability service (0 to 25)"
     # The Local Authority Designated Officer: allegations against people who work or volunteer
-    # with children (Working Together 2023, ch. 2). A team and a routing rule now; it is not in
-    # every() until its own workflow (clock and outcomes) exists, so nothing can be sent there.
+    # with children (Working Together 2023, ch. 2). Its own outcomes (Outcome.lado()) and its
+    # decision clock (concern_decision on this pathway: the LADO's initial consideration).
     LADO = "lado", "Allegations against people who work with children (LADO)"
 
     @classmethod
@@ -33,9 +33,19 @@ class Pathway(models.TextChoices):
         return (cls.MASH,)
 
     @classmethod
+    def allegations(cls) -> tuple[str, ...]:
+        """Allegations against people who work with children (the LADO)."""
+        return (cls.LADO,)
+
+    @classmethod
+    def about_children(cls) -> tuple[str, ...]:
+        """Pathways whose referrals are about a child (the children's categories apply)."""
+        return (cls.MASH, cls.LADO)
+
+    @classmethod
     def every(cls) -> tuple[str, ...]:
         """The pathways a referral can be sent or re-routed to (each has a workflow)."""
-        return (*cls.adult(), *cls.child())
+        return (*cls.adult(), *cls.child(), *cls.allegations())
 
     @classmethod
     def routable_choices(cls) -> list[tuple[str, str]]:
@@ -89,6 +99,12 @@ class Outcome(models.TextChoices):
     CHILD_IN_NEED = "s17", "Child in need (section 17)"
     CHILD_PROTECTION = "s47", "Strategy discussion / child protection enquiry (section 47)"
     IMMEDIATE_PROTECTION = "immediate_protection", "Immediate protection"
+    # Allegations against people who work with children (the LADO; Working Together 2023 ch. 2
+    # and the London Child Protection Procedures, allegations against staff or volunteers).
+    LADO_NFA = "lado_nfa", "No further action"
+    LADO_ADVICE = "lado_advice", "Advice to the employer"
+    LADO_STRATEGY = "lado_strategy", "Strategy meeting (allegations management)"
+    LADO_POLICE = "lado_police", "Police investigation"
 
     @classmethod
     def adult(cls) -> tuple[str, ...]:
@@ -98,6 +114,10 @@ class Outcome(models.TextChoices):
     def child(cls) -> tuple[str, ...]:
         return (cls.NFA, cls.EARLY_HELP, cls.CHILD_IN_NEED, cls.CHILD_PROTECTION,
                 cls.IMMEDIATE_PROTECTION)
+
+    @classmethod
+    def lado(cls) -> tuple[str, ...]:
+        return (cls.LADO_NFA, cls.LADO_ADVICE, cls.LADO_STRATEGY, cls.LADO_POLICE)
 
     @classmethod
     def safeguarding_concern(cls) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from core.vocabulary import Pathway
 from pathways.questions import questions_for
-from pathways.routing import MainNeed, RouteFlag, route_suggest
+from pathways.routing import MainNeed, RouteFlag, age_on, route_suggest
 
 from . import choices as c
 from .answers import values_load, yes_to_bool
@@ -165,6 +165,28 @@ class PersonForm(StepForm):
         return data
 
 
+def _known_age(referral) -> int | None:
+    if referral.person_dob:
+        return age_on(referral.person_dob, timezone.localdate())
+    return referral.person_age_approx
+
+
+class WorkerForm(StepForm):
+    """The LADO's (and PiPoT's) own questions about the person the allegation is about."""
+
+    title = "The person the concern is about, and their work"
+    worker_role = text("What is their role?", "Enter their role, for example volunteer youth "
+                       "leader", help_text="Paid or voluntary, for example Sunday school "
+                       "volunteer or teaching assistant")
+    worker_employer = text("Who do they work or volunteer for?",
+                           "Enter the organisation they work or volunteer for",
+                           help_text="The school, nursery, club, faith group, agency or "
+                                     "employer")
+    employer_knows = radios("Does their employer or organisation know about the concern?",
+                            c.YES_NO_UNKNOWN,
+                            "Select whether their employer or organisation knows")
+
+
 class PersonContactForm(StepForm):
     title = "Where they live and how to contact them"
     person_address = text("Address (optional)", textarea=True, max_length=500,
@@ -208,6 +230,23 @@ class NeedsForm(StepForm):
                                    c.YES_NO_UNKNOWN,
                                    "Select whether any children live in the same household")
 
+    def __init__(self, *args, referral, **kwargs):
+        # Issue 16: asked before the team page because it decides the route. About a child (or
+        # an age not known): the LADO; about an adult: their team, flagged PiPoT
+        # (pathways.routing rules).
+        age = _known_age(referral)
+        adult = age is not None and age >= 18
+        question = ("Is the concern about something a person did in their work or volunteering "
+                    + ("with adults?" if adult else "with children?"))
+        hint = ("For example a care worker, personal assistant, nurse, volunteer or faith "
+                "leader: a person in a position of trust." if adult else
+                "For example a teacher, nursery worker, foster carer, sports coach, youth worker, "
+                "faith leader or volunteer, paid or not.")
+        self.base_fields = {**self.base_fields, "allegation_about_worker": radios(
+            question, c.YES_NO, "Select yes if the concern is about something a person did in "
+            "their work or volunteering", help_text=hint)}
+        super().__init__(*args, referral=referral, **kwargs)
+
 
 class PathwayForm(StepForm):
     title = "Which team should receive the referral?"
@@ -217,6 +256,7 @@ class PathwayForm(StepForm):
             main_need=referral.main_need, today=timezone.localdate(),
             front_door=settings.FRONT_DOOR_PATHWAY, dob=referral.person_dob,
             age=referral.person_age_approx,
+            allegation_about_worker=referral.answers.get("allegation_about_worker") == "yes",
         )
         self.base_fields = dict(self.base_fields)
         self.base_fields["pathway"] = radios(
@@ -226,7 +266,7 @@ class PathwayForm(StepForm):
             help_text="You can choose a different team from the suggestion.",
         )
         self.offer_linked = (referral.children_in_household == "yes"
-                             and self.suggestion.pathway != Pathway.MASH)
+                             and Pathway.is_adult(self.suggestion.pathway))
         if self.offer_linked:
             self.base_fields["linked_mash"] = radios(
                 "Do you also want to refer the children to the Multi-Agency Safeguarding Hub "
@@ -272,7 +312,7 @@ class ConcernForm(StepForm):
 
     def __init__(self, *args, referral, **kwargs):
         self.base_fields = dict(self.base_fields)
-        child = referral.pathway == Pathway.MASH
+        child = referral.pathway in Pathway.about_children()
         self.base_fields = {
             "categories": forms.MultipleChoiceField(
                 label="What kind of abuse or neglect is it?",

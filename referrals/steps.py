@@ -26,6 +26,10 @@ def is_child(referral: Referral) -> bool:
     return referral.pathway == Pathway.MASH
 
 
+def about_a_worker(referral: Referral) -> bool:
+    return referral.answers.get("allegation_about_worker") == "yes"
+
+
 def has_pathway_questions(referral: Referral) -> bool:
     return bool(questions_for(referral.pathway))
 
@@ -51,6 +55,8 @@ STEPS: tuple[Step, ...] = (
     Step("concern-details", "Where, injuries and police", forms.ConcernDetailsForm),
     Step("alleged", "People alleged to have caused harm", forms.AllegedPersonForm,
          kind="alleged", template="referrals/alleged.html"),
+    Step("worker", "The person the concern is about", forms.WorkerForm,
+         applies=about_a_worker),
     Step("adult", "The adult: needs, capacity and consent", forms.AdultForm, applies=is_adult,
          template="referrals/adult.html"),
     Step("child", "The child: parents, school and professionals", forms.ChildForm,

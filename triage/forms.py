@@ -114,7 +114,7 @@ class DecideForm(FeedbackFields):
         super().__init__(*args, **kwargs)
         outcomes = workflow.outcomes_for(pathway)
         self.fields["outcome"].choices = [(o, Outcome(o).label) for o in outcomes]
-        if pathway in workflow.CHILD:
+        if pathway not in workflow.ADULT:  # children and the LADO choose no detail
             del self.fields["detail"]
             detail = ()
         else:
