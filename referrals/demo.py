@@ -21,7 +21,8 @@ COMMON = {
     "concern-details": {"where": "own_home", "injuries": "no", "police_informed": "no"},
     "adult": {"care_support_needs": "yes", "protect_themselves": "no", "capacity_concern": "no",
               "consent": "yes", "adult_wants": "To stay at home and feel safe."},
-    "child": {"parents_aware": "yes", "parents_agree": "yes", "school": "Bellenden Primary"},
+    "child": {"parents_aware": "yes", "parents_agree": "yes", "school": "Bellenden Primary",
+              "child_voice": "He says he is hungry at school; mornings are chaotic."},
 }
 
 DEMOS = [

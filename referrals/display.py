@@ -7,8 +7,6 @@ never written twice.
 from dataclasses import dataclass, field
 from datetime import date
 
-from django import forms
-
 from core.vocabulary import Pathway
 from pathways.routing import RouteFlag
 
@@ -32,7 +30,7 @@ def _display(field_obj, value) -> str:
         return "\n".join(str(choices.get(v, v)) for v in value)
     if isinstance(value, date):
         return f"{value.day} {value:%B %Y}"
-    if isinstance(field_obj, forms.TypedChoiceField) and isinstance(value, bool):
+    if isinstance(value, bool):
         return "Yes" if value else "No"
     return str(choices.get(value, value))
 

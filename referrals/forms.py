@@ -159,7 +159,7 @@ class PersonForm(StepForm):
             if data.get("person_age_approx") is None and "person_age_approx" not in self.errors:
                 self.add_error("person_age_approx", "Enter their approximate age in years")
             data["person_dob"] = None
-        elif known == "unknown":
+        elif known in ("unknown", "unborn"):
             data["person_dob"] = None
             data["person_age_approx"] = None
         return data
@@ -185,6 +185,40 @@ class WorkerForm(StepForm):
     employer_knows = radios("Does their employer or organisation know about the concern?",
                             c.YES_NO_UNKNOWN,
                             "Select whether their employer or organisation knows")
+
+
+class PreBirthForm(StepForm):
+    """Issue 16: a pre-birth referral asks the expected date of delivery (instead of a date of
+    birth) and about the parents-to-be."""
+
+    title = "The unborn baby and the parents"
+    expected_delivery = DateField(label="Expected date of delivery", what="the expected date of "
+                                  "delivery", help_text="For example, 14 5 2027")
+    parent_name = text("The mother or expectant parent: full name",
+                       "Enter the full name of the mother or expectant parent")
+    parent_age = forms.IntegerField(
+        label="Their age in years (optional)", required=False, min_value=10, max_value=70,
+        error_messages={"invalid": "Their age must be a number, like 24",
+                        "min_value": "Their age must be 10 or more",
+                        "max_value": "Their age must be 70 or less"})
+    other_parent = text("The other parent, if known (optional)",
+                        help_text="Their name, and whether they live with the mother")
+    parents_details = text("Anything else about the parents (optional)", textarea=True,
+                           max_length=2000,
+                           help_text="For example: previous children in care, their own needs, "
+                                     "who supports them")
+
+    def clean_expected_delivery(self):
+        value = self.cleaned_data["expected_delivery"]
+        today = timezone.localdate()
+        if value and value < today:
+            raise forms.ValidationError("The expected date of delivery must be today or in the "
+                                        "future: if the baby is born, go back and give their "
+                                        "date of birth")
+        if value and (value - today).days > 300:
+            raise forms.ValidationError("The expected date of delivery must be within the next "
+                                        "10 months")
+        return value
 
 
 class PersonContactForm(StepForm):
@@ -257,6 +291,7 @@ class PathwayForm(StepForm):
             front_door=settings.FRONT_DOOR_PATHWAY, dob=referral.person_dob,
             age=referral.person_age_approx,
             allegation_about_worker=referral.answers.get("allegation_about_worker") == "yes",
+            unborn=referral.answers.get("age_known") == "unborn",
         )
         self.base_fields = dict(self.base_fields)
         self.base_fields["pathway"] = radios(
@@ -430,6 +465,14 @@ class ChildForm(StepForm):
     parents_why_not = text("Why do they not know, or not agree?", textarea=True,
                            max_length=2000, help_text="For example, telling them could put the "
                                                       "child at greater risk")
+    # Issue 16: the child's lived experience (the Neglect Strategy's "See. Listen. And believe
+    # me."): required, unless the child is too young to say.
+    child_voice = text("What does the child say, and what is daily life like for them?",
+                       textarea=True, max_length=3000,
+                       help_text="In the child's own words if you can: what they told you, and "
+                                 "what a normal day is like for them at home and outside")
+    child_too_young = forms.BooleanField(
+        label="The child is too young to say (or is not born yet)", required=False)
     school = text("School, nursery or college (optional)")
     gp = text("GP surgery (optional)")
     other_professionals = text("Other professionals involved (optional)", textarea=True,
@@ -437,6 +480,9 @@ class ChildForm(StepForm):
 
     def clean(self):
         data = super().clean()
+        if not data.get("child_too_young"):
+            self.require("child_voice", "Enter what the child says and what daily life is like "
+                                        "for them, or select that the child is too young to say")
         if data.get("parents_aware") == "no" or data.get("parents_agree") in ("no", "not_asked"):
             self.require("parents_why_not", "Explain why the parents or carers do not know or "
                                             "do not agree")

@@ -204,3 +204,81 @@ def test_a_faith_group_volunteer_reports_an_allegation_to_the_lado(
     assert (referral.outcome, referral.status) == (Outcome.LADO_STRATEGY, Status.CONCERN_DECIDED)
     assert Notice.objects.filter(referral=referral, recipient=referrer, channel=Channel.PORTAL,
                                  kind__startswith="feedback:").exists()
+
+
+def test_a_pre_birth_referral_with_domestic_abuse_reaches_mash(
+        page, visit, sign_in, referrer, password):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    due = timezone.localdate() + timedelta(days=60)
+    sign_in(referrer.email, password)
+    visit("/referrals/start/")
+    choose(page, "Is it urgent?", "No")
+    next_page(page)
+    page.get_by_label("Full name").fill("Unborn baby of Ana Lopes")
+    choose(page, "Do you know their age?", "The baby is not born yet (a pre-birth referral)")
+    choose(page, "Gender", "Not known")
+    next_page(page)
+
+    assert "The unborn baby and the parents" in page.content()
+    next_page(page)  # nothing typed: specific errors, nothing lost
+    assert "Enter the expected date of delivery as a day, month and year" in page.content()
+    page.get_by_label("Day", exact=True).fill(str(due.day))
+    page.get_by_label("Month", exact=True).fill(str(due.month))
+    page.get_by_label("Year", exact=True).fill(str(due.year))
+    page.get_by_label("The mother or expectant parent: full name").fill("Ana Lopes")
+    page.get_by_label("Their age in years (optional)").fill("19")
+    next_page(page)
+
+    choose(page, "Is it safe for the team to contact them?", "No")
+    choose(page, "Do they need an interpreter?", "No")
+    choose(page, "Do they know you are making this referral?", "No")
+    next_page(page)
+    choose(page, "What is their main need for care or support?", "I'm not sure")
+    choose(page, "Do any children live in the same household?", "No")
+    choose(page, "Is the concern about something a person did in their work or volunteering "
+                 "with children?", "No")
+    next_page(page)
+    assert "pre-birth concerns go to the Multi-Agency Safeguarding Hub (MASH)" in page.content()
+    next_page(page)
+
+    page.get_by_label("Domestic abuse (including seeing or hearing it)").check()
+    page.get_by_label("What happened, or what are you worried about?").fill(
+        "Her partner hit her at the antenatal appointment waiting room.")
+    choose(page, "Did it happen once, or is it ongoing?",
+           "It is ongoing or has happened more than once")
+    page.get_by_label("When did it happen, or when did it start?").fill("Since the summer")
+    next_page(page)
+    choose(page, "Where did it happen?", "A hospital or health setting")
+    choose(page, "Do they have any injuries?", "No")
+    choose(page, "Have the police been told?", "No")
+    next_page(page)
+    next_page(page)  # nobody named
+
+    choose(page, "Do the parents or carers know about this referral?", "No")
+    choose(page, "Do the parents or carers agree to it?", "They have not been asked")
+    page.get_by_label("Why do they not know, or not agree?").fill(
+        "Telling her partner could put her at greater risk.")
+    next_page(page)  # the child's voice is required, or "too young"
+    assert "or select that the child is too young to say" in page.content()
+    page.get_by_label("The child is too young to say (or is not born yet)").check()
+    next_page(page)
+
+    choose(page, "Have you completed a neglect toolkit?", "No")
+    choose(page, "Has the family had early help?", "I do not know")
+    next_page(page)
+    page.get_by_label("Your name").fill("Dana Volunteer")
+    page.get_by_label("Your job title or role").fill("Midwife support worker")
+    page.get_by_label("Your organisation").fill("Camberwell Day Centre")
+    page.get_by_label("Your email address").fill(referrer.email)
+    choose(page, "How do you want to hear what happens?", "In the portal and by email")
+    next_page(page)
+    next_page(page)  # no files
+    next_page(page, "Accept and send")
+
+    referral = Referral.objects.get(person_name="Unborn baby of Ana Lopes")
+    assert (referral.pathway, referral.person_dob, referral.categories) == (
+        "mash", None, ["domestic_abuse"])
+    assert referral.answers["expected_delivery"] == due.isoformat()

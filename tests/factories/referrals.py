@@ -41,7 +41,8 @@ CHILD_ANSWERS = {
     "pathway": {"pathway": "mash"},
     "concern": {"categories": ["neglect", "emotional"], "what_happened": "Often hungry.",
                 "concern_pattern": "ongoing", "concern_since": "September"},
-    "child": {"parents_aware": "yes", "parents_agree": "yes", "school": "Bellenden Primary"},
+    "child": {"parents_aware": "yes", "parents_agree": "yes", "school": "Bellenden Primary",
+              "child_voice": "He says he is hungry at school; mornings are chaotic."},
     "pathway-questions": {"mash_neglect_toolkit": "no", "mash_early_help": "unknown"},
 }
 
@@ -58,6 +59,22 @@ LADO_ANSWERS = {
                 "concern_pattern": "one_off", "concern_since": "Last Sunday"},
     "worker": WORKER,
 }
+
+# A pre-birth referral (issue 16): no date of birth; the expected date of delivery and the
+# parents-to-be. `pre_birth_answers(today)` keeps the date in the future.
+def pre_birth_overrides(today) -> dict:
+    from datetime import timedelta
+
+    due = today + timedelta(days=90)
+    return {
+        "person": {"person_name": "Unborn baby of Ana Lopes", "age_known": "unborn",
+                   "person_age_approx": "", "person_gender": "unknown"},
+        "pre-birth": {"expected_delivery_0": str(due.day), "expected_delivery_1": str(due.month),
+                      "expected_delivery_2": str(due.year), "parent_name": "Ana Lopes",
+                      "parent_age": "19"},
+        "child": {"child_voice": "", "child_too_young": "on"},
+    }
+
 
 # Adult pathways and the "main need" answer that routes to each (pathways.routing).
 MAIN_NEED = {"oppd": "older_physical", "mental-health": "mental_health",

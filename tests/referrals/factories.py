@@ -34,7 +34,8 @@ CHILD_ANSWERS = {
     "pathway": {"pathway": "mash"},
     "concern": {"categories": ["neglect", "emotional"], "what_happened": "Often hungry.",
                 "concern_pattern": "ongoing", "concern_since": "September"},
-    "child": {"parents_aware": "yes", "parents_agree": "yes", "school": "Bellenden Primary"},
+    "child": {"parents_aware": "yes", "parents_agree": "yes", "school": "Bellenden Primary",
+              "child_voice": "He says he is hungry at school; mornings are chaotic."},
     "pathway-questions": {"mash_neglect_toolkit": "no", "mash_early_help": "unknown"},
 }
 

@@ -67,3 +67,39 @@ def test_aad_runs_the_adults_workflow(referrer):
     triage.decide(referral, Outcome.S42_MET)
     referral.refresh_from_db()
     assert referral.status == Status.ENQUIRY
+
+
+def test_a_pre_birth_referral_goes_to_mash_with_the_expected_date(referrer):
+    from django.utils import timezone
+
+    from tests.factories.referrals import pre_birth_overrides
+
+    today = timezone.localdate()
+    referral = referral_submit(referrer, child=True, overrides=pre_birth_overrides(today))
+    assert (referral.pathway, referral.person_dob, referral.person_age_approx) == (
+        "mash", None, None)
+    assert referral.answers["route_rule"] == "Unborn baby"
+    assert referral.answers["parent_name"] == "Ana Lopes"
+    assert referral.answers["child_too_young"] is True
+    assert referral.deadlines.filter(kind="mash_decision").exists()
+
+
+def test_pre_birth_and_child_voice_errors_are_specific(referrer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from referrals.forms import ChildForm, PreBirthForm
+    from referrals.models import Referral
+
+    yesterday = timezone.localdate() - timedelta(days=1)
+    form = PreBirthForm({"expected_delivery_0": str(yesterday.day),
+                         "expected_delivery_1": str(yesterday.month),
+                         "expected_delivery_2": str(yesterday.year)}, referral=Referral())
+    assert form.errors["expected_delivery"][0].startswith(
+        "The expected date of delivery must be today or in the future")
+    assert form.errors["parent_name"] == ["Enter the full name of the mother or expectant parent"]
+    child = ChildForm({"parents_aware": "yes", "parents_agree": "yes"}, referral=Referral())
+    assert child.errors["child_voice"] == [
+        "Enter what the child says and what daily life is like for them, or select that the "
+        "child is too young to say"]
