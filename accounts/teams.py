@@ -1,4 +1,9 @@
-"""The four pathway teams. Routing needs somewhere to send every referral."""
+"""The pathway teams. Routing needs somewhere to send every referral.
+
+The first four are the teams before issue 16; the All Age Disability service and the LADO were
+added by accounts/migrations/0003_route_teams.py (docs/routing.md). The LADO's phone is left
+blank on purpose: an administrator enters the direct line rather than a number guessed here.
+"""
 
 from django.contrib.auth.models import Group
 
@@ -9,11 +14,15 @@ PATHWAY_TEAMS = [
     ("mental-health", "Mental health safeguarding team", "020 7525 0088"),
     ("learning-disabilities", "Learning disabilities team", "020 7525 2333"),
     ("mash", "Multi-Agency Safeguarding Hub (MASH)", "020 7525 1921"),
+    # The AAD service sits within the adults' learning disabilities service (SSCB annual report
+    # 2018/19, 3.4): until it has its own line, the LD team's.
+    ("all-age-disability", "All Age Disability service (0 to 25)", "020 7525 2333"),
+    ("lado", "Local Authority Designated Officer (LADO)", ""),
 ]
 
 
 def pathway_teams_ensure() -> list[Team]:
-    """Create any missing pathway team (and its permission group); return all four.
+    """Create any missing pathway team (and its permission group); return all of them.
     Safe to re-run: a transactional test's flush and a fresh demo both need them."""
     teams = []
     for pathway, name, phone in PATHWAY_TEAMS:

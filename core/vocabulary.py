@@ -15,18 +15,41 @@ class Pathway(models.TextChoices):
     MENTAL_HEALTH = "mental-health", "Mental health"
     LEARNING_DISABILITIES = "learning-disabilities", "Learning disabilities"
     MASH = "mash", "Children (MASH)"
+    # Issue 16. Southwark's All Age Disability service (0 to 25; the papers' "AAD pathway"):
+    # routing sends 18 to 25-year-olds with a disability here, so it runs the adults' workflow
+    # and clocks. Under-18s still go to MASH (Working Together 2023).
+    ALL_AGE_DISABILITY = "all-age-disability", "All Age Disability service (0 to 25)"
+    # The Local Authority Designated Officer: allegations against people who work or volunteer
+    # with children (Working Together 2023, ch. 2). Its own outcomes (Outcome.lado()) and its
+    # decision clock (concern_decision on this pathway: the LADO's initial consideration).
+    LADO = "lado", "Allegations against people who work with children (LADO)"
 
     @classmethod
     def adult(cls) -> tuple[str, ...]:
-        return (cls.OPPD, cls.MENTAL_HEALTH, cls.LEARNING_DISABILITIES)
+        return (cls.OPPD, cls.MENTAL_HEALTH, cls.LEARNING_DISABILITIES, cls.ALL_AGE_DISABILITY)
 
     @classmethod
     def child(cls) -> tuple[str, ...]:
         return (cls.MASH,)
 
     @classmethod
+    def allegations(cls) -> tuple[str, ...]:
+        """Allegations against people who work with children (the LADO)."""
+        return (cls.LADO,)
+
+    @classmethod
+    def about_children(cls) -> tuple[str, ...]:
+        """Pathways whose referrals are about a child (the children's categories apply)."""
+        return (cls.MASH, cls.LADO)
+
+    @classmethod
     def every(cls) -> tuple[str, ...]:
-        return (*cls.adult(), *cls.child())
+        """The pathways a referral can be sent or re-routed to (each has a workflow)."""
+        return (*cls.adult(), *cls.child(), *cls.allegations())
+
+    @classmethod
+    def routable_choices(cls) -> list[tuple[str, str]]:
+        return [(value, label) for value, label in cls.choices if value in cls.every()]
 
     @classmethod
     def is_adult(cls, value: str) -> bool:
@@ -76,6 +99,12 @@ class Outcome(models.TextChoices):
     CHILD_IN_NEED = "s17", "Child in need (section 17)"
     CHILD_PROTECTION = "s47", "Strategy discussion / child protection enquiry (section 47)"
     IMMEDIATE_PROTECTION = "immediate_protection", "Immediate protection"
+    # Allegations against people who work with children (the LADO; Working Together 2023 ch. 2
+    # and the London Child Protection Procedures, allegations against staff or volunteers).
+    LADO_NFA = "lado_nfa", "No further action"
+    LADO_ADVICE = "lado_advice", "Advice to the employer"
+    LADO_STRATEGY = "lado_strategy", "Strategy meeting (allegations management)"
+    LADO_POLICE = "lado_police", "Police investigation"
 
     @classmethod
     def adult(cls) -> tuple[str, ...]:
@@ -85,6 +114,10 @@ class Outcome(models.TextChoices):
     def child(cls) -> tuple[str, ...]:
         return (cls.NFA, cls.EARLY_HELP, cls.CHILD_IN_NEED, cls.CHILD_PROTECTION,
                 cls.IMMEDIATE_PROTECTION)
+
+    @classmethod
+    def lado(cls) -> tuple[str, ...]:
+        return (cls.LADO_NFA, cls.LADO_ADVICE, cls.LADO_STRATEGY, cls.LADO_POLICE)
 
     @classmethod
     def safeguarding_concern(cls) -> tuple[str, ...]:

@@ -50,6 +50,12 @@ def demo_history_exists() -> bool:
     return Referral.objects.filter(answers__demo_key=f"{KEY}1").exists()
 
 
+# The four pathways the demo history was drawn over (issue 16's AAD and LADO teams have no
+# demo history yet; keeping the list keeps the seeded history the same).
+HISTORY_PATHWAYS = [Pathway.OPPD, Pathway.MENTAL_HEALTH, Pathway.LEARNING_DISABILITIES,
+                    Pathway.MASH]
+
+
 def dashboard_demo_ensure(*, now: datetime | None = None, per_month: int | None = None) -> int:
     """Create the demo history once; returns how many referrals it added."""
     if demo_history_exists():
@@ -77,7 +83,7 @@ def dashboard_demo_ensure(*, now: datetime | None = None, per_month: int | None 
         weights = [(0.3 + 0.7 * age_days / 365)
                    if m.organisation.sector == Sector.VOLUNTARY else 1.0 for m in referrers]
         plans.append((received, rng.choices(referrers, weights=weights)[0].user,
-                      rng.choices(list(Pathway.values), weights=[40, 20, 12, 28])[0]))
+                      rng.choices(HISTORY_PATHWAYS, weights=[40, 20, 12, 28])[0]))
     plans.sort(key=lambda plan: plan[0])  # in the order they happened
     # Each change hands its notices to the broker after commit; the history has sent almost all
     # of them already, at their simulated times, so the hand-over runs in process (the task

@@ -17,7 +17,7 @@ class DashboardFilterForm(forms.Form):
     grain = forms.ChoiceField(label="Show figures per", choices=GRAIN_CHOICES, required=False)
     months = forms.ChoiceField(label="Period", choices=MONTH_CHOICES, required=False)
     pathway = forms.ChoiceField(label="Pathway", required=False,
-                                choices=[("", "All pathways"), *Pathway.choices])
+                                choices=[("", "All pathways"), *Pathway.routable_choices()])
     sector = forms.ChoiceField(label="Referrer's sector", required=False,
                                choices=[("", "All sectors"), *Sector.choices])
     category = forms.CharField(label="Category of abuse", required=False, max_length=60,

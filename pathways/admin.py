@@ -10,8 +10,17 @@ from django.utils import timezone
 from audit.admin_mixins import AuditedAdminMixin, ReferralRecordAdminMixin
 
 from .clocks import compute
-from .models import ClockPause, ClockPolicy, ClosureDay, ContactPoint, Deadline
+from .models import (
+    ClockPause,
+    ClockPolicy,
+    ClosureDay,
+    ContactPoint,
+    Deadline,
+    RoutingRule,
+    RoutingRuleChange,
+)
 from .policies import working_calendar
+from .routing import routing_rule_history_write
 
 
 @admin.register(ClockPolicy)
@@ -106,3 +115,64 @@ class DeadlineAdmin(ReferralRecordAdminMixin, admin.ModelAdmin):
 class ContactPointAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "pathway", "phone", "hours", "order"]
     list_editable = ["phone", "hours", "order"]
+
+
+class RoutingRuleChangeInline(admin.TabularInline):
+    """The rule's history: every save and who made it (written by the admin below)."""
+
+    model = RoutingRuleChange
+    extra = 0
+    can_delete = False
+    fields = ["changed_at", "changed_by", "action", "snapshot"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Council administrators change routing here (issue 16, docs/routing.md). `manage.py
+    routing explain` shows the effect; each save and deletion is kept in the rule's history."""
+
+    list_display = ["order", "name", "kind", "team", "flag", "min_age", "max_age", "active"]
+    list_display_links = ["name"]
+    list_filter = ["kind", "active", "team"]
+    ordering = ["order"]
+    inlines = [RoutingRuleChangeInline]
+    fields = ["order", "name", "kind", "active", "age_known", "min_age", "max_age", "main_needs",
+              "allegation_about_worker", "unborn", "team", "flag", "reason", "source",
+              "updated_at"]
+    readonly_fields = ["updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        routing_rule_history_write(rule=obj, actor=request.user,
+                                   action="changed" if change else "added")
+
+    def delete_model(self, request, obj):
+        routing_rule_history_write(rule=obj, actor=request.user, action="deleted")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for rule in queryset:
+            routing_rule_history_write(rule=rule, actor=request.user, action="deleted")
+        super().delete_queryset(request, queryset)
+
+
+@admin.register(RoutingRuleChange)
+class RoutingRuleChangeAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Every routing rule change, newest first, read-only."""
+
+    list_display = ["changed_at", "rule_name", "action", "changed_by"]
+    list_filter = ["action"]
+    readonly_fields = ["rule", "rule_name", "action", "snapshot", "changed_by", "changed_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

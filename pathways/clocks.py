@@ -77,10 +77,13 @@ PATHWAYS = Pathway.every()
 
 
 def decision_kind(pathway: str) -> ClockKind:
-    """The clock that starts when a referral is received on `pathway`."""
+    """The clock that starts when a referral is received on `pathway`.
+
+    The LADO's initial consideration is its decision clock (a policy row on the LADO pathway:
+    one working day), so the sweep, urgent pick-up and dashboard treat it as a decision."""
     if pathway == MASH_PATHWAY:
         return ClockKind.MASH_DECISION
-    if pathway in ADULT_PATHWAYS:
+    if pathway in ADULT_PATHWAYS or pathway in Pathway.allegations():
         return ClockKind.CONCERN_DECISION
     raise ValueError(f"unknown pathway {pathway!r}; expected one of {', '.join(PATHWAYS)}")
 
@@ -89,6 +92,8 @@ def kinds_for_pathway(pathway: str) -> tuple[ClockKind, ...]:
     """Every deadline that can run on `pathway` (enquiry is adults only, rag is MASH only)."""
     if pathway == MASH_PATHWAY:
         return (ClockKind.MASH_DECISION, ClockKind.RAG, ClockKind.FEEDBACK)
+    if pathway in Pathway.allegations():
+        return (ClockKind.CONCERN_DECISION, ClockKind.FEEDBACK)
     decision_kind(pathway)  # validates the name
     return (ClockKind.CONCERN_DECISION, ClockKind.ENQUIRY, ClockKind.FEEDBACK)
 
@@ -147,6 +152,20 @@ DEFAULT_RULES: dict[tuple[ClockKind, str], ClockRule] = {
     (ClockKind.CHALLENGE, ""): ClockRule(5, Unit.WORKING_DAYS, 1, Unit.WORKING_DAYS),
     (ClockKind.CONSULTATION, ""): ClockRule(0, Unit.WORKING_DAYS, **TWO_WORKING_HOURS),
 }
+
+
+# Where a pathway's default differs from the table above (issue 16): the LADO's initial
+# consideration of an allegation within one working day (migration pathways 0009).
+PATHWAY_DEFAULT_RULES: dict[tuple[str, ClockKind], ClockRule] = {
+    (Pathway.LADO, ClockKind.CONCERN_DECISION): ClockRule(1, Unit.WORKING_DAYS,
+                                                          **TWO_WORKING_HOURS),
+}
+
+
+def pathway_default_rule(pathway: str, kind: ClockKind | str, variant: str = "") -> ClockRule:
+    """The default for a clock on a pathway (used when no policy row exists)."""
+    rule = PATHWAY_DEFAULT_RULES.get((pathway, str(kind)))
+    return rule if rule is not None else default_rule(kind, variant)
 
 
 def default_rule(kind: ClockKind | str, variant: str = "") -> ClockRule:

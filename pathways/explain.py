@@ -11,10 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.vocabulary import ClockKind
+from core.vocabulary import ClockKind, Pathway
 
 from .calendar import LONDON, WorkingCalendar, as_utc, format_local, to_local
-from .clocks import MASH_PATHWAY, ClockResult, ClockRule, compute, decision_kind
+from .clocks import (
+    ADULT_PATHWAYS,
+    MASH_PATHWAY,
+    ClockResult,
+    ClockRule,
+    compute,
+    decision_kind,
+)
 
 RuleLookup = Callable[[str, ClockKind, str], ClockRule]
 
@@ -101,13 +108,18 @@ def explain_scenario(
                 result.due,
                 f"RAG rating: {variant}.\n{result.explanation}",
             )
+        elif kind == decision and pathway in Pathway.allegations():
+            # The LADO's decision clock is its initial consideration of the allegation.
+            result = ClockResult(result.starts, result.warning, result.due,
+                                 f"LADO initial consideration of the allegation.\n"
+                                 f"{result.explanation}")
         return ExplainedClock(str(kind), result, variant)
 
     clocks = [clock(decision, received)]
     if rag is not None:
         clocks.append(clock(ClockKind.RAG, rated, rag))
     if decided is not None:
-        if pathway != MASH_PATHWAY:
+        if pathway in ADULT_PATHWAYS:  # the section 42 enquiry: adults only
             clocks.append(clock(ClockKind.ENQUIRY, decided))
         clocks.append(clock(ClockKind.FEEDBACK, decided))
     return clocks

@@ -91,6 +91,8 @@ class ClockPolicy(models.Model):
         )
 
     def clean(self):
+        if self.pathway and self.pathway not in Pathway.every():
+            raise ValidationError({"pathway": "No clocks run on this pathway yet."})
         if self.pathway and self.kind and self.kind not in policy_kinds_for_pathway(self.pathway):
             raise ValidationError({"kind": "This clock does not run on this pathway."})
         if (self.kind == ClockKind.RAG) != bool(self.variant):
@@ -266,3 +268,7 @@ class ClockPause(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()} from {self.paused_at:%Y-%m-%d %H:%M}"
+
+
+# Routing rules live in their own module to keep this one readable; Django finds them here.
+from .routing_models import RoutingRule, RoutingRuleChange  # noqa: E402,F401

@@ -22,7 +22,7 @@ from django.db.models.signals import post_delete, post_migrate, post_save
 from core.vocabulary import ClockKind
 
 from .calendar import WorkingCalendar
-from .clocks import ClockRule, default_rule
+from .clocks import ClockRule, pathway_default_rule
 from .models import ClockPolicy, ClosureDay
 
 DEFAULT_CACHE_SECONDS = 60
@@ -80,13 +80,14 @@ def policy_rule(pathway: str, kind: ClockKind | str, variant: str = "") -> Clock
     if _cache_seconds() <= 0:
         policy = ClockPolicy.objects.filter(
             pathway=pathway, kind=kind, variant=variant or "").first()
-        return policy.to_rule() if policy is not None else default_rule(kind, variant)
+        return policy.to_rule() if policy is not None else pathway_default_rule(
+            pathway, kind, variant)
     rules = _cached("policies", lambda: {
         (policy.pathway, policy.kind, policy.variant): policy.to_rule()
         for policy in ClockPolicy.objects.all()
     })
     rule = rules.get((pathway, str(kind), variant or ""))
-    return rule if rule is not None else default_rule(kind, variant)
+    return rule if rule is not None else pathway_default_rule(pathway, kind, variant)
 
 
 def rule_to_json(rule: ClockRule) -> dict:

@@ -99,6 +99,12 @@ QUESTIONS: dict[str, tuple[Question, ...]] = {
     ),
 }
 
+# The All Age Disability service (issue 16) asks what the learning disabilities team asks.
+QUESTIONS[Pathway.ALL_AGE_DISABILITY] = QUESTIONS[Pathway.LEARNING_DISABILITIES]
+# The LADO's own questions (the person's role, employer, whether the employer knows) are the
+# "worker" step, asked whenever the concern is about someone's work, so PiPoT gets them too.
+QUESTIONS[Pathway.LADO] = ()
+
 
 def questions_for(pathway: str) -> tuple[Question, ...]:
     return QUESTIONS.get(pathway, ())

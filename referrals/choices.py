@@ -32,6 +32,11 @@ class ChildCategory(models.TextChoices):
     CRIMINAL_EXPLOITATION = "criminal_exploitation", "Criminal exploitation, including county lines"
     FGM = "fgm", "Female genital mutilation (FGM)"
     RADICALISATION = "radicalisation", "Radicalisation"
+    # Issue 16 (the SSCB papers: domestic abuse is in about 70% of children's safeguarding;
+    # the missing-children and exploitation sub-groups; the board's work on social media).
+    DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse (including seeing or hearing it)"
+    MISSING = "missing", "Missing from home or care"
+    ONLINE_HARM = "online_harm", "Online harm"
 
 
 class ConsentGround(models.TextChoices):
@@ -64,6 +69,8 @@ AGE_KNOWN = (
     ("dob", "I know their date of birth"),
     ("approx", "I know roughly how old they are"),
     ("unknown", "I do not know their age"),
+    # Issue 16: a pre-birth referral (the expected date of delivery is asked next).
+    ("unborn", "The baby is not born yet (a pre-birth referral)"),
 )
 
 PATTERN = (("one_off", "It happened once"), ("ongoing", "It is ongoing or has happened more than once"))

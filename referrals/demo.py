@@ -21,14 +21,15 @@ COMMON = {
     "concern-details": {"where": "own_home", "injuries": "no", "police_informed": "no"},
     "adult": {"care_support_needs": "yes", "protect_themselves": "no", "capacity_concern": "no",
               "consent": "yes", "adult_wants": "To stay at home and feel safe."},
-    "child": {"parents_aware": "yes", "parents_agree": "yes", "school": "Bellenden Primary"},
+    "child": {"parents_aware": "yes", "parents_agree": "yes", "school": "Bellenden Primary",
+              "child_voice": "He says he is hungry at school; mornings are chaotic."},
 }
 
 DEMOS = [
     ("demo-oppd", "referrer@camberwell-daycentre.example.org", True, {
         "person": {"person_name": "Edith Demo", "age_known": "approx", "person_age_approx": "84",
                    "person_gender": "female"},
-        "needs": {"main_need": "older_physical", "children_in_household": "no"},
+        "needs": {"main_need": "older_physical", "children_in_household": "no", "allegation_about_worker": "no"},
         "pathway": {"pathway": "oppd"},
         "concern": {"categories": ["financial"], "concern_pattern": "ongoing",
                     "concern_since": "since the summer",
@@ -38,7 +39,7 @@ DEMOS = [
     ("demo-mh", "referrer@kch.example.nhs.uk", False, {
         "person": {"person_name": "Alex Demo", "age_known": "approx", "person_age_approx": "35",
                    "person_gender": "unknown"},
-        "needs": {"main_need": "mental_health", "children_in_household": "no"},
+        "needs": {"main_need": "mental_health", "children_in_household": "no", "allegation_about_worker": "no"},
         "pathway": {"pathway": "mental-health"},
         "concern": {"categories": ["self_neglect"], "concern_pattern": "ongoing",
                     "concern_since": "October",
@@ -48,7 +49,7 @@ DEMOS = [
     ("demo-ld", "referrer@camberwell-daycentre.example.org", False, {
         "person": {"person_name": "Jordan Demo", "age_known": "approx", "person_age_approx": "27",
                    "person_gender": "male"},
-        "needs": {"main_need": "learning_disability", "children_in_household": "no"},
+        "needs": {"main_need": "learning_disability", "children_in_household": "no", "allegation_about_worker": "no"},
         "pathway": {"pathway": "learning-disabilities"},
         "concern": {"categories": ["psychological", "financial"], "concern_pattern": "ongoing",
                     "concern_since": "two months",
@@ -58,7 +59,7 @@ DEMOS = [
     ("demo-mash", "referrer@bellenden.example.sch.uk", False, {
         "person": {"person_name": "Casey Demo", "age_known": "approx", "person_age_approx": "8",
                    "person_gender": "female"},
-        "needs": {"main_need": "not_sure", "children_in_household": "yes"},
+        "needs": {"main_need": "not_sure", "children_in_household": "yes", "allegation_about_worker": "no"},
         "pathway": {"pathway": "mash"},
         "concern": {"categories": ["neglect"], "concern_pattern": "ongoing",
                     "concern_since": "September",

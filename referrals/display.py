@@ -7,9 +7,8 @@ never written twice.
 from dataclasses import dataclass, field
 from datetime import date
 
-from django import forms
-
 from core.vocabulary import Pathway
+from pathways.routing import RouteFlag
 
 from . import steps
 from .answers import values_load
@@ -31,7 +30,7 @@ def _display(field_obj, value) -> str:
         return "\n".join(str(choices.get(v, v)) for v in value)
     if isinstance(value, date):
         return f"{value.day} {value:%B %Y}"
-    if isinstance(field_obj, forms.TypedChoiceField) and isinstance(value, bool):
+    if isinstance(value, bool):
         return "Yes" if value else "No"
     return str(choices.get(value, value))
 
@@ -63,5 +62,17 @@ def answers_display(referral: Referral) -> list[Section]:
                 if name == "pathway" and value:
                     value = Pathway(value).value
                 section.rows.append((str(field_obj.label), _display(field_obj, value)))
+            if step.key == "pathway":
+                section.rows.extend(_route_rows(referral))
         sections.append(section)
     return sections
+
+
+def _route_rows(referral: Referral) -> list[tuple[str, str]]:
+    """The routing rule that suggested the team and its flags (issue 16), when recorded."""
+    rows = []
+    flags = referral.answers.get("route_flags") or []
+    if flags:
+        labels = dict(RouteFlag.choices)
+        rows.append(("Flags", "\n".join(str(labels.get(flag, flag)) for flag in flags)))
+    return rows

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from core.vocabulary import Pathway
 from pathways.questions import questions_for
-from pathways.routing import MainNeed, route_suggest
+from pathways.routing import MainNeed, RouteFlag, age_on, route_suggest
 
 from . import choices as c
 from .answers import values_load, yes_to_bool
@@ -159,10 +159,66 @@ class PersonForm(StepForm):
             if data.get("person_age_approx") is None and "person_age_approx" not in self.errors:
                 self.add_error("person_age_approx", "Enter their approximate age in years")
             data["person_dob"] = None
-        elif known == "unknown":
+        elif known in ("unknown", "unborn"):
             data["person_dob"] = None
             data["person_age_approx"] = None
         return data
+
+
+def _known_age(referral) -> int | None:
+    if referral.person_dob:
+        return age_on(referral.person_dob, timezone.localdate())
+    return referral.person_age_approx
+
+
+class WorkerForm(StepForm):
+    """The LADO's (and PiPoT's) own questions about the person the allegation is about."""
+
+    title = "The person the concern is about, and their work"
+    worker_role = text("What is their role?", "Enter their role, for example volunteer youth "
+                       "leader", help_text="Paid or voluntary, for example Sunday school "
+                       "volunteer or teaching assistant")
+    worker_employer = text("Who do they work or volunteer for?",
+                           "Enter the organisation they work or volunteer for",
+                           help_text="The school, nursery, club, faith group, agency or "
+                                     "employer")
+    employer_knows = radios("Does their employer or organisation know about the concern?",
+                            c.YES_NO_UNKNOWN,
+                            "Select whether their employer or organisation knows")
+
+
+class PreBirthForm(StepForm):
+    """Issue 16: a pre-birth referral asks the expected date of delivery (instead of a date of
+    birth) and about the parents-to-be."""
+
+    title = "The unborn baby and the parents"
+    expected_delivery = DateField(label="Expected date of delivery", what="the expected date of "
+                                  "delivery", help_text="For example, 14 5 2027")
+    parent_name = text("The mother or expectant parent: full name",
+                       "Enter the full name of the mother or expectant parent")
+    parent_age = forms.IntegerField(
+        label="Their age in years (optional)", required=False, min_value=10, max_value=70,
+        error_messages={"invalid": "Their age must be a number, like 24",
+                        "min_value": "Their age must be 10 or more",
+                        "max_value": "Their age must be 70 or less"})
+    other_parent = text("The other parent, if known (optional)",
+                        help_text="Their name, and whether they live with the mother")
+    parents_details = text("Anything else about the parents (optional)", textarea=True,
+                           max_length=2000,
+                           help_text="For example: previous children in care, their own needs, "
+                                     "who supports them")
+
+    def clean_expected_delivery(self):
+        value = self.cleaned_data["expected_delivery"]
+        today = timezone.localdate()
+        if value and value < today:
+            raise forms.ValidationError("The expected date of delivery must be today or in the "
+                                        "future: if the baby is born, go back and give their "
+                                        "date of birth")
+        if value and (value - today).days > 300:
+            raise forms.ValidationError("The expected date of delivery must be within the next "
+                                        "10 months")
+        return value
 
 
 class PersonContactForm(StepForm):
@@ -208,6 +264,23 @@ class NeedsForm(StepForm):
                                    c.YES_NO_UNKNOWN,
                                    "Select whether any children live in the same household")
 
+    def __init__(self, *args, referral, **kwargs):
+        # Issue 16: asked before the team page because it decides the route. About a child (or
+        # an age not known): the LADO; about an adult: their team, flagged PiPoT
+        # (pathways.routing rules).
+        age = _known_age(referral)
+        adult = age is not None and age >= 18
+        question = ("Is the concern about something a person did in their work or volunteering "
+                    + ("with adults?" if adult else "with children?"))
+        hint = ("For example a care worker, personal assistant, nurse, volunteer or faith "
+                "leader: a person in a position of trust." if adult else
+                "For example a teacher, nursery worker, foster carer, sports coach, youth worker, "
+                "faith leader or volunteer, paid or not.")
+        self.base_fields = {**self.base_fields, "allegation_about_worker": radios(
+            question, c.YES_NO, "Select yes if the concern is about something a person did in "
+            "their work or volunteering", help_text=hint)}
+        super().__init__(*args, referral=referral, **kwargs)
+
 
 class PathwayForm(StepForm):
     title = "Which team should receive the referral?"
@@ -217,16 +290,18 @@ class PathwayForm(StepForm):
             main_need=referral.main_need, today=timezone.localdate(),
             front_door=settings.FRONT_DOOR_PATHWAY, dob=referral.person_dob,
             age=referral.person_age_approx,
+            allegation_about_worker=referral.answers.get("allegation_about_worker") == "yes",
+            unborn=referral.answers.get("age_known") == "unborn",
         )
         self.base_fields = dict(self.base_fields)
         self.base_fields["pathway"] = radios(
-            "Team", [*Pathway.choices, (c.PATHWAY_NOT_SURE, "I'm not sure: let the front door "
+            "Team", [*Pathway.routable_choices(), (c.PATHWAY_NOT_SURE, "I'm not sure: let the front door "
                                                             "decide")],
             "Select the team to send the referral to, or 'I'm not sure'",
             help_text="You can choose a different team from the suggestion.",
         )
         self.offer_linked = (referral.children_in_household == "yes"
-                             and self.suggestion.pathway != Pathway.MASH)
+                             and Pathway.is_adult(self.suggestion.pathway))
         if self.offer_linked:
             self.base_fields["linked_mash"] = radios(
                 "Do you also want to refer the children to the Multi-Agency Safeguarding Hub "
@@ -237,6 +312,7 @@ class PathwayForm(StepForm):
                 "The children: names and ages, if you know them", textarea=True, max_length=1000)
         super().__init__(*args, referral=referral, **kwargs)
         self.initial.setdefault("pathway", self.suggestion.pathway)
+        self.flag_labels = [RouteFlag(flag).label for flag in self.suggestion.flag_values]
 
     def clean(self):
         data = super().clean()
@@ -250,6 +326,10 @@ class PathwayForm(StepForm):
             self.add_error("linked_mash", "A linked MASH referral can only go with a referral "
                                           "to an adult team: select no, or choose an adult team")
         data["suggested_pathway"] = self.suggestion.pathway
+        # Which routing rule suggested the team, and its flags (transition planning, PiPoT):
+        # kept in answers for staff (the referral page) and the record (docs/routing.md).
+        data["route_rule"] = self.suggestion.rule
+        data["route_flags"] = self.suggestion.flag_values
         return data
 
 
@@ -267,7 +347,7 @@ class ConcernForm(StepForm):
 
     def __init__(self, *args, referral, **kwargs):
         self.base_fields = dict(self.base_fields)
-        child = referral.pathway == Pathway.MASH
+        child = referral.pathway in Pathway.about_children()
         self.base_fields = {
             "categories": forms.MultipleChoiceField(
                 label="What kind of abuse or neglect is it?",
@@ -385,6 +465,14 @@ class ChildForm(StepForm):
     parents_why_not = text("Why do they not know, or not agree?", textarea=True,
                            max_length=2000, help_text="For example, telling them could put the "
                                                       "child at greater risk")
+    # Issue 16: the child's lived experience (the Neglect Strategy's "See. Listen. And believe
+    # me."): required, unless the child is too young to say.
+    child_voice = text("What does the child say, and what is daily life like for them?",
+                       textarea=True, max_length=3000,
+                       help_text="In the child's own words if you can: what they told you, and "
+                                 "what a normal day is like for them at home and outside")
+    child_too_young = forms.BooleanField(
+        label="The child is too young to say (or is not born yet)", required=False)
     school = text("School, nursery or college (optional)")
     gp = text("GP surgery (optional)")
     other_professionals = text("Other professionals involved (optional)", textarea=True,
@@ -392,6 +480,9 @@ class ChildForm(StepForm):
 
     def clean(self):
         data = super().clean()
+        if not data.get("child_too_young"):
+            self.require("child_voice", "Enter what the child says and what daily life is like "
+                                        "for them, or select that the child is too young to say")
         if data.get("parents_aware") == "no" or data.get("parents_agree") in ("no", "not_asked"):
             self.require("parents_why_not", "Explain why the parents or carers do not know or "
                                             "do not agree")

@@ -26,6 +26,14 @@ def is_child(referral: Referral) -> bool:
     return referral.pathway == Pathway.MASH
 
 
+def about_a_worker(referral: Referral) -> bool:
+    return referral.answers.get("allegation_about_worker") == "yes"
+
+
+def is_unborn(referral: Referral) -> bool:
+    return referral.answers.get("age_known") == "unborn"
+
+
 def has_pathway_questions(referral: Referral) -> bool:
     return bool(questions_for(referral.pathway))
 
@@ -44,6 +52,7 @@ class Step:
 STEPS: tuple[Step, ...] = (
     Step("urgency", "Urgency", forms.UrgencyForm, template="referrals/urgency.html"),
     Step("person", "The person", forms.PersonForm),
+    Step("pre-birth", "The unborn baby and the parents", forms.PreBirthForm, applies=is_unborn),
     Step("contact", "Where they live and contact", forms.PersonContactForm),
     Step("needs", "Needs and household", forms.NeedsForm),
     Step("pathway", "Receiving team", forms.PathwayForm, template="referrals/pathway.html"),
@@ -51,6 +60,8 @@ STEPS: tuple[Step, ...] = (
     Step("concern-details", "Where, injuries and police", forms.ConcernDetailsForm),
     Step("alleged", "People alleged to have caused harm", forms.AllegedPersonForm,
          kind="alleged", template="referrals/alleged.html"),
+    Step("worker", "The person the concern is about", forms.WorkerForm,
+         applies=about_a_worker),
     Step("adult", "The adult: needs, capacity and consent", forms.AdultForm, applies=is_adult,
          template="referrals/adult.html"),
     Step("child", "The child: parents, school and professionals", forms.ChildForm,
@@ -75,7 +86,9 @@ def step_number(referral: Referral, key: str) -> tuple[int, int]:
     Before a team is chosen, count as for an adult team (every pathway has the same number of
     pages), so M does not jump when the pathway is picked.
     """
-    applicable = steps_for(referral if referral.pathway else Referral(pathway=Pathway.OPPD))
+    # The referrer's answers still count (a pre-birth or worker page applies from them).
+    applicable = steps_for(referral if referral.pathway else Referral(
+        pathway=Pathway.OPPD, answers=referral.answers))
     keys = [step.key for step in applicable]
     return keys.index(key) + 1, len(applicable) + 1
 

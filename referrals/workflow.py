@@ -36,6 +36,7 @@ class FeedbackPreference(models.TextChoices):
 
 ADULT = Pathway.adult()
 CHILD = Pathway.child()
+LADO = Pathway.allegations()
 ALL_PATHWAYS = Pathway.every()
 
 # The roles the workflow rows name (core.vocabulary.Role).
@@ -162,6 +163,13 @@ TRANSITIONS: tuple[Transition, ...] = (
                    meets=("mash_decision", "rag", "urgent_pickup"), opens=("feedback",))
         for outcome in Outcome.child()
     ),
+    # The LADO's initial consideration: one of its own outcomes, fed back to the referrer.
+    *(
+        Transition(Action.DECIDE, AWAITING_ADULT, Status.CONCERN_DECIDED, STAFF, LADO,
+                   outcome=outcome, feedback_required=True,
+                   meets=("concern_decision", "urgent_pickup"), opens=("feedback",))
+        for outcome in Outcome.lado()
+    ),
     # Adults: enquiry, then the safeguarding plan and review.
     Transition(Action.PLAN, (Status.ENQUIRY,), Status.PLAN_REVIEW, STAFF, ADULT,
                meets=("enquiry",)),
@@ -217,6 +225,8 @@ def transitions_available(*, status: str, pathway: str, role: str) -> list[Trans
 
 
 def outcomes_for(pathway: str) -> tuple[str, ...]:
+    if pathway in LADO:
+        return Outcome.lado()
     return Outcome.child() if pathway in CHILD else Outcome.adult()
 
 

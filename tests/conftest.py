@@ -71,13 +71,17 @@ def _reference_data(request):
         return
     request.getfixturevalue("_django_db_helper")
     from accounts.models import Team
+    from accounts.teams import PATHWAY_TEAMS
+    from pathways.models import RoutingRule
 
-    if Team.objects.count() < 4:
+    if Team.objects.count() < len(PATHWAY_TEAMS) or not RoutingRule.objects.exists():
         from accounts.teams import pathway_teams_ensure
         from pathways.migrations_data import contact_points_ensure
+        from pathways.routing import routing_rules_ensure
 
         pathway_teams_ensure()
         contact_points_ensure()
+        routing_rules_ensure()
 
 
 @pytest.fixture

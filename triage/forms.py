@@ -114,7 +114,7 @@ class DecideForm(FeedbackFields):
         super().__init__(*args, **kwargs)
         outcomes = workflow.outcomes_for(pathway)
         self.fields["outcome"].choices = [(o, Outcome(o).label) for o in outcomes]
-        if pathway in workflow.CHILD:
+        if pathway not in workflow.ADULT:  # children and the LADO choose no detail
             del self.fields["detail"]
             detail = ()
         else:
@@ -212,7 +212,7 @@ class InfoReceiveForm(forms.Form):
 
 class RerouteForm(forms.Form):
     pathway = forms.ChoiceField(label="New pathway", widget=forms.RadioSelect,
-                                choices=Pathway.choices,
+                                choices=Pathway.routable_choices(),
                                 error_messages={"required": "Select the new pathway"})
     reason = _text("Reason for re-routing", "Enter the reason for re-routing",
                    hint="The referrer is told the referral moved team.")

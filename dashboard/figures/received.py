@@ -40,7 +40,7 @@ def _period_text(ctx: Context) -> str:
 
 def received_pathway(ctx: Context) -> Table:
     rows = ctx.referrals().values("period", "pathway").annotate(n=ctx.sum("received")).order_by()
-    keys = [ctx.pathway] if ctx.pathway else [p for p, _ in Pathway.choices]
+    keys = [ctx.pathway] if ctx.pathway else list(Pathway.every())
     table = _pivot(ctx, rows, key="pathway", keys=keys, labels=dict(Pathway.choices),
                    slug="received-pathway", title="Referrals received, by pathway",
                    description=f"Referrals received {_period_text(ctx)}.")

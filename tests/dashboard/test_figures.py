@@ -59,14 +59,15 @@ def test_received_by_pathway_puts_2330_bst_on_31_march_in_march(world, now):
     t = table("received-pathway", now)
     assert [c.label for c in t.columns] == [
         "Period", "Older people and physical disabilities (OPPD)", "Mental health",
-        "Learning disabilities", "Children (MASH)", "Total"]
+        "Learning disabilities", "All Age Disability service (0 to 25)", "Children (MASH)",
+        "Allegations against people who work with children (LADO)", "Total"]
     # March: r1 (23:30 BST 31 March) and r4. April: r2 (00:30 BST 1 April = 23:30 UTC 31 March,
     # so April in London), r5, r6, r7. January's r0 is outside the window.
     assert t.rows == [
-        ["February 2026", 1, 1, 1, 1, 4],
-        ["March 2026", 1, 1, 0, 0, 2],
-        ["April 2026", 2, 0, 1, 1, 4],
-        ["All periods", 4, 2, 2, 2, 10],
+        ["February 2026", 1, 1, 1, 0, 1, 0, 4],
+        ["March 2026", 1, 1, 0, 0, 0, 0, 2],
+        ["April 2026", 2, 0, 1, 0, 1, 0, 4],
+        ["All periods", 4, 2, 2, 0, 2, 0, 10],
     ]
 
 
@@ -109,7 +110,7 @@ def test_trend_is_twelve_months_whatever_the_window(world, now):
 def test_filters_narrow_every_referral_figure(world, now):
     assert table("received-pathway", now, sector="health").rows[-1][-1] == 2
     assert table("received-pathway", now, category="physical").rows[1:3] == [
-        ["March 2026", 1, 0, 0, 0, 1], ["April 2026", 0, 0, 1, 0, 1]]
+        ["March 2026", 1, 0, 0, 0, 0, 0, 1], ["April 2026", 0, 0, 1, 0, 0, 0, 1]]
     assert table("received-pathway", now, urgency="urgent").rows[-1][-1] == 2
     assert table("received-pathway", now, urgency="not_urgent").rows[-1][-1] == 8
     mash = table("received-pathway", now, pathway="mash")
@@ -276,7 +277,7 @@ def test_organisation_scope_sees_only_its_own_referrals(world, now):
                   organisation_name=food_bank.name)
     # The food bank's r8 (26 hours to feedback) and r1 (19) in the window (r0 is January):
     # median 22.5, 90th percentile 19 + 0.9 * 7 = 25.3.
-    assert table("received-pathway", now, scope=scope).rows[-1] == ["All periods", 2, 0, 0, 0, 2]
+    assert table("received-pathway", now, scope=scope).rows[-1] == ["All periods", 2, 0, 0, 0, 0, 0, 2]
     assert table("feedback-channel", now, scope=scope).rows[-1][:4] == [
         "All periods", 2, 2, 100.0]
     assert rounded(table("feedback-time", now, scope=scope).rows)[-1] == [

@@ -19,7 +19,7 @@ ADULT_ANSWERS = {
                "person_dob_1": "4", "person_dob_2": "1941", "person_gender": "female"},
     "contact": {"person_address": "1 Example Road, London", "person_postcode": "SE5 8UH",
                 "safe_to_contact": "yes", "interpreter": "no", "person_aware": "yes"},
-    "needs": {"main_need": "older_physical", "children_in_household": "no"},
+    "needs": {"main_need": "older_physical", "children_in_household": "no", "allegation_about_worker": "no"},
     "pathway": {"pathway": "oppd"},
     "concern": {"categories": ["financial", "neglect"], "what_happened": "Money goes missing.",
                 "concern_pattern": "ongoing", "concern_since": "since June"},
@@ -37,29 +37,64 @@ CHILD_ANSWERS = {
     **ADULT_ANSWERS,
     "person": {"person_name": "Sam Child", "age_known": "approx", "person_age_approx": "9",
                "person_gender": "male"},
-    "needs": {"main_need": "not_sure", "children_in_household": "yes"},
+    "needs": {"main_need": "not_sure", "children_in_household": "yes", "allegation_about_worker": "no"},
     "pathway": {"pathway": "mash"},
     "concern": {"categories": ["neglect", "emotional"], "what_happened": "Often hungry.",
                 "concern_pattern": "ongoing", "concern_since": "September"},
-    "child": {"parents_aware": "yes", "parents_agree": "yes", "school": "Bellenden Primary"},
+    "child": {"parents_aware": "yes", "parents_agree": "yes", "school": "Bellenden Primary",
+              "child_voice": "He says he is hungry at school; mornings are chaotic."},
     "pathway-questions": {"mash_neglect_toolkit": "no", "mash_early_help": "unknown"},
 }
 
+# An allegation against a volunteer who works with children (issue 16): the LADO's route and
+# its own questions.
+WORKER = {"worker_role": "Volunteer youth leader", "worker_employer": "A church youth group",
+          "employer_knows": "no"}
+LADO_ANSWERS = {
+    **CHILD_ANSWERS,
+    "needs": {"main_need": "not_sure", "children_in_household": "yes",
+              "allegation_about_worker": "yes"},
+    "pathway": {"pathway": "lado"},
+    "concern": {"categories": ["physical"], "what_happened": "Grabbed by a volunteer.",
+                "concern_pattern": "one_off", "concern_since": "Last Sunday"},
+    "worker": WORKER,
+}
+
+# A pre-birth referral (issue 16): no date of birth; the expected date of delivery and the
+# parents-to-be. `pre_birth_answers(today)` keeps the date in the future.
+def pre_birth_overrides(today) -> dict:
+    from datetime import timedelta
+
+    due = today + timedelta(days=90)
+    return {
+        "person": {"person_name": "Unborn baby of Ana Lopes", "age_known": "unborn",
+                   "person_age_approx": "", "person_gender": "unknown"},
+        "pre-birth": {"expected_delivery_0": str(due.day), "expected_delivery_1": str(due.month),
+                      "expected_delivery_2": str(due.year), "parent_name": "Ana Lopes",
+                      "parent_age": "19"},
+        "child": {"child_voice": "", "child_too_young": "on"},
+    }
+
+
 # Adult pathways and the "main need" answer that routes to each (pathways.routing).
 MAIN_NEED = {"oppd": "older_physical", "mental-health": "mental_health",
-             "learning-disabilities": "learning_disability"}
+             "learning-disabilities": "learning_disability",
+             "all-age-disability": "learning_disability"}
 
 PATHWAY_QUESTIONS = {
     "oppd": ADULT_ANSWERS["pathway-questions"],
     "mental-health": {"mh_care_coordinator_known": "unknown"},
     "learning-disabilities": {"ld_advocate": "no"},
+    "all-age-disability": {"ld_advocate": "no"},
 }
 
 
 def answers_for(*, child=False, pathway=None, consent="yes", feedback_preference="portal_email",
-                person_name=None, what_happened=None, linked=False, overrides=None) -> dict:
+                person_name=None, what_happened=None, linked=False, overrides=None,
+                lado=False) -> dict:
     """The answers a referrer types, step by step, for the kind of referral asked for."""
-    answers = copy.deepcopy(CHILD_ANSWERS if child else ADULT_ANSWERS)
+    answers = copy.deepcopy(LADO_ANSWERS if lado else CHILD_ANSWERS if child else ADULT_ANSWERS)
+    child = child or lado
     if pathway and not child:
         answers["pathway"]["pathway"] = pathway
         answers["needs"]["main_need"] = MAIN_NEED.get(pathway, "not_sure")

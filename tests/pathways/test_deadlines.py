@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 
 from audit.models import AuditEvent
-from pathways.clocks import DEFAULT_RULES, policy_kinds_for_pathway
+from pathways.clocks import DEFAULT_RULES, pathway_default_rule, policy_kinds_for_pathway
 from pathways.deadlines import (
     ClockError,
     breaches_for_team,
@@ -295,14 +295,17 @@ def test_breaches_for_team(make_bare_referral, teams):
 def test_policy_rows_are_the_issue_defaults():
     """The data migration's literals and pathways.clocks.DEFAULT_RULES say the same thing."""
     rows = {(p.pathway, p.kind, p.variant): p.to_rule() for p in ClockPolicy.objects.all()}
+    # Issue 16 added the All Age Disability service (the adults' clocks) and the LADO (its
+    # initial consideration in one working day: pathway_default_rule).
     expected = {
-        (pathway, kind, variant): rule
-        for (kind, variant), rule in DEFAULT_RULES.items()
-        for pathway in ("oppd", "mental-health", "learning-disabilities", "mash")
+        (pathway, kind, variant): pathway_default_rule(pathway, kind, variant)
+        for (kind, variant) in DEFAULT_RULES
+        for pathway in ("oppd", "mental-health", "learning-disabilities", "mash",
+                        "all-age-disability", "lado")
         if kind in policy_kinds_for_pathway(pathway)
     }
     assert rows == expected
-    assert len(rows) == 3 * 4 + 6 + 2 * 4  # issue 15: challenge and consultation
+    assert len(rows) == 4 * 4 + 6 + 3 + 2 * 4  # issue 16: AAD, LADO; issue 15: challenge and consultation
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ADULT = {
     **ADULT_ANSWERS,
-    "needs": {"main_need": "older_physical", "children_in_household": "yes"},
+    "needs": {"main_need": "older_physical", "children_in_household": "yes", "allegation_about_worker": "no"},
     "pathway": {"pathway": "oppd", "linked_mash": "yes",
                 "linked_children": "Two boys, 6 and 9"},
     "adult": {"care_support_needs": "yes", "protect_themselves": "no",

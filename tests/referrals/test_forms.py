@@ -79,7 +79,7 @@ def test_categories_follow_adult_or_child():
     assert len(adult.fields["categories"].choices) == 10
     child_values = {value for value, _ in child.fields["categories"].choices}
     assert {"physical", "emotional", "sexual", "neglect", "cse", "criminal_exploitation", "fgm",
-            "radicalisation"} == child_values
+            "radicalisation", "domestic_abuse", "missing", "online_harm"} == child_values
 
 
 def test_pathway_questions_are_data():

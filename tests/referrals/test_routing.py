@@ -6,6 +6,9 @@ from pathways.routing import age_on, route_suggest
 
 TODAY = date(2026, 11, 21)
 
+# The rules are rows (migration pathways 0008); these read them.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.mark.parametrize(
     ("need", "dob", "age", "expected"),

@@ -72,7 +72,8 @@ def test_change_link_returns_to_check(client, referrer):
     client.force_login(referrer)
     referral, check_url = walk_to_check(client)
     url = reverse("referrals:step", args=[referral.pk, "needs"]) + "?change=1"
-    response = client.post(url, {"main_need": "mental_health", "children_in_household": "no"})
+    response = client.post(url, {"main_need": "mental_health", "children_in_household": "no",
+                                 "allegation_about_worker": "no"})
     assert response["Location"] == check_url
 
 
