@@ -213,6 +213,8 @@ FRONT_DOOR_PATHWAY = os.environ.get("FRONT_DOOR_PATHWAY", "oppd")
 # Security. Production-safe unless DEBUG is on.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+# The service's own page for a form sent with a stale token (portal.errors, issue 18).
+CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
