@@ -259,6 +259,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     })
 # Referral form (referrals app): draft expiry and reminder, attachment limits.
 REFERRAL_DRAFT_EXPIRY_DAYS = int(os.environ.get("REFERRAL_DRAFT_EXPIRY_DAYS", "30"))
+# Rows per page on "Your referrals" and the lead's list (feedback.listing).
+REFERRAL_LIST_PAGE_SIZE = int(os.environ.get("REFERRAL_LIST_PAGE_SIZE", "50"))
 REFERRAL_DRAFT_REMINDER_DAYS = int(os.environ.get("REFERRAL_DRAFT_REMINDER_DAYS", "7"))
 # Uploads are scanned by ClamAV's daemon before they are stored (referrals/malware.py). On by
 # default, and fail closed: with no scanner, no upload. CLAMAV_SOCKET is a unix socket path or
