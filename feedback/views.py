@@ -19,6 +19,7 @@ from core.vocabulary import AuditAction, Status
 from outbox.write import notices_mark_read
 from referrals import access
 from referrals.access import Need
+from referrals.display import draft_summary
 
 from . import selectors
 from .forms import InformationForm, PhoneFeedbackForm
@@ -47,7 +48,8 @@ def my_referrals(request):
     audit_record(action=AuditAction.FEEDBACK_MY_REFERRALS_VIEWED, request=request,
                  detail={"referral_ids": [r.pk for r in submitted]})
     return render(request, "feedback/my_referrals.html", {
-        "drafts": access.drafts_of(request.user),
+        "drafts": [draft_summary(draft, today=timezone.localdate())
+                   for draft in access.drafts_of(request.user)],
         "submitted": submitted,
         "listing": found,
         "now": timezone.now(),

@@ -12,6 +12,7 @@ from django import forms
 from core.vocabulary import Pathway
 
 from . import steps
+from .ages import age_band
 from .answers import values_load
 from .models import Referral
 
@@ -65,3 +66,38 @@ def answers_display(referral: Referral) -> list[Section]:
                 section.rows.append((str(field_obj.label), _display(field_obj, value)))
         sections.append(section)
     return sections
+
+
+@dataclass(frozen=True)
+class DraftSummary:
+    """How a draft reads in the referrer's list: whose (initials or age band, never the name),
+    the team, the last page reached, and when it is deleted."""
+
+    referral: Referral
+    whose: str
+    team: str
+    reached: str
+    step_number: int
+    step_total: int
+
+
+def initials(name: str) -> str:
+    return " ".join(part[0].upper() for part in name.split() if part[:1].isalpha())
+
+
+def draft_summary(referral: Referral, *, today: date) -> DraftSummary:
+    if referral.person_name.strip():
+        whose = f"Person with initials {initials(referral.person_name)}"
+    else:
+        band = age_band(dob=referral.person_dob, approx=referral.person_age_approx, today=today)
+        whose = f"Person aged {band}" if band != "Not known" else "Person not named yet"
+    done = [step for step in steps.steps_for(referral) if step.key in referral.steps_done]
+    last = done[-1] if done else None
+    number, total = steps.step_number(referral, last.key) if last else (0, 0)
+    if not total:
+        total = steps.step_number(referral, "urgency")[1]
+    return DraftSummary(
+        referral=referral, whose=whose,
+        team=Pathway(referral.pathway).label if referral.pathway else "Not chosen yet",
+        reached=last.section if last else "Not started", step_number=number, step_total=total,
+    )

@@ -93,3 +93,24 @@ def test_the_query_count_does_not_grow_with_the_page_size(client, referrer, seve
         assert len(_listed(response)) == size
         counts.append(len(captured))
     assert counts[0] == counts[1], counts
+
+
+def test_drafts_say_whose_how_far_and_until_when_without_the_name(client, referrer):
+    """Five drafts all read 'Continue draft started 2 December 2026' (issue 18, item 4)."""
+    from tests.factories.referrals import partial_draft
+
+    named = partial_draft(referrer, until="concern", person_name="Eleanor Whitcombe")
+    unnamed = partial_draft(referrer, until="urgency")  # stopped after "Before you start"
+    otp_login(client, referrer)
+    body = client.get(reverse("feedback:my-referrals")).content.decode()
+    assert "Eleanor" not in body and "Whitcombe" not in body
+    assert "Person with initials E W" in body
+    assert "Person not named yet" in body
+    assert "Older people and physical disabilities (OPPD)" in body  # the team chosen
+    assert "Not chosen yet" in body  # the other has not reached the team page
+    assert "What has happened (page 6 of" in body
+    assert "Urgency (page 1 of" in body
+    assert "Last saved" in body
+    for draft in (named, unnamed):
+        assert f"{draft.draft_expires_at.day} {draft.draft_expires_at:%B %Y}" in body
+        assert reverse("referrals:resume", args=[draft.pk]) in body
