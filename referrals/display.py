@@ -4,6 +4,7 @@ Walks the same step registry and forms as the question pages, so labels and choi
 never written twice.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -37,6 +38,19 @@ def _display(field_obj, value) -> str:
     return str(choices.get(value, value))
 
 
+def _empty(value) -> bool:
+    return value is None or value == "" or value == []
+
+
+OPTIONAL = re.compile(r"\s*\(optional\)\s*$", re.IGNORECASE)
+
+
+def summary_label(label) -> str:
+    """A question's label as a summary row's key: "(optional)" belongs on the question page,
+    not in the summary of what was answered (GOV.UK check answers pattern)."""
+    return OPTIONAL.sub("", str(label))
+
+
 def answers_display(referral: Referral) -> list[Section]:
     sections = []
     for step in steps.steps_for(referral):
@@ -63,7 +77,11 @@ def answers_display(referral: Referral) -> list[Section]:
                 value = initial.get(name)
                 if name == "pathway" and value:
                     value = Pathway(value).value
-                section.rows.append((str(field_obj.label), _display(field_obj, value)))
+                if not field_obj.required and _empty(value):
+                    continue  # an optional question left blank, or one that did not apply
+                section.rows.append((summary_label(field_obj.label), _display(field_obj, value)))
+            if not section.rows:  # every question optional and none answered
+                section.rows.append(("Answers", "None given"))
         sections.append(section)
     return sections
 
