@@ -13,8 +13,6 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from pathways.contacts import phone_numbers
-from portal.errors import server_error
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_promise_pages import look
 from tests.factories.accounts import PASSWORD, ReferrerFactory, pending_person
@@ -86,7 +84,10 @@ def test_without_javascript_no_warning_covers_the_page(browser, live_server, db)
 
 
 def test_error_pages_say_what_to_do_and_whom_to_phone(page, live_server, sign_in, visit):
-    edt = phone_numbers()[1][0].phone
+    from pathways.models import ContactPoint
+    from portal.errors import server_error
+
+    edt = ContactPoint.objects.get(kind="edt").phone
     visit("/no-such-page/")
     assert page.get_by_role("heading", level=1).inner_text() == "Page not found"
     assert edt in page.inner_text("main")
@@ -114,3 +115,59 @@ def test_error_pages_say_what_to_do_and_whom_to_phone(page, live_server, sign_in
     assert_accessible(page)
     assert edt in page.inner_text("main")
     look(page, "error-500")
+
+
+def test_lists_drafts_and_navigation_as_a_lead_sees_them(page, live_server, sign_in, visit,
+                                                        settings):
+    """The lead's pages: the navigation (and its menu at 320 px), 'Your referrals' with drafts,
+    search and pages, the organisation's list with the true state, check your answers."""
+    from core.vocabulary import Outcome
+    from tests.factories import triage
+    from tests.factories.accounts import LeadFactory
+    from tests.factories.referrals import complete_draft, partial_draft, referral_with
+
+    settings.REFERRAL_LIST_PAGE_SIZE = 3
+    lead = LeadFactory()
+    made = [referral_with(lead, person_name=f"Person {n}") for n in range(5)]
+    triage.decide(made[0], Outcome.NOT_SAFEGUARDING, triage.worker(made[0]))
+    partial_draft(lead, until="concern", person_name="Eleanor Whitcombe")
+    check = complete_draft(lead)
+
+    sign_in(lead.email, PASSWORD)
+    nav = page.get_by_role("navigation", name="Menu")
+    for label in ("Your referrals", "Organisation’s referrals", "Dashboard", "Notices",
+                  "Sign-in security"):
+        assert nav.get_by_role("link", name=label).count() == 1, label
+    page.set_viewport_size({"width": 320, "height": 900})
+    toggle = page.get_by_role("button", name="Menu")
+    assert toggle.is_visible()
+    toggle.click()
+    assert nav.get_by_role("link", name="Sign-in security").is_visible()
+    assert_accessible(page)
+    page.screenshot(path="test-results/screenshots/nav-menu-open-320.png", full_page=True)
+    page.set_viewport_size({"width": 1200, "height": 900})
+
+    nav.get_by_role("link", name="Your referrals").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    assert "Person with initials E W" in page.inner_text("main")
+    assert "Whitcombe" not in page.content()
+    look(page, "my-referrals-page-1")
+    page.get_by_role("link", name="Next page").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    assert made[0].reference in page.inner_text("main")  # the oldest, on the last page
+    page.get_by_label("Search your referrals").fill("Person 3")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    assert made[3].reference in page.inner_text("main")
+    look(page, "my-referrals-search")
+
+    visit(reverse("feedback:organisation"))
+    assert "Decision made, feedback due" in page.inner_text("main")
+    look(page, "organisation-list")
+
+    visit(reverse("referrals:check", args=[check.pk]))
+    assert "(optional)" not in page.inner_text("main")
+    look(page, "check-answers")

@@ -10,9 +10,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from core.timetext import date_time_text, time_text, when_text
 from core.vocabulary import Outcome, Status
-from feedback.selectors import list_status_words
 from pathways.models import Deadline
 from referrals.models import Referral
 from tests.conftest import otp_login
@@ -29,10 +27,14 @@ from tests.factories.referrals import complete_draft, referral_with
     (datetime(2026, 6, 2, 16, 0, tzinfo=UTC), "5pm"),  # British Summer Time
 ])
 def test_times_are_written_the_gov_uk_way(utc, words):
+    from core.timetext import time_text
+
     assert time_text(utc) == words
 
 
 def test_dates_with_times():
+    from core.timetext import date_time_text, when_text
+
     at = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
     assert when_text(at) == "5pm on Monday 23 November 2026"
     assert date_time_text(at) == "23 November 2026 at 5pm"
@@ -75,6 +77,8 @@ def test_confirmation_gives_the_time_the_gov_uk_way(client, referrer):
     otp_login(client, referrer)
     page = client.get(reverse("referrals:confirmation", args=[referral.pk])).content.decode()
     assert "p.m." not in page and "a.m." not in page
+    from core.timetext import when_text
+
     deadline = Deadline.objects.open().filter(referral=referral).exclude(kind="feedback").first()
     assert when_text(deadline.due_at) in page
 
@@ -100,6 +104,8 @@ def test_the_staff_view_skips_them_too(client, referrer):
 
 
 def _listed(status, *open_kinds):
+    from feedback.selectors import list_status_words
+
     referral = Referral(status=status)
     referral.open_deadlines = [Deadline(kind=kind) for kind in open_kinds]
     return list_status_words(referral)
