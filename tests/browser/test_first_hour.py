@@ -85,7 +85,6 @@ def test_without_javascript_no_warning_covers_the_page(browser, live_server, db)
 
 def test_error_pages_say_what_to_do_and_whom_to_phone(page, live_server, sign_in, visit):
     from pathways.models import ContactPoint
-    from portal.errors import server_error
 
     edt = ContactPoint.objects.get(kind="edt").phone
     visit("/no-such-page/")
@@ -108,6 +107,8 @@ def test_error_pages_say_what_to_do_and_whom_to_phone(page, live_server, sign_in
     look(page, "error-403-pending")
 
     # The server error page, as portal.errors renders it, served at a page address.
+    from portal.errors import server_error
+
     html = server_error(RequestFactory().get("/")).content.decode()
     page.route("**/server-error-page/", lambda route: route.fulfill(
         status=500, body=html, content_type="text/html; charset=utf-8"))
