@@ -30,6 +30,17 @@ ORGANISATIONS = [
 ]
 
 
+# Demo staff have people's names: the home page greets them by first name ("Welcome, Priya"),
+# which read "Welcome, Older" when the name was the team's (issue 18).
+STAFF_NAMES = {
+    ("oppd", "triage"): "Priya Shah", ("oppd", "manager"): "Tom Okafor",
+    ("mental-health", "triage"): "Grace Mensah", ("mental-health", "manager"): "Daniel Reid",
+    ("learning-disabilities", "triage"): "Sofia Costa",
+    ("learning-disabilities", "manager"): "Liam Byrne",
+    ("mash", "triage"): "Hannah Clarke", ("mash", "manager"): "Kwame Asante",
+}
+
+
 def _user(email, full_name, **extra) -> User:
     user, created = User.objects.get_or_create(
         email=email, defaults={"full_name": full_name, "email_verified": True, **extra}
@@ -95,8 +106,12 @@ def demo_people_ensure() -> list[tuple[str, str]]:
     for team in Team.objects.order_by("name"):
         for role in (TeamRole.TRIAGE, TeamRole.MANAGER):
             email = f"{role}.{team.pathway}@council.example.gov.uk"
-            user = _user(email, f"{team.get_pathway_display()} {role.label}",
-                         job_title=role.label)
+            name = STAFF_NAMES.get((team.pathway, role), f"{role.label} {team.pathway}")
+            user = _user(email, name, job_title=f"{role.label}, {team.name}")
+            old_name = f"{team.get_pathway_display()} {role.label}"
+            if user.full_name == old_name:  # demo data made before the names: rename
+                user.full_name = name
+                user.save(update_fields=["full_name"])
             TeamMembership.objects.get_or_create(
                 user=user, team=team,
                 defaults={"role": role, "is_duty_manager": role == TeamRole.MANAGER},

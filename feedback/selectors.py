@@ -96,6 +96,25 @@ def status_words(referral: Referral) -> str:
         return referral.status.replace("_", " ").capitalize()
 
 
+DECISION_CLOCKS = {"concern_decision", "mash_decision", "rag"}
+
+
+def list_status_words(referral: Referral) -> str:
+    """The state a referrer or lead reads in their list, from the status and the referral's
+    open clocks (prefetched as `open_deadlines` by with_feedback_detail), so it is never ahead of
+    the truth: "Decision made" only when no decision or rating is still due (issue 18), and the
+    MASH rating, which is internal to the team, reads as still waiting for a decision."""
+    open_kinds = {d.kind for d in getattr(referral, "open_deadlines", [])}
+    if referral.status == Status.RAG_RATED:
+        return Status.SUBMITTED.label
+    if referral.status in (Status.CONCERN_DECIDED, Status.MASH_DECIDED):
+        if open_kinds & DECISION_CLOCKS:
+            return "Decision being made: a rating or decision is still due"
+        if "feedback" in open_kinds:
+            return "Decision made, feedback due"
+    return status_words(referral)
+
+
 @dataclass(frozen=True)
 class TimelineItem:
     at: datetime

@@ -20,9 +20,11 @@ from core.vocabulary import AuditAction, Status
 from outbox.write import notices_mark_read
 from referrals import access
 from referrals.access import Need
+from referrals.display import draft_summary
 
 from . import selectors
 from .forms import InformationForm, PhoneFeedbackForm, WorseForm
+from .listing import listing
 from .services import feedback_give_by_phone, notice_retry_failed
 from .updates import referral_chase, referral_information_add
 from .worse import referral_worsen
@@ -44,13 +46,16 @@ def _referral_or_none(request, pk: int, action: str):
 
 @login_required
 def my_referrals(request):
-    submitted = list(selectors.with_feedback_detail(access.referrals_of_referrer(request.user))
-                     [:200])
+    found = listing(request, selectors.with_feedback_detail(
+        access.referrals_of_referrer(request.user)), by_name=True)
+    submitted = list(found.page)
     audit_record(action=AuditAction.FEEDBACK_MY_REFERRALS_VIEWED, request=request,
                  detail={"referral_ids": [r.pk for r in submitted]})
     return render(request, "feedback/my_referrals.html", {
-        "drafts": access.drafts_of(request.user),
+        "drafts": [draft_summary(draft, today=timezone.localdate())
+                   for draft in access.drafts_of(request.user)],
         "submitted": submitted,
+        "listing": found,
         "now": timezone.now(),
     })
 
@@ -194,12 +199,14 @@ def organisation(request):
     if organisation is None:
         audit_record(action=AuditAction.FEEDBACK_ORGANISATION_VIEWED, request=request, allowed=False)
         return render(request, "feedback/not_found.html", status=403)
-    referrals = list(selectors.with_feedback_detail(
-        access.referrals_of_organisation(request.user)).select_related("referrer")[:500])
+    found = listing(request, selectors.with_feedback_detail(
+        access.referrals_of_organisation(request.user)).select_related("referrer"), by_name=False)
+    referrals = list(found.page)
     audit_record(action=AuditAction.FEEDBACK_ORGANISATION_VIEWED, request=request,
                  detail={"referral_ids": [r.pk for r in referrals]})
     return render(request, "feedback/organisation.html", {
-        "organisation": organisation, "referrals": referrals, "now": timezone.now(),
+        "organisation": organisation, "referrals": referrals, "listing": found,
+        "now": timezone.now(),
     })
 
 

@@ -20,6 +20,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.timetext import date_time_text
+
 logger = logging.getLogger(__name__)
 
 # What changed -> the words the email uses.
@@ -37,8 +39,7 @@ def account_change_message(*, to: str, changes: list[str], now: datetime) -> Ema
         "service_name": settings.SERVICE_NAME,
         "council_name": settings.COUNCIL_NAME,
         "changes": [CHANGES[change] for change in changes],
-        "when": timezone.localtime(now).strftime("%-d %B %Y at %-I:%M%p").replace("AM", "am")
-        .replace("PM", "pm"),
+        "when": date_time_text(now),
         # After an email change a reset link would go to the new address: no use to the owner.
         "reset_url": "" if "email" in changes
         else settings.SITE_URL + reverse("accounts:password-reset"),

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_POST
 
 from . import services
 from .forms import CodeForm
@@ -200,9 +200,15 @@ def account_security(request):
     )
 
 
-@require_GET
+@require_POST
 @never_cache
 def keep_alive(request):
-    """Touched by the idle-timeout warning's "Stay signed in" button: the session middleware
-    has already recorded the activity."""
-    return HttpResponse(status=204)
+    """The timeout warning's "Stay signed in" (a POST: it changes the session). The session
+    middleware has already recorded the activity. Its script sends it with fetch and gets a 204;
+    the plain form (no script) goes back to the page it was on."""
+    if request.headers.get("X-Requested-With") == "fetch":
+        return HttpResponse(status=204)
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = settings.LOGIN_REDIRECT_URL
+    return redirect(target)

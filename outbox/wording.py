@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.db import models
 from django.urls import reverse
 
+from core import timetext
 from pathways.deadlines import deadlines_open_for
 
 LONDON = ZoneInfo("Europe/London")
@@ -35,10 +36,8 @@ class NoticeKind(models.TextChoices):
 
 
 def when_text(at) -> str:
-    """'5:00pm on Monday 23 November 2026' in London time."""
-    local = at.astimezone(LONDON)
-    hour = local.strftime("%I:%M%p").lstrip("0").lower()
-    return f"{hour} on {local:%A} {local.day} {local:%B %Y}"
+    """'5pm on Monday 23 November 2026' in London time (core.timetext, the one formatter)."""
+    return timetext.when_text(at)
 
 
 def _team_words(referral) -> str:

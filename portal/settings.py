@@ -87,11 +87,13 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "builtins": ["core.templatetags.govuk_time"],  # GOV.UK times everywhere (core.timetext)
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.service",
+                "portal.navigation.navigation",
             ],
         },
     },
@@ -241,6 +243,8 @@ FRONT_DOOR_PATHWAY = os.environ.get("FRONT_DOOR_PATHWAY", "oppd")
 # Security. Production-safe unless DEBUG is on.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+# The service's own page for a form sent with a stale token (portal.errors, issue 18).
+CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -285,6 +289,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     })
 # Referral form (referrals app): draft expiry and reminder, attachment limits.
 REFERRAL_DRAFT_EXPIRY_DAYS = int(os.environ.get("REFERRAL_DRAFT_EXPIRY_DAYS", "30"))
+# Rows per page on "Your referrals" and the lead's list (feedback.listing).
+REFERRAL_LIST_PAGE_SIZE = int(os.environ.get("REFERRAL_LIST_PAGE_SIZE", "50"))
 REFERRAL_DRAFT_REMINDER_DAYS = int(os.environ.get("REFERRAL_DRAFT_REMINDER_DAYS", "7"))
 # Uploads are scanned by ClamAV's daemon before they are stored (referrals/malware.py). On by
 # default, and fail closed: with no scanner, no upload. CLAMAV_SOCKET is a unix socket path or

@@ -33,5 +33,8 @@ urlpatterns = [
     path("metrics", ops_views.metrics, name="metrics"),
 ]
 
+# The service's own 500 (rendered without the request context: portal.errors).
+handler500 = "portal.errors.server_error"
+
 if settings.BENCH_VIEWS:  # baseline views for bench/ only (docs/performance.md)
     urlpatterns += [path("bench/", include("portal.bench_views"))]

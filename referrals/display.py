@@ -4,6 +4,7 @@ Walks the same step registry and forms as the question pages, so labels and choi
 never written twice.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -11,6 +12,7 @@ from core.vocabulary import Pathway
 from pathways.routing import RouteFlag
 
 from . import steps
+from .ages import age_band
 from .answers import values_load
 from .models import Referral
 
@@ -33,6 +35,19 @@ def _display(field_obj, value) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     return str(choices.get(value, value))
+
+
+def _empty(value) -> bool:
+    return value is None or value == "" or value == []
+
+
+OPTIONAL = re.compile(r"\s*\(optional\)\s*$", re.IGNORECASE)
+
+
+def summary_label(label) -> str:
+    """A question's label as a summary row's key: "(optional)" belongs on the question page,
+    not in the summary of what was answered (GOV.UK check answers pattern)."""
+    return OPTIONAL.sub("", str(label))
 
 
 def answers_display(referral: Referral) -> list[Section]:
@@ -61,9 +76,13 @@ def answers_display(referral: Referral) -> list[Section]:
                 value = initial.get(name)
                 if name == "pathway" and value:
                     value = Pathway(value).value
-                section.rows.append((str(field_obj.label), _display(field_obj, value)))
+                if not field_obj.required and _empty(value):
+                    continue  # an optional question left blank, or one that did not apply
+                section.rows.append((summary_label(field_obj.label), _display(field_obj, value)))
             if step.key == "pathway":
                 section.rows.extend(_route_rows(referral))
+            if not section.rows:  # every question optional and none answered
+                section.rows.append(("Answers", "None given"))
         sections.append(section)
     return sections
 
@@ -76,3 +95,38 @@ def _route_rows(referral: Referral) -> list[tuple[str, str]]:
         labels = dict(RouteFlag.choices)
         rows.append(("Flags", "\n".join(str(labels.get(flag, flag)) for flag in flags)))
     return rows
+
+
+@dataclass(frozen=True)
+class DraftSummary:
+    """How a draft reads in the referrer's list: whose (initials or age band, never the name),
+    the team, the last page reached, and when it is deleted."""
+
+    referral: Referral
+    whose: str
+    team: str
+    reached: str
+    step_number: int
+    step_total: int
+
+
+def initials(name: str) -> str:
+    return " ".join(part[0].upper() for part in name.split() if part[:1].isalpha())
+
+
+def draft_summary(referral: Referral, *, today: date) -> DraftSummary:
+    if referral.person_name.strip():
+        whose = f"Person with initials {initials(referral.person_name)}"
+    else:
+        band = age_band(dob=referral.person_dob, approx=referral.person_age_approx, today=today)
+        whose = f"Person aged {band}" if band != "Not known" else "Person not named yet"
+    done = [step for step in steps.steps_for(referral) if step.key in referral.steps_done]
+    last = done[-1] if done else None
+    number, total = steps.step_number(referral, last.key) if last else (0, 0)
+    if not total:
+        total = steps.step_number(referral, "urgency")[1]
+    return DraftSummary(
+        referral=referral, whose=whose,
+        team=Pathway(referral.pathway).label if referral.pathway else "Not chosen yet",
+        reached=last.section if last else "Not started", step_number=number, step_total=total,
+    )

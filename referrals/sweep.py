@@ -30,10 +30,10 @@ from accounts.recipients import (
 )
 from audit.models import AuditEvent
 from audit.services import audit_record_bulk, audit_row
+from core.timetext import when_text
 from core.vocabulary import AuditAction, ClockKind
 from outbox.models import Channel
 from outbox.write import NoticeDraft, notices_queue_bulk
-from pathways.calendar import format_local
 from pathways.clocks import compute
 from pathways.due import breaches_claim, warnings_claim
 from pathways.models import Deadline
@@ -188,7 +188,7 @@ def _warning_notices(deadline: Deadline, people: TeamPeople) -> list[NoticeDraft
         subject=f"Due soon: referral {referral.reference}",
         body=(
             f"The {deadline.phrase} for referral {referral.reference} is due "
-            f"{format_local(deadline.due_at)}. Please act on it before then."
+            f"by {when_text(deadline.due_at)}. Please act on it before then."
         ),
     )
 
@@ -204,7 +204,7 @@ def _breach_notices(deadline: Deadline, people: TeamPeople) -> list[NoticeDraft]
         subject=f"Deadline missed: referral {referral.reference}",
         body=(
             f"The {deadline.phrase} for referral {referral.reference} was due "
-            f"{format_local(deadline.due_at)} and has not been met. It is on the team's breach "
+            f"by {when_text(deadline.due_at)} and has not been met. It is on the team's breach "
             "list."
         ),
     )
@@ -220,7 +220,7 @@ def _pickup_notices(referral, people: TeamPeople) -> list[NoticeDraft]:
         subject=f"Urgent referral not picked up: {referral.reference}",
         body=(
             f"Urgent referral {referral.reference} was received "
-            f"{format_local(referral.received_at)} and nobody has picked it up. Please assign "
+            f"at {when_text(referral.received_at)} and nobody has picked it up. Please assign "
             "it now."
         ),
     )

@@ -9,7 +9,6 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,7 +20,6 @@ from accounts.roles import role_of
 from audit.services import audit_record
 from core.vocabulary import AuditAction, Status
 from pathways.deadlines import deadlines_open_for
-from pathways.models import ContactKind, ContactPoint
 
 from . import services, steps
 from .access import Need, referral_load
@@ -47,10 +45,8 @@ def _membership_stopped(request, referral):
     cannot be continued or sent (issue 14, attack 5); say why and what to do instead."""
     audit_record(action=AuditAction.REFERRAL_DRAFT_REFUSED, request=request, referral=referral,
                  allowed=False, detail={"reason": "membership_not_approved"})
-    pathway_contacts, edt_contacts = _contacts()
-    return render(request, "referrals/membership_stopped.html",
-                  {"referral": referral, "pathway_contacts": pathway_contacts,
-                   "edt_contacts": edt_contacts}, status=403)
+    return render(request, "referrals/membership_stopped.html", {"referral": referral},
+                  status=403)
 
 
 BIGINT_MAX = 2**63 - 1
@@ -69,12 +65,6 @@ def _bad_request(request, message: str):
     return render(request, "referrals/bad_request.html", {"message": message}, status=400)
 
 
-def _contacts():
-    contacts = list(ContactPoint.objects.all())
-    return ([c for c in contacts if c.kind == ContactKind.PATHWAY],
-            [c for c in contacts if c.kind == ContactKind.EDT])
-
-
 def _step_context(referral, step, form, *, change: bool):
     number, total = steps.step_number(referral, step.key)
     before = steps.step_before(referral, step.key) if referral.pk else None
@@ -84,10 +74,8 @@ def _step_context(referral, step, form, *, change: bool):
         back = reverse("referrals:step", args=[referral.pk, before.key])
     else:
         back = reverse("home")
-    pathway_contacts, edt_contacts = _contacts() if step.key == "urgency" else ([], [])
     return {"referral": referral, "step": step, "form": form, "number": number, "total": total,
-            "back_url": back, "change": change, "pathway_contacts": pathway_contacts,
-            "edt_contacts": edt_contacts, "draft_days": settings.REFERRAL_DRAFT_EXPIRY_DAYS}
+            "back_url": back, "change": change, "draft_days": settings.REFERRAL_DRAFT_EXPIRY_DAYS}
 
 
 def _next_url(referral, step, *, change: bool) -> str:
@@ -102,7 +90,9 @@ def _next_url(referral, step, *, change: bool) -> str:
 def start(request):
     """Before any question: 999, the teams' phone numbers, then whether it is urgent."""
     if role_of(request.user).role not in MAY_REFER:
-        raise PermissionDenied
+        # Someone awaiting approval (or staff) is told why and whom to phone, not a bare 403.
+        return render(request, "referrals/not_yet_able.html",
+                      {"role": role_of(request.user).role}, status=403)
     step = steps.BY_KEY["urgency"]
     blank = Referral(referrer=request.user)
     form = UrgencyForm(request.POST or None, referral=blank)

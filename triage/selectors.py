@@ -19,6 +19,7 @@ from pathways import deadlines
 from pathways.models import Deadline
 from pathways.policies import working_calendar
 from referrals import access
+from referrals.ages import BANDS, age_band  # noqa: F401  (kept importable from here)
 from referrals.choices import AdultCategory, ChildCategory
 from referrals.models import Referral
 
@@ -56,25 +57,6 @@ def due_status(*, due_at: datetime | None, paused_at: datetime | None, now: date
 
 
 # --- age band --------------------------------------------------------------------------------
-
-BANDS = [(0, 4, "0 to 4"), (5, 10, "5 to 10"), (11, 15, "11 to 15"), (16, 17, "16 to 17"),
-         (18, 25, "18 to 25"), (26, 64, "26 to 64"), (65, 74, "65 to 74"),
-         (75, 84, "75 to 84"), (85, 200, "85 and over")]
-
-
-def age_band(*, dob: date | None, approx: int | None, today: date) -> str:
-    """The person's age band: the queue never shows a name, so this is how a row reads."""
-    if dob is not None:
-        age = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
-    elif approx is not None:
-        age = approx
-    else:
-        return "Not known"
-    for low, high, label in BANDS:
-        if low <= age <= high:
-            return label
-    return "Not known"
-
 
 # --- the queue -------------------------------------------------------------------------------
 

@@ -31,6 +31,13 @@ def feedback_state(referral) -> str:
 
 
 @register.filter
+def list_status(referral) -> str:
+    from feedback.selectors import list_status_words
+
+    return list_status_words(referral)
+
+
+@register.filter
 def status_words(referral) -> str:
     from feedback.selectors import status_words as words
 

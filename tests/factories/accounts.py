@@ -144,3 +144,16 @@ class StaffFactory(factory.Factory):
 def staff(pathway: str = "oppd", role: str = TeamRole.TRIAGE, **extra) -> User:
     """A worker (or, with role=TeamRole.MANAGER, the manager) of the pathway's team."""
     return StaffFactory(pathway=pathway, role=role, **extra)
+
+
+def pending_person(*, organisation: Organisation | None = None,
+                   email: str = "new.volunteer@elsewhere.example", full_name: str = "Nia Waiting") -> User:
+    """Signed up and verified from an address outside the organisation's domains: waiting for a
+    council administrator's approval (what a new volunteer sees on their first day)."""
+    organisation = organisation or OrganisationFactory()
+    now = timezone.now()
+    user = services.referrer_sign_up(full_name=full_name, email=email, password=PASSWORD,
+                                     job_title="Volunteer", organisation=organisation, now=now)
+    services.email_verify(token=verification_token_make(user=user, now=now), now=now)
+    user.refresh_from_db()
+    return user

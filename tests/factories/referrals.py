@@ -145,6 +145,26 @@ def complete_draft(referrer, *, child=False, urgent=False, linked=False, now=Non
     return referral
 
 
+def partial_draft(referrer, *, until: str, now=None, **answer_options) -> Referral:
+    """A draft answered through its forms up to and including the page `until`, as a referrer
+    who stopped there would leave it."""
+    now = now or timezone.now()
+    answers = answers_for(**answer_options)
+    referral = services.draft_start(actor=referrer, urgency={"urgent": False, "urgent_reason": ""},
+                                    now=now)
+    for step in steps.STEPS[1:] if until != "urgency" else ():
+        referral.refresh_from_db()
+        if step.applies(referral) and step.kind == "form":
+            form = step.form(dict(answers.get(step.key, {})), referral=referral)
+            assert form.is_valid(), (step.key, form.errors)
+            services.draft_save_step(referral=referral, actor=referrer, step_key=step.key,
+                                     values=form.values(), now=now)
+        if step.key == until:
+            break
+    referral.refresh_from_db()
+    return referral
+
+
 def referral_submit(referrer, *, now: datetime | None = None, **options) -> Referral:
     """Fill in a draft and submit it, as the check page does."""
     now = now or timezone.now()

@@ -54,7 +54,8 @@ def test_my_referrals_lists_drafts_then_submitted_with_feedback_and_due(
     page = response.content.decode()
     assert response.status_code == 200
     resume = reverse("referrals:resume", args=[draft.pk])
-    assert f'href="{resume}">Continue draft started {_started(draft)}' in page
+    assert f'href="{resume}">Continue<span class="govuk-visually-hidden">' in page
+    assert f"{draft.draft_expires_at.day} {draft.draft_expires_at:%B %Y}" in page  # deleted by
     assert page.index("Drafts you have not sent") < page.index("Referrals you have sent")
     assert referral.reference in page
     assert "Received, waiting for a decision" in page

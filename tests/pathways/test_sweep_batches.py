@@ -82,8 +82,8 @@ def test_audit_rows_and_notices_say_what_the_per_clock_sweep_said(make_referral,
     breach = Notice.objects.get(kind="deadline_breach", recipient=manager, channel="portal")
     assert breach.dedupe_key == f"deadline:{deadline.pk}:breach:user:{manager.pk}:portal"
     assert breach.body == (
-        f"The concern decision for referral {referral.reference} was due Mon 2 Mar 2026 17:00 "
-        "GMT and has not been met. It is on the team's breach list."
+        f"The concern decision for referral {referral.reference} was due by 5pm on Monday "
+        "2 March 2026 and has not been met. It is on the team's breach list."
     )
 
 

@@ -46,7 +46,7 @@ def sign_up_form(organisation):
 def assert_too_many(response, minutes=60):
     assert response.status_code == 429
     page = response.content.decode()
-    assert "You have tried this too many times" in page
+    assert "Sorry, you have tried this too many times" in page
     assert f"Wait {minutes} minutes, then try again" in page
     assert "call 999" in page
     assert "govuk-header" in page  # the service's own layout

@@ -1,0 +1,23 @@
+"""The teams' phone numbers, read from one place (ContactPoint, which administrators edit) for
+every page that tells someone to telephone: the urgency step, the error pages, the home pages of
+people waiting to act (issue 18)."""
+
+import logging
+
+from django.db import DatabaseError
+
+from .models import ContactKind, ContactPoint
+
+log = logging.getLogger(__name__)
+
+
+def phone_numbers() -> tuple[list[ContactPoint], list[ContactPoint]]:
+    """(pathway teams, out-of-hours teams). Empty lists if the database cannot be read: the
+    server error page asks for them, and must still render when the database is what failed."""
+    try:
+        contacts = list(ContactPoint.objects.all())
+    except DatabaseError:
+        log.warning("contacts.unavailable")
+        return [], []
+    return ([c for c in contacts if c.kind == ContactKind.PATHWAY],
+            [c for c in contacts if c.kind == ContactKind.EDT])
