@@ -134,6 +134,8 @@ class DecideForm(FeedbackFields):
                 widget=forms.RadioSelect, required=False,
                 choices=[(d, DETAIL_LABELS[d]) for d in details])
             reveals[outcome] = [Field.radios(name, legend_size=Size.SMALL, small=True)]
+        # The error summary follows the page's order: the decision and its step first.
+        self.order_fields(["outcome", *(f"detail_{o}" for o in reveals), "rationale"])
         self.helper = _helper(
             Reveal("outcome", reveals, legend_size=Size.for_legend(Size.MEDIUM)),
             Field.textarea("rationale"),
