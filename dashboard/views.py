@@ -11,6 +11,7 @@ from core.vocabulary import AuditAction
 
 from .csv_export import csv_response
 from .figures import Context, sections_for, table_for
+from .figures.headline import headlines
 from .forms import DashboardFilterForm
 from .models import SummaryRefresh
 from .scope import NotAllowed, scope_for
@@ -40,9 +41,18 @@ def index(request):
     form, ctx, refresh = _context(request, scope, timezone.now())
     audit_record(action=AuditAction.DASHBOARD_VIEWED, request=request,
                  detail={k: v for k, v in ctx.filters.items() if v})
+    sections = sections_for(ctx)
+    # One section at a time when chosen from the contents (the filters stay in the address);
+    # the headline figures are always at the top.
+    chosen = request.GET.get("section", "")
+    shown = [s for s in sections if s["slug"] == chosen] or sections
+    filters = request.GET.copy()
+    filters.pop("section", None)
     return render(request, "dashboard/index.html", {
         "form": form, "scope": scope, "ctx": ctx, "window": ctx.window,
-        "sections": sections_for(ctx), "query": request.GET.urlencode(), "refresh": refresh,
+        "sections": sections, "shown": shown, "chosen": chosen if shown != sections else "",
+        "headlines": headlines(sections), "query": request.GET.urlencode(),
+        "filter_query": filters.urlencode(), "refresh": refresh,
     })
 
 
