@@ -50,8 +50,11 @@ def headlines(sections: list[dict]) -> list[Headline]:
         if table is None or len(table.rows) < 2:
             continue
         periods = table.rows[:-1]  # the last row is "All periods"
-        current = periods[-1]
-        previous = periods[-2] if len(periods) > 1 else None
+        # The latest period with figures (a new month may have none yet), and the one before.
+        latest = max((i for i, row in enumerate(periods) if row[column] is not None),
+                     default=len(periods) - 1)
+        current = periods[latest]
+        previous = periods[latest - 1] if latest > 0 else None
         value = current[column]
         out.append(Headline(
             slug=slug, title=title, value=_pct(value), target=target,
