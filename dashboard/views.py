@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
 from audit.services import audit_record
@@ -14,7 +15,8 @@ from core.replica import replica_reads
 from core.vocabulary import AuditAction
 
 from .csv_export import csv_response
-from .figures import Context, sections_for, table_for
+from .figures import SECTIONS, Context, sections_for, table_for
+from .figures.headline import headlines
 from .forms import DashboardFilterForm
 from .models import SummaryRefresh
 from .scope import NotAllowed, scope_for
@@ -48,25 +50,26 @@ def index(request):
         form, ctx, refresh = _context(request, scope, timezone.now())
         audit_record(action=AuditAction.DASHBOARD_VIEWED, request=request,
                      detail={k: v for k, v in ctx.filters.items() if v})
+        # Computed only when the rendered figures are not cached (the template's cache blocks,
+        # issue 19): lazy, so a cached page runs none of the figure queries.
+        sections = SimpleLazyObject(lambda: sections_for(ctx))
+        # One section at a time when chosen from the contents (the filters stay in the address);
+        # the headline figures are always at the top (issue 18).
+        chosen = request.GET.get("section", "")
+        if chosen not in {slug for slug, _title, _builders in SECTIONS}:
+            chosen = ""
+        shown = SimpleLazyObject(
+            lambda: [s for s in sections if s["slug"] == chosen] or list(sections))
+        filters = request.GET.copy()
+        filters.pop("section", None)
         return render(request, "dashboard/index.html", {
             "form": form, "scope": scope, "ctx": ctx, "window": ctx.window,
-            # Computed only when the rendered figures are not cached (the template's cache block).
-            "sections": _Sections(ctx),
+            "sections": sections, "shown": shown, "chosen": chosen,
+            "headlines": SimpleLazyObject(lambda: headlines(list(sections))),
             "figures_key": _figures_key(scope, ctx, refresh), "figures_seconds": _live_seconds(),
-            "query": request.GET.urlencode(), "refresh": refresh,
+            "query": request.GET.urlencode(), "filter_query": filters.urlencode(),
+            "refresh": refresh,
         })
-
-
-class _Sections:
-    """sections_for(ctx), computed on first use (a list to the template and to tests)."""
-
-    def __init__(self, ctx):
-        self._ctx, self._sections = ctx, None
-
-    def __iter__(self):
-        if self._sections is None:
-            self._sections = sections_for(self._ctx)
-        return iter(self._sections)
 
 
 def _live_seconds() -> int:

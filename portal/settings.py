@@ -428,6 +428,41 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# The council's look (issue 18, README "The council's look"): the header's colour and logo.
+# The header's text is white, so a brand colour must keep 4.5:1 contrast with it (WCAG 1.4.3);
+# it is served as a custom property by /brand.css (style-src stays 'self', no inline styles).
+def _brand_colour(value: str) -> str:
+    value = value.strip().lower()
+    if not value:
+        return ""
+    import re
+
+    if not re.fullmatch(r"#[0-9a-f]{6}", value):
+        raise ImproperlyConfigured("PORTAL_BRAND_COLOUR must be a colour like #1d70b8.")
+
+    def luminance(hex_pair: str) -> float:
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (luminance(value[i:i + 2]) for i in (1, 3, 5))
+    contrast = 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+    if contrast < 4.5:
+        raise ImproperlyConfigured(
+            f"PORTAL_BRAND_COLOUR {value} has {contrast:.1f}:1 contrast with the header's white "
+            "text; it needs at least 4.5:1. Choose a darker colour.")
+    return value
+
+
+PORTAL_BRAND_COLOUR = _brand_colour(os.environ.get("PORTAL_BRAND_COLOUR", ""))
+# A path on this site (/static/...) or an https address; another site's origin is added to the
+# CSP's img-src so the browser may load it.
+PORTAL_LOGO_URL = os.environ.get("PORTAL_LOGO_URL", "").strip()
+if PORTAL_LOGO_URL.startswith("https://"):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
+        "https://" + PORTAL_LOGO_URL.removeprefix("https://").split("/", 1)[0])
+elif PORTAL_LOGO_URL and not PORTAL_LOGO_URL.startswith("/"):
+    raise ImproperlyConfigured("PORTAL_LOGO_URL must be a path on this site or an https address.")
+
 # Retention (privacy/): closed referrals and their files are deleted this many days after
 # closure. Default 6 years: see docs/security.md for the source.
 RETENTION_DAYS_AFTER_CLOSURE = int(os.environ.get("RETENTION_DAYS_AFTER_CLOSURE", str(6 * 365 + 2)))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("home/", views.home, name="home"),
     path("display/", views.display, name="display"),
+    path("brand.css", views.brand_css, name="brand-css"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("cookies/", views.cookies, name="cookies"),
     path("privacy/", views.privacy, name="privacy"),

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -77,3 +77,13 @@ def cookies(request):
 
 def privacy(request):
     return render(request, "portal/privacy.html", {"dpo_contact": settings.COUNCIL_DPO_CONTACT})
+
+
+def brand_css(request):
+    """The council's brand colour (PORTAL_BRAND_COLOUR, checked at start for contrast) as the
+    custom property govuk-frontend's header reads; a stylesheet, so style-src stays 'self'."""
+    colour = settings.PORTAL_BRAND_COLOUR
+    body = f":root{{--govuk-brand-colour:{colour}}}\n" if colour else ""
+    response = HttpResponse(body, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

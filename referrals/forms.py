@@ -8,11 +8,12 @@ import re
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Fluid, Layout, Size, Submit
+from crispy_forms_gds.layout import Field, Fixed, Fluid, Layout, Size, Submit
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from core.reveal import Reveal
 from core.vocabulary import Pathway
 from pathways.questions import questions_for
 from pathways.routing import MainNeed, RouteFlag, age_on, route_suggest
@@ -140,15 +141,38 @@ class PersonForm(StepForm):
                            help_text="For example, 27 3 1948")
     person_age_approx = forms.IntegerField(
         label="Approximate age in years", required=False, min_value=0, max_value=120,
+        # GOV.UK asks for numbers with a text input (crispy-forms-gds styles no type=number:
+        # that rendered an unstyled 21 px box).
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
         error_messages={"invalid": "Approximate age must be a number, like 80",
                         "min_value": "Approximate age must be 0 or more",
                         "max_value": "Approximate age must be 120 or less"},
     )
     person_gender = radios("Gender", c.GENDER, "Select their gender, or 'Not known'")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the question that fits the answer shows (GOV.UK conditional reveal).
+        self.helper.layout = Layout(
+            layout_field("person_name", self.fields["person_name"]),
+            layout_field("person_other_names", self.fields["person_other_names"]),
+            Reveal("age_known", {
+                "dob": [layout_field("person_dob", self.fields["person_dob"])],
+                "approx": [Field.text("person_age_approx", label_size=Size.SMALL,
+                                      field_width=Fixed.THREE)],
+            }, legend_size=Size.for_legend(Size.SMALL)),
+            layout_field("person_gender", self.fields["person_gender"]),
+            Submit("submit", self.submit_label),
+        )
+
     def clean(self):
         data = super().clean()
         known = data.get("age_known")
+        # A half-typed answer under the option not chosen is not an error (without JavaScript
+        # both questions show).
+        for option, name in (("dob", "person_dob"), ("approx", "person_age_approx")):
+            if known in ("dob", "approx", "unknown") and known != option:
+                self.errors.pop(name, None)
         if known == "dob":
             self.require("person_dob", "Enter their date of birth as a day, month and year")
             dob = data.get("person_dob")

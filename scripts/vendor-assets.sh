@@ -20,9 +20,8 @@ cp -r "$dist/assets" "$dest/assets"
 # sourceMappingURL comments pointing at them are removed: the manifest storage in production
 # follows every such reference and refuses to build (MissingFileError) if the file is missing.
 sed 's#//[#@] sourceMappingURL=[^ ]*$##' "$dist/govuk-frontend.min.js" > "$dest/govuk-frontend.min.js"
-# The CSS hard-codes url(/assets/...): make it relative so ManifestStaticFilesStorage can hash it.
-sed -e 's#url(/assets/#url(assets/#g' -e 's#/\*[#@] sourceMappingURL=[^*]*\*/##' \
-  "$dist/govuk-frontend.min.css" > "$dest/govuk-frontend.min.css"
+# The CSS is not copied: scripts/build-css compiles it from the Sass with the council's
+# typeface (GDS Transport is for service.gov.uk only), at the version pinned in package.json.
 if grep -rl 'sourceMappingURL' "$dest"; then
   echo "A vendored file still refers to a source map (see above)." >&2
   exit 1
@@ -33,4 +32,7 @@ mkdir -p "$here/tests/browser/vendor"
 cp node_modules/axe-core/axe.min.js "$here/tests/browser/vendor/axe.min.js"
 printf 'govuk-frontend %s\naxe-core %s (tests only, in tests/browser/vendor)\n' \
   "$GOVUK_FRONTEND_VERSION" "$AXE_CORE_VERSION" > "$here/static/vendor/VERSIONS"
+# package.json must pin the same govuk-frontend for the CSS build.
+(cd "$here" && npm install --silent --no-audit --no-fund --save-exact --save-dev \
+  "govuk-frontend@${GOVUK_FRONTEND_VERSION}" && ./scripts/build-css)
 echo "Vendored govuk-frontend ${GOVUK_FRONTEND_VERSION} and axe-core ${AXE_CORE_VERSION}."

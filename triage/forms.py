@@ -5,6 +5,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Fluid, Layout, Size, Submit
 from django import forms
 
+from core.reveal import Reveal
 from core.vocabulary import Outcome, Pathway, RagRating
 from feedback.services import WITHHELD_REASONS
 from referrals import workflow
@@ -63,12 +64,14 @@ class FeedbackFields(forms.Form):
         choices=list(WITHHELD_LABELS.items()),
     )
 
+    # Only the questions that fit the answer show (GOV.UK conditional reveal, core.reveal):
+    # the outcome, reason and signposting when told; why it is withheld when withheld.
     feedback_layout = (
-        Field.radios("share", legend_size=Size.MEDIUM),
-        Field.textarea("outcome_text"),
-        Field.textarea("feedback_reason"),
-        Field.textarea("signposting"),
-        Field.radios("withheld_reason", legend_size=Size.SMALL, small=True),
+        Reveal("share", {
+            "tell": [Field.textarea("outcome_text"), Field.textarea("feedback_reason"),
+                     Field.textarea("signposting")],
+            "withheld": [Field.radios("withheld_reason", legend_size=Size.SMALL, small=True)],
+        }, legend_size=Size.for_legend(Size.MEDIUM)),
     )
 
     def clean(self):
@@ -77,9 +80,6 @@ class FeedbackFields(forms.Form):
         outcome = data.get("outcome", "")
         for field, message in feedback_errors(feedback=self.feedback(), outcome=outcome).items():
             self.add_error(field, message)
-        details = workflow.OUTCOME_DETAILS.get(outcome, ())
-        if "detail" in self.fields and details and data.get("detail") not in details:
-            self.add_error("detail", "Select what happens next for this decision")
         return data
 
     def feedback(self) -> Feedback:
@@ -101,34 +101,74 @@ def _helper(*fields, button="Save"):
     return helper
 
 
+DETAIL_LABELS = {**dict(Enquiry.choices), **dict(OtherAction.choices)}
+
+
+def _either(labels) -> str:
+    labels = [f"‘{label}’" for label in labels]
+    return ", ".join(labels[:-1]) + " or " + labels[-1] if len(labels) > 1 else labels[0]
+
+
 class DecideForm(FeedbackFields):
-    outcome = forms.ChoiceField(label="Decision", widget=forms.RadioSelect,
+    """The decision, and under each adult decision only the next steps that fit it
+    (workflow.OUTCOME_DETAILS): one question per decision, revealed when it is chosen. Without
+    JavaScript every question shows, so clean() says when the step chosen does not fit."""
+
+    outcome = forms.ChoiceField(label="What is the decision?", widget=forms.RadioSelect,
                                 error_messages={"required": "Select the decision"})
-    detail = forms.ChoiceField(
-        label="What happens next", widget=forms.RadioSelect, required=False,
-        help_text="For section 42 met: who makes the enquiry. Otherwise: the other action.",
-    )
     rationale = _text("Rationale (internal: never shown to the referrer)", "", required=False)
 
     def __init__(self, *args, pathway: str, **kwargs):
         super().__init__(*args, **kwargs)
         outcomes = workflow.outcomes_for(pathway)
         self.fields["outcome"].choices = [(o, Outcome(o).label) for o in outcomes]
-        if pathway not in workflow.ADULT:  # children and the LADO choose no detail
-            del self.fields["detail"]
-            detail = ()
-        else:
-            self.fields["detail"].choices = (
-                [(e.value, e.label) for e in Enquiry] + [(a.value, a.label) for a in OtherAction]
-            )
-            detail = (Field.radios("detail", legend_size=Size.MEDIUM, small=True),)
+        reveals = {}
+        for outcome in outcomes:
+            details = workflow.OUTCOME_DETAILS.get(outcome, ())
+            if not details:
+                continue
+            name = f"detail_{outcome}"
+            self.fields[name] = forms.ChoiceField(
+                label=("Who makes the enquiry?" if outcome == Outcome.S42_MET
+                       else "What happens next?"),
+                widget=forms.RadioSelect, required=False,
+                choices=[(d, DETAIL_LABELS[d]) for d in details])
+            reveals[outcome] = [Field.radios(name, legend_size=Size.SMALL, small=True)]
+        # The error summary follows the page's order: the decision and its step first.
+        self.order_fields(["outcome", *(f"detail_{o}" for o in reveals), "rationale"])
         self.helper = _helper(
-            Fieldset(Field.radios("outcome", legend_size=Size.MEDIUM), *detail,
-                     Field.textarea("rationale"), legend="The decision", legend_size=Size.LARGE),
+            Reveal("outcome", reveals, legend_size=Size.for_legend(Size.MEDIUM)),
+            Field.textarea("rationale"),
             Fieldset(*self.feedback_layout, legend="Feedback for the referrer",
                      legend_size=Size.LARGE),
             button="Record the decision",
         )
+
+    def clean(self):
+        data = super().clean()
+        outcome = data.get("outcome", "")
+        details = workflow.OUTCOME_DETAILS.get(outcome, ())
+        if not details:
+            data["detail"] = ""
+            return data
+        name = f"detail_{outcome}"
+        chosen = data.get(name) or self.data.get("detail", "")
+        # Without JavaScript a step may be chosen under another decision's question.
+        elsewhere = [data.get(n) for n in self.fields if n.startswith("detail_") and n != name
+                     and data.get(n)]
+        chosen = chosen or (elsewhere[0] if elsewhere else "")
+        decision = Outcome(outcome).label
+        if chosen in details:
+            data["detail"] = chosen
+        elif chosen:
+            self.add_error(name, f"‘{DETAIL_LABELS.get(chosen, chosen)}’ does not fit the "
+                                 f"decision ‘{decision}’: choose "
+                                 f"{_either([DETAIL_LABELS[d] for d in details])}")
+        else:
+            self.add_error(name, ("Select who makes the enquiry" if outcome == Outcome.S42_MET
+                                  else "Select what happens next")
+                           + f" for ‘{decision}’: {_either([DETAIL_LABELS[d] for d in details])}")
+        return data
 
 
 class CloseForm(FeedbackFields):

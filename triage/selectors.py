@@ -14,8 +14,10 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Lower, Replace, Upper
 
+from core.timetext import time_text
 from core.vocabulary import DueState, Status
 from pathways import deadlines
+from pathways.calendar import to_local
 from pathways.models import Deadline
 from pathways.policies import working_calendar
 from referrals import access
@@ -39,21 +41,48 @@ def category_label(value: str) -> str:
 @dataclass(frozen=True)
 class DueStatus:
     key: DueState
-    text: str  # the words: the meaning is never carried by colour alone
+    text: str  # the full sentence (visually hidden in the queue; the referral page shows it)
     tag: str  # a govuk-tag modifier
+    short: str = ""  # the tag's words, read at a glance: "Due today 5pm", "Overdue 1 day"
+
+
+def due_short(*, state: DueState, due_at: datetime, now: datetime) -> str:
+    """The queue's tag: a few words staff read all day. Days are calendar days in London."""
+    if state == DueState.PAUSED:
+        return "Paused"
+    due, today = to_local(due_at), to_local(now)
+    if state == DueState.OVERDUE:
+        late = now - due_at
+        days = (today.date() - due.date()).days
+        if days >= 1:
+            return f"Overdue {days} day{'s' if days != 1 else ''}"
+        hours = int(late.total_seconds() // 3600)
+        if hours >= 1:
+            return f"Overdue {hours} hour{'s' if hours != 1 else ''}"
+        return f"Overdue since {time_text(due_at)}"
+    days = (due.date() - today.date()).days
+    if days == 0:
+        return f"Due today {time_text(due_at)}"
+    if days == 1:
+        return f"Due tomorrow {time_text(due_at)}"
+    if days < 7:
+        return f"Due {due:%a} {time_text(due_at)}"
+    return f"Due {due.day} {due:%b}"
 
 
 def due_status(*, due_at: datetime | None, paused_at: datetime | None, now: datetime,
                calendar) -> DueStatus:
     """The next clock's state as pathways.deadlines.due_status words it (overdue / due within
-    two working hours / on time), for a queue row that carries only the clock's times."""
+    two working hours / on time), for a queue row that carries only the clock's times, with the
+    short words for its tag."""
     if due_at is None or due_at >= NEVER:
-        return DueStatus(DueState.NONE, DueState.NONE.label, "govuk-tag--grey")
+        return DueStatus(DueState.NONE, DueState.NONE.label, "govuk-tag--grey", "No clock")
     shared = deadlines.due_status(
         Deadline(due_at=due_at, paused_at=paused_at, met_at=None, cancelled_at=None), now,
         calendar,
     )
-    return DueStatus(shared.state, shared.text, shared.tag_class)
+    return DueStatus(shared.state, shared.text, shared.tag_class,
+                     due_short(state=shared.state, due_at=due_at, now=now))
 
 
 # --- age band --------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.reflow import AXE_CONFIGURE, reflow_check
+
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
 CHROMIUM = "/usr/bin/chromium"
 
@@ -29,6 +31,7 @@ def browser_context_args(browser_context_args):
 
 def axe_violations(page) -> list[dict]:
     page.add_script_tag(content=AXE)
+    page.evaluate(AXE_CONFIGURE)
     result = page.evaluate("async () => await axe.run(document)")
     return result["violations"]
 
@@ -41,6 +44,7 @@ def assert_accessible(page):
         for v in violations
     ]
     assert not violations, f"axe violations on {page.url}:\n{json.dumps(summary, indent=2)}"
+    reflow_check(page)
 
 
 @pytest.fixture

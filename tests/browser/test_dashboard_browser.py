@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, MembershipRole, MembershipStatus, Organisation
 from dashboard.refresh import summaries_rebuild
+from tests.browser.reflow import look
 from tests.dashboard.world import world_build
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,6 +43,19 @@ def test_manager_sees_figures_charts_tables_and_csv(page, sign_in, visit, staff_
     with page.expect_download() as download:
         page.get_by_role("link", name="Download “Referrals received, by pathway” as CSV").click()
     assert download.value.suggested_filename.startswith("received-pathway-quarter-")
+    # At a glance, then one section at a time from the contents, the filters kept (issue 18).
+    glance = page.get_by_role("list", name="At a glance")
+    assert glance.get_by_role("heading", name="Concern decisions on time").is_visible()
+    assert glance.get_by_role("heading", name="Open breaches").is_visible()
+    look(page, "dashboard")
+    page.get_by_role("navigation", name="Contents").get_by_role(
+        "link", name="Timeliness against the London targets").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    assert "grain=quarter" in page.url and "section=timeliness" in page.url
+    assert page.get_by_role("table").count() == 3  # concern decisions, enquiries, breaches
+    assert page.get_by_label("Show figures per").input_value() == "quarter"
+    look(page, "dashboard-timeliness")
 
 
 def test_vcs_lead_sees_their_organisation(page, sign_in, visit, make_user, world, password):

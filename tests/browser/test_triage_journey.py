@@ -55,7 +55,9 @@ def test_triage_worker_decides_and_the_referrer_is_told(page, live_server, visit
     assert "Enter the outcome in plain words" in page.locator(".govuk-error-summary").inner_text()
 
     page.get_by_label(Outcome.NOT_SAFEGUARDING.label, exact=True).check()
-    page.get_by_label("Signposted to other support").check()
+    # Only the next steps that fit "not a safeguarding concern" show (conditional reveal).
+    page.locator(".govuk-radios__conditional:not(.govuk-radios__conditional--hidden)") \
+        .get_by_label("Signposted to other support").check()
     page.get_by_label("Outcome, in plain words, for the referrer").fill(
         "This is not a safeguarding concern.")
     page.get_by_label("Reason, for the referrer").fill(

@@ -7,7 +7,9 @@ import pytest
 from django.utils import timezone
 
 from core.vocabulary import Status
+from referrals.choices import AdultCategory
 from tests.browser.conftest import assert_accessible
+from tests.browser.reflow import assert_no_sideways_scroll, look
 from tests.triage.factories import referral_make
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,18 +19,34 @@ def test_manager_reassigns_from_the_workload_page(page, visit, sign_in, referrer
                                                   password):
     manager = staff_member("oppd", role="manager")
     worker = staff_member("oppd")
+    # A long name in the reassign drop-down made the workload page wider than the window.
+    long_named = staff_member("oppd", email="long.name@council.example.gov.uk")
+    long_named.full_name = "Bartholomew Featherstonehaugh-Cholmondeley Wolfeschlegelsteinhausen"
+    long_named.save(update_fields=["full_name"])
     # Received just now: urgent and unassigned, but not yet overdue (its own clocks are fresh).
-    urgent = referral_make(referrer=referrer, urgent=True, received_at=timezone.now())
+    urgent = referral_make(referrer=referrer, urgent=True, received_at=timezone.now(),
+                           categories=[c.value for c in AdultCategory])
     # Received a week and more ago: its decision is overdue whatever day the test runs.
     referral_make(referrer=referrer, received_at=timezone.now() - timedelta(days=8),
                   assignee=worker)
     sign_in(manager.email, password)
+    visit("/triage/")
+    # The queue's due column is a short tag ("Overdue 8 days", "Due today 5pm"); the sentence
+    # is there for screen readers; no sideways scrolling at 1024 px or 320 px (issue 18).
+    tags = page.locator("table tbody .govuk-tag.portal-tag--short").all_inner_texts()
+    assert any(t.startswith("Overdue ") and t.endswith((" days", " day")) for t in tags), tags
+    assert all(len(t) <= 20 for t in tags), tags
+    assert "Overdue: it was due" in page.locator("table tbody").text_content()
+    assert_no_sideways_scroll(page, (1024, 320))
+    look(page, "queue")
     visit("/triage/?urgency=urgent&assignee=unassigned")
     assert page.locator("table tbody tr").first.get_attribute("data-reference") == \
         urgent.reference
     page.get_by_role("link", name="Team workload and overdue list").click()
     assert_accessible(page)
     assert "Overdue" in page.content()
+    assert_no_sideways_scroll(page, (1024, 320))
+    look(page, "workload")
     table = page.get_by_role("table", name="Unassigned urgent referrals")
     table.get_by_label(f"Assign {urgent.reference} to").select_option(str(worker.pk))
     table.get_by_role("button", name=f"Assign {urgent.reference}").click()

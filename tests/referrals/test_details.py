@@ -44,8 +44,6 @@ def test_dates_with_times():
 # Templates that still format times their own way, each with why.
 OWN_TIME_FORMAT = {
     "audit/templates/audit/referral_audit.html": "the audit log is in UTC to the second",
-    "templates/triage/_rows.html": "the queue's due column is redesigned under item 6 (uxstaff)",
-    "templates/dashboard/index.html": "the dashboard is redesigned under issue 18 (uxstaff)",
     "dashboard/sql.py": "SQLite's strftime in SQL, not a time shown to anyone",
 }
 TIME_IN_DATE_FILTER = re.compile(r"""\|\s*(?:date|time)\s*:\s*["'][^"']*[aAgGhHiPs]""")
