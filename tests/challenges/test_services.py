@@ -43,7 +43,7 @@ def test_raising_starts_the_first_stage_clock_and_tells_the_managers_and_referre
     assert sorted(n.channel for n in mine) == [Channel.EMAIL, Channel.PORTAL]
     # Emails carry general words only: never the referrer's reason.
     assert not Notice.objects.filter(body__contains="not safe").exists()
-    assert "5:00pm on Monday 9 November 2026" in mine.first().body
+    assert "5pm on Monday 9 November 2026" in mine.first().body
 
 
 def test_the_organisation_lead_may_challenge_and_both_are_told(decided, lead, referrer, manager):

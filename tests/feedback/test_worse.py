@@ -76,7 +76,7 @@ def test_out_of_hours_the_edt_is_emailed_and_the_confirmation_says_when_the_team
     assert edt.recipient_email == "edt@council.example.gov.uk" and "Locked out" not in edt.body
     assert result.sentences()[1:] == [
         "It is out of hours, so the Emergency Duty Team has been emailed.",
-        "The OPPD contact centre will see it at 9:00am on Monday 9 November 2026, when it next "
+        "The OPPD contact centre will see it at 9am on Monday 9 November 2026, when it next "
         "opens.",
     ]
 
