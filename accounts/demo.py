@@ -38,6 +38,9 @@ STAFF_NAMES = {
     ("learning-disabilities", "triage"): "Sofia Costa",
     ("learning-disabilities", "manager"): "Liam Byrne",
     ("mash", "triage"): "Hannah Clarke", ("mash", "manager"): "Kwame Asante",
+    ("all-age-disability", "triage"): "Maya Patel",
+    ("all-age-disability", "manager"): "Owen Hughes",
+    ("lado", "triage"): "Ruth Adeyemi", ("lado", "manager"): "Sean Murphy",
 }
 
 

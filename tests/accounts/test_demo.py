@@ -8,7 +8,7 @@ from django.core.management import call_command
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Membership, MembershipStatus, Organisation, Sector, TeamMembership, User
 from accounts.roles import role_of
-from core.vocabulary import Role
+from core.vocabulary import Pathway, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -21,12 +21,12 @@ def test_demo_data_covers_every_sector_role_and_team(capsys):
     assert {o.sector for o in Organisation.objects.all()} == set(Sector.values)
     roles = {role_of(User.objects.get(email=email)).role for email in listed}
     assert roles == set(Role)  # pending people included: the approvals page has work
-    for pathway in ("oppd", "mental-health", "learning-disabilities", "mash"):
+    for pathway in Pathway.values:  # the four first teams, the All Age Disability service, the LADO
         assert set(TeamMembership.objects.filter(team__pathway=pathway)
                    .values_list("role", flat=True)) == {"triage", "manager"}
     waiting = Membership.objects.filter(status=MembershipStatus.PENDING, user__email_verified=True)
     assert waiting.count() == 2
-    assert len(listed) == 19  # 8 referrers and leads, 8 staff, 1 administrator, 2 waiting
+    assert len(listed) == 23  # 8 referrers and leads, 12 staff, 1 administrator, 2 waiting
     for email in listed:  # every account the command prints signs in with the demo password
         assert User.objects.get(email=email).check_password(DEMO_PASSWORD), email
     assert DEMO_PASSWORD in out

@@ -34,6 +34,8 @@ urlpatterns = [
     path("r/", include(referral_patterns)),
     path("o/", include(other_patterns)),
     path("n/<int:pk>/", refuse, name="not-a-referral"),
+    # The service's own pages, so the branded 403 and 404 pages (issue 18) can link home.
+    path("", include("portal.urls")),
 ]
 
 

@@ -305,7 +305,7 @@ def test_policy_rows_are_the_issue_defaults():
         if kind in policy_kinds_for_pathway(pathway)
     }
     assert rows == expected
-    assert len(rows) == 4 * 4 + 6 + 3 + 2 * 4  # issue 16: AAD, LADO; issue 15: challenge and consultation
+    assert len(rows) == 4 * 4 + 6 + 3 + 2 * 6  # issue 16: AAD, LADO; issue 15: challenge and call-back, every team
 
 
 @pytest.mark.parametrize(

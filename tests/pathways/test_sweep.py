@@ -70,7 +70,7 @@ def test_warning_goes_to_assignee_and_manager_once(
     assert mailoutbox[0].subject == f"Due soon: referral {concern.reference}"
     assert (
         "concern decision" in mailoutbox[0].body
-        and "Mon 2 Mar 2026 17:00 GMT" in mailoutbox[0].body
+        and "5pm on Monday 2 March 2026" in mailoutbox[0].body
     )
     assert "Alex" not in mailoutbox[0].body  # no personal details in a notice
     assert Notice.objects.filter(status=NoticeStatus.SENT).count() == 4
@@ -137,7 +137,7 @@ def test_urgent_referral_not_picked_up_alerts_the_managers_once(make_bare_referr
     ]
     notice = Notice.objects.filter(kind="urgent_not_picked_up", channel="email").first()
     assert notice.subject == f"Urgent referral not picked up: {referral.reference}"
-    assert "Mon 2 Mar 2026 10:00 GMT" in notice.body and "Alex" not in notice.body
+    assert "10am on Monday 2 March 2026" in notice.body and "Alex" not in notice.body
     for minute in (1, 2, 30):
         assert deadlines_sweep(now=ldt(2026, 3, 2, 11, minute)).pickup_alerts == 0
     assert Notice.objects.count() == 4 and portal_twins()

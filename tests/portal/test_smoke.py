@@ -9,7 +9,8 @@ def test_migrations_are_complete():
 
 @pytest.mark.django_db
 def test_pathway_teams_exist(teams):
-    assert sorted(teams) == ["learning-disabilities", "mash", "mental-health", "oppd"]
+    assert sorted(teams) == ["all-age-disability", "lado", "learning-disabilities", "mash",
+                             "mental-health", "oppd"]
 
 
 @pytest.mark.django_db
