@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 
 from core.vocabulary import EventKind, Outcome, Status
 from outbox.webhooks import EVENT_TYPES
 from referrals import access
 from referrals.models import Referral, ReferralEvent
+from referrals.record import event_horizon
 from triage.models import Decision
 
 from .models import ApiClient
@@ -71,12 +72,20 @@ def referrals_page(client: ApiClient, *, pathway: str = "", status: str = "",
 
 
 def events_page(client: ApiClient, *, after: int = 0, limit: int = 100) -> list[ReferralEvent]:
-    """Timeline events a system hears of, on referrals it may read now, in id order."""
-    return list(
-        ReferralEvent.objects.filter(kind__in=FEED_KINDS, pk__gt=after,
-                                     referral__in=access.referrals_for_system(client.pathways))
-        .select_related("referral").order_by("pk")[:limit]
-    )
+    """Timeline events a system hears of, in id order: those on referrals it may read now, and
+    the `referral.rerouted` that took one away from its pathways (so its system knows; the
+    event names ids and vocabulary only).
+
+    Only settled ids are served (referrals.record.event_horizon, read BEFORE this query so the
+    query's snapshot sees every event up to it): an event whose transaction commits after a
+    higher id was read would otherwise be passed over by the client's cursor."""
+    horizon = event_horizon()
+    rows = ReferralEvent.objects.filter(kind__in=FEED_KINDS, pk__gt=after).filter(
+        Q(referral__in=access.referrals_for_system(client.pathways))
+        | Q(kind=EventKind.REROUTED, detail__from_pathway__in=list(client.pathways)))
+    if horizon is not None:
+        rows = rows.filter(pk__lte=horizon)
+    return list(rows.select_related("referral").order_by("pk")[:limit])
 
 
 def summary(referral: Referral, request) -> dict:

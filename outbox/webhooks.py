@@ -112,8 +112,12 @@ def webhooks_queue(events: Iterable) -> list[int]:
     for event in wanted:
         referral = event.referral
         event_type = EVENT_TYPES[EventKind(event.kind)]
+        # A re-route is also told to the pathway it left: that system stops seeing the referral.
+        pathways = {referral.pathway}
+        if event.kind == EventKind.REROUTED and event.detail.get("from_pathway"):
+            pathways.add(event.detail["from_pathway"])
         for endpoint in endpoints:
-            if referral.pathway not in endpoint.pathways:
+            if not pathways.intersection(endpoint.pathways):
                 continue
             if endpoint.event_types and event_type not in endpoint.event_types:
                 continue

@@ -10,7 +10,7 @@ audit.services.audit_record.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from audit.services import audit_record, audit_record_bulk, audit_row
@@ -99,3 +99,17 @@ def record_bulk(entries) -> list[ReferralEvent]:
         )
         webhooks_queue(events)
     return events
+
+
+def event_horizon(using: str = "default") -> int | None:
+    """The highest timeline event id at or below which every event is settled: committed (and
+    visible to the caller's NEXT statement, under READ COMMITTED) or never to be. A reader that
+    pages by id serves only up to it, so an event whose transaction commits late can't be
+    passed over (issue 17's feed; the mechanism is in migration 0010_event_id_horizon and
+    docs/decisions/0013). None on SQLite, the single-writer demo: ids commit in order there."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT referral_event_horizon()")
+        return cursor.fetchone()[0]
