@@ -148,3 +148,69 @@ def test_odd_input_on_the_new_forms_is_a_form_error_never_a_500(client, world):
     assert not decided.urgent
     assert Referral.objects.filter(pk=decided.pk, status="concern_decided").exists()
     assert timezone.now()
+
+
+# ---- the signed-in cache (portal/signed_in.py) must end access at once -----------------------
+
+@pytest.fixture
+def cache_on(settings):
+    from django.core.cache import caches
+
+    settings.SIGNED_IN_CACHE_SECONDS = 60
+    settings.SESSION_ENGINE = "portal.session_store"
+    caches["signed_in"].clear()
+    yield settings
+    caches["signed_in"].clear()
+
+
+@pytest.mark.usefixtures("mfa_enforced", "cache_on")
+@pytest.mark.parametrize("change", ["suspended", "role", "password", "sign_out"])
+def test_the_cached_lead_loses_access_on_the_next_request(client, world, change):
+    from django.test import Client
+
+    from accounts.models import Membership, MembershipRole, MembershipStatus
+    from tests.conftest import otp_login
+
+    lead = LeadFactory(organisation=world["organisation"])
+    otp_login(client, lead)
+    other = Client()  # the same person in a second browser
+    otp_login(other, lead)
+    for browser in (client, other):
+        assert browser.get("/feedback/organisation/").status_code == 200  # cached now
+        assert browser.get("/feedback/organisation/").status_code == 200
+    membership = Membership.objects.get(user=lead)
+    if change == "suspended":  # as the Django admin does: a save
+        membership.status = MembershipStatus.REFUSED  # no "suspended" status exists
+        membership.save()
+    elif change == "role":
+        membership.role = MembershipRole.REFERRER
+        membership.save()
+    elif change == "password":
+        lead.set_password("a new long passphrase 42")
+        lead.save()
+    else:
+        client.post("/account/sign-out/")
+    response = other.get("/feedback/organisation/")
+    if change == "sign_out":  # signing out in one browser leaves the other one signed in
+        assert response.status_code == 200
+        assert client.get("/feedback/organisation/").status_code == 302
+    else:
+        assert response.status_code in (302, 403), change
+        assert world["decided"].reference.encode() not in response.content
+
+
+def test_the_pdf_being_prepared_page_is_audited_too(client, world, monkeypatch):
+    """Every look at a referral is a row: the page that says the copy is being prepared (the
+    worker has not rendered it yet) names the referral, so it is a look, allowed, audited."""
+    from django.core.cache import caches
+
+    from referrals import tasks
+
+    caches["pdfs"].clear()
+    monkeypatch.setattr(tasks.referral_pdf_render, "delay", lambda *args, **kwargs: None)
+    decided, referrer = world["decided"], world["referrer"]
+    client.force_login(referrer)
+    response = client.get(f"/referrals/{decided.pk}/pdf/")
+    assert response.status_code == 200 and b"is being prepared" in response.content
+    assert AuditEvent.objects.filter(referral_id=decided.pk, actor=referrer, allowed=True,
+                                     path=f"/referrals/{decided.pk}/pdf/").count() == 1
