@@ -31,12 +31,19 @@ def _not_found(request):
     return render(request, "challenges/not_found.html", status=404)
 
 
-def _load(request, pk, need):
+def _load(request, pk, need, *, allowed=None):
+    """The referral, with one audit row for the look: allowed, or (when the person reaches the
+    referral but `allowed` says no) refused, never both."""
     referral = access.referral_from_request(request, pk, need=need,
                                             action=AuditAction.CHALLENGE_VIEWED,
                                             related=("team", "organisation"))
-    if referral is not None:
-        audit_record(action=AuditAction.CHALLENGE_VIEWED, request=request, referral=referral)
+    if referral is None:
+        return None
+    if allowed is not None and not allowed(request.user, referral):
+        audit_record(action=AuditAction.CHALLENGE_VIEWED, request=request, allowed=False,
+                     referral=referral)
+        return None
+    audit_record(action=AuditAction.CHALLENGE_VIEWED, request=request, referral=referral)
     return referral
 
 
@@ -95,11 +102,8 @@ def take_further(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def answer(request, pk: int):
     """The referral's latest challenge (one runs at a time), for a manager of its team."""
-    referral = _load(request, pk, Need.ACT)
-    if referral is None or not may_answer(request.user, referral):
-        if referral is not None:
-            audit_record(action=AuditAction.CHALLENGE_VIEWED, request=request, allowed=False,
-                         referral=referral)
+    referral = _load(request, pk, Need.ACT, allowed=may_answer)
+    if referral is None:
         return _not_found(request)
     challenge = Challenge.objects.filter(referral=referral).order_by("-raised_at", "-id").first()
     if challenge is None:

@@ -24,7 +24,7 @@ from referrals.display import draft_summary
 
 from . import selectors
 from .forms import InformationForm, PhoneFeedbackForm, WorseForm
-from .listing import listing
+from .listing import listing, search_remember
 from .services import feedback_give_by_phone, notice_retry_failed
 from .updates import referral_chase, referral_information_add
 from .worse import referral_worsen
@@ -46,8 +46,10 @@ def _referral_or_none(request, pk: int, action: str):
 
 @login_required
 def my_referrals(request):
+    if request.method == "POST":  # the search: its text may be a name, so never in the URL
+        return redirect(search_remember(request, "my-referrals"))
     found = listing(request, selectors.with_feedback_detail(
-        access.referrals_of_referrer(request.user)), by_name=True)
+        access.referrals_of_referrer(request.user)), by_name=True, key="my-referrals")
     submitted = list(found.page)
     audit_record(action=AuditAction.FEEDBACK_MY_REFERRALS_VIEWED, request=request,
                  detail={"referral_ids": [r.pk for r in submitted]})
@@ -199,8 +201,11 @@ def organisation(request):
     if organisation is None:
         audit_record(action=AuditAction.FEEDBACK_ORGANISATION_VIEWED, request=request, allowed=False)
         return render(request, "feedback/not_found.html", status=403)
+    if request.method == "POST":
+        return redirect(search_remember(request, "organisation"))
     found = listing(request, selectors.with_feedback_detail(
-        access.referrals_of_organisation(request.user)).select_related("referrer"), by_name=False)
+        access.referrals_of_organisation(request.user)).select_related("referrer"),
+        by_name=False, key="organisation")
     referrals = list(found.page)
     audit_record(action=AuditAction.FEEDBACK_ORGANISATION_VIEWED, request=request,
                  detail={"referral_ids": [r.pk for r in referrals]})

@@ -272,6 +272,9 @@ def pdf(request, pk):
         return _not_found(request, action=AuditAction.REFERRAL_PDF_DOWNLOADED, pk=pk)
     document = referral_pdf_ready(referral=referral)
     if document is None:  # the worker is rendering it: say so, and offer it again
+        # A look at the referral all the same (its page names it): one row, not a download.
+        audit_record(action=AuditAction.REFERRAL_VIEWED, request=request, referral=referral,
+                     detail={"pdf": "preparing"})
         return render(request, "referrals/pdf_preparing.html", {"referral": referral})
     audit_record(action=AuditAction.REFERRAL_PDF_DOWNLOADED, request=request, referral=referral)
     response = HttpResponse(document, content_type="application/pdf")

@@ -52,20 +52,46 @@ def test_every_referral_is_reachable_a_page_at_a_time(client, referrer, seven, s
     assert client.get(url, {"page": 99}).context["listing"].page.number == 3
 
 
+def _search(client, url, **data):
+    """The search form, as the page sends it: POSTed, then the redirect followed."""
+    return client.post(url, data, follow=True)
+
+
 def test_a_referrer_searches_by_reference_or_name_and_filters_by_status(client, referrer, seven,
                                                                         settings):
     otp_login(client, referrer)
     url = reverse("feedback:my-referrals")
-    assert _listed(client.get(url, {"q": seven[2].reference.lower()})) == [seven[2].reference]
-    assert _listed(client.get(url, {"q": "stoker"})) == [seven[1].reference]
-    assert _listed(client.get(url, {"status": "decided"})) == [seven[-1].reference]
+    assert _listed(_search(client, url, q=seven[2].reference.lower())) == [seven[2].reference]
+    assert _listed(_search(client, url, q="stoker")) == [seven[1].reference]
+    assert _listed(_search(client, url, status="decided")) == [seven[-1].reference]
     assert len(_listed(client.get(url, {"status": "waiting"}))) == 6
-    nothing = client.get(url, {"q": "nobody-like-this"})
+    nothing = _search(client, url, q="nobody-like-this")
     assert _listed(nothing) == [] and "No referrals match your search." in nothing.content.decode()
-    # The filters are kept on the page links.
+    assert len(_listed(_search(client, url, q="x", clear="1"))) == 7
+    # The status filter is kept on the page links.
     settings.REFERRAL_LIST_PAGE_SIZE = 3
     paged = client.get(url, {"status": "waiting"}).content.decode()
     assert 'href="?status=waiting&amp;page=2"' in paged
+
+
+def test_a_name_searched_for_never_goes_into_a_url(client, referrer, seven, settings):
+    """docs/security.md "Nothing personal in URLs": the search may be the person's name, so the
+    form is POSTed and the text kept in the session; a name in the query string is ignored."""
+    settings.REFERRAL_LIST_PAGE_SIZE = 3
+    otp_login(client, referrer)
+    url = reverse("feedback:my-referrals")
+    body = client.get(url).content.decode()
+    assert '<form method="post" class="portal-list-search"' in body
+    response = client.post(url, {"q": "Stoker", "status": "waiting"})
+    assert response.status_code == 302 and "Stoker" not in response["Location"]
+    page = client.get(response["Location"])
+    assert _listed(page) == [seven[1].reference]
+    assert "Stoker" not in "".join(page.context["listing"].query)
+    _search(client, url, q="e")  # several pages of matches: no page link holds the text
+    body = client.get(url).content.decode()
+    assert 'href="?page=2"' in body and "q=" not in body
+    _search(client, url, clear="1")
+    assert len(_listed(client.get(url, {"q": "Stoker"}))) == 3  # ignored: a full first page
 
 
 def test_the_lead_pages_and_searches_by_reference_only(client, referrer, seven, settings):
@@ -75,8 +101,8 @@ def test_the_lead_pages_and_searches_by_reference_only(client, referrer, seven, 
     url = reverse("feedback:organisation")
     assert len(_listed(client.get(url))) == 3
     assert _listed(client.get(url, {"page": 3})) == [seven[0].reference]
-    assert _listed(client.get(url, {"q": seven[4].reference})) == [seven[4].reference]
-    assert _listed(client.get(url, {"q": "Cavell"})) == []  # the lead does not see names
+    assert _listed(_search(client, url, q=seven[4].reference)) == [seven[4].reference]
+    assert _listed(_search(client, url, q="Cavell")) == []  # the lead does not see names
 
 
 @pytest.mark.parametrize("name", ["feedback:my-referrals", "feedback:organisation"])

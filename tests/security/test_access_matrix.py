@@ -29,6 +29,7 @@ pytestmark = pytest.mark.usefixtures("mfa_enforced")
 # Pages anyone may open (signed in or not). Names of pages not built yet are harmless here.
 PUBLIC = {
     "start", "accessibility", "cookies", "privacy", "display",
+    "brand-css",  # the council's colour as a stylesheet (issue 18): no data, no object
     "accounts:sign-in", "accounts:sign-out", "accounts:signed-out", "accounts:sign-up",
     "accounts:sign-up-done", "accounts:verify-email", "accounts:password-reset",
     "accounts:password-reset-done", "accounts:password-reset-confirm",
@@ -44,8 +45,11 @@ PUBLIC = {
 SIGNED_IN = {"home", "mfa:verify", "mfa:setup", "mfa:backup-codes", "mfa:settings",
              "accounts:password-change", "accounts:password-change-done", "accounts:profile",
              "feedback:notices", "feedback:my-referrals"}
-REFERRER = SIGNED_IN | {"referrals:start", "referrals:drafts", "feedback:my-referrals"}
-STAFF = SIGNED_IN | {"triage:queue", "dashboard:index"}
+# Issue 15's own lists (no object parameter; each scoped to the person): a referrer's requests
+# for advice and the form to ask, and the team's challenges.
+REFERRER = SIGNED_IN | {"referrals:start", "referrals:drafts", "feedback:my-referrals",
+                        "consultations:mine", "consultations:new"}
+STAFF = SIGNED_IN | {"triage:queue", "dashboard:index", "challenges:team"}
 ALLOWED = {
     "anonymous": PUBLIC,
     "referrer": PUBLIC | REFERRER,

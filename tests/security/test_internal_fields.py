@@ -350,6 +350,11 @@ def normal_data(name: str, key: str, world) -> dict:
         "accounts:password-reset": {"email": world["referrer"].email},
         "accounts:verify-resend": {"email": world["referrer"].email},
         "accounts:sign-out": {},
+        # The session time-out warning's "stay signed in" (now on every signed-in page).
+        "mfa:keep-alive": {},
+        # The lists' search (POSTed: the text may be a name; feedback.listing).
+        "feedback:my-referrals": {"q": "SR-", "status": ""},
+        "feedback:organisation": {"q": "SR-", "status": ""},
     }[name]
 
 
