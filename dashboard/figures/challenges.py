@@ -60,6 +60,6 @@ def challenges_by_pathway_sector(ctx: Context) -> Table:
         desc="Horizontal bars: upheld, decision stands, waiting; each labelled with "
              "its number of challenges.",
         bars=[("Upheld", total[3]), ("Decision stands", total[4]),
-              ("Waiting for an answer", total[5]), ("Withdrawn", total[6])],
+              ("Waiting for an answer", total[5])],
         unit="challenges")
     return table

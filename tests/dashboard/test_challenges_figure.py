@@ -77,3 +77,16 @@ def test_scopes_and_filters_narrow_the_rows(world):
     assert _table(lead)[0] == OPPD_ROW
     # 18 months back takes in the old challenge too.
     assert _table(months=18)[0][2:4] == [3, 1]
+
+
+def test_the_chart_labels_each_bar_with_what_it_counts(world):
+    """The chart's bars are challenges by where they stand (1 upheld, 1 stands, 1 waiting); the
+    stages passed on unanswered are stages, not challenges, and are not a bar (a fourth bar
+    once read "Withdrawn" and showed them)."""
+    ctx = Context(scope=Scope(role=Role.COUNCIL_ADMIN),
+                  filters={"grain": "month", "months": 12, "pathway": None, "sector": None,
+                           "category": None, "urgency": None}, now=NOW)
+    svg = str(SLUGS["challenges"](ctx).chart)
+    assert "Withdrawn" not in svg
+    for label in ("Upheld", "Decision stands", "Waiting for an answer"):
+        assert label in svg
