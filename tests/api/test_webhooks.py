@@ -165,8 +165,9 @@ def test_the_cached_none_listening_flag_never_hides_a_new_or_resumed_endpoint(
     """Issue 19: with no endpoint, a recorded event reads no endpoints (a cached flag); an
     endpoint registered, or its client resumed, is heard of from the next change on."""
     from api.services import client_resume
-    from outbox.webhooks import webhooks_listening
+    from outbox.webhooks import webhooks_listening, webhooks_listening_forget
 
+    webhooks_listening_forget()  # an earlier test's endpoint, rolled back, left "listening"
     referral_with(referrer, pathway="oppd")  # nothing listens: the flag is cached
     with django_assert_num_queries(0):
         assert webhooks_listening() is False
