@@ -15,7 +15,7 @@ from audit.services import audit_record
 from core.vocabulary import AuditAction, EventKind, Pathway
 from feedback.selectors import consent_withheld
 from outbox.models import WebhookEndpoint
-from outbox.webhooks import secret_new
+from outbox.webhooks import secret_new, webhooks_listening_forget
 from referrals import access
 from referrals.lifecycle import referral_locked
 from referrals.models import ReferralEvent
@@ -44,6 +44,7 @@ def _endpoints_sync(client: ApiClient) -> None:
     """The outbox decides who hears of a change from the endpoint's own copy of the grant."""
     WebhookEndpoint.objects.filter(application_id=client.application_id).update(
         pathways=client.pathways, client_suspended=client.suspended)
+    webhooks_listening_forget()  # an update sends no signal (outbox.webhooks' cached flag)
 
 
 @transaction.atomic

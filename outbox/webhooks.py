@@ -82,6 +82,60 @@ def signature_valid(secret: str, timestamp: str, body: bytes, header: str, *,
     return age <= tolerance and hmac.compare_digest(signature(secret, timestamp, body), header)
 
 
+# --- is anything listening? (issue 19: a SELECT per recorded event otherwise) -------------------
+
+# Most councils register no endpoint, so "none is active" is kept in the cache under a
+# generation number that every save or delete of an endpoint bumps, now and again on commit
+# (a reader that queried before the commit then writes its stale answer under the old
+# generation, which nobody reads). Writes without a signal (QuerySet.update) call
+# webhooks_listening_forget themselves; raw SQL is bounded by WEBHOOK_LISTENING_CACHE_SECONDS.
+# Only "none" saves anything: when one listens, webhooks_queue reads the endpoints anyway.
+_GENERATION_KEY = "webhooks:listening:generation"
+
+
+def _listening_cache():
+    from django.core.cache import caches
+
+    return caches["default"]
+
+
+def webhooks_listening() -> bool:
+    """Whether any endpoint is active (an over-estimate is harmless, an under-estimate never
+    outlives an endpoint's save)."""
+    seconds = getattr(settings, "WEBHOOK_LISTENING_CACHE_SECONDS", 60)
+    try:
+        cache = _listening_cache()
+        generation = cache.get(_GENERATION_KEY, 0) if seconds > 0 else None
+        cached = cache.get(f"webhooks:listening:{generation}") if seconds > 0 else None
+    except Exception:  # the cache is down: ask the database, as before
+        log.warning("webhook listening flag: cache unavailable", exc_info=True)
+        seconds, cached = 0, None
+    if cached is not None:
+        return cached
+    listening = WebhookEndpoint.objects.filter(active=True, client_suspended=False).exists()
+    if seconds > 0:
+        try:
+            cache.set(f"webhooks:listening:{generation}", listening, seconds)
+        except Exception:
+            log.warning("webhook listening flag: cache unavailable", exc_info=True)
+    return listening
+
+
+def _bump() -> None:
+    try:
+        cache = _listening_cache()
+        cache.add(_GENERATION_KEY, 0, None)
+        cache.incr(_GENERATION_KEY)
+    except Exception:
+        log.warning("webhook listening flag: cache unavailable", exc_info=True)
+
+
+def webhooks_listening_forget(**kwargs) -> None:
+    """After any change to endpoints: forget the flag now and once the change commits."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
 # --- write (in the change's transaction) --------------------------------------------------------
 
 def payload_for(*, event, referral, event_type: str) -> dict:
@@ -100,9 +154,10 @@ def payload_for(*, event, referral, event_type: str) -> dict:
 
 def webhooks_queue(events: Iterable) -> list[int]:
     """Write a delivery for every active endpoint that hears of each event, in the caller's
-    transaction; hand their ids to the broker after commit. One SELECT when nothing listens."""
+    transaction; hand their ids to the broker after commit. No SELECT when nothing listens (the
+    cached flag, webhooks_listening); one when something does."""
     wanted = [e for e in events if EventKind(e.kind) in EVENT_TYPES]
-    if not wanted:
+    if not wanted or not webhooks_listening():
         return []
     endpoints = list(WebhookEndpoint.objects.filter(active=True, client_suspended=False)
                      .only("pk", "event_types", "pathways"))

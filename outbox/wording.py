@@ -44,13 +44,16 @@ def _team_words(referral) -> str:
     return f"the {referral.team.name}" if referral.team_id else "the council's safeguarding team"
 
 
+READ = object()  # notice_text: read the decision clock's due time from the database
+
+
 def _decision_due(referral):
     clock = deadlines_open_for(referral).exclude(kind="feedback").first()
     return clock.due_at if clock is not None else None
 
 
-def _acknowledgement(referral) -> tuple[str, str]:
-    due = _decision_due(referral)
+def _acknowledgement(referral, decision_due=None) -> tuple[str, str]:
+    due = _decision_due(referral) if decision_due is READ else decision_due
     by_when = (
         f" We aim to decide by {when_text(due)}."
         if due is not None
@@ -109,10 +112,12 @@ _SIMPLE = {
 }
 
 
-def notice_text(kind: str, referral) -> tuple[str, str]:
-    """The subject and body for a notice of this kind about this referral."""
+def notice_text(kind: str, referral, *, decision_due=READ) -> tuple[str, str]:
+    """The subject and body for a notice of this kind about this referral. `decision_due`: the
+    acknowledgement's decision clock due time (None: no clock) when the caller has it in hand
+    (a submission has just opened it); read from the referral's clocks otherwise."""
     if kind == NoticeKind.ACKNOWLEDGEMENT:
-        return _acknowledgement(referral)
+        return _acknowledgement(referral, decision_due)
     # Every decision's feedback ("feedback:<decision kind>") shares the decision wording.
     key = NoticeKind.DECISION if kind.startswith("feedback:") else kind
     if key not in _SIMPLE:

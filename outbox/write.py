@@ -22,7 +22,7 @@ from django.utils import timezone
 from .channels import email_channel
 from .dispatch import notices_enqueue_many, notices_enqueue_on_commit
 from .models import Channel, Notice, NoticeStatus
-from .wording import notice_text
+from .wording import READ, notice_text
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +189,7 @@ def referrer_channels(referral) -> list[str]:
 
 
 def referrer_notify(
-    *, referral, kind: str, dedupe_key: str | None = None
+    *, referral, kind: str, dedupe_key: str | None = None, decision_due=READ,
 ) -> Sequence[Notice]:
     """Tell the referrer that something happened (acknowledgement, more information requested,
     re-routed, enquiry started or concluded, closed) in the standard general wording, in the
@@ -198,9 +198,10 @@ def referrer_notify(
 
     With a dedupe_key (the submission's acknowledgement) the notices are written in one
     INSERT ... ON CONFLICT DO NOTHING (notices_queue_bulk), so a second call writes nothing, and the
-    notices come back as a lazy queryset: a caller that does not look pays no query."""
+    notices come back as a lazy queryset: a caller that does not look pays no query.
+    `decision_due`: see wording.notice_text (a submission passes the clock it opened)."""
     channels = referrer_channels(referral)
-    subject, body = notice_text(kind, referral)
+    subject, body = notice_text(kind, referral, decision_due=decision_due)
     if dedupe_key:
         ids = notices_queue_bulk(
             NoticeDraft(kind=kind, subject=subject, body=body, recipient=referral.referrer,

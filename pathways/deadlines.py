@@ -22,7 +22,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from audit.services import audit_record
+from audit.models import AuditEvent
+from audit.services import audit_record, audit_row
 from core.vocabulary import AuditAction, ClockEnd, ClockKind, DueState, RagRating
 
 from .calendar import WorkingCalendar, format_local
@@ -83,6 +84,26 @@ def deadline_open(
     deadline = _create(referral, kind, variant, starts, calendar, actor)
     referral_clock_sync(referral)
     return deadline
+
+
+def deadline_open_first(*, referral, kind: ClockKind | str, starts: datetime, actor=None,
+                        calendar: WorkingCalendar | None = None) -> tuple[Deadline, AuditEvent]:
+    """A submission's first clock (issue 19: four statements fewer than deadline_open).
+
+    Only for a referral the caller holds locked and that has no clock yet: a draft being
+    submitted (no service opens a clock on a draft). So there is no second lock, no read of
+    running clocks and no savepoint. Returns the saved deadline and its `deadline.opened` audit
+    row UNSAVED; the caller, in the same transaction, must write that row (audit_record_bulk,
+    or referrals.record's `also_audit`) and set the referral's next_due_at to the deadline's
+    due_at and next_paused_at to NULL (what referral_clock_sync computes for a referral whose
+    only clock this is) in its own UPDATE of the row.
+    """
+    kind = _check_kind(referral, kind)
+    if kind == ClockKind.RAG:
+        raise ClockError("A submission's first clock is a decision clock, not the RAG clock.")
+    deadline = _create(referral, kind, "", starts, calendar or working_calendar(), actor,
+                       write_audit=False)
+    return deadline, deadline._opened_audit
 
 
 @transaction.atomic
@@ -413,7 +434,7 @@ def _locked_open(referral):
     return Deadline.objects.open().filter(referral=referral).select_for_update().order_by("id")
 
 
-def _create(referral, kind, variant, starts, calendar, actor) -> Deadline:
+def _create(referral, kind, variant, starts, calendar, actor, *, write_audit=True) -> Deadline:
     rule = policy_rule(referral.pathway, kind, variant)
     result = compute(rule, starts, calendar)
     deadline = Deadline.objects.create(
@@ -425,7 +446,7 @@ def _create(referral, kind, variant, starts, calendar, actor) -> Deadline:
         warning_at=result.warning,
         due_at=result.due,
     )
-    audit_record(
+    (audit_record if write_audit else _audit_later(deadline))(
         action=AuditAction.DEADLINE_OPENED,
         actor=actor,
         referral=referral,
@@ -433,6 +454,13 @@ def _create(referral, kind, variant, starts, calendar, actor) -> Deadline:
         detail={"kind": kind, "variant": variant, "due_at": result.due.isoformat()},
     )
     return deadline
+
+
+def _audit_later(deadline):
+    """audit_record's arguments, kept unsaved on the deadline for deadline_open_first."""
+    def keep(**arguments):
+        deadline._opened_audit = audit_row(**arguments)
+    return keep
 
 
 def _cancel(deadline: Deadline, *, at, reason: str, actor) -> None:

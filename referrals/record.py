@@ -40,11 +40,14 @@ def record(
     detail: dict | None = None,
     audit_detail: dict | None = None,
     obj=None,
+    also_audit=(),
 ) -> ReferralEvent:
     """Append `kind` to the referral's timeline and its audit row, in one transaction.
 
     `detail` is the timeline's; `audit_detail` the audit row's (ids and general words only:
     never personal data). The audit row names the event (detail "event") unless `obj` is given.
+    `also_audit`: audit rows of the same change built by audit_row (a submission's
+    `deadline.opened`), written before this one in the same INSERT (issue 19).
     """
     kind = _kind(kind)  # checked before the transaction: a refusal leaves the caller's intact
     # No savepoint: the callers are services that already hold a transaction, and a savepoint
@@ -55,9 +58,13 @@ def record(
             from_status=from_status, to_status=to_status, reason=reason,
             visible_to_referrer=visible_to_referrer, detail=detail or {},
         )
-        audit_record(action=EVENT_AUDIT[kind], actor=actor, request=request, referral=referral,
-                     obj=obj if obj is not None else event,
-                     detail={**(audit_detail or {}), "event": event.pk})
+        arguments = dict(action=EVENT_AUDIT[kind], actor=actor, request=request,
+                         referral=referral, obj=obj if obj is not None else event,
+                         detail={**(audit_detail or {}), "event": event.pk})
+        if also_audit:
+            audit_record_bulk([*also_audit, audit_row(**arguments)])
+        else:
+            audit_record(**arguments)
         # The systems that listen for this change hear of it from the outbox, after commit.
         webhooks_queue([event])
     return event

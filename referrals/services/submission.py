@@ -26,7 +26,7 @@ from core.vocabulary import EventKind, Pathway, Status
 from outbox.models import Channel
 from outbox.wording import NoticeKind
 from outbox.write import notice_queue, referrer_notify
-from pathways.deadlines import deadline_open
+from pathways.deadlines import deadline_open_first
 
 from .. import access, steps
 from ..models import (
@@ -163,11 +163,13 @@ def _refusal(locked: Referral, *, actor) -> Exception | None:
     return SubmissionProblem(problems) if problems else None
 
 
-def _assign_reference(referral: Referral, *, key: uuid.UUID, now: datetime, team: Team) -> None:
+def _assign_reference(referral: Referral, *, key: uuid.UUID, now: datetime, team: Team,
+                      next_due_at: datetime) -> None:
     """Draw references until one is unused, in one UPDATE each (no savepoint to catch a
     collision). Two submissions drawing the same unused reference in the same instant (about
     1 in 3.8e11) would meet the unique constraint: that request fails whole and the draft can be
-    submitted again."""
+    submitted again. The same UPDATE stores the decision clock just opened as the referral's
+    next clock (pathways.deadlines.deadline_open_first: it is the only one)."""
     for _attempt in range(5):
         reference = reference_new()
         in_use = Referral.objects.filter(reference=reference).exclude(pk=OuterRef("pk"))
@@ -175,18 +177,27 @@ def _assign_reference(referral: Referral, *, key: uuid.UUID, now: datetime, team
             Referral.objects.filter(pk=referral.pk)
             .exclude(Exists(in_use))
             .update(reference=reference, status=Status.SUBMITTED, received_at=now, team=team,
-                    submission_key=key, draft_expires_at=None, updated_at=now)
+                    submission_key=key, draft_expires_at=None, updated_at=now,
+                    next_due_at=next_due_at, next_paused_at=None)
         )
         if updated:
             referral.reference, referral.status, referral.received_at = (
                 reference, Status.SUBMITTED, now)
             referral.team, referral.submission_key, referral.draft_expires_at = team, key, None
+            referral.next_due_at, referral.next_paused_at = next_due_at, None
             return
     raise RuntimeError("Could not draw an unused reference in five attempts.")
 
 
 def _submit_one(referral: Referral, *, team: Team, actor, key, now, perms, request) -> None:
-    _assign_reference(referral, key=key, now=now, team=team)
+    # The decision clock first (the referral is locked and, a draft, has no clock yet): its due
+    # time goes into the reference's UPDATE and the acknowledgement's wording, and its audit
+    # row into the same INSERT as the submission's (issue 19: 8 statements, was 16).
+    clock, clock_opened = deadline_open_first(
+        referral=referral, kind=DECISION_CLOCK.get(referral.pathway, "concern_decision"),
+        starts=now, actor=actor,
+    )
+    _assign_reference(referral, key=key, now=now, team=team, next_due_at=clock.due_at)
     # Staff see the referral through their team's group; the referrer through their own
     # account (direct-FK guardian tables, one insert each; ids known, so no model lookups).
     ReferralGroupObjectPermission.objects.bulk_create([
@@ -196,27 +207,24 @@ def _submit_one(referral: Referral, *, team: Team, actor, key, now, perms, reque
     ])
     ReferralUserObjectPermission.objects.bulk_create([ReferralUserObjectPermission(
         content_object_id=referral.pk, user_id=actor.pk, permission_id=perms["view_referral"])])
-    deadline_open(
-        referral=referral, kind=DECISION_CLOCK.get(referral.pathway, "concern_decision"),
-        starts=now, actor=actor,
-    )
     record(
         referral=referral, kind=EventKind.SUBMITTED, actor=actor, request=request, at=now,
         from_status=Status.DRAFT, to_status=Status.SUBMITTED, visible_to_referrer=True,
         reason=f"Received by the {team.name}.",
         audit_detail={"pathway": referral.pathway, "urgent": referral.urgent,
                       "linked_to": referral.linked_to_id},
+        also_audit=[clock_opened],
     )
-    _acknowledge(referral)
+    _acknowledge(referral, decision_due=clock.due_at)
     if referral.urgent:
         _alert_managers(referral, team=team)
 
 
-def _acknowledge(referral: Referral) -> None:
+def _acknowledge(referral: Referral, *, decision_due: datetime) -> None:
     """The acknowledgement owed to the referrer, in feedback's standard wording (reference,
     what happens next and the decision clock's due time; no personal details)."""
     referrer_notify(referral=referral, kind=NoticeKind.ACKNOWLEDGEMENT,
-                    dedupe_key=f"acknowledgement:{referral.pk}")
+                    dedupe_key=f"acknowledgement:{referral.pk}", decision_due=decision_due)
 
 
 def _alert_managers(referral: Referral, *, team: Team) -> None:

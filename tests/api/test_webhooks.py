@@ -158,3 +158,28 @@ def test_the_requeue_sweep_hands_back_a_lost_delivery(endpoint, referrer, monkey
     assert webhooks_requeue_due(now=timezone.now()) == 0  # not overdue yet
     assert webhooks_requeue_due(now=timezone.now() + timedelta(hours=1)) == 1
     assert handed == [delivery.pk]
+
+
+def test_the_cached_none_listening_flag_never_hides_a_new_or_resumed_endpoint(
+        register, council_admin, receiver, referrer, django_assert_num_queries):
+    """Issue 19: with no endpoint, a recorded event reads no endpoints (a cached flag); an
+    endpoint registered, or its client resumed, is heard of from the next change on."""
+    from api.services import client_resume
+    from outbox.webhooks import webhooks_listening, webhooks_listening_forget
+
+    webhooks_listening_forget()  # an earlier test's endpoint, rolled back, left "listening"
+    referral_with(referrer, pathway="oppd")  # nothing listens: the flag is cached
+    with django_assert_num_queries(0):
+        assert webhooks_listening() is False
+    api_client, _ = register()
+    endpoint_register(client=api_client, url=receiver.url, event_types=[], actor=council_admin)
+    referral_with(referrer, pathway="oppd")
+    assert [e for (e,) in WebhookDelivery.objects.values_list("event_type")] == [
+        "referral.created"]
+    client_suspend(client=api_client, actor=council_admin)  # a QuerySet.update: no signal
+    assert webhooks_listening() is False
+    referral_with(referrer, pathway="oppd")
+    assert WebhookDelivery.objects.count() == 1
+    client_resume(client=api_client, actor=council_admin)
+    referral_with(referrer, pathway="oppd")
+    assert WebhookDelivery.objects.count() == 2

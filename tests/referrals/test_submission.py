@@ -5,8 +5,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from guardian.shortcuts import get_objects_for_user
 
+from audit.models import AuditEvent
 from core.vocabulary import Status
 from outbox.models import Notice
+from outbox.wording import notice_text
 from pathways.models import Deadline
 from referrals import access, services
 from referrals.models import Referral, ReferralEvent
@@ -113,28 +115,21 @@ def clock_settings_cached(settings):
 
 
 # Each statement of a routine submission, in order (the caller's transaction holds them all;
-# no savepoint of its own). Before issue 9's work: 28 (29 asserted): savepoints around the
-# submission and the reference, the permissions and their content type, the closure days and
-# the policy.
+# no savepoint of its own). Before issue 9's work: 28 (29 asserted); before issue 19's: 16 (a
+# savepoint, a second lock and a read of running clocks around the clock, the next clock's own
+# UPDATE, two audit INSERTs, the webhook endpoints and the clock's due time read back).
 ROUTINE = [
     "SELECT referrals_referral FOR UPDATE",  # with its pathway's team, in a subquery
-    "UPDATE referrals_referral",  # reference, team, status: drawn unused in the statement
+    "INSERT pathways_deadline",  # pathways.deadlines.deadline_open_first: a draft has no clock
+    "UPDATE referrals_referral",  # reference, team, status, next_due_at: drawn unused in it
     "INSERT referrals_referralgroupobjectpermission",
     "INSERT referrals_referraluserobjectpermission",
-    "SAVEPOINT",  # pathways.deadlines.deadline_open
-    "SELECT referrals_referral FOR UPDATE",  # the clocks' lock order: referral, then deadlines
-    "SELECT pathways_deadline FOR UPDATE",
-    "INSERT pathways_deadline",
-    "INSERT audit_auditevent",
-    "UPDATE referrals_referral",  # next_due_at for the triage queue (referral_clock_sync)
-    "RELEASE SAVEPOINT",
-    # the record (referrals.record): the timeline event and its audit row, together
+    # the record (referrals.record): the timeline event, then its audit row and the clock's in
+    # one INSERT; no endpoint listens, and the cached flag says so (outbox.webhooks)
     "INSERT referrals_referralevent", "INSERT audit_auditevent",
-    # the systems listening for it (outbox.webhooks.webhooks_queue): none here, one SELECT
-    "SELECT outbox_webhookendpoint",
-] + [  # the acknowledgement, portal and email (feedback.services.referrer_notify): its
-    # wording once (the decision clock's due time), both notices in one INSERT ... ON CONFLICT
-    "SELECT pathways_deadline", "INSERT feedback_notice",
+    # the acknowledgement, portal and email (outbox.write.referrer_notify): its wording with
+    # the clock's due time in hand, both notices in one INSERT ... ON CONFLICT
+    "INSERT feedback_notice",
 ]
 
 
@@ -156,9 +151,20 @@ def test_submit_query_count(referrer, clock_settings_cached, django_assert_num_q
     services.referral_submit(referral=complete_draft(referrer), actor=referrer,
                              submission_key=uuid.uuid4())  # a process's first: fills its caches
     draft = complete_draft(referrer)
-    with django_assert_num_queries(len(ROUTINE)) as queries:  # 16: 15 measured on 22 Nov 2026, + webhooks (issue 17)
+    with django_assert_num_queries(len(ROUTINE)) as queries:  # 8 (16 before issue 19)
         services.referral_submit(referral=draft, actor=referrer, submission_key=uuid.uuid4())
     assert [_shape(query["sql"]) for query in queries.captured_queries] == ROUTINE
+    # What the statements left out still holds: both audit rows, in order; the next clock.
+    draft.refresh_from_db()
+    clock = Deadline.objects.get(referral=draft)
+    assert (draft.next_due_at, draft.next_paused_at) == (clock.due_at, None)
+    assert list(AuditEvent.objects.filter(
+        referral_id=draft.pk, action__in=["deadline.opened", "referral.submitted"],
+    ).order_by("pk").values_list("action", "object_id")) == [("deadline.opened", str(clock.pk)),
+                                    ("referral.submitted", str(
+                                        ReferralEvent.objects.get(referral=draft).pk))]
+    ack = Notice.objects.get(referral=draft, kind="acknowledgement", channel="portal")
+    assert ack.body == notice_text("acknowledgement", draft)[1]  # the due time read back
 
 
 def test_the_clock_settings_are_read_once_per_process(referrer, clock_settings_cached):
