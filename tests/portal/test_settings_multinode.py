@@ -45,7 +45,9 @@ def test_redis_shares_sessions_cache_and_beat_lock_and_a_replica_is_routed():
         REPLICA_DATABASE_URL="postgres://u@127.0.0.1:5433/portal",
         REPLICA_MAX_LAG_SECONDS="12",
     )
-    assert got["session"] == "django.contrib.sessions.backends.cached_db"
+    # Django's cached_db, read through the signed-in cache and tolerant of Redis being down
+    # (portal/session_store.py, issue 19).
+    assert got["session"] == "portal.session_store"
     assert got["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert got["scheduler"] == "redbeat.RedBeatScheduler"
     assert got["redbeat"] == "redis://127.0.0.1:6379/3"

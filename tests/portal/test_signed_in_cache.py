@@ -6,8 +6,8 @@ from django.core.cache import caches
 from django.urls import reverse
 
 from accounts.models import TeamMembership
-from referrals.models import Referral
 from tests.conftest import otp_login
+from tests.factories.referrals import referral_with
 
 pytestmark = [pytest.mark.usefixtures("mfa_enforced"), pytest.mark.urls("tests.portal.bench_urls")]
 
@@ -27,28 +27,28 @@ def cache_on(settings):
 
 
 @pytest.fixture
-def signed_in(cache_on, client, staff_member):
+def signed_in(cache_on, client, staff_member, referrer):
     worker = staff_member("oppd")
-    referral = Referral.objects.create(reference="SR-BNCH-0002", referrer=worker)
+    referral = referral_with(referrer)  # any referral: the bench view reads its row by pk
     url = reverse("bench-minimal", args=[referral.pk])
     otp_login(client, worker)
     assert client.get(url).status_code == 200  # fills the cache, stores the session's clocks
-    return worker, url
+    return worker, url, referral.reference
 
 
 def test_a_plain_signed_in_page_makes_one_query_its_own(client, signed_in,
                                                          django_assert_num_queries):
     # Without the cache: 5 (session, user, OTP device, role fingerprint, the referral), see
     # tests/portal/test_signed_in_overhead.py.
-    _, url = signed_in
+    _, url, reference = signed_in
     with django_assert_num_queries(1 + SAVEPOINT) as captured:
         response = client.get(url)
-    assert response.status_code == 200 and b"SR-BNCH-0002" in response.content
+    assert response.status_code == 200 and reference.encode() in response.content
     assert '"referrals_referral"' in captured.captured_queries[1]["sql"]
 
 
 def test_a_role_change_ends_the_session_on_the_next_request(client, signed_in):
-    worker, url = signed_in
+    worker, url, _ = signed_in
     membership = TeamMembership.objects.get(user=worker)
     membership.role = "manager"
     membership.save()  # as the admin does
@@ -57,7 +57,7 @@ def test_a_role_change_ends_the_session_on_the_next_request(client, signed_in):
 
 
 def test_a_removed_device_is_no_longer_a_second_factor(client, signed_in):
-    worker, url = signed_in
+    worker, url, _ = signed_in
     for device in worker.staticdevice_set.all():
         device.delete()
     response = client.get(url)  # staff without a device are sent to set one up
@@ -65,7 +65,7 @@ def test_a_removed_device_is_no_longer_a_second_factor(client, signed_in):
 
 
 def test_a_deactivated_person_is_signed_out(client, signed_in):
-    worker, url = signed_in
+    worker, url, _ = signed_in
     worker.is_active = False
     worker.save()
     response = client.get(url)
@@ -73,7 +73,7 @@ def test_a_deactivated_person_is_signed_out(client, signed_in):
 
 
 def test_signing_out_ends_the_cached_session(client, signed_in):
-    _, url = signed_in
+    _, url, _ = signed_in
     session_key = client.session.session_key
     client.post(reverse("accounts:sign-out"))
     client.cookies["sessionid"] = session_key  # replaying the old cookie
@@ -82,7 +82,7 @@ def test_signing_out_ends_the_cached_session(client, signed_in):
 
 
 def test_with_redis_unreachable_every_read_falls_back_to_the_database(
-        cache_on, client, staff_member, settings, django_assert_num_queries):
+        cache_on, client, staff_member, referrer, settings, django_assert_num_queries):
     from django.conf import settings as live
 
     settings.CACHES = {**live.CACHES, "signed_in": {
@@ -90,11 +90,11 @@ def test_with_redis_unreachable_every_read_falls_back_to_the_database(
         "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
         "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}}}
     worker = staff_member("oppd")
-    referral = Referral.objects.create(reference="SR-BNCH-0003", referrer=worker)
+    referral = referral_with(referrer)
     url = reverse("bench-minimal", args=[referral.pk])
     otp_login(client, worker)
     assert client.get(url).status_code == 200
     # The session, the user, the device, the fingerprint and the referral, as without the cache.
     with django_assert_num_queries(5 + SAVEPOINT):
         response = client.get(url)
-    assert response.status_code == 200 and b"SR-BNCH-0003" in response.content
+    assert response.status_code == 200 and referral.reference.encode() in response.content
