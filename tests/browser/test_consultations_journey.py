@@ -57,4 +57,5 @@ def test_referrer_asks_team_converts_referrer_continues_the_draft(page, visit, s
     _go(page, reference)
     assert "That is financial abuse" in page.locator("main").inner_text()
     _go(page, "Continue the draft referral")
-    assert "Continue draft" in page.locator("main").inner_text()
+    main = page.locator("main").inner_text()
+    assert "Drafts you have not sent" in main and "Deleted if not sent by" in main

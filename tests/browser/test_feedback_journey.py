@@ -30,7 +30,7 @@ def test_referrer_sees_decision_adds_information_and_assignee_sees_it(
     page, visit, sign_in, referrer, make_user, password
 ):
     assignee = staff_make(make_user, role="triage")
-    draft = referral_make(referrer=referrer, status="draft")
+    referral_make(referrer=referrer, status="draft")
     referral = referral_make(referrer=referrer, assignee=assignee)  # its submission's events
     mail.outbox.clear()  # the acknowledgement, sent when the submission committed
     note(referral, "Internal: spoke to the GP", assignee)
@@ -44,8 +44,10 @@ def test_referrer_sees_decision_adds_information_and_assignee_sees_it(
     sign_in(referrer.email, password)
     visit("/feedback/referrals/")
     assert page.get_by_role("heading", level=1).inner_text() == "Your referrals"
-    started = f"{timezone.localtime(draft.created_at):%-d %B %Y}"
-    assert f"Continue draft started {started}" in page.content()
+    # The draft says whose, how far and when it goes (issue 18), and can be continued.
+    assert page.get_by_role("heading", name="Drafts you have not sent").is_visible()
+    assert "Deleted if not sent by" in page.content()
+    assert page.get_by_role("link", name="Continue the draft about").count() == 1
     page.get_by_role("link", name=referral.reference).click()
     page.wait_for_load_state()
     assert_accessible(page)

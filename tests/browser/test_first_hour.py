@@ -141,7 +141,8 @@ def test_lists_drafts_and_navigation_as_a_lead_sees_them(page, live_server, sign
         assert nav.get_by_role("link", name=label).count() == 1, label
     page.set_viewport_size({"width": 320, "height": 900})
     toggle = page.get_by_role("button", name="Menu")
-    assert toggle.is_visible()
+    # The toggle appears when govuk-frontend's media-query listener fires, after the resize.
+    toggle.wait_for(state="visible", timeout=5000)
     toggle.click()
     assert nav.get_by_role("link", name="Sign-in security").is_visible()
     assert_accessible(page)
