@@ -166,6 +166,13 @@ def document(referral: Referral, request) -> dict:
              "others_at_risk_details": p.others_at_risk_details}
             for p in referral.alleged_persons.all()
         ],
+        # Issue 16: the family's other children and the adults in the household.
+        "household_members": [
+            {"name": m.name, "relationship": m.relationship, "child_or_adult": m.child_or_adult,
+             "age": m.age, "date_of_birth": m.date_of_birth, "lives_there": m.lives_there,
+             "concern": m.concern}
+            for m in referral.household_members.all()
+        ],
         "decisions": [
             {"action": d.action, "outcome": d.outcome, "detail": d.detail,
              "decided_at": d.decided_at}

@@ -101,6 +101,19 @@ class AllegedPerson(serializers.Serializer):
     others_at_risk_details = serializers.CharField(allow_blank=True)
 
 
+class HouseholdMember(serializers.Serializer):
+    name = serializers.CharField(allow_blank=True)
+    relationship = serializers.CharField(help_text="parent, parent_partner, sibling, grandparent, "
+                                         "other_relative, carer, partner, child, lodger, other "
+                                         "or unknown (to the person the referral is about).")
+    child_or_adult = serializers.CharField(help_text='"child", "adult" or "unknown".')
+    age = serializers.IntegerField(allow_null=True)
+    date_of_birth = serializers.DateField(allow_null=True)
+    lives_there = serializers.CharField(help_text='"yes", "no" or "unknown".')
+    concern = serializers.CharField(allow_blank=True, help_text="For an adult: what is known "
+                                    "about them that is a worry.")
+
+
 class DecisionItem(serializers.Serializer):
     action = serializers.CharField()
     outcome = serializers.CharField(allow_blank=True)
@@ -162,6 +175,7 @@ class ReferralDocument(serializers.Serializer):
     concern = Concern()
     consent = Consent()
     alleged_persons = AllegedPerson(many=True)
+    household_members = HouseholdMember(many=True, help_text="Added within v1 (issue 16).")
     decisions = DecisionItem(many=True)
     clocks = Clock(many=True)
     timeline = TimelineItem(many=True)

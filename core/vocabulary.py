@@ -272,6 +272,12 @@ class AuditAction(models.TextChoices):
     REFERRAL_ALLEGED_PERSON_ADDED = "referral.alleged_person_added", "Added an alleged person"
     REFERRAL_ALLEGED_PERSON_REMOVED = (
         "referral.alleged_person_removed", "Removed an alleged person")
+    REFERRAL_HOUSEHOLD_MEMBER_ADDED = (
+        "referral.household_member_added", "Added a member of the household")
+    REFERRAL_HOUSEHOLD_MEMBER_CHANGED = (
+        "referral.household_member_changed", "Changed a member of the household")
+    REFERRAL_HOUSEHOLD_MEMBER_REMOVED = (
+        "referral.household_member_removed", "Removed a member of the household")
     REFERRAL_ATTACHMENT_ADDED = "referral.attachment_added", "Added an attachment"
     REFERRAL_ATTACHMENT_REMOVED = "referral.attachment_removed", "Removed an attachment"
     REFERRAL_ATTACHMENT_REFUSED = (

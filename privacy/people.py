@@ -207,6 +207,14 @@ def _as_subject(referral: Referral, redactions: Redactions, *, possible: bool) -
              "others_at_risk_details": redactions.mark(ref, "others at risk", p.others_at_risk_details)}
             for p in referral.alleged_persons.all()
         ],
+        # Issue 16: other people in the household are third parties: marked for redaction.
+        "other_children_and_adults_in_the_household": [
+            {"name": redactions.mark(ref, "household member's name", m.name),
+             "relationship": m.relationship, "child_or_adult": m.child_or_adult,
+             "age": m.age,
+             "concern": redactions.mark(ref, "household member's concern", m.concern)}
+            for m in referral.household_members.all()
+        ],
         "timeline": [
             {"at": e.at, "kind": e.kind, "to_status": e.to_status, "words": e.reason,
              "review": True}

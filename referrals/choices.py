@@ -87,3 +87,24 @@ WHERE = (
 )
 
 PATHWAY_NOT_SURE = "not_sure"
+
+
+class HouseholdRelationship(models.TextChoices):
+    """How a member of the household is related to the person the referral is about (issue 16:
+    "the family's other children and the adults in the household")."""
+
+    PARENT = "parent", "Parent or step-parent"
+    PARENT_PARTNER = "parent_partner", "A parent's partner"
+    SIBLING = "sibling", "Brother or sister (including half and step)"
+    GRANDPARENT = "grandparent", "Grandparent"
+    OTHER_RELATIVE = "other_relative", "Another relative"
+    CARER = "carer", "Carer, foster carer or guardian"
+    PARTNER = "partner", "Their own partner"
+    CHILD = "child", "Their own child"
+    LODGER = "lodger", "Lodger, friend or someone else staying"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Not known"
+
+
+CHILD_OR_ADULT = (("child", "A child (under 18)"), ("adult", "An adult (18 or over)"),
+                  ("unknown", "I do not know"))

@@ -11,6 +11,7 @@ from datetime import date
 from core.vocabulary import Pathway
 from pathways.routing import RouteFlag
 
+from . import choices as c
 from . import steps
 from .ages import age_band
 from .answers import values_load
@@ -64,6 +65,14 @@ def answers_display(referral: Referral) -> list[Section]:
                 ]))))
             if not section.rows:
                 section.rows.append(("People alleged to have caused harm", "None named"))
+        elif step.kind == "household":
+            for number, member in enumerate(referral.household_members.all(), start=1):
+                section.rows.append((f"Person {number}",
+                                     f"{member.name or 'Name not known'}: "
+                                     f"{household_member_text(member)}"))
+            if not section.rows:
+                section.rows.append(("Other children and adults in the household",
+                                     "None named"))
         elif step.kind == "attachments":
             for attachment in referral.attachments.all():
                 section.rows.append((attachment.description or "File", attachment.original_name))
@@ -85,6 +94,26 @@ def answers_display(referral: Referral) -> list[Section]:
                 section.rows.append(("Answers", "None given"))
         sections.append(section)
     return sections
+
+
+def household_member_text(member) -> str:
+    """One household member in words (check your answers, the PDF, staff's page, the step's
+    own list): relationship, child or adult, age, date of birth, whether they live there, and
+    for an adult any concern."""
+    relationship = dict(c.HouseholdRelationship.choices).get(member.relationship,
+                                                             member.relationship)
+    parts = [str(relationship), str(dict(c.CHILD_OR_ADULT).get(member.child_or_adult,
+                                                                member.child_or_adult))]
+    if member.age is not None:
+        parts.append(f"aged {member.age}")
+    if member.date_of_birth:
+        parts.append(f"born {_display(None, member.date_of_birth)}")
+    lives = dict(c.YES_NO_UNKNOWN).get(member.lives_there, member.lives_there)
+    parts.append(f"lives in the household: {str(lives).lower()}")
+    text = "; ".join(parts)
+    if member.concern:
+        text += f"\nConcern: {member.concern}"
+    return text
 
 
 def _route_rows(referral: Referral) -> list[tuple[str, str]]:

@@ -439,6 +439,81 @@ class AllegedPersonForm(StepForm):
                        if k in self.fields)
 
 
+class HouseholdMemberForm(StepForm):
+    """Issue 16: the family's other children and the adults in the household, one person at a
+    time (GOV.UK "add another"). `member` given: the form changes that person."""
+
+    title = "The family's other children and the adults in the household"
+    submit_label = "Add this person"
+    name = text("Their name (optional)", help_text="Leave blank if you do not know it")
+    relationship = radios("Their relationship to the person you are referring",
+                          c.HouseholdRelationship.choices,
+                          "Select their relationship to the person you are referring")
+    child_or_adult = radios("Are they a child or an adult?", c.CHILD_OR_ADULT,
+                            "Select whether they are a child or an adult")
+    age = forms.IntegerField(
+        label="Their age in years (optional)", required=False, min_value=0, max_value=120,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+        error_messages={"invalid": "Their age must be a number, like 7",
+                        "min_value": "Their age must be 0 or more",
+                        "max_value": "Their age must be 120 or less"})
+    date_of_birth = DateField(label="Their date of birth (optional)", required=False,
+                              what="their date of birth",
+                              help_text="If you know it, for example 27 3 2015")
+    lives_there = radios("Do they live in the household?", c.YES_NO_UNKNOWN,
+                         "Select whether they live in the household")
+    concern = text("Is there anything known about this adult that worries you? (optional)",
+                   textarea=True, max_length=2000,
+                   help_text="For example drug or alcohol use, violence, a criminal record, or "
+                             "their own needs")
+
+    def __init__(self, *args, referral, member=None, **kwargs):
+        super().__init__(*args, referral=referral, **kwargs)
+        self.member = member
+        self.initial = {} if member is None else {
+            name: getattr(member, name) for name in self.fields}
+        self.helper.layout = Layout(
+            layout_field("name", self.fields["name"]),
+            layout_field("relationship", self.fields["relationship"]),
+            Reveal("child_or_adult", {"adult": [Field.textarea("concern",
+                                                               label_size=Size.SMALL)]},
+                   legend_size=Size.for_legend(Size.SMALL)),
+            Field.text("age", label_size=Size.SMALL, field_width=Fixed.THREE),
+            layout_field("date_of_birth", self.fields["date_of_birth"]),
+            layout_field("lives_there", self.fields["lives_there"]),
+        )
+
+    def clean(self):
+        data = super().clean()
+        born = data.get("date_of_birth")
+        today = timezone.localdate()
+        if born and born > today:
+            self.add_error("date_of_birth", "Their date of birth must be in the past")
+            born = None
+        age = data.get("age")
+        if born and age is None:
+            age = age_on(born, today)
+        elif born and age is not None and abs(age_on(born, today) - age) > 1:
+            self.add_error("age", "Their age does not match their date of birth: correct one, "
+                                  "or leave the age blank")
+        kind = data.get("child_or_adult")
+        if age is not None and "age" not in self.errors:
+            if kind == "child" and age >= 18:
+                self.add_error("child_or_adult", "They are 18 or over: select an adult, or "
+                                                 "correct their age")
+            elif kind == "adult" and age < 18:
+                self.add_error("child_or_adult", "They are under 18: select a child, or "
+                                                 "correct their age")
+        if kind != "adult":
+            data["concern"] = ""  # the question is asked about adults only
+        return data
+
+    def is_blank(self) -> bool:
+        """Nothing typed or chosen ("Save and continue" then adds nobody)."""
+        names = {*self.fields, *(f"date_of_birth_{i}" for i in range(3))}
+        return not any(str(v).strip() for k, v in self.data.items() if k in names)
+
+
 class AdultForm(StepForm):
     title = "About the adult: needs, capacity and consent"
     care_support_needs = radios(

@@ -170,6 +170,33 @@ class AllegedPerson(models.Model):
         return f"Alleged person {self.pk} on referral {self.referral_id}"
 
 
+class HouseholdMember(models.Model):
+    """One of the family's other children or an adult in the household (issue 16, part 3).
+
+    Asked when children live in the household or the referral is about a child; a referral
+    may have none. The older yes/no answer (`Referral.children_in_household`) stays as it was.
+    """
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE,
+                                 related_name="household_members")
+    name = models.CharField(max_length=200, blank=True)
+    # referrals.choices.HouseholdRelationship: to the person the referral is about.
+    relationship = models.CharField(max_length=20)
+    child_or_adult = models.CharField(max_length=10)  # "child", "adult" or "unknown"
+    age = models.PositiveSmallIntegerField(null=True, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    lives_there = models.CharField(max_length=10)  # "yes", "no" or "unknown"
+    # For an adult: anything known about them that is a worry (their own risk or needs).
+    concern = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"Household member {self.pk} on referral {self.referral_id}"
+
+
 class Attachment(models.Model):
     """A file sent with a referral, stored in the default (private) storage under a random name.
 

@@ -34,6 +34,12 @@ def is_unborn(referral: Referral) -> bool:
     return referral.answers.get("age_known") == "unborn"
 
 
+def has_household(referral: Referral) -> bool:
+    """Issue 16: children live in the household, or the referral is about a child."""
+    return (referral.children_in_household == "yes"
+            or referral.pathway in Pathway.about_children())
+
+
 def has_pathway_questions(referral: Referral) -> bool:
     return bool(questions_for(referral.pathway))
 
@@ -44,7 +50,8 @@ class Step:
     section: str  # heading on check your answers
     form: type
     applies: Callable[[Referral], bool] = always
-    # "form": a single question page; "alleged" and "attachments" collect several items.
+    # "form": a single question page; "alleged", "household" and "attachments" collect
+    # several items.
     kind: str = "form"
     template: str = "referrals/step.html"
 
@@ -60,6 +67,7 @@ STEPS: tuple[Step, ...] = (
     Step("concern-details", "Where, injuries and police", forms.ConcernDetailsForm),
     Step("alleged", "People alleged to have caused harm", forms.AllegedPersonForm,
          kind="alleged", template="referrals/alleged.html"),
+    Step("household", "Other children and adults in the household", forms.HouseholdMemberForm, applies=has_household, kind="household", template="referrals/household.html"),  # noqa: E501
     Step("worker", "The person the concern is about", forms.WorkerForm,
          applies=about_a_worker),
     Step("adult", "The adult: needs, capacity and consent", forms.AdultForm, applies=is_adult,

@@ -23,7 +23,7 @@ from pathways.deadlines import deadlines_open_for
 
 from . import services, steps
 from .access import Need, referral_load
-from .display import answers_display
+from .display import answers_display, household_member_text
 from .forms import AttachmentForm, UrgencyForm
 from .models import Referral
 from .pdf import referral_pdf_ready
@@ -133,6 +133,8 @@ def step(request, pk, key):
                      detail={"step": key})
     if current.kind == "alleged":
         return _alleged(request, referral, current, change=change)
+    if current.kind == "household":
+        return _household(request, referral, current, change=change)
     if current.kind == "attachments":
         return _attachments(request, referral, current, change=change)
     form = current.form(request.POST or None, referral=referral)
@@ -175,6 +177,55 @@ def _alleged(request, referral, current, *, change):
     context = _step_context(referral, current, form, change=change)
     context["people"] = list(referral.alleged_persons.all())
     return render(request, current.template, context)
+
+
+def _household(request, referral, current, *, change):
+    """The GOV.UK "add another" pattern: people added one at a time, each can be changed
+    (`?member=ID` opens them in the form) or removed; 'Save and continue' with a blank form
+    adds nobody."""
+    action = request.POST.get("action")
+    if action == "remove":
+        member_id = _posted_id(request, "member")
+        if member_id is None:
+            return _bad_request(request, "The person to remove was not recognised. Go back to "
+                                         "the list of people and try again.")
+        services.household_member_remove(referral=referral, actor=request.user,
+                                         member_id=member_id, request=request)
+        return redirect(_household_url(referral, change=change))
+    member = None
+    if "member" in request.GET:  # changing someone already added
+        member_id = request.GET["member"]
+        member = (referral.household_members.filter(pk=int(member_id)).first()
+                  if member_id.isascii() and member_id.isdigit()
+                  and 0 < int(member_id) <= BIGINT_MAX else None)
+        if member is None:
+            return _not_found(request)
+    form = current.form(request.POST or None, referral=referral, member=member)
+    if request.method == "POST":
+        if member is None and action == "continue" and form.is_blank():
+            return _mark_done_and_continue(request, referral, current, change=change)
+        if form.is_valid():
+            if member is not None:
+                services.household_member_change(referral=referral, actor=request.user,
+                                                 member_id=member.pk, values=form.values(),
+                                                 request=request)
+            else:
+                services.household_member_add(referral=referral, actor=request.user,
+                                              values=form.values(), request=request)
+            if action == "continue":
+                return _mark_done_and_continue(request, referral, current, change=change)
+            return redirect(_household_url(referral, change=change))
+    context = _step_context(referral, current, form, change=change)
+    context["members"] = [(m, household_member_text(m)) for m in referral.household_members.all()
+                          if member is None or m.pk != member.pk]
+    context["member"] = member
+    context["list_url"] = _household_url(referral, change=change)
+    return render(request, current.template, context)
+
+
+def _household_url(referral, *, change: bool) -> str:
+    url = reverse("referrals:step", args=[referral.pk, "household"])
+    return f"{url}?change=1" if change else url
 
 
 def _attachments(request, referral, current, *, change):

@@ -8,6 +8,7 @@ from .drafts import (
     draft_start,
 )
 from .expiry import drafts_delete_expired, drafts_remind
+from .household import household_member_add, household_member_change, household_member_remove
 from .submission import SubmissionProblem, referral_submit
 
 __all__ = [
@@ -21,5 +22,8 @@ __all__ = [
     "draft_start",
     "drafts_delete_expired",
     "drafts_remind",
+    "household_member_add",
+    "household_member_change",
+    "household_member_remove",
     "referral_submit",
 ]

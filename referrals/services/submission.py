@@ -31,6 +31,7 @@ from pathways.deadlines import deadline_open_first
 from .. import access, steps
 from ..models import (
     AllegedPerson,
+    HouseholdMember,
     Referral,
     ReferralGroupObjectPermission,
     ReferralUserObjectPermission,
@@ -38,6 +39,7 @@ from ..models import (
 from ..record import record
 from ..references import reference_new
 from .drafts import NOT_A_MEMBER_NOW
+from .household import FIELDS as HOUSEHOLD_FIELDS
 
 # Answers an adult concern shares with its linked MASH referral (not typed twice).
 SHARED_ANSWERS = (
@@ -264,5 +266,10 @@ def _linked_mash_copy(adult: Referral, *, now: datetime) -> Referral:
                       contact_with_others_at_risk=p.contact_with_others_at_risk,
                       others_at_risk_details=p.others_at_risk_details)
         for p in adult.alleged_persons.all()
+    ])
+    # The household (issue 16): the children's team needs the same people.
+    HouseholdMember.objects.bulk_create([
+        HouseholdMember(referral=child, **{f: getattr(m, f) for f in HOUSEHOLD_FIELDS})
+        for m in adult.household_members.all()
     ])
     return child

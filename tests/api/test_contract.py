@@ -36,6 +36,7 @@ DOCUMENT_V1 = {
                 "children_in_household": "string", "answers": ANSWERS},
     "consent": {"consent": "string", "grounds": []},
     "alleged_persons": [],
+    "household_members": [],
     "decisions": [{"action": "string", "outcome": "string", "detail": "string",
                    "decided_at": "string"}],
     "clocks": [{"kind": "string", "variant": "string", "starts_at": "string",

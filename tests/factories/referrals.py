@@ -118,9 +118,17 @@ def answers_for(*, child=False, pathway=None, consent="yes", feedback_preference
     return answers
 
 
+def household_add(referral, referrer, people) -> None:
+    """People in the household (issue 16), each through the step's form and the service."""
+    for person in people:
+        form = steps.BY_KEY["household"].form(dict(person), referral=referral)
+        assert form.is_valid(), form.errors
+        services.household_member_add(referral=referral, actor=referrer, values=form.values())
+
+
 def complete_draft(referrer, *, child=False, urgent=False, linked=False, now=None,
                    urgent_reason="Thoughts of self-harm", through: str | None = None,
-                   **answer_options) -> Referral:
+                   household=(), **answer_options) -> Referral:
     """A draft with every step filled in through its form and draft_save_step (`through`: up
     to and including that step's key only, as a referrer who stopped there leaves it)."""
     now = now or timezone.now()
@@ -138,7 +146,11 @@ def complete_draft(referrer, *, child=False, urgent=False, linked=False, now=Non
         if step.key == through:
             referral.refresh_from_db()
             return referral
-    for key in ("alleged", "attachments"):
+    if household:
+        household_add(referral, referrer, household)
+    for key in ("alleged", "household", "attachments"):
+        if not steps.BY_KEY[key].applies(referral):
+            continue
         referral = services.draft_save_step(referral=referral, actor=referrer, step_key=key,
                                             values={}, now=now)
     referral.refresh_from_db()
