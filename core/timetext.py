@@ -42,3 +42,11 @@ def date_time_text(at: datetime, *, short: bool = False) -> str:
     if short:
         return f"{date_text(local, short=True)}, {time_text(local)}"
     return f"{date_text(local)} at {time_text(local)}"
+
+
+def instant_text(at: datetime) -> str:
+    """'Fri 24 May 2024 18:00 BST': the clock explanations' form (`clocks explain`, the
+    referral's clock page). 24-hour and with the zone's name, because an explanation that
+    crosses a clock change must say which hour it means."""
+    local = _local(at)
+    return f"{local:%a} {local.day} {local:%b %Y %H:%M} {local.tzname()}"

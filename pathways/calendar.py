@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from core.timetext import instant_text
+
 LONDON = ZoneInfo("Europe/London")
 ZERO = timedelta(0)
 # A guard, not a rule: no real calendar has ten years without a working day.
@@ -46,9 +48,9 @@ def to_local(moment: datetime) -> datetime:
 
 
 def format_local(moment: datetime) -> str:
-    """'Fri 24 May 2024 18:00 BST': how explanations show an instant."""
-    local = to_local(moment)
-    return f"{local:%a} {local.day} {local:%b %Y %H:%M} {local.tzname()}"
+    """'Fri 24 May 2024 18:00 BST': how explanations show an instant (core.timetext formats
+    every time the portal shows)."""
+    return instant_text(to_local(moment))  # to_local refuses a naive time
 
 
 def format_day(day: date) -> str:
