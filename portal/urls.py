@@ -34,7 +34,8 @@ urlpatterns = [
     path("metrics", ops_views.metrics, name="metrics"),
 ]
 
-# The service's own 500 (rendered without the request context: portal.errors).
+# The service's own 400 and 500 (rendered without the request context: portal.errors).
+handler400 = "portal.errors.bad_request"
 handler500 = "portal.errors.server_error"
 
 if settings.BENCH_VIEWS:  # baseline views for bench/ only (docs/performance.md)

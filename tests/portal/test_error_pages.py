@@ -105,3 +105,40 @@ def test_server_error_page_renders_when_the_database_is_what_failed(db, broken_u
     body = response.content.decode()
     assert "Sorry, there is a problem with the service" in body
     assert "Phone the council" in body
+
+
+def _suspicious(request):
+    from django.core.exceptions import SuspiciousOperation
+
+    raise SuspiciousOperation("a crafted request")
+
+
+def test_a_bad_request_has_the_services_own_page(db, settings, edt_phone):
+    """Django's default 400 is a bare "Bad Request (400)"; ours has the layout, GOV.UK's
+    words and the numbers, rendered without the request's context (a bad Host header is one
+    way to get here, and the request cannot be trusted to build anything)."""
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["portal.example"]
+    response = Client(raise_request_exception=False).get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    body = response.content.decode()
+    _branded(body)
+    assert "Sorry, there is a problem with your request" in body and edt_phone in body
+    assert "evil.example" not in body
+
+
+def test_a_suspicious_request_inside_a_view_gets_the_same_page(db, settings, edt_phone):
+    module = types.ModuleType("suspicious_urls")
+    module.urlpatterns = [path("odd/", _suspicious)]
+    module.handler400 = "portal.errors.bad_request"
+    sys.modules["suspicious_urls"] = module
+    settings.ROOT_URLCONF = "suspicious_urls"
+    settings.DEBUG = False
+    try:
+        response = Client(raise_request_exception=False).get("/odd/")
+    finally:
+        del sys.modules["suspicious_urls"]
+    assert response.status_code == 400
+    body = response.content.decode()
+    _branded(body)
+    assert "Sorry, there is a problem with your request" in body and edt_phone in body
