@@ -6,7 +6,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import Membership
 from accounts.roles import role_of
@@ -79,6 +79,7 @@ def privacy(request):
     return render(request, "portal/privacy.html", {"dpo_contact": settings.COUNCIL_DPO_CONTACT})
 
 
+@require_safe  # GET and HEAD only: a stylesheet, nothing to send to it
 def brand_css(request):
     """The council's brand colour (PORTAL_BRAND_COLOUR, checked at start for contrast) as the
     custom property govuk-frontend's header reads; a stylesheet, so style-src stays 'self'."""

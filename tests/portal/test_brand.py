@@ -29,3 +29,13 @@ def test_a_colour_white_text_cannot_be_read_on_or_that_is_not_a_colour_stops_the
 
 def test_a_dark_enough_colour_is_accepted():
     assert _brand_colour(" #1D70B8 ") == "#1d70b8"
+
+
+@override_settings(PORTAL_BRAND_COLOUR="#00703c")
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_the_brand_stylesheet_answers_only_get_and_head(client, db, method):
+    assert client.get("/brand.css").status_code == 200
+    assert client.head("/brand.css").status_code == 200
+    response = getattr(client, method)("/brand.css")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
