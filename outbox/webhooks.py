@@ -241,11 +241,24 @@ class DeliveryFailed(Exception):
         self.status_code = status_code
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not an instruction: following it would let an endpoint send
+    the worker anywhere, inside the council's network too (SSRF; urllib turns a 302 after a
+    POST into a GET to wherever Location says). The 3xx reaches the caller as an HTTPError."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
 def http_post(url: str, body: bytes, headers: dict, timeout: float) -> int:
-    """POST and return the status code; a non-2xx answer or no answer raises DeliveryFailed."""
+    """POST and return the status code; a non-2xx answer (a redirect included: never
+    followed) or no answer raises DeliveryFailed."""
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with _opener.open(request, timeout=timeout) as response:
             return response.status
     except urllib.error.HTTPError as error:
         raise DeliveryFailed(f"HTTP {error.code}", error.code) from None
