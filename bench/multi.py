@@ -352,6 +352,8 @@ class MultiRun:
         from django.db import connection
         from django.utils import timezone
 
+        from dashboard.refresh import summaries_rebuild
+
         from . import seed
         from .session import session_create
 
@@ -361,12 +363,7 @@ class MultiRun:
         self.people = seed.people_ensure(self.now)
         seed.referrals_grow(self.people, to=self.args.referrals, now=self.now)
         seed.vacuum_analyze()
-        try:
-            from dashboard.refresh import summaries_rebuild
-
-            summaries_rebuild(now=timezone.now())
-        except ImportError:
-            pass
+        summaries_rebuild(now=timezone.now())
         self.drafts = self.drafts_make()
         self.planted = self.clocks_plant()
         p = self.people
