@@ -7,8 +7,11 @@ page, or a pathway's questions, needs no new view code.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from core.vocabulary import Pathway
 from pathways.questions import questions_for
+from pathways.routing import age_on
 
 from . import forms
 from .models import Referral
@@ -91,14 +94,28 @@ def steps_for(referral: Referral) -> list[Step]:
 def step_number(referral: Referral, key: str) -> tuple[int, int]:
     """("Step N of M"): M counts the pages that apply plus check your answers.
 
-    Before a team is chosen, count as for an adult team (every pathway has the same number of
-    pages), so M does not jump when the pathway is picked.
+    Before a team is chosen, count as for the team the person's age points to (a child's
+    referral has the household page: issue 16), so M does not jump when the pathway is picked.
     """
-    # The referrer's answers still count (a pre-birth or worker page applies from them).
+    # The referrer's answers still count (a pre-birth, worker or household page applies from
+    # them).
     applicable = steps_for(referral if referral.pathway else Referral(
-        pathway=Pathway.OPPD, answers=referral.answers))
+        pathway=_provisional_pathway(referral), answers=referral.answers,
+        children_in_household=referral.children_in_household))
     keys = [step.key for step in applicable]
     return keys.index(key) + 1, len(applicable) + 1
+
+
+def _provisional_pathway(referral: Referral) -> str:
+    """Before the team page: MASH for an unborn baby or a known age under 18, else an adult
+    team (which one does not change the count)."""
+    if is_unborn(referral):
+        return Pathway.MASH
+    if referral.person_dob is not None:
+        age = age_on(referral.person_dob, timezone.localdate())
+    else:
+        age = referral.person_age_approx
+    return Pathway.MASH if age is not None and age < 18 else Pathway.OPPD
 
 
 def step_after(referral: Referral, key: str) -> Step | None:
