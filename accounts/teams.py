@@ -1,8 +1,10 @@
 """The pathway teams. Routing needs somewhere to send every referral.
 
 The first four are the teams before issue 16; the All Age Disability service and the LADO were
-added by accounts/migrations/0003_route_teams.py (docs/routing.md). The LADO's phone is left
-blank on purpose: an administrator enters the direct line rather than a number guessed here.
+added by accounts/migrations/0003_route_teams.py (docs/routing.md). Their phones are left
+blank on purpose, "set by the council": an administrator enters the direct lines rather than a
+number guessed (or borrowed from another team) here; `manage.py check` and the administrator's
+home page list every number still unset (pathways.contacts.contacts_unset).
 """
 
 from django.contrib.auth.models import Group
@@ -14,9 +16,9 @@ PATHWAY_TEAMS = [
     ("mental-health", "Mental health safeguarding team", "020 7525 0088"),
     ("learning-disabilities", "Learning disabilities team", "020 7525 2333"),
     ("mash", "Multi-Agency Safeguarding Hub (MASH)", "020 7525 1921"),
-    # The AAD service sits within the adults' learning disabilities service (SSCB annual report
-    # 2018/19, 3.4): until it has its own line, the LD team's.
-    ("all-age-disability", "All Age Disability service (0 to 25)", "020 7525 2333"),
+    # Set by the council (it once borrowed the LD team's line: a caller asking about a
+    # 19-year-old reached the 25+ team).
+    ("all-age-disability", "All Age Disability service (0 to 25)", ""),
     ("lado", "Local Authority Designated Officer (LADO)", ""),
 ]
 

@@ -6,6 +6,8 @@ import logging
 
 from django.db import DatabaseError
 
+from accounts.models import Team
+
 from .models import ContactKind, ContactPoint
 
 log = logging.getLogger(__name__)
@@ -15,9 +17,21 @@ def phone_numbers() -> tuple[list[ContactPoint], list[ContactPoint]]:
     """(pathway teams, out-of-hours teams). Empty lists if the database cannot be read: the
     server error page asks for them, and must still render when the database is what failed."""
     try:
-        contacts = list(ContactPoint.objects.all())
+        # A blank number is one the council has still to set: never shown as a blank line.
+        contacts = list(ContactPoint.objects.exclude(phone=""))
     except DatabaseError:
         log.warning("contacts.unavailable")
         return [], []
     return ([c for c in contacts if c.kind == ContactKind.PATHWAY],
             [c for c in contacts if c.kind == ContactKind.EDT])
+
+
+def contacts_unset() -> list[str]:
+    """Phone numbers still to be set by the council: contact points and teams whose number is
+    blank (the LADO's and the All Age Disability service's, until an administrator enters
+    them). Listed by `manage.py check` (pathways.checks) and the administrator's home page."""
+    points = [f"Contact point: {name}" for name in
+              ContactPoint.objects.filter(phone="").values_list("name", flat=True)]
+    teams = [f"Team: {name}" for name in
+             Team.objects.filter(phone="").values_list("name", flat=True)]
+    return points + teams

@@ -28,6 +28,10 @@ CONTACTS = [
         "Monday to Friday, 9am to 5pm",
         4,
     ),
+    # Issue 16's teams: numbers and hours set by the council (blank until an administrator
+    # enters them; not shown while blank).
+    ("pathway", "all-age-disability", "All Age Disability service (0 to 25)", "", "", 6),
+    ("pathway", "lado", "Local Authority Designated Officer (LADO)", "", "", 7),
     (
         ContactKind.EDT,
         "",

@@ -21,8 +21,13 @@ class ContactPoint(models.Model):
     kind = models.CharField(max_length=20, choices=ContactKind.choices)
     pathway = models.CharField(max_length=32, choices=Pathway.choices, blank=True)
     name = models.CharField(max_length=200)
-    phone = models.CharField(max_length=40)
-    hours = models.CharField(max_length=200, help_text="For example: Monday to Friday, 9am to 5pm")
+    # Blank: "set by the council", not shown to anyone until an administrator enters it, and
+    # listed by `manage.py check` and the administrator's home page (pathways.contacts).
+    phone = models.CharField(max_length=40, blank=True,
+                             help_text="Leave blank until the council has set the number: a "
+                                       "blank number is not shown, and is listed as still to set")
+    hours = models.CharField(max_length=200, blank=True,
+                             help_text="For example: Monday to Friday, 9am to 5pm")
     email = models.EmailField(blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 

@@ -13,6 +13,7 @@ from accounts.roles import role_of
 from accounts.selectors import approval_counts
 from core.vocabulary import Role
 from ops.selectors import worker_health
+from pathways.contacts import contacts_unset
 
 ONE_YEAR = 365 * 24 * 60 * 60
 
@@ -40,6 +41,7 @@ def home(request):
     if info.role == Role.COUNCIL_ADMIN:
         context["counts"] = approval_counts()
         context["health"] = worker_health(now=timezone.now())
+        context["contacts_unset"] = contacts_unset()
     elif info.role == Role.PENDING:
         context["membership"] = Membership.objects.filter(user=request.user).first()
     return render(request, HOME_TEMPLATES[info.role], context)
