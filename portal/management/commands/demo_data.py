@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, demo_people_ensure
+from challenges.demo import demo_challenges_ensure
+from consultations.demo import demo_consultations_ensure
 from dashboard.demo import dashboard_demo_ensure
 from pathways.demo import demo_clocks_ensure
 from referrals.demo import demo_referrals_ensure
@@ -22,6 +24,10 @@ class Command(BaseCommand):
         demo_triage_ensure()
         dashboard_demo_ensure()
         demo_clocks_ensure()
+        # Issue 15's challenges and requests for advice, at chosen times (after the history
+        # and the triage demo, whose decisions they challenge).
+        demo_challenges_ensure()
+        demo_consultations_ensure()
         # The first sweep now, so breaches and warnings (and their notices) show at once.
         deadlines_sweep(now=timezone.now())
         self.stdout.write(self.style.SUCCESS("Demo data ready. Every account's password is:"))
