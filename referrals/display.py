@@ -102,8 +102,9 @@ def household_member_text(member) -> str:
     for an adult any concern."""
     relationship = dict(c.HouseholdRelationship.choices).get(member.relationship,
                                                              member.relationship)
-    parts = [str(relationship), str(dict(c.CHILD_OR_ADULT).get(member.child_or_adult,
-                                                                member.child_or_adult))]
+    kind = {"child": "a child (under 18)", "adult": "an adult (18 or over)"}.get(
+        member.child_or_adult, "not known whether a child or an adult")
+    parts = [str(relationship), kind]
     if member.age is not None:
         parts.append(f"aged {member.age}")
     if member.date_of_birth:

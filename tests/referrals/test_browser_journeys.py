@@ -60,6 +60,9 @@ def test_adult_journey_with_linked_mash_rejected_upload_and_pdf(
             assert "Tom Example" in page.content()
             continue_(page)
             continue
+        if key == "household":  # children live there (issue 16): nobody added here
+            continue_(page)
+            continue
         if key == "attachments":
             svg = tmp_path / "body-map.pdf"
             svg.write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>1</script></svg>')
@@ -78,7 +81,8 @@ def test_adult_journey_with_linked_mash_rejected_upload_and_pdf(
         fill(page, ADULT[key])
         continue_(page)
     assert seen == ["person", "contact", "needs", "pathway", "concern", "concern-details",
-                    "alleged", "adult", "pathway-questions", "referrer", "attachments"]
+                    "alleged", "household", "adult", "pathway-questions", "referrer",
+                    "attachments"]
     assert "Check your answers" in page.content() and "Tom Example" in page.content()
     page.get_by_role("button", name="Accept and send").click()
     page.wait_for_url("**/sent/")
@@ -106,7 +110,7 @@ def test_child_journey_keyboard_only(visit, sign_in, page, referrer, password):
                                  "cares_for": "no", "contact_with_others_at_risk": "unknown"})
             keyboard_continue(page, 'button[value="continue"]')
             continue
-        if key == "attachments":
+        if key in ("household", "attachments"):
             keyboard_continue(page, 'button[value="continue"]')
             continue
         answers = dict(CHILD_ANSWERS[key])

@@ -157,7 +157,7 @@ def test_check_answers_shows_the_household_with_a_change_link(client, referrer):
     client.force_login(referrer)
     page = client.get(reverse("referrals:check", args=[draft.pk])).content.decode()
     assert "Other children and adults in the household" in page
-    assert "Ella Child: Brother or sister (including half and step); A child (under 18); " \
+    assert "Ella Child: Brother or sister (including half and step); a child (under 18); " \
            "aged 6; lives in the household: yes" in page
     assert "born 2 May 1988" in page and "Concern: Drinks heavily at weekends" in page
     assert reverse("referrals:step", args=[draft.pk, "household"]) + "?change=1" in page
