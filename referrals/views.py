@@ -220,6 +220,8 @@ def _household(request, referral, current, *, change):
                           if member is None or m.pk != member.pk]
     context["member"] = member
     context["list_url"] = _household_url(referral, change=change)
+    if member is not None:  # "Back" from changing one person is the list of people
+        context["back_url"] = context["list_url"]
     return render(request, current.template, context)
 
 

@@ -127,6 +127,7 @@ def test_add_two_change_one_remove_one_by_http(client, referrer):
     change_url = f"{url}?member={sister.pk}"
     page = client.get(change_url).content.decode()
     assert 'value="Ella Child"' in page and "Save changes" in page
+    assert f'<a href="{url}" class="govuk-back-link">Back</a>' in page
     response = client.post(change_url, {**SISTER, "age": "19", "action": "save"})
     assert response.status_code == 200
     assert 'value="19"' in response.content.decode()
@@ -254,3 +255,20 @@ def test_a_linked_mash_referral_carries_the_household(referrer):
 
 def test_answers_from_the_factories_still_reach_submission():
     assert "household" not in ADULT_ANSWERS and "household" not in CHILD_ANSWERS
+
+
+def test_the_subject_access_export_marks_household_names_and_concerns_for_redaction(referrer):
+    from privacy.people import Redactions, _as_subject  # noqa: PLC0415
+
+    draft = _child_draft(referrer)
+    household_add(draft, referrer, [SISTER, STEPFATHER])
+    referral = services.referral_submit(referral=draft, actor=referrer,
+                                        submission_key=uuid.uuid4())
+    redactions = Redactions()
+    data = _as_subject(referral, redactions, possible=False)
+    people = data["other_children_and_adults_in_the_household"]
+    assert [p["relationship"] for p in people] == ["sibling", "parent_partner"]
+    assert "Ella Child" not in str(people) and "Drinks heavily" not in str(people)
+    withheld = [item["withheld"] for item in redactions.items]
+    assert withheld.count("household member's name") == 2
+    assert withheld.count("household member's concern") == 1
