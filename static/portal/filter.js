@@ -4,7 +4,7 @@
 export function initFilters(root = document) {
   root.querySelectorAll("[data-portal-filter]").forEach((container) => {
     const items = Array.from(container.querySelectorAll(".govuk-checkboxes__item"));
-    if (items.length < 8 || container.querySelector(".portal-filter")) return;
+    if (items.length < 6 || container.querySelector(".portal-filter")) return;
     const id = `filter-${container.dataset.portalFilter}`;
     const wrapper = document.createElement("div");
     wrapper.className = "govuk-form-group portal-filter";
