@@ -10,9 +10,9 @@ from core.reveal import Reveal
 from core.vocabulary import CriterionAnswer, Outcome, Pathway, RagRating
 from directory.models import Service
 from feedback.services import WITHHELD_REASONS
+from pathways.models import ThresholdLevel
 from referrals import workflow
 from referrals.workflow import Enquiry, OtherAction
-from pathways.models import ThresholdLevel
 from triage import explain
 from triage.transitions import Feedback, feedback_errors
 

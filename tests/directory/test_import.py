@@ -134,3 +134,39 @@ def test_pages_follow_the_oruk_page_header():
     assert list(oruk.pages({"total_pages": 2, "page_number": 1, "contents": []})) == [2]
     assert list(oruk.pages({"content": []})) == []
     assert oruk.services_in_page({"contents": [{"id": "a"}]}) == [{"id": "a"}]
+
+
+def test_a_url_is_followed_through_its_pages():
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs, urlsplit
+
+    pages = {
+        "1": {"totalPages": 2, "number": 1, "content": [{"id": "p1", "name": "First page"}]},
+        "2": {"totalPages": 2, "number": 2, "content": [{"id": "p2", "name": "Second page"}]},
+    }
+    asked = []
+
+    class Feed(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the handler's name
+            page = parse_qs(urlsplit(self.path).query).get("page", ["1"])[0]
+            asked.append(self.path)
+            body = json.dumps(pages[page]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Feed)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        out, _ = _import(f"http://127.0.0.1:{server.server_port}/api/services?per_page=1")
+    finally:
+        server.shutdown()
+    assert "2 added" in out
+    assert asked == ["/api/services?per_page=1", "/api/services?per_page=1&page=2"]
+    assert set(Service.objects.values_list("name", flat=True)) == {"First page", "Second page"}
