@@ -12,7 +12,8 @@ from core.vocabulary import Outcome, Status
 from directory.demo import demo_services_ensure
 from tests.browser.reflow import look
 from tests.factories.accounts import OrganisationFactory, ReferrerFactory, staff
-from tests.factories.referrals import referral_with
+from tests.factories.referrals import referral_submit, referral_with
+from tests.factories.triage import rag_rate
 
 from .conftest import assert_accessible
 
@@ -99,3 +100,38 @@ def test_worker_records_criteria_and_signposting_referrer_reads_plain_words(page
     assert "1 Walworth Road, London, SE17 1AA" in body
     assert "Not met" not in body  # the staff's record stays with the team
     look(page, "decision-explained-referrer")
+
+
+def test_mash_worker_records_the_level_of_need_referrer_reads_it(page, visit, sign_in,
+                                                                 password):
+    demo_services_ensure()
+    referrer = ReferrerFactory(organisation=OrganisationFactory(name="Bellenden Primary",
+                                                                sector="education"))
+    worker = staff("mash")
+    # The referrer thought level 2 applied (the child step's optional question).
+    child = referral_submit(referrer, child=True, overrides={"child": {"need_level": "level-2"}})
+    rag_rate(child, "amber", worker)
+
+    sign_in(worker.email, password)
+    visit(f"/triage/referral/{child.pk}/decide/")
+    level = page.get_by_role("group", name="What is the child's level of need?")
+    assert "The referrer thought: Level 2: Early help (additional needs)." in level.inner_text()
+    level.get_by_label("Level 3: Family help (complex needs)").check()
+    page.get_by_label(Outcome.FAMILY_HELP.label, exact=True).check()
+    page.get_by_label("Outcome, in plain words, for the referrer").fill(
+        "A family help worker will support the family.")
+    page.get_by_label("Reason, for the referrer").fill(
+        "The family has agreed to support from several services.")
+    page.get_by_label("Filter the list").fill("family hub")
+    page.locator("[data-portal-filter] .govuk-checkboxes__item:visible").first \
+        .get_by_role("checkbox").check()
+    _submit(page)
+    assert page.locator("#status").inner_text() == Status.MASH_DECIDED.label
+
+    page.context.clear_cookies()
+    sign_in(referrer.email, password)
+    visit(f"/feedback/referrals/{child.pk}/")
+    body = page.locator("main").inner_text()
+    assert ("We decided the child's needs are at Level 3: Family help (complex needs)" in body)
+    assert "Family hub: early help for families" in body and "020 7946 0104" in body
+    look(page, "decision-level-referrer")
