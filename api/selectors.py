@@ -26,11 +26,12 @@ from .models import ApiClient
 SCHEMA_VERSION = "1"
 
 # Decisions after which the work continues in case management: a section 42 enquiry or other
-# action for an adult; early help, child in need, child protection or immediate protection for
-# a child. "Not a safeguarding concern" and "no further action" have nothing to hand over.
+# action for an adult; early help, family help, child in need, child protection or immediate
+# protection for a child. "Not a safeguarding concern" and "no further action" have nothing to
+# hand over.
 HANDOVER_OUTCOMES = (
-    Outcome.S42_MET, Outcome.CONCERN_NOT_MET, Outcome.EARLY_HELP, Outcome.CHILD_IN_NEED,
-    Outcome.CHILD_PROTECTION, Outcome.IMMEDIATE_PROTECTION,
+    Outcome.S42_MET, Outcome.CONCERN_NOT_MET, Outcome.EARLY_HELP, Outcome.FAMILY_HELP,
+    Outcome.CHILD_IN_NEED, Outcome.CHILD_PROTECTION, Outcome.IMMEDIATE_PROTECTION,
 )
 NOT_HANDED_OVER = (Status.MERGED, Status.WITHDRAWN, Status.DRAFT)
 FEED_KINDS = tuple(kind.value for kind in EVENT_TYPES)

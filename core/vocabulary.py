@@ -96,6 +96,9 @@ class Outcome(models.TextChoices):
     # Children (Working Together 2023).
     NFA = "nfa", "No further action"
     EARLY_HELP = "early_help", "Early help"
+    # Issue 15 item 6: targeted family help (the threshold document's level 3, with the
+    # family's agreement), between early help and a child in need assessment.
+    FAMILY_HELP = "family_help", "Family help (targeted support for the family)"
     CHILD_IN_NEED = "s17", "Child in need (section 17)"
     CHILD_PROTECTION = "s47", "Strategy discussion / child protection enquiry (section 47)"
     IMMEDIATE_PROTECTION = "immediate_protection", "Immediate protection"
@@ -112,8 +115,8 @@ class Outcome(models.TextChoices):
 
     @classmethod
     def child(cls) -> tuple[str, ...]:
-        return (cls.NFA, cls.EARLY_HELP, cls.CHILD_IN_NEED, cls.CHILD_PROTECTION,
-                cls.IMMEDIATE_PROTECTION)
+        return (cls.NFA, cls.EARLY_HELP, cls.FAMILY_HELP, cls.CHILD_IN_NEED,
+                cls.CHILD_PROTECTION, cls.IMMEDIATE_PROTECTION)
 
     @classmethod
     def lado(cls) -> tuple[str, ...]:
@@ -122,6 +125,22 @@ class Outcome(models.TextChoices):
     @classmethod
     def safeguarding_concern(cls) -> tuple[str, ...]:
         return (cls.S42_MET, cls.CONCERN_NOT_MET)
+
+
+class S42Criterion(models.TextChoices):
+    """The three section 42 criteria (Care Act 2014 s42(1)), recorded one by one with every
+    adult concern decision (issue 15 item 6). The value is the Decision column's name."""
+
+    CARE_NEEDS = "s42_care_needs", "Has needs for care and support"
+    ABUSE = "s42_abuse", "Is experiencing, or is at risk of, abuse or neglect"
+    UNABLE_TO_PROTECT = "s42_unable_to_protect", (
+        "Because of those needs, is unable to protect themselves from the abuse or neglect")
+
+
+class CriterionAnswer(models.TextChoices):
+    MET = "met", "Met"
+    NOT_MET = "not_met", "Not met"
+    NOT_KNOWN = "not_known", "Not known"
 
 
 # The decision kinds are the outcomes: one name for readers who look for either word.

@@ -42,6 +42,23 @@ ANSWERS = {answers["pathway"]["pathway"]: answers for _, _, _, answers in DEMOS}
 ADULT_DETAIL = {Outcome.S42_MET: "council", Outcome.CONCERN_NOT_MET: "care_assessment",
                 Outcome.NOT_SAFEGUARDING: "signposted"}
 SIGNPOST = "Age UK Lewisham and Southwark: 020 8690 3320."
+# What staff record with each decision (issue 15 item 6): the children's level of need by
+# outcome, and for adults which section 42 criterion was not met (varied by referral, not by
+# the random generator, so the rest of the history is unchanged).
+LEVEL_FOR = {Outcome.NFA: "level-1", Outcome.EARLY_HELP: "level-2",
+             Outcome.FAMILY_HELP: "level-3", Outcome.CHILD_IN_NEED: "level-3",
+             Outcome.CHILD_PROTECTION: "level-4", Outcome.IMMEDIATE_PROTECTION: "level-4"}
+CRITERIA = ("s42_care_needs", "s42_abuse", "s42_unable_to_protect")
+
+
+def _criteria(outcome: str, pk: int) -> dict:
+    if outcome == Outcome.S42_MET:
+        return dict.fromkeys(CRITERIA, "met")
+    answers = dict.fromkeys(CRITERIA, "met")
+    if outcome == Outcome.NOT_SAFEGUARDING:
+        answers = dict.fromkeys(CRITERIA, "not_known")
+    answers[CRITERIA[pk % 3 if outcome == Outcome.NOT_SAFEGUARDING else 1 + pk % 2]] = "not_met"
+    return answers
 # Sent months ago: the history's emails go to memory, not to the run command's console.
 QUIET_EMAIL = "django.core.mail.backends.locmem.EmailBackend"
 
@@ -151,7 +168,7 @@ def _history(number, received, referrer, pathway, *, now, rng, worker, manager) 
     if decided_at >= now or (received > now - timedelta(days=2) and rng.random() < 0.6):
         return  # still waiting for a decision
     if child:
-        outcome = rng.choices(list(Outcome.child()), weights=[30, 30, 20, 15, 5])[0]
+        outcome = rng.choices(list(Outcome.child()), weights=[30, 25, 5, 20, 15, 5])[0]
         detail = ""
     else:
         outcome = rng.choices(list(Outcome.adult()), weights=[30, 35, 35])[0]
@@ -160,6 +177,8 @@ def _history(number, received, referrer, pathway, *, now, rng, worker, manager) 
                       feedback=Feedback(outcome_text=Outcome(outcome).label + ".",
                                         reason="The team looked at the concern.",
                                         signposting=SIGNPOST),
+                      criteria=None if child else _criteria(outcome, referral.pk),
+                      need_level=LEVEL_FOR.get(outcome) if child else None,
                       now=decided_at)
     given = decided_at + timedelta(hours=rng.uniform(0.1, 30))
     if given >= now:

@@ -20,6 +20,13 @@ class FeedbackRecord(models.Model):
     outcome_text = models.TextField(help_text="The outcome in plain words.")
     reason = models.TextField(blank=True)
     signposting = models.TextField(blank=True)
+    # The decision explained in plain words (issue 15 item 6): which section 42 criterion was
+    # not met, or the child's level of need. Written by triage.explain from what staff
+    # recorded; held back like the reason when detail is withheld or consent was refused.
+    explanation = models.TextField(blank=True)
+    # Signposting from the directory, shown with each service's contact details (always
+    # shown, like the signposting text: it is public information about public services).
+    services = models.ManyToManyField("directory.Service", blank=True, related_name="+")
     withheld = models.BooleanField(default=False)
     withheld_reason = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -157,6 +157,10 @@ class FeedbackView:
     reason: str
     signposting: str
     withheld_words: str
+    # Issue 15 item 6: the decision in plain words (which section 42 criterion was not met, or
+    # the child's level of need) and the services from the directory, with their contacts.
+    explanation: str = ""
+    services: tuple = ()
 
 
 def _outcome_words(referral: Referral) -> str:
@@ -177,17 +181,19 @@ def feedback_for_referrer(referral: Referral) -> list[FeedbackView]:
     no_consent = consent_withheld(referral)
     views = []
     for record in referral.feedback_records.order_by("created_at", "id"):
+        services = tuple(record.services.all())
         if record.kind == PHONE_CALL:
             # Staff's summary of the call is for the record only: the referrer heard it.
             views.append(FeedbackView(record, "Feedback given to you by phone", "", "", ""))
         elif record.withheld or no_consent:
             reason_key = record.withheld_reason if record.withheld else "no_consent"
             headline = _outcome_words(referral) or "A decision has been made."
+            # The explanation is detail like the reason: held back. Services are signposting.
             views.append(FeedbackView(record, headline, "", record.signposting,
-                                      WITHHELD_REASONS.get(reason_key, "")))
+                                      WITHHELD_REASONS.get(reason_key, ""), "", services))
         else:
             views.append(FeedbackView(record, record.outcome_text, record.reason,
-                                      record.signposting, ""))
+                                      record.signposting, "", record.explanation, services))
     return views
 
 

@@ -51,6 +51,8 @@ def feedback_owe(
     withheld_reason: str = "",
     actor=None,
     now: datetime | None = None,
+    explanation: str = "",
+    service_ids=(),
 ) -> FeedbackRecord:
     """Record the feedback the referrer is owed for a decision and queue the notices carrying it.
 
@@ -71,9 +73,12 @@ def feedback_owe(
         signposting=signposting,
         withheld=withheld,
         withheld_reason=withheld_reason,
+        explanation=explanation,
         created_by=actor,
         created_at=now,
     )
+    if service_ids:
+        record.services.set(service_ids)
     if referral.pathway:  # deadline_open returns the running clock if one is open already
         deadline_open(referral=referral, kind=FEEDBACK_CLOCK, starts=now, actor=actor)
     notices = [

@@ -18,6 +18,7 @@ from .models import (
     Deadline,
     RoutingRule,
     RoutingRuleChange,
+    ThresholdLevel,
 )
 from .policies import working_calendar
 from .routing import routing_rule_history_write
@@ -115,6 +116,25 @@ class DeadlineAdmin(ReferralRecordAdminMixin, admin.ModelAdmin):
 class ContactPointAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "pathway", "phone", "hours", "order"]
     list_editable = ["phone", "hours", "order"]
+
+
+@admin.register(ThresholdLevel)
+class ThresholdLevelAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """The children's levels of need (the partnership's threshold document): staff record one
+    with each MASH decision, referrers may suggest one. A level in use is made inactive, not
+    deleted, so decisions already made keep their words."""
+
+    list_display = ["number", "name", "code", "guidance_url", "active"]
+    list_display_links = ["name"]
+    list_editable = ["active"]
+    readonly_fields = ["updated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The code is what decisions and referrals store: fixed once made.
+        return ["code", *self.readonly_fields] if obj is not None else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class RoutingRuleChangeInline(admin.TabularInline):

@@ -51,3 +51,34 @@ def contact_points_ensure() -> None:
             pathway=pathway,
             defaults={"name": name, "phone": phone, "hours": hours, "order": order},
         )
+
+
+# The children's levels of need (pathways.threshold_models), in the London continuum-of-need
+# style. Administrators set the guidance links to the partnership's own threshold document.
+THRESHOLD_GUIDANCE = "https://www.londonsafeguardingchildrenprocedures.co.uk/"
+THRESHOLD_LEVELS = [
+    ("level-1", 1, "Level 1: Universal",
+     "The child's needs can be met by everyday services, such as their school, nursery, GP or "
+     "health visitor, without extra help from children's services."),
+    ("level-2", 2, "Level 2: Early help (additional needs)",
+     "The child and family would benefit from extra support, agreed with them, from one "
+     "service or an early help worker, to stop problems growing."),
+    ("level-3", 3, "Level 3: Family help (complex needs)",
+     "The family needs support from several services working together, led by a family help "
+     "worker, with the family's agreement. This can include an assessment as a child in need "
+     "(section 17 of the Children Act 1989)."),
+    ("level-4", 4, "Level 4: Acute (statutory and specialist)",
+     "The child may be suffering, or be likely to suffer, significant harm. Children's social "
+     "care acts to protect them: a strategy discussion, a child protection enquiry (section 47) "
+     "or immediate protection."),
+]
+
+
+def threshold_levels_ensure() -> None:
+    """Create any missing default level. Administrators' edits are kept."""
+    from .models import ThresholdLevel
+
+    for code, number, name, summary in THRESHOLD_LEVELS:
+        ThresholdLevel.objects.get_or_create(
+            code=code, defaults={"number": number, "name": name, "summary": summary,
+                                 "guidance_url": THRESHOLD_GUIDANCE})

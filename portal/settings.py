@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "pathways",
+    "directory",
     "referrals",
     "feedback",
     "challenges",

@@ -12,9 +12,11 @@ from crispy_forms_gds.layout import Field, Fixed, Fluid, Layout, Size, Submit
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.html import format_html
 
 from core.reveal import Reveal
 from core.vocabulary import Pathway
+from pathways.models import ThresholdLevel
 from pathways.questions import questions_for
 from pathways.routing import MainNeed, RouteFlag, age_on, route_suggest
 
@@ -554,6 +556,9 @@ class AdultForm(StepForm):
         return data
 
 
+NEED_LEVEL_NOT_SURE = "not_sure"
+
+
 class ChildForm(StepForm):
     title = "About the child: parents, school and professionals"
     parents_aware = radios("Do the parents or carers know about this referral?", c.YES_NO,
@@ -576,6 +581,28 @@ class ChildForm(StepForm):
     gp = text("GP surgery (optional)")
     other_professionals = text("Other professionals involved (optional)", textarea=True,
                                max_length=2000, help_text="Names, roles and organisations")
+    # Issue 15 item 6 / issue 16 item 3: the level of need the referrer believes applies, from
+    # the partnership's threshold document (pathways.ThresholdLevel rows). The MASH worker sees
+    # it when recording the level decided.
+    need_level = forms.ChoiceField(
+        label="What level of need do you think applies? (optional)", required=False,
+        widget=forms.RadioSelect, choices=(),  # the rows, set per form below
+        error_messages={"invalid_choice": "Select one of the levels of need, or I'm not sure"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        levels = list(ThresholdLevel.objects.active())
+        self.fields["need_level"].choices = [*((level.code, level.name) for level in levels),
+                                             (NEED_LEVEL_NOT_SURE, "I'm not sure")]
+        guide = next((level for level in levels if level.guidance_url), None)
+        hint = "The team decides the level; your view helps them."
+        if guide is not None:
+            self.fields["need_level"].help_text = format_html(
+                '{} <a class="govuk-link" href="{}" target="_blank" rel="noopener noreferrer">'
+                "Read what each level means in the threshold document (opens in new tab)</a>",
+                hint, guide.guidance_url)
+        else:
+            self.fields["need_level"].help_text = hint
 
     def clean(self):
         data = super().clean()

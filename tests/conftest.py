@@ -82,6 +82,12 @@ def _reference_data(request):
         pathway_teams_ensure()
         contact_points_ensure()
         routing_rules_ensure()
+    from pathways.models import ThresholdLevel
+
+    if not ThresholdLevel.objects.exists():
+        from pathways.migrations_data import threshold_levels_ensure
+
+        threshold_levels_ensure()
 
 
 @pytest.fixture

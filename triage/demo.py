@@ -3,13 +3,16 @@
 changes nothing. Needs accounts.demo.demo_people_ensure() first."""
 
 import copy
+from dataclasses import replace
 from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import TeamMembership, User
-from core.vocabulary import Outcome, Pathway
+from core.vocabulary import Outcome, Pathway, S42Criterion
+from directory.demo import demo_services_ensure
+from directory.models import Service
 from outbox.models import Notice, NoticeStatus
 from outbox.send import notices_send_now
 from referrals.demo import DEMOS, demo_referral_build
@@ -96,9 +99,21 @@ def _send_pending(referral_id: int) -> None:
                      .values_list("pk", flat=True))
 
 
+ALL_MET = {name: "met" for name in S42Criterion.values}
+
+
+def _criteria(care_needs: str, abuse: str, unable_to_protect: str) -> dict:
+    return dict(zip(S42Criterion.values, (care_needs, abuse, unable_to_protect), strict=True))
+
+
+def _services(*source_ids: str) -> tuple[int, ...]:
+    return tuple(Service.objects.filter(source_id__in=source_ids).values_list("pk", flat=True))
+
+
 @transaction.atomic
 def demo_triage_ensure() -> int:
     """Referrals in every state. Returns how many demo referrals exist."""
+    demo_services_ensure()  # the directory staff signpost to (issue 15 item 6)
     # The referral work's downloads and the referrer pages check guardian through the user's
     # groups: demo staff belong to their team's group.
     for membership in TeamMembership.objects.select_related("team", "user"):
@@ -123,14 +138,17 @@ def demo_triage_ensure() -> int:
     t.referral_info_request(referral_id=pk("info"), actor=w,
                             question="Does she have family nearby who visit?")
     t.referral_decide(referral_id=pk("not-concern"), actor=w, outcome=Outcome.NOT_SAFEGUARDING,
-                      detail="signposted", feedback=SIGNPOST)
+                      detail="signposted",
+                      feedback=replace(SIGNPOST, services=_services("demo-0001-carers",
+                                                                    "demo-0003-befriending")),
+                      criteria=_criteria("met", "not_met", "not_known"))
     t.referral_decide(referral_id=pk("enquiry"), actor=w, outcome=Outcome.S42_MET,
-                      detail="council", feedback=TOLD)
+                      detail="council", feedback=TOLD, criteria=ALL_MET)
     t.referral_decide(referral_id=pk("plan"), actor=w, outcome=Outcome.S42_MET,
-                      detail="police", feedback=WITHHELD)
+                      detail="police", feedback=WITHHELD, criteria=ALL_MET)
     t.referral_plan(referral_id=pk("plan"), actor=w, reason="Enquiry complete.")
     t.referral_decide(referral_id=pk("closed"), actor=w, outcome=Outcome.S42_MET,
-                      detail="caused", feedback=TOLD)
+                      detail="caused", feedback=TOLD, criteria=ALL_MET)
     _send_pending(pk("closed"))
     t.referral_close(referral_id=pk("closed"), actor=m, reason="Plan reviewed; risk reduced.",
                      feedback=Feedback(outcome_text="The enquiry is finished and the referral "
@@ -151,21 +169,25 @@ def demo_triage_ensure() -> int:
     t.referral_reroute(referral_id=pk("rerouted"), actor=w, pathway="mash",
                        reason="The young person is 15: a MASH referral.")
     t.referral_decide(referral_id=pk("mh-not-met"), actor=staff["mental-health"],
-                      outcome=Outcome.CONCERN_NOT_MET, detail="care_assessment", feedback=TOLD)
+                      outcome=Outcome.CONCERN_NOT_MET, detail="care_assessment",
+                      feedback=replace(TOLD, services=_services("demo-0102-mental-health")),
+                      criteria=_criteria("met", "met", "not_met"))
     ld = staff["learning-disabilities"]
     t.referral_decide(referral_id=pk("ld-enquiry"), actor=ld, outcome=Outcome.S42_MET,
-                      detail="council", feedback=TOLD)
+                      detail="council", feedback=TOLD, criteria=ALL_MET)
     mash = staff["mash"]
     t.referral_rag_rate(referral_id=pk("mash-red"), actor=mash, rating="amber")
     t.referral_rag_rate(referral_id=pk("mash-red"), actor=mash, rating="red",
                         reason="School reports new bruising.")
-    for key, outcome in (("mash-decided", Outcome.EARLY_HELP), ("mash-closed", Outcome.NFA)):
+    for key, outcome, level in (("mash-decided", Outcome.EARLY_HELP, "level-2"),
+                                ("mash-closed", Outcome.NFA, "level-1")):
         t.referral_rag_rate(referral_id=pk(key), actor=mash, rating="green")
-        t.referral_decide(referral_id=pk(key), actor=mash, outcome=outcome,
+        t.referral_decide(referral_id=pk(key), actor=mash, outcome=outcome, need_level=level,
                           feedback=Feedback(outcome_text=Outcome(outcome).label + ".",
                                             reason="Needs are met with family support.",
                                             signposting="Southwark Family Early Help: "
-                                                        "020 7525 1922."))
+                                                        "020 7525 1922.",
+                                            services=_services("demo-0004-family-hub")))
     _send_pending(pk("mash-closed"))
     t.referral_close(referral_id=pk("mash-closed"), actor=mash, reason="No further action.",
                      feedback=Feedback(outcome_text="The referral is closed.",

@@ -1,15 +1,19 @@
 """Forms for the triage workspace. They parse input; the rules live in referrals.workflow and
 triage.transitions (the services report field errors, which views add back to the form)."""
 
+from crispy_forms.layout import Div
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Fluid, Layout, Size, Submit
 from django import forms
 
 from core.reveal import Reveal
-from core.vocabulary import Outcome, Pathway, RagRating
+from core.vocabulary import CriterionAnswer, Outcome, Pathway, RagRating
+from directory.models import Service
 from feedback.services import WITHHELD_REASONS
+from pathways.models import ThresholdLevel
 from referrals import workflow
 from referrals.workflow import Enquiry, OtherAction
+from triage import explain
 from triage.transitions import Feedback, feedback_errors
 
 from .selectors import CATEGORIES
@@ -89,6 +93,7 @@ class FeedbackFields(forms.Form):
             outcome_text=data.get("outcome_text", ""), reason=data.get("feedback_reason", ""),
             signposting=data.get("signposting", ""), withheld=withheld,
             withheld_reason=data.get("withheld_reason", "") if withheld else "",
+            services=tuple(int(pk) for pk in data.get("services", ()) or ()),
         )
 
 
@@ -109,17 +114,62 @@ def _either(labels) -> str:
     return ", ".join(labels[:-1]) + " or " + labels[-1] if len(labels) > 1 else labels[0]
 
 
+def _criterion(name) -> forms.ChoiceField:
+    return forms.ChoiceField(label=explain.QUESTIONS[name], widget=forms.RadioSelect,
+                             required=False, choices=CriterionAnswer.choices)
+
+
+def _services_field() -> forms.MultipleChoiceField:
+    # Every active service, by kind of help then name; the page adds a filter box (a few
+    # hundred rows stay usable) and without JavaScript the whole list shows.
+    return forms.MultipleChoiceField(
+        label="Services from the directory", required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose any services the referrer or the person can contact. The referrer "
+                  "sees each one with its phone number, email, website and address.",
+        choices=lambda: [(str(s.pk), s.choice_label)
+                         for s in Service.objects.active().order_by("area", "name", "id")],
+        error_messages={"invalid_choice": "Select services from the directory list"})
+
+
 class DecideForm(FeedbackFields):
     """The decision, and under each adult decision only the next steps that fit it
     (workflow.OUTCOME_DETAILS): one question per decision, revealed when it is chosen. Without
-    JavaScript every question shows, so clean() says when the step chosen does not fit."""
+    JavaScript every question shows, so clean() says when the step chosen does not fit.
+
+    Decisions that explain themselves (issue 15 item 6): an adult decision records the three
+    section 42 criteria one by one, a MASH decision the child's level of need (threshold levels
+    as rows); both may signpost to services from the directory (triage.explain)."""
 
     outcome = forms.ChoiceField(label="What is the decision?", widget=forms.RadioSelect,
                                 error_messages={"required": "Select the decision"})
     rationale = _text("Rationale (internal: never shown to the referrer)", "", required=False)
 
-    def __init__(self, *args, pathway: str, **kwargs):
+    def __init__(self, *args, pathway: str, suggested_level: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.pathway = pathway
+        self.fields["services"] = _services_field()
+        self.fields["signposting"].help_text = (
+            "Required when it is not a safeguarding concern, unless you choose services from "
+            "the directory below.")
+        explained = []
+        if explain.is_adult(pathway):
+            for name in explain.CRITERIA:
+                self.fields[name] = _criterion(name)
+            explained = [Fieldset(
+                *[Field.radios(n, legend_size=Size.SMALL, inline=True) for n in explain.CRITERIA],
+                legend="Section 42 criteria (Care Act 2014)", legend_size=Size.MEDIUM)]
+        elif explain.is_child(pathway):
+            levels = ThresholdLevel.objects.active()
+            suggested = levels.filter(code=suggested_level).first() if suggested_level else None
+            self.fields["need_level"] = forms.ChoiceField(
+                label="What is the child's level of need?", widget=forms.RadioSelect,
+                choices=[(level.code, level.name) for level in levels],
+                help_text=(f"The referrer thought: {suggested.name}." if suggested else
+                           "Under the safeguarding children partnership's threshold document."),
+                error_messages={"required": "Select the child's level of need",
+                                "invalid_choice": "Select one of the levels of need listed"})
+            explained = [Field.radios("need_level", legend_size=Size.MEDIUM)]
         outcomes = workflow.outcomes_for(pathway)
         self.fields["outcome"].choices = [(o, Outcome(o).label) for o in outcomes]
         reveals = {}
@@ -134,19 +184,43 @@ class DecideForm(FeedbackFields):
                 widget=forms.RadioSelect, required=False,
                 choices=[(d, DETAIL_LABELS[d]) for d in details])
             reveals[outcome] = [Field.radios(name, legend_size=Size.SMALL, small=True)]
-        # The error summary follows the page's order: the decision and its step first.
-        self.order_fields(["outcome", *(f"detail_{o}" for o in reveals), "rationale"])
+        # The error summary follows the page's order: the criteria or level, the decision and
+        # its step, then the feedback.
+        self.order_fields([*explain.CRITERIA, "need_level", "outcome",
+                           *(f"detail_{o}" for o in reveals), "rationale"])
         self.helper = _helper(
+            *explained,
             Reveal("outcome", reveals, legend_size=Size.for_legend(Size.MEDIUM)),
             Field.textarea("rationale"),
-            Fieldset(*self.feedback_layout, legend="Feedback for the referrer",
-                     legend_size=Size.LARGE),
+            Fieldset(*self.feedback_layout,
+                     Div(Field.checkboxes("services", legend_size=Size.SMALL, small=True),
+                         css_class="portal-filterable", data_portal_filter="services"),
+                     legend="Feedback for the referrer", legend_size=Size.LARGE),
             button="Record the decision",
         )
+
+    def criteria(self) -> dict | None:
+        if not explain.is_adult(self.pathway):
+            return None
+        data = getattr(self, "cleaned_data", {})
+        return {name: data.get(name, "") for name in explain.CRITERIA}
+
+    def need_level(self) -> str | None:
+        if not explain.is_child(self.pathway):
+            return None
+        return getattr(self, "cleaned_data", {}).get("need_level", "")
 
     def clean(self):
         data = super().clean()
         outcome = data.get("outcome", "")
+        # The same rules as the service (triage.explain), every error at once; a criterion is
+        # only checked against a decision that was chosen.
+        errors = {}
+        if explain.is_adult(self.pathway):
+            errors.update(explain.criteria_errors(outcome=outcome, criteria=self.criteria()))
+        for field, message in errors.items():
+            if field not in self.errors:
+                self.add_error(field, message)
         details = workflow.OUTCOME_DETAILS.get(outcome, ())
         if not details:
             data["detail"] = ""

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from core.vocabulary import CriterionAnswer
+
 
 class Decision(models.Model):
     """One recorded decision (concern decision, MASH decision, closure, merge) and the feedback
@@ -19,6 +21,19 @@ class Decision(models.Model):
     detail = models.CharField(max_length=40, blank=True)
     # Staff's own rationale: internal, never shown to the referrer.
     rationale = models.TextField(blank=True)
+    # Adults' concern decisions: the three section 42 criteria, one by one (issue 15 item 6;
+    # core.vocabulary.S42Criterion). Blank on other decisions. The referrer is told in plain
+    # words which was not met (triage.explain), never these codes.
+    s42_care_needs = models.CharField("has care and support needs", max_length=10, blank=True,
+                                      choices=CriterionAnswer.choices)
+    s42_abuse = models.CharField("experiencing or at risk of abuse or neglect", max_length=10,
+                                 blank=True, choices=CriterionAnswer.choices)
+    s42_unable_to_protect = models.CharField("unable to protect themselves", max_length=10,
+                                             blank=True, choices=CriterionAnswer.choices)
+    # Children's (MASH) decisions: the level of need under the threshold document. A level in
+    # use is never deleted (administrators make it inactive).
+    need_level = models.ForeignKey("pathways.ThresholdLevel", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
     feedback = models.ForeignKey(
         "feedback.FeedbackRecord", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",

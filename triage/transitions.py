@@ -12,7 +12,8 @@ A rolled-back change leaves no event, no audit row and no notice behind.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.db import transaction
@@ -49,6 +50,7 @@ from referrals.models import Referral
 from referrals.record import record as record_change  # `record` names feedback records here
 from referrals.workflow import Action, Transition
 
+from . import explain
 from .models import Decision, DuplicateKind, DuplicateLink
 
 PERMS = ("referrals.view_referral", "referrals.triage_referral")
@@ -64,6 +66,11 @@ class Feedback:
     withheld: bool = False
     withheld_reason: str = ""
     extra: dict = field(default_factory=dict)
+    # Issue 15 item 6: services chosen from the directory (ids), shown with their contacts,
+    # and the decision explained in plain words (written by referral_decide from what staff
+    # recorded: triage.explain).
+    services: tuple[int, ...] = ()
+    explanation: str = ""
 
 
 def feedback_errors(*, feedback: Feedback | None, outcome: str = "") -> dict[str, str]:
@@ -79,7 +86,8 @@ def feedback_errors(*, feedback: Feedback | None, outcome: str = "") -> dict[str
         errors["outcome_text"] = "Enter the outcome in plain words for the referrer"
     if not feedback.reason.strip():
         errors["feedback_reason"] = "Enter the reason for the decision, for the referrer"
-    if outcome in workflow.SIGNPOSTING_REQUIRED and not feedback.signposting.strip():
+    if (outcome in workflow.SIGNPOSTING_REQUIRED and not feedback.signposting.strip()
+            and not feedback.services):
         errors["signposting"] = (
             "Enter where else the referrer or the person can go for help (signposting)"
         )
@@ -122,7 +130,7 @@ def _owe(*, referral: Referral, row: Transition, feedback: Feedback, actor, now:
             reason=feedback.reason.strip(), signposting=feedback.signposting.strip(),
             withheld=feedback.withheld,
             withheld_reason=feedback.withheld_reason if feedback.withheld else "", actor=actor,
-            now=now,
+            now=now, explanation=feedback.explanation, service_ids=feedback.services,
         ))
         if target.pk != referral.pk:
             deadlines.deadline_open(referral=target, kind="feedback", starts=now,
@@ -154,10 +162,12 @@ def _referrer_words(feedback: Feedback | None, reason: str) -> str:
     return feedback.reason.strip()
 
 
-def _decision(*, referral, row, actor, now, detail="", rationale="", record=None):
+def _decision(*, referral, row, actor, now, detail="", rationale="", record=None,
+              criteria=None, level=None):
     return Decision.objects.create(
         referral=referral, action=row.action, outcome=row.outcome, detail=detail,
         rationale=rationale, feedback=record, decided_by=actor, decided_at=now,
+        need_level=level, **(criteria or {}),
     )
 
 
@@ -166,21 +176,41 @@ def _decision(*, referral, row, actor, now, detail="", rationale="", record=None
 @transaction.atomic
 def referral_decide(*, referral_id: int, actor, outcome: str, detail: str = "",
                     rationale: str = "", feedback: Feedback | None,
+                    criteria: Mapping[str, str] | None = None, need_level: str | None = None,
                     now: datetime | None = None, request=None) -> Referral:
-    """Record the concern decision (adults) or the MASH decision (children)."""
+    """Record the concern decision (adults) or the MASH decision (children).
+
+    With an adult decision, `criteria` holds the three section 42 criteria (met, not met or
+    not known, by S42Criterion value): a decision that means no enquiry needs one not met, and
+    section 42 met needs all three. With a MASH decision, `need_level` is a ThresholdLevel
+    code. The referrer's feedback then explains the decision in plain words (triage.explain).
+    None: not recorded (the decision form always records them)."""
     now = now or timezone.now()
     referral = _locked(referral_id)
     row = _check(referral=referral, actor=actor, action=Action.DECIDE, outcome=outcome)
     allowed_details = workflow.OUTCOME_DETAILS.get(outcome, ())
     if allowed_details and detail not in allowed_details:
         raise TransitionError("Choose what happens next", {"detail": "Select what happens next"})
+    errors = explain.decision_errors(
+        pathway=referral.pathway, outcome=outcome, criteria=criteria, need_level=need_level,
+        service_ids=feedback.services if feedback else ())
+    if errors:
+        raise TransitionError("The decision's explanation is incomplete", errors)
     _require_feedback(row, feedback)
+    adult = explain.is_adult(referral.pathway) and criteria is not None
+    criteria = {name: criteria[name] for name in explain.CRITERIA} if adult else None
+    level = (explain.ThresholdLevel.objects.get(code=need_level)
+             if explain.is_child(referral.pathway) and need_level else None)
+    words = explain.explanation_for(pathway=referral.pathway, outcome=outcome,
+                                    criteria=criteria, level=level)
+    if feedback is not None and words:
+        feedback = replace(feedback, explanation=words)
     from_status = referral.status
     referral.status, referral.outcome = row.target, outcome
     referral.save(update_fields=["status", "outcome", "updated_at"])
     record = _owe(referral=referral, row=row, feedback=feedback, actor=actor, now=now)
     _decision(referral=referral, row=row, actor=actor, now=now, detail=detail,
-              rationale=rationale, record=record)
+              rationale=rationale, record=record, criteria=criteria, level=level)
     _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
          reason=_referrer_words(feedback, ""), request=request,
          detail={"outcome": outcome, "detail": detail, "feedback": record.pk})

@@ -195,7 +195,7 @@ def referral_detail(request, pk, team):
         "events": referral.events.select_related("actor"), "clocks": clocks,
         "notices": referral.notices.order_by("-created_at"),
         "feedback_records": referral.feedback_records.all(),
-        "decisions": referral.decisions.select_related("decided_by"),
+        "decisions": referral.decisions.select_related("decided_by", "need_level", "feedback"),
         "notes": referral.internal_notes.select_related("author"),
         "note_form": forms.NoteForm(), "duplicates": duplicates, "visible": visible,
         "linkable": linkable,
@@ -224,7 +224,8 @@ def _perform(action, form, referral, request):
     if action == Action.DECIDE:
         return transitions.referral_decide(
             **common, outcome=data["outcome"], detail=data.get("detail", ""),
-            rationale=data.get("rationale", ""), feedback=form.feedback())
+            rationale=data.get("rationale", ""), feedback=form.feedback(),
+            criteria=form.criteria(), need_level=form.need_level())
     if action == Action.CLOSE:
         return transitions.referral_close(**common, reason=data["reason"],
                                           feedback=form.feedback(),
@@ -255,7 +256,11 @@ def _perform(action, form, referral, request):
 
 def _form_for(action, referral, data=None, initial=None):
     form_class = forms.FORMS[action]
-    kwargs = {"pathway": referral.pathway} if action == Action.DECIDE else {}
+    kwargs = {}
+    if action == Action.DECIDE:
+        answers = referral.answers if isinstance(referral.answers, dict) else {}
+        kwargs = {"pathway": referral.pathway,
+                  "suggested_level": str(answers.get("need_level") or "")}
     return form_class(data, initial=initial, **kwargs)
 
 

@@ -3,7 +3,7 @@ function from a Context. A lead sees only the referrer-side figures of their org
 
 from core.vocabulary import Pathway
 
-from . import challenges, consultations, feedback, outcomes, received, timeliness
+from . import challenges, consultations, decisions, feedback, outcomes, received, timeliness
 from .context import Context
 
 SECTIONS = [
@@ -20,6 +20,8 @@ SECTIONS = [
     # on its own line.
     ("challenges", "Challenges to decisions", [challenges.challenges_by_pathway_sector]),
     ("consultations", "Requests for advice", [consultations.consultations_by_pathway]),
+    ("decisions", "Decisions explained", [decisions.s42_criteria_not_met,
+                                          decisions.child_levels_of_need]),
 ]
 
 # What an organisation's safeguarding lead may see: referrals made, feedback received, time to
@@ -48,13 +50,17 @@ SLUGS = {
     "mash-outcomes": outcomes.mash_outcomes,
     "challenges": challenges.challenges_by_pathway_sector,
     "consultations": consultations.consultations_by_pathway,
+    "s42-criteria": decisions.s42_criteria_not_met,
+    "levels-of-need": decisions.child_levels_of_need,
 }
 
 
 # Figures that only mean something for adults' pathways or for children's (MASH): hidden when
 # the pathway in view (a manager's, or an administrator's filter) is the other kind.
-ADULT_ONLY = {timeliness.concern_decisions, timeliness.enquiries, outcomes.adult_outcomes}
-CHILD_ONLY = {timeliness.mash_decisions, timeliness.rag_timescales, outcomes.mash_outcomes}
+ADULT_ONLY = {timeliness.concern_decisions, timeliness.enquiries, outcomes.adult_outcomes,
+              decisions.s42_criteria_not_met}
+CHILD_ONLY = {timeliness.mash_decisions, timeliness.rag_timescales, outcomes.mash_outcomes,
+              decisions.child_levels_of_need}
 
 
 def allowed(ctx: Context, builder) -> bool:

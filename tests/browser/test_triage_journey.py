@@ -1,6 +1,7 @@
 """A triage worker works the queue: opens it, takes the oldest urgent referral, decides "not a
 safeguarding concern" with signposting; the referrer, signed in, is told. axe on every page."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -55,6 +56,12 @@ def test_triage_worker_decides_and_the_referrer_is_told(page, live_server, visit
     assert "Enter the outcome in plain words" in page.locator(".govuk-error-summary").inner_text()
 
     page.get_by_label(Outcome.NOT_SAFEGUARDING.label, exact=True).check()
+    # The three section 42 criteria, one by one (issue 15 item 6).
+    for question, answer in (("needs for care and support", "Met"),
+                             ("at risk of, abuse or neglect", "Not met"),
+                             ("unable to protect themselves", "Not known")):
+        page.get_by_role("group", name=re.compile(question)).get_by_label(
+            answer, exact=True).check()
     # Only the next steps that fit "not a safeguarding concern" show (conditional reveal).
     page.locator(".govuk-radios__conditional:not(.govuk-radios__conditional--hidden)") \
         .get_by_label("Signposted to other support").check()

@@ -2,12 +2,13 @@
 record information, rate, re-route, link, merge, plan, close, withdraw. Each helper calls the
 service the staff page calls, with the team's own worker or manager unless one is given."""
 
+from dataclasses import replace
 from datetime import datetime
 
 from django.utils import timezone
 
 from accounts.models import TeamRole
-from referrals.workflow import CHILD, OUTCOME_DETAILS, SIGNPOSTING_REQUIRED, Outcome, Status
+from referrals.workflow import ADULT, CHILD, OUTCOME_DETAILS, SIGNPOSTING_REQUIRED, Outcome, Status
 from triage import transitions
 from triage.services import note_add, referral_assign, referral_claim
 from triage.transitions import Feedback
@@ -46,19 +47,40 @@ def note(referral, text, actor=None, *, now=None):
     return note_add(referral_id=referral.pk, actor=actor or worker(referral), text=text, now=now)
 
 
+# What staff typically record with each decision (issue 15 item 6), unless a test says.
+CRITERIA_FOR = {
+    Outcome.S42_MET: {"s42_care_needs": "met", "s42_abuse": "met",
+                      "s42_unable_to_protect": "met"},
+    Outcome.CONCERN_NOT_MET: {"s42_care_needs": "met", "s42_abuse": "met",
+                              "s42_unable_to_protect": "not_met"},
+    Outcome.NOT_SAFEGUARDING: {"s42_care_needs": "not_known", "s42_abuse": "not_met",
+                               "s42_unable_to_protect": "not_known"},
+}
+LEVEL_FOR = {Outcome.NFA: "level-1", Outcome.EARLY_HELP: "level-2",
+             Outcome.FAMILY_HELP: "level-3", Outcome.CHILD_IN_NEED: "level-3",
+             Outcome.CHILD_PROTECTION: "level-4", Outcome.IMMEDIATE_PROTECTION: "level-4"}
+
+
 def decide(referral, outcome: str | None = None, actor=None, *, detail: str | None = None,
-           rationale: str = "", now: datetime | None = None, **feedback_options):
-    """The concern decision (adults) or MASH decision (children; rated first if not yet)."""
+           rationale: str = "", now: datetime | None = None, criteria: dict | None = None,
+           need_level: str | None = None, services: tuple = (), **feedback_options):
+    """The concern decision (adults) or MASH decision (children; rated first if not yet), with
+    the section 42 criteria or the level of need the decision form records."""
     if outcome is None:
         outcome = Outcome.EARLY_HELP if referral.pathway in CHILD else Outcome.S42_MET
     if referral.pathway in CHILD and referral.status != Status.RAG_RATED:
         rag_rate(referral, "amber", actor, now=now)
     if detail is None:
         detail = (OUTCOME_DETAILS.get(outcome) or ("",))[0]
+    if criteria is None and referral.pathway in ADULT:
+        criteria = CRITERIA_FOR.get(outcome)
+    if need_level is None and referral.pathway in CHILD:
+        need_level = LEVEL_FOR.get(outcome)
     return transitions.referral_decide(
         referral_id=referral.pk, actor=actor or worker(referral), outcome=outcome,
-        detail=detail, rationale=rationale, feedback=feedback(outcome, **feedback_options),
-        now=now)
+        detail=detail, rationale=rationale,
+        feedback=replace(feedback(outcome, **feedback_options), services=tuple(services)),
+        criteria=criteria, need_level=need_level, now=now)
 
 
 def rag_rate(referral, rating="amber", actor=None, *, reason="", now=None):

@@ -1,13 +1,18 @@
 """The decision form says what is wrong when a next step does not fit the decision, and keeps
 the checks without JavaScript (issue 18, item 7)."""
 
+import pytest
 from crispy_forms.utils import render_crispy_form
 
 from core.vocabulary import Outcome
 from triage.forms import DecideForm
 
+pytestmark = pytest.mark.django_db
+
 TOLD = {"share": "tell", "outcome_text": "Not a concern.", "feedback_reason": "No abuse.",
-        "signposting": "Citizens Advice."}
+        "signposting": "Citizens Advice.",
+        # The three section 42 criteria (issue 15 item 6): abuse or neglect not met.
+        "s42_care_needs": "met", "s42_abuse": "not_met", "s42_unable_to_protect": "not_known"}
 
 
 def test_a_next_step_from_another_decision_is_refused_in_words_that_say_why():
@@ -47,6 +52,6 @@ def test_each_decision_reveals_only_its_own_steps_and_withheld_reasons_only_when
 
 
 def test_a_child_decision_has_no_next_step_question():
-    form = DecideForm({**TOLD, "outcome": Outcome.NFA}, pathway="mash")
+    form = DecideForm({**TOLD, "outcome": Outcome.NFA, "need_level": "level-1"}, pathway="mash")
     assert not any(name.startswith("detail_") for name in form.fields)
     assert form.is_valid(), form.errors

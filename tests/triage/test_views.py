@@ -317,7 +317,9 @@ def test_decision_form_requires_feedback_and_keeps_input(client, make_referral, 
     response = client.post(url, {"outcome": "not_safeguarding", "detail": "signposted",
                                  "share": "tell", "outcome_text": "Not a concern.",
                                  "feedback_reason": "No abuse.",
-                                 "signposting": "Citizens Advice Southwark."})
+                                 "signposting": "Citizens Advice Southwark.",
+                                 "s42_care_needs": "met", "s42_abuse": "not_met",
+                                 "s42_unable_to_protect": "not_known"})
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.status == Status.CONCERN_DECIDED

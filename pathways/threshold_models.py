@@ -1,0 +1,33 @@
+"""The levels of need in the children's partnership's threshold document, as rows (issue 15
+item 6, issue 16 item 3). Administrators change them in the admin; staff record one with every
+MASH decision and the referrer may say which they think applies. The defaults follow the
+London continuum-of-need style (Southwark's "Threshold of needs" guidance): four levels from
+universal services to acute, statutory help."""
+
+from django.db import models
+
+
+class ThresholdLevelQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class ThresholdLevel(models.Model):
+    # Stable: stored in referrals' answers and in decisions; the name and words may change.
+    code = models.SlugField(max_length=40, unique=True)
+    number = models.PositiveSmallIntegerField(help_text="The level's number in the document")
+    name = models.CharField(max_length=120, help_text="For example “Level 2: Early help”")
+    # What the level means, for the referrer to read in the decision's feedback.
+    summary = models.TextField(help_text="What this level means, in plain words for a referrer")
+    guidance_url = models.URLField(max_length=500, blank=True,
+                                   help_text="The threshold document's section for this level")
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ThresholdLevelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number", "id"]
+
+    def __str__(self):
+        return self.name
