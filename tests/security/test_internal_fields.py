@@ -150,6 +150,7 @@ def world(referrer, lead, staff, others, django_capture_on_commit_callbacks):
         transitions.referral_close(
             referral_id=a.pk, actor=manager, reason=INTERNAL["closing reason"],
             feedback=transitions.Feedback(withheld=True, withheld_reason="risk_to_person"),
+            msp_outcome="partly",
         )
     with django_capture_on_commit_callbacks(execute=True):
         referral_claim(referral_id=b.pk, actor=manager)
