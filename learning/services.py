@@ -2,6 +2,7 @@
 feedback from the link on every page. Neither stores a person or a referral."""
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,6 +14,9 @@ from core.vocabulary import Role
 from referrals import access
 
 from .models import COMMENT_MAX, Rating, ReferrerFeedback, Source
+
+
+LONDON = ZoneInfo("Europe/London")
 
 
 class AlreadyRated(Exception):
@@ -35,6 +39,12 @@ def _check(rating, comment: str) -> tuple[int, str]:
     return rating, comment
 
 
+def _day_of(at: datetime) -> datetime:
+    """Midnight (London) of the day: a rating kept to the minute could be matched with the
+    audit log's record of the referrer opening the page, and so with the person."""
+    return timezone.localtime(at, LONDON).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def referral_rated(*, referral) -> bool:
     return ReferrerFeedback.objects.filter(once_key=_once_key(referral.pk)).exists()
 
@@ -54,7 +64,7 @@ def referral_rate(*, referral, actor, rating: int, comment: str = "",
                 source=Source.AFTER_REFERRAL, rating=rating, comment=comment,
                 organisation=organisation, sector=organisation.sector if organisation else "",
                 signed_in=True, once_key=_once_key(referral.pk),
-                created_at=now or timezone.now())
+                created_at=_day_of(now or timezone.now()))
     except IntegrityError as twice:
         raise AlreadyRated("You have already told us how making this referral was.") from twice
 

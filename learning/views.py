@@ -95,6 +95,10 @@ def rate(request, referral_pk):
         if not form.errors:
             messages.success(request, THANKS)
             return redirect("referrals:confirmation", pk=referral.pk)
+    # A look at a page naming the referral, like the confirmation page (the rating itself is
+    # kept by the day only, so this row does not name who gave it).
+    audit_record(action=AuditAction.REFERRAL_VIEWED, request=request, referral=referral,
+                 detail={"page": "rate"})
     return render(request, "learning/rate.html", {"referral": referral, "form": form})
 
 
