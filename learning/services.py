@@ -15,7 +15,6 @@ from referrals import access
 
 from .models import COMMENT_MAX, Rating, ReferrerFeedback, Source
 
-
 LONDON = ZoneInfo("Europe/London")
 
 
