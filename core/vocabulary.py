@@ -147,6 +147,28 @@ class CriterionAnswer(models.TextChoices):
 DecisionKind = Outcome
 
 
+class MspOutcome(models.TextChoices):
+    """Making Safeguarding Personal (issue 15, item 7): at closure of an adult referral, were
+    the outcomes the person wanted (the form's "What do they want to happen?") achieved? The
+    four answers of the Safeguarding Adults Collection's MSP question."""
+
+    FULLY = "fully", "Fully achieved"
+    PARTLY = "partly", "Partly achieved"
+    NOT_ACHIEVED = "not_achieved", "Not achieved"
+    NOT_ASKED = "not_asked", "Not asked (or they did not say)"
+
+    @classmethod
+    def referrer_words(cls, value: str) -> str:
+        """The sentence the referrer reads in the closure feedback (where consent allows)."""
+        return {
+            cls.FULLY: "The outcomes the person wanted were achieved.",
+            cls.PARTLY: "Some of the outcomes the person wanted were achieved.",
+            cls.NOT_ACHIEVED: "The outcomes the person wanted could not be achieved.",
+            cls.NOT_ASKED: "The person was not asked what outcomes they wanted, or did not "
+                           "say.",
+        }.get(value, "")
+
+
 class RagRating(models.TextChoices):
     RED = "red", "Red"
     AMBER = "amber", "Amber"

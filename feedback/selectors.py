@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.db.models import Max, Prefetch, Q, QuerySet
 
-from core.vocabulary import EventKind, Outcome, Status
+from core.vocabulary import EventKind, MspOutcome, Outcome, Status
 from outbox.models import Channel, Notice, NoticeStatus
 from pathways.models import ContactKind, ContactPoint, Deadline
 from referrals.models import Attachment, Referral, ReferralEvent
@@ -161,6 +161,9 @@ class FeedbackView:
     # the child's level of need) and the services from the directory, with their contacts.
     explanation: str = ""
     services: tuple = ()
+    # Making Safeguarding Personal: whether the outcomes the adult wanted were achieved, on the
+    # closure's feedback only, and only where the detail may be shared (consent, not withheld).
+    desired_outcomes: str = ""
 
 
 def _outcome_words(referral: Referral) -> str:
@@ -193,8 +196,21 @@ def feedback_for_referrer(referral: Referral) -> list[FeedbackView]:
                                       WITHHELD_REASONS.get(reason_key, ""), "", services))
         else:
             views.append(FeedbackView(record, record.outcome_text, record.reason,
-                                      record.signposting, "", record.explanation, services))
+                                      record.signposting, "", record.explanation, services,
+                                      _desired_outcomes_words(referral, record)))
     return views
+
+
+# The kind of the closure's feedback record (triage.transitions._owe: the action's name).
+CLOSURE = "close"
+
+
+def _desired_outcomes_words(referral: Referral, record: FeedbackRecord) -> str:
+    """The MSP answer in plain words, on this referral's own closure feedback. Reached only
+    when consent allows and detail is not withheld (feedback_for_referrer's last branch)."""
+    if record.kind != CLOSURE:
+        return ""
+    return MspOutcome.referrer_words(referral.msp_outcome)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,8 @@ LIMITS = {
     "triage:assign": Limit("staff_writes", "user"),
     "triage:note": Limit("staff_writes", "user"),
     "triage:action": Limit("staff_writes", "user"),
+    "learning:give-feedback": Limit("referrer_feedback", "user"),
+    "learning:rate": Limit("referrer_feedback", "user"),
 }
 
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "feedback",
     "challenges",
     "consultations",
+    "learning",
     "outbox",
     "ops",
     "triage",
@@ -513,11 +514,16 @@ RATE_LIMITS = {
     "draft_edits": ("400/h", "4000/h"),
     "messages": ("20/h", "200/h"),  # add information, chase, feedback by phone (email staff)
     "staff_writes": ("600/h", "20000/h"),
+    # Issue 15: the feedback link on every page (anonymous too) and the rating after sending.
+    "referrer_feedback": ("10/h", "200/h"),
 }
 for _group in RATE_LIMITS:
     if os.environ.get(f"RATE_LIMIT_{_group.upper()}"):
         _account_rate, _, _address_rate = os.environ[f"RATE_LIMIT_{_group.upper()}"].partition(",")
         RATE_LIMITS[_group] = (_account_rate.strip(), _address_rate.strip())
+# Learning from referrers (issue 15, item 8): an organisation that has referred before and sent
+# nothing in this many months is listed for administrators to contact.
+LEARNING_QUIET_MONTHS = int(os.environ.get("LEARNING_QUIET_MONTHS", "6"))
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_USE_CACHE = "ratelimit"
 RATELIMIT_IP_META_KEY = "audit.client_address.client_address"

@@ -22,6 +22,7 @@ urlpatterns = [
     path("challenges/", include("challenges.urls")),
     path("advice/", include("consultations.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("", include("learning.urls")),
     path("account/security/", include("mfa.urls")),
     path("audit/", include("audit.urls")),
     path("privacy-office/", include("privacy.urls")),

@@ -17,7 +17,7 @@ COLUMNS = {
     if f.name not in {"id", "reference", "status", "referrer", "organisation", "team", "assignee",
                       "linked_to", "answers", "steps_done", "submission_key", "received_at",
                       "closed_at", "created_at", "updated_at", "draft_expires_at",
-                      "draft_reminded_at", "rag_rating", "outcome"}
+                      "draft_reminded_at", "rag_rating", "outcome", "msp_outcome"}
 }
 
 

@@ -11,6 +11,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fixed, Fluid, Layout, Size, Submit
 from django import forms
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -359,6 +360,14 @@ class PathwayForm(StepForm):
         return data
 
 
+def _guidance_hint(text: str, section: str, link: str) -> str:
+    """A hint with a link to a section of the guidance page (learning:guidance), opening in a
+    new tab so the step's answers are not lost (GOV.UK: links in forms)."""
+    return format_html('{} <a class="govuk-link" href="{}#{}" target="_blank" '
+                       'rel="noreferrer noopener">{} (opens in new tab)</a>', text,
+                       reverse("learning:guidance"), section, link)
+
+
 class ConcernForm(StepForm):
     title = "What has happened"
     what_happened = text("What happened, or what are you worried about?",
@@ -378,7 +387,9 @@ class ConcernForm(StepForm):
             "categories": forms.MultipleChoiceField(
                 label="What kind of abuse or neglect is it?",
                 choices=(c.ChildCategory if child else c.AdultCategory).choices,
-                widget=forms.CheckboxSelectMultiple, help_text="Select all that apply",
+                widget=forms.CheckboxSelectMultiple, help_text=_guidance_hint(
+                    "Select all that apply.", "what-counts-as-abuse",
+                    "What counts as abuse or neglect"),
                 error_messages={"required": "Select at least one kind of abuse or neglect",
                                 "invalid_choice": "Select at least one kind of abuse or neglect"},
             ),

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from core.vocabulary import EventKind, Pathway, Status
+from core.vocabulary import EventKind, MspOutcome, Pathway, Status
 
 QUEUE_STATUSES = Status.open()
 
@@ -80,6 +80,12 @@ class Referral(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     received_at = models.DateTimeField(null=True, blank=True, db_index=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Making Safeguarding Personal (core.vocabulary.MspOutcome): were the outcomes the adult
+    # wanted achieved? Written with the closure of an adult referral
+    # (triage.transitions.referral_close); blank for children's pathways and open referrals.
+    msp_outcome = models.CharField(max_length=16, blank=True, default="",
+                                   choices=MspOutcome.choices,
+                                   verbose_name="desired outcomes achieved")
 
     # Step keys the referrer has completed (referrals.steps), so a draft resumes where it left.
     steps_done = models.JSONField(default=list, blank=True)

@@ -151,6 +151,7 @@ def demo_triage_ensure() -> int:
                       detail="caused", feedback=TOLD, criteria=ALL_MET)
     _send_pending(pk("closed"))
     t.referral_close(referral_id=pk("closed"), actor=m, reason="Plan reviewed; risk reduced.",
+                     msp_outcome="fully",
                      feedback=Feedback(outcome_text="The enquiry is finished and the referral "
                                                     "is closed.",
                                        reason="The risk has reduced and she is safe.",

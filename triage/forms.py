@@ -7,7 +7,7 @@ from crispy_forms_gds.layout import Field, Fieldset, Fluid, Layout, Size, Submit
 from django import forms
 
 from core.reveal import Reveal
-from core.vocabulary import CriterionAnswer, Outcome, Pathway, RagRating
+from core.vocabulary import CriterionAnswer, MspOutcome, Outcome, Pathway, RagRating
 from directory.models import Service
 from feedback.services import WITHHELD_REASONS
 from pathways.models import ThresholdLevel
@@ -253,14 +253,37 @@ class CloseForm(FeedbackFields):
                   "case is not safe for them): the call is recorded as their feedback.",
     )
 
-    def __init__(self, *args, **kwargs):
+    # Making Safeguarding Personal (issue 15, item 7): adults' pathways only, required there
+    # (the service, triage.transitions.msp_outcome_check, checks the same rule).
+    msp_outcome = forms.ChoiceField(
+        label="Were the outcomes the person wanted achieved?", widget=forms.RadioSelect,
+        required=False, choices=MspOutcome.choices,
+        help_text="What they wanted is shown above, from the referral form. The referrer is "
+                  "told this with the closure, unless the person did not agree to details "
+                  "being shared.",
+    )
+
+    def __init__(self, *args, pathway: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.asks_msp = Pathway.is_adult(pathway)
+        fields = [Field.textarea("reason")]
+        if self.asks_msp:
+            fields.append(Field.radios("msp_outcome", legend_size=Size.MEDIUM))
+        else:
+            del self.fields["msp_outcome"]
         self.helper = _helper(
-            Field.textarea("reason"),
+            *fields,
             Fieldset(*self.feedback_layout, Field.checkbox("told_by_phone"),
                      legend="Feedback for the referrer", legend_size=Size.LARGE),
             button="Close the referral",
         )
+
+    def clean(self):
+        data = super().clean()
+        if self.asks_msp and not data.get("msp_outcome"):
+            self.add_error("msp_outcome",
+                           "Select whether the outcomes the person wanted were achieved")
+        return data
 
 
 class MergeForm(FeedbackFields):

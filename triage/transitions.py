@@ -22,7 +22,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import Team
 from audit.services import audit_record
-from core.vocabulary import AuditAction, EventKind, Outcome, RagRating, Status
+from core.vocabulary import AuditAction, EventKind, MspOutcome, Outcome, Pathway, RagRating, Status
 from feedback.services import (
     WITHHELD_REASONS,
     FeedbackOutstanding,
@@ -322,22 +322,39 @@ def referral_plan(*, referral_id: int, actor, reason: str = "",
     return referral
 
 
+def msp_outcome_check(*, pathway: str, msp_outcome: str) -> str:
+    """Making Safeguarding Personal (issue 15, item 7): closing an adult referral records
+    whether the outcomes the person wanted were achieved, one of core.vocabulary.MspOutcome.
+    Children's pathways (and the LADO's) do not ask it: their answer is always blank."""
+    if not Pathway.is_adult(pathway):
+        return ""
+    if msp_outcome not in MspOutcome.values:
+        message = "Select whether the outcomes the person wanted were achieved"
+        raise TransitionError(message, {"msp_outcome": message})
+    return msp_outcome
+
+
 @transaction.atomic
 def referral_close(*, referral_id: int, actor, reason: str, feedback: Feedback | None,
-                   told_by_phone: bool = False, now: datetime | None = None,
-                   request=None) -> Referral:
+                   told_by_phone: bool = False, msp_outcome: str = "",
+                   now: datetime | None = None, request=None) -> Referral:
     """Close at any stage, with a reason, telling the referrer (and who to contact next time).
 
     Refused while feedback already owed to any of its referrers is neither sent nor recorded
     (feedback.services.feedback_assert_given_before_close). The closure's own feedback goes by
     email through the outbox; a referrer who asked for phone only must have been phoned
     (`told_by_phone`), and the call is recorded as given with the closure, so the referral is
-    never closed owing them anything."""
+    never closed owing them anything.
+
+    An adult referral's closure records whether the person's desired outcomes were achieved
+    (`msp_outcome`, msp_outcome_check): on the referral, in the closure's timeline event, and
+    in the referrer's closure feedback where consent allows (feedback.selectors)."""
     now = now or timezone.now()
     referral = _locked(referral_id)
     row = _check(referral=referral, actor=actor, action=Action.CLOSE)
     _require_reason(row, reason)
     _require_feedback(row, feedback)
+    msp_outcome = msp_outcome_check(pathway=referral.pathway, msp_outcome=msp_outcome)
     try:  # the promise: nothing is closed while a referrer is still owed feedback
         feedback_assert_given_before_close(referral)
     except FeedbackOutstanding as owed:
@@ -350,7 +367,8 @@ def referral_close(*, referral_id: int, actor, reason: str, feedback: Feedback |
         raise TransitionError(message, {"told_by_phone": message})
     from_status = referral.status
     referral.status, referral.closed_at = row.target, now
-    referral.save(update_fields=["status", "closed_at", "updated_at"])
+    referral.msp_outcome = msp_outcome
+    referral.save(update_fields=["status", "closed_at", "msp_outcome", "updated_at"])
     record = _owe(referral=referral, row=row, feedback=feedback, actor=actor, now=now)
     for target in by_phone:  # the calls confirmed on the form, recorded with the closure
         feedback_give_by_phone(referral=target, actor=actor, given_at=now, request=request,
@@ -359,7 +377,8 @@ def referral_close(*, referral_id: int, actor, reason: str, feedback: Feedback |
     _decision(referral=referral, row=row, actor=actor, now=now, rationale=reason.strip(),
               record=record)
     _log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
-         reason=_referrer_words(feedback, ""), request=request, detail={"feedback": record.pk})
+         reason=_referrer_words(feedback, ""), request=request,
+         detail={"feedback": record.pk, "msp_outcome": msp_outcome})
     _clocks(referral=referral, row=row, actor=actor, now=now)
     _tell_referrers(referral=referral, from_status=from_status, row=row)
     return referral

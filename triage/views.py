@@ -229,7 +229,8 @@ def _perform(action, form, referral, request):
     if action == Action.CLOSE:
         return transitions.referral_close(**common, reason=data["reason"],
                                           feedback=form.feedback(),
-                                          told_by_phone=data.get("told_by_phone", False))
+                                          told_by_phone=data.get("told_by_phone", False),
+                                          msp_outcome=data.get("msp_outcome", ""))
     if action in (Action.LINK, Action.MERGE):
         other = _other_by_reference(form, request.user)
         if other is None:
@@ -261,6 +262,8 @@ def _form_for(action, referral, data=None, initial=None):
         answers = referral.answers if isinstance(referral.answers, dict) else {}
         kwargs = {"pathway": referral.pathway,
                   "suggested_level": str(answers.get("need_level") or "")}
+    elif action == Action.CLOSE:
+        kwargs = {"pathway": referral.pathway}
     return form_class(data, initial=initial, **kwargs)
 
 
@@ -308,7 +311,16 @@ def referral_action(request, pk, action, team):
     return render(request, "triage/action.html", {
         "referral": referral, "form": form, "action": action,
         "action_label": Action(action).label,
+        # Making Safeguarding Personal: the closure shows what the adult wanted (the form's
+        # answer) above the question whether it was achieved.
+        "desired_outcomes": _desired_outcomes(referral) if getattr(form, "asks_msp", False)
+        else None,
     })
+
+
+def _desired_outcomes(referral) -> str:
+    answers = referral.answers if isinstance(referral.answers, dict) else {}
+    return str(answers.get("adult_wants", "")).strip()
 
 
 @require_POST

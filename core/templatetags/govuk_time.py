@@ -1,6 +1,6 @@
 """Template filters for core.timetext, built into every template (settings TEMPLATES
 "builtins"): `{{ at|time_text }}`, `{{ at|when_text }}`, `{{ at|date_time }}`,
-`{{ at|date_time_short }}`. Empty values give ""."""
+`{{ at|date_time_short }}`, `{{ at|date_only }}`. Empty values give ""."""
 
 from django import template
 
@@ -27,3 +27,9 @@ def date_time(at) -> str:
 @register.filter
 def date_time_short(at) -> str:
     return timetext.date_time_text(at, short=True) if at else ""
+
+
+@register.filter
+def date_only(at) -> str:
+    """'23 November 2026' in London (the guidance page's "last updated")."""
+    return timetext.date_text(at) if at else ""

@@ -1,9 +1,19 @@
 """The dashboard's figures, grouped in sections; each figure is one Table built by one
 function from a Context. A lead sees only the referrer-side figures of their organisation."""
 
-from core.vocabulary import Pathway
+from core.vocabulary import Pathway, Role
 
-from . import challenges, consultations, decisions, feedback, outcomes, received, timeliness
+from . import (
+    challenges,
+    consultations,
+    decisions,
+    feedback,
+    msp,
+    outcomes,
+    received,
+    referrers,
+    timeliness,
+)
 from .context import Context
 
 SECTIONS = [
@@ -16,6 +26,9 @@ SECTIONS = [
     ("feedback", "Feedback to referrers", [
         feedback.feedback_channel, feedback.feedback_time, feedback.closed_without_feedback]),
     ("outcomes", "Outcomes", [outcomes.adult_outcomes, outcomes.mash_outcomes]),
+    ("msp", "Making Safeguarding Personal", [msp.msp_by_pathway]),
+    ("referrers", "What referrers tell us", [referrers.referrer_ratings,
+                                             referrers.referrer_comments]),
     # Issue 15 (the referrer's side of the promise): one section per feature, so each merges
     # on its own line.
     ("challenges", "Challenges to decisions", [challenges.challenges_by_pathway_sector]),
@@ -52,18 +65,26 @@ SLUGS = {
     "consultations": consultations.consultations_by_pathway,
     "s42-criteria": decisions.s42_criteria_not_met,
     "levels-of-need": decisions.child_levels_of_need,
+    "msp": msp.msp_by_pathway,
+    "referrer-ratings": referrers.referrer_ratings,
+    "referrer-comments": referrers.referrer_comments,
 }
+
+# Council administrators only: what referrers tell us about the service (issue 15, item 8).
+ADMIN_ONLY = {referrers.referrer_ratings, referrers.referrer_comments}
 
 
 # Figures that only mean something for adults' pathways or for children's (MASH): hidden when
 # the pathway in view (a manager's, or an administrator's filter) is the other kind.
 ADULT_ONLY = {timeliness.concern_decisions, timeliness.enquiries, outcomes.adult_outcomes,
-              decisions.s42_criteria_not_met}
+              decisions.s42_criteria_not_met, msp.msp_by_pathway}
 CHILD_ONLY = {timeliness.mash_decisions, timeliness.rag_timescales, outcomes.mash_outcomes,
               decisions.child_levels_of_need}
 
 
 def allowed(ctx: Context, builder) -> bool:
+    if builder in ADMIN_ONLY:
+        return ctx.scope.role == Role.COUNCIL_ADMIN
     return not ctx.scope.is_organisation or builder in ORGANISATION_FIGURES
 
 

@@ -30,9 +30,11 @@ def test_manager_sees_figures_charts_tables_and_csv(page, sign_in, visit, staff_
         assert page.get_by_role("heading", name=heading, exact=True).is_visible()
     # Every chart is an image with a name, and a table follows it.
     # 12 figures for an adult pathway (no MASH-only ones), plus challenges to decisions and
-    # requests for advice (issue 15); all but one of the first 12 have a chart.
-    assert page.get_by_role("table").count() == 14
-    assert page.locator("svg[role=img]").count() == 13  # and the two new sections have a chart each
+    # requests for advice and Making Safeguarding Personal (issue 15); all but one of the first
+    # 12 have a chart. What referrers tell us is for administrators only: not here.
+    assert page.get_by_role("table").count() == 15
+    assert page.locator("svg[role=img]").count() == 14  # and the new sections have a chart each
+    assert page.get_by_role("heading", name="How referrers rate the service").count() == 0
     assert page.get_by_role("heading", name="RAG timescales met, by rating").count() == 0
     # Filters work without JavaScript: a GET form.
     page.get_by_label("Show figures per").select_option("quarter")

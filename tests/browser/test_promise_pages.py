@@ -50,6 +50,7 @@ def test_closing_with_phone_feedback_owed_is_refused_with_what_to_do(page, live_
     page.goto(live_server.url + reverse("triage:action", args=[referral.pk, "close"]))
     assert_accessible(page)
     page.get_by_label("Reason for closing (internal)").fill("Advice given, no risk.")
+    page.get_by_label("Fully achieved").check()
     page.get_by_label("Outcome, in plain words, for the referrer").fill("We closed it.")
     page.get_by_label("Reason, for the referrer").fill("No further risk found.")
     page.get_by_role("button", name="Close the referral").click()

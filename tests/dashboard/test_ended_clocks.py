@@ -65,7 +65,7 @@ def test_withdrawn_merged_and_closed_referrals_are_not_decisions(referrer, worke
                                feedback=TOLD, reason="Same person.", now=ACTED)
     transitions.referral_close(referral_id=closed.pk, actor=worker, reason="Sent in error.",
                                feedback=Feedback(outcome_text="Closed.", reason="In error."),
-                               told_by_phone=True, now=ACTED)
+                               told_by_phone=True, msp_outcome="not_asked", now=ACTED)
     transitions.referral_decide(referral_id=decided.pk, actor=worker,
                                 outcome=Outcome.NOT_SAFEGUARDING, detail="signposted",
                                 feedback=Feedback(outcome_text="Not a safeguarding concern.",

@@ -324,3 +324,14 @@ def test_open_breaches_are_counted_at_most_once_a_minute_per_scope(world, now, s
     fresh = table("open-breaches", later)
     assert fresh.rows[-1][1] == first.rows[-1][1] + 1
     cache.clear()
+
+
+def test_msp_counts_the_worlds_two_adult_closures(world, now):
+    # r4 (mental health, closed 12 Mar before a decision) and r8 (OPPD, closed 4 Mar), both
+    # closed by the triage factory with the desired outcomes fully achieved; both inside the
+    # 3 months to 20 April. Live whichever the source: the figure reads the referral table.
+    rows = table("msp", now).rows
+    assert [row[:6] for row in rows] == [
+        ["Older people and physical disabilities (OPPD)", 1, 1, 0, 0, 0],
+        ["Mental health", 1, 1, 0, 0, 0], ["All adult pathways", 2, 2, 0, 0, 0]]
+    assert rows[-1][6] == 100.0

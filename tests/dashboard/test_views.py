@@ -92,8 +92,8 @@ def test_council_admin_sees_all_and_can_filter_by_pathway(client, world, council
     response = client.get(URL, {"months": "24"})
     sections = {t.slug: t for s in response.context["sections"] for t in s["tables"]}
     assert sections["received-pathway"].rows[-1][-1] == 11
-    # 15, and issue 15's challenges, requests for advice and the two decisions explained
-    assert len(sections) == 19
+    # 15; issue 15: challenges, advice, two decisions explained, MSP, referrers (2, admin)
+    assert len(sections) == 22
     response = client.get(URL, {"months": "24", "pathway": "learning-disabilities"})
     sections = {t.slug: t for s in response.context["sections"] for t in s["tables"]}
     assert sections["received-pathway"].rows[-1] == ["All periods", 2, 2]
@@ -161,8 +161,8 @@ def test_charts_have_titles_descriptions_and_tables_beside_them(client, world, c
     page = client.get(URL, {"months": "24"}).content.decode()
     assert page.count('role="img"') == page.count("<title id=\"chart-title-")
     assert page.count("<desc id=\"chart-desc-") == page.count('role="img"') >= 13
-    # 15, and issue 15's challenges, requests for advice and the two decisions explained
-    assert page.count("<table") == 19
+    # 15; issue 15: challenges, advice, two decisions explained, MSP, referrers (2)
+    assert page.count("<table") == 22
     assert "1 referral closed without feedback" in page
 
 

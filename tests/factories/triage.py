@@ -8,6 +8,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from accounts.models import TeamRole
+from core.vocabulary import Pathway
 from referrals.workflow import ADULT, CHILD, OUTCOME_DETAILS, SIGNPOSTING_REQUIRED, Outcome, Status
 from triage import transitions
 from triage.services import note_add, referral_assign, referral_claim
@@ -112,11 +113,17 @@ def plan(referral, actor=None, *, reason="", now=None):
                                      reason=reason, now=now)
 
 
-def close(referral, actor=None, *, reason="Nothing more to do.", now=None, **feedback_options):
+def close(referral, actor=None, *, reason="Nothing more to do.", now=None, msp_outcome=None,
+          **feedback_options):
+    """Close through the service. An adult referral's desired outcomes default to fully
+    achieved (Making Safeguarding Personal); `msp_outcome=""` leaves the answer out."""
     manager = referral.status in (Status.ENQUIRY, Status.PLAN_REVIEW)
+    if msp_outcome is None:
+        msp_outcome = "fully" if Pathway.is_adult(referral.pathway) else ""
     return transitions.referral_close(
         referral_id=referral.pk, actor=actor or worker(referral, manager=manager),
-        reason=reason, feedback=feedback("", **feedback_options), now=now)
+        reason=reason, feedback=feedback("", **feedback_options), now=now,
+        msp_outcome=msp_outcome)
 
 
 def withdraw(referral, *, reason="Sent by mistake.", now=None):

@@ -26,7 +26,8 @@ from triage.transitions import TransitionError
 from .built import submitted, told
 
 CLOSE_FORM = {"reason": "Plan reviewed; risk reduced.", "share": "tell",
-              "outcome_text": "The referral is closed.", "feedback_reason": "She is safe now."}
+              "outcome_text": "The referral is closed.", "feedback_reason": "She is safe now.",
+              "msp_outcome": "fully"}
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ def test_phone_only_referral_cannot_be_closed_until_its_feedback_is_recorded(
     transitions.referral_decide(referral_id=referral.pk, actor=worker, outcome="s42_met",
                                 detail="council", feedback=told())
     close = {"referral_id": referral.pk, "actor": manager, "reason": CLOSE_FORM["reason"],
-             "feedback": told()}
+             "feedback": told(), "msp_outcome": "fully"}
     with pytest.raises(TransitionError) as refused:
         transitions.referral_close(**close)
     assert referral.reference in str(refused.value)
@@ -103,7 +104,7 @@ def test_email_referral_closes_only_once_the_decision_email_is_sent(
                                 outcome="not_safeguarding", detail="signposted",
                                 feedback=told(signposting="Citizens Advice Southwark"))
     close = {"referral_id": referral.pk, "actor": worker, "reason": "Nothing more to do.",
-             "feedback": told()}
+             "feedback": told(), "msp_outcome": "fully"}
     with pytest.raises(TransitionError) as refused:  # queued, not yet sent
         transitions.referral_close(**close)
     assert "has not been sent yet" in str(refused.value)
@@ -131,7 +132,7 @@ def test_closure_waits_for_feedback_owed_to_a_merged_referrer(referrer, worker, 
     assert _owed(duplicate).exists() and not _owed(kept).exists()
     with pytest.raises(TransitionError) as refused:
         transitions.referral_close(referral_id=kept.pk, actor=worker, reason="Done.",
-                                   feedback=told())
+                                   feedback=told(), msp_outcome="fully")
     assert duplicate.reference in str(refused.value)
     kept.refresh_from_db()
     assert kept.status == Status.SUBMITTED
@@ -139,7 +140,7 @@ def test_closure_waits_for_feedback_owed_to_a_merged_referrer(referrer, worker, 
                            summary="Told them it was joined with another referral.")
     # The duplicate's referrer asked for phone only: the closure's call is confirmed too.
     transitions.referral_close(referral_id=kept.pk, actor=worker, reason="Done.",
-                               feedback=told(), told_by_phone=True)
+                               feedback=told(), told_by_phone=True, msp_outcome="fully")
     kept.refresh_from_db()
     assert kept.status == Status.CLOSED
     assert not _owed(duplicate).exists() and not _feedback_clock_running(duplicate)
@@ -269,7 +270,7 @@ def test_closing_an_enquiry_tells_the_referrer_it_concluded(referrer, worker, ma
                                     detail="council", feedback=told())
     with django_capture_on_commit_callbacks(execute=True):
         transitions.referral_close(referral_id=referral.pk, actor=manager, reason="Done.",
-                                   feedback=told())
+                                   feedback=told(), msp_outcome="partly")
     subjects = [message.subject for message in mail.outbox]
     assert f"Safeguarding enquiry started for referral {referral.reference}" in subjects
     assert f"Safeguarding enquiry concluded for referral {referral.reference}" in subjects

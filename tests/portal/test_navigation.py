@@ -37,7 +37,8 @@ NOT_FOR = {
                               "council staff make no referrals: the list is always empty"),
 }
 # The council administrator's own pages (outside ALLOWED, which lists the other roles).
-ADMIN_PAGES = {"accounts:approvals", "feedback:notices-failed", "privacy:person-search"}
+ADMIN_PAGES = {"accounts:approvals", "feedback:notices-failed", "privacy:person-search",
+               "learning:organisations"}
 
 HREF = re.compile(r'href="(/[^"#?]*)')
 

@@ -589,7 +589,7 @@ class PromiseMachine(RuleBasedStateMachine):
             key=key, referral_ids=[ref], in_scope=self.staff_scope(key, ref), row=row, table=True,
             call=lambda: transitions.referral_close(
                 referral_id=ref, actor=self.person(key).user, reason=reason, feedback=feedback,
-                told_by_phone=phoned, now=self.now),
+                told_by_phone=phoned, msp_outcome="partly", now=self.now),
             expected_audit=[(ref, A.REFERRAL_CLOSED)] + (
                 [(pk, A.FEEDBACK_GIVEN_BY_PHONE) for pk in told] if phoned else []),
             # The rules that may refuse it: feedback before closure (nothing owed, and some

@@ -145,7 +145,8 @@ def _transition_calls(referral_id):
         "reroute": lambda actor: transitions.referral_reroute(
             referral_id=referral_id, actor=actor, pathway="mash", reason="A child."),
         "close": lambda actor: transitions.referral_close(
-            referral_id=referral_id, actor=actor, reason="Done", feedback=TOLD),
+            referral_id=referral_id, actor=actor, reason="Done", feedback=TOLD,
+            msp_outcome="fully"),
         "withdraw": lambda actor: transitions.referral_withdraw(
             referral_id=referral_id, actor=actor, reason="Mistake"),
         "claim": lambda actor: triage_services.referral_claim(referral_id=referral_id,

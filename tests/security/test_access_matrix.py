@@ -41,6 +41,9 @@ PUBLIC = {
     "healthz", "readyz", "metrics",
     # The API's schema (no data) and its token endpoint (a system's sign-in; docs/api.md).
     "api:schema", "api:token",
+    # Issue 15, item 8: the guidance page and the feedback link on every page (no personal
+    # data asked; rate-limited, portal/ratelimits.py).
+    "learning:guidance", "learning:give-feedback", "learning:thanks",
 }
 SIGNED_IN = {"home", "mfa:verify", "mfa:setup", "mfa:backup-codes", "mfa:settings",
              "accounts:password-change", "accounts:password-change-done", "accounts:profile",

@@ -150,6 +150,7 @@ def world(referrer, lead, staff, others, django_capture_on_commit_callbacks):
         transitions.referral_close(
             referral_id=a.pk, actor=manager, reason=INTERNAL["closing reason"],
             feedback=transitions.Feedback(withheld=True, withheld_reason="risk_to_person"),
+            msp_outcome="partly",
         )
     with django_capture_on_commit_callbacks(execute=True):
         referral_claim(referral_id=b.pk, actor=manager)
@@ -355,6 +356,9 @@ def normal_data(name: str, key: str, world) -> dict:
         # The lists' search (POSTed: the text may be a name; feedback.listing).
         "feedback:my-referrals": {"q": "SR-", "status": ""},
         "feedback:organisation": {"q": "SR-", "status": ""},
+        # Issue 15, item 8: the feedback link on every page and the rating after sending.
+        "learning:give-feedback": {"rating": "4", "comment": "Clear."},
+        "learning:rate": {"rating": "4", "comment": "Clear."},
     }[name]
 
 

@@ -202,9 +202,9 @@ def test_only_the_manager_signs_off_an_enquiry(make_referral, oppd_worker, oppd_
     feedback = Feedback(outcome_text="The enquiry is finished.", reason="Plan in place.")
     with pytest.raises(TransitionForbidden):
         transitions.referral_close(referral_id=referral.pk, actor=oppd_worker,
-                                   reason="Done", feedback=feedback)
+                                   reason="Done", feedback=feedback, msp_outcome="fully")
     transitions.referral_close(referral_id=referral.pk, actor=oppd_manager, reason="Done",
-                               feedback=feedback)
+                               feedback=feedback, msp_outcome="fully")
     referral.refresh_from_db()
     assert referral.status == Status.CLOSED and referral.closed_at is not None
 
