@@ -205,7 +205,9 @@ def test_query_count_does_not_grow_with_referrals(client, council_admin, summari
     assert counts[0] == counts[1], counts
     # Session, user, role, latest rebuild, audit, categories, one query per table (two for
     # time to feedback), and the security middleware's few (second factor, session checks).
-    with django_assert_max_num_queries(32):
+    # 34 since issue 15's two explained-decision tables (decisions) and the MSP and referrers'
+    # tables (learning) were merged: each branch added its tables within the old 32.
+    with django_assert_max_num_queries(34):
         client.get(URL, {"months": "24"})
 
 
