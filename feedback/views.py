@@ -99,7 +99,8 @@ def follow_up(request, pk: int):
         return _not_found(request, pk, AuditAction.REFERRAL_FOLLOW_UP_VIEWED)
     audit_record(action=AuditAction.REFERRAL_FOLLOW_UP_VIEWED, request=request, referral=referral)
     colleagues = list(colleagues_for(referral))
-    form = FollowUpForm(request.POST or None, colleagues=colleagues)
+    form = FollowUpForm(request.POST if request.method == "POST" else None,
+                        colleagues=colleagues)
     if request.method == "POST" and form.is_valid():
         try:
             referral_follow_up_pass(referral=referral, actor=request.user,
