@@ -112,6 +112,10 @@ def follow_up_person(referral) -> User:
     the follow-up to, while they are an active, approved member of the organisation that made
     the referral; otherwise the referrer. No query unless the follow-up was handed on (the
     submission's acknowledgement costs what it did)."""
+    # The submission loads the referral with only the columns it needs; a draft is never
+    # handed on (referrals.access.may_pass_follow_up), so a deferred column means nobody.
+    if "follower_id" in referral.get_deferred_fields():
+        return referral.referrer
     if referral.follower_id:
         follower = referral.follower
         if follower.is_active and Membership.objects.filter(
