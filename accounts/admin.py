@@ -67,7 +67,7 @@ class TeamAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Team memberships and roles are changed inline here: the change is audited with the
     team's row, naming the inline (not the person)."""
 
-    list_display = ["name", "pathway", "phone"]
+    list_display = ["name", "pathway", "phone", "show_team_contact_only"]
     inlines = [TeamMembershipInline]
 
 

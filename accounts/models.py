@@ -152,6 +152,12 @@ class Team(models.Model):
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="team")
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
+    # Issue 15: referrers see the assigned worker's name and direct contact on an assigned
+    # referral's status page, unless the team prefers its own contact details only.
+    show_team_contact_only = models.BooleanField(
+        default=False,
+        help_text="Referrers see the team's phone and email only, not the assigned worker's "
+                  "name and direct contact.")
 
     class Meta:
         ordering = ["name"]

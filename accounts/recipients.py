@@ -8,7 +8,9 @@ writes the notices. A referral is read only for its team, pathway and assignee.
 - urgent referral not picked up: the team's managers and duty managers;
 - the referrer added information: the assignee, or with nobody assigned the team's managers
   (who allocate);
-- the referrer chased a missed timeframe: the team's managers.
+- the referrer chased a missed timeframe: the team's managers;
+- what the referrer is told (acknowledgement, decision, progress, challenge): the referrer, or
+  the colleague their organisation's lead handed the follow-up to (follow_up_person).
 Inactive people are never told; with nobody set up, the team's shared inbox is (see
 referrals.sweep).
 """
@@ -19,7 +21,7 @@ from collections import defaultdict
 
 from django.db.models import Q
 
-from .models import Team, TeamMembership, TeamRole, User
+from .models import Membership, MembershipStatus, Team, TeamMembership, TeamRole, User
 
 
 def team_of(referral) -> Team | None:
@@ -103,3 +105,21 @@ def information_added_recipients(referral) -> list[User]:
 def chase_recipients(referral) -> list[User]:
     """The referrer chased a missed timeframe: the team's managers."""
     return list(referral.team.managers()) if referral.team_id else []
+
+
+def follow_up_person(referral) -> User:
+    """Who receives what the referrer is told: the colleague the organisation's lead handed
+    the follow-up to, while they are an active, approved member of the organisation that made
+    the referral; otherwise the referrer. No query unless the follow-up was handed on (the
+    submission's acknowledgement costs what it did)."""
+    # The submission loads the referral with only the columns it needs; a draft is never
+    # handed on (referrals.access.may_pass_follow_up), so a deferred column means nobody.
+    if "follower_id" in referral.get_deferred_fields():
+        return referral.referrer
+    if referral.follower_id:
+        follower = referral.follower
+        if follower.is_active and Membership.objects.filter(
+                user=follower, organisation_id=referral.organisation_id,
+                status=MembershipStatus.APPROVED).exists():
+            return follower
+    return referral.referrer

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from referrals import access
+from referrals.consent import consent_withheld
 from referrals.models import Referral
 
 from .models import Challenge, ChallengeState, ChallengeStep, StepEnd
@@ -22,6 +23,9 @@ class ChallengeView:
     may_raise: bool
     may_take_further: bool
     next_tier_name: str
+    # The adult refused consent: each stage's answer is given in general words (its outcome),
+    # never the words written for the referrer, as the timeline does (feedback.selectors).
+    answers_withheld: bool = False
 
 
 def for_follower(user, referral: Referral) -> ChallengeView:
@@ -31,10 +35,11 @@ def for_follower(user, referral: Referral) -> ChallengeView:
     further = None
     if challenge is not None and challenge.state == ChallengeState.ANSWERED:
         further = next_tier(referral.pathway, challenge.level)
+    withheld = consent_withheld(referral)
     return ChallengeView(
         challenge=challenge, steps=steps, may_raise=may_raise(user, referral),
         may_take_further=further is not None and access.may_follow(user, referral),
-        next_tier_name=further.name if further else "")
+        next_tier_name=further.name if further else "", answers_withheld=withheld)
 
 
 def for_staff(referral: Referral) -> list[Challenge]:

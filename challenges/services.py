@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
+from accounts.recipients import follow_up_person
 from core.vocabulary import ClockKind, EventKind, Status
 from outbox.dispatch import notices_enqueue_on_commit
 from outbox.models import Channel
@@ -49,9 +50,13 @@ def next_tier(pathway: str, level: int) -> ChallengeTier | None:
     return next((tier for tier in tiers_for(pathway) if tier.level > level), None)
 
 
+# A referral withdrawn or merged into another has no decision of its own left to challenge.
+FINISHED_AWAY = (Status.WITHDRAWN, Status.MERGED)
+
+
 def is_decided(referral: Referral) -> bool:
     """A decision has been made and the referral was not withdrawn or merged away."""
-    return bool(referral.outcome) and referral.status not in (Status.WITHDRAWN, Status.MERGED)
+    return bool(referral.outcome) and referral.status not in FINISHED_AWAY
 
 
 def active_challenge(referral: Referral) -> Challenge | None:
@@ -160,6 +165,9 @@ def challenge_take_further(*, challenge: Challenge, actor, now: datetime,
     referral = challenge.referral
     if not access.may_follow(actor, referral):
         raise OutOfScope("You cannot take this challenge further.")
+    if not is_decided(referral):
+        raise ValidationError("This referral was withdrawn or merged into another, so its "
+                              "decision can no longer be challenged.")
     if challenge.state != ChallengeState.ANSWERED:
         raise ValidationError("You can take a challenge further once it has been answered.")
     tier = next_tier(referral.pathway, challenge.level)
@@ -172,8 +180,11 @@ def challenge_take_further(*, challenge: Challenge, actor, now: datetime,
 def challenge_escalate_unanswered(*, challenge: Challenge, now: datetime) -> ChallengeStep | None:
     """The sweep: the current tier did not answer in time. The next tier's clock starts; at
     the last tier the managers and the referrer are told once that it is overdue. In the
-    caller's transaction, on a row it has locked."""
+    caller's transaction, on a row it has locked. A referral withdrawn or merged since changes
+    nothing (None)."""
     referral = challenge.referral
+    if not is_decided(referral):
+        return None
     step = challenge.steps.get(ended_at__isnull=True)
     tier = next_tier(referral.pathway, challenge.level)
     if tier is None:
@@ -241,10 +252,13 @@ def _escalate(challenge, tier, now, *, actor, request, why) -> ChallengeStep:
 
 
 def _people(challenge: Challenge) -> list[User]:
-    """The raiser and the referrer (once each when they are the same person)."""
+    """The raiser and whoever follows the referral for the referrer (the referrer, or the
+    colleague the follow-up was handed to), once each; the raiser only while they still follow
+    the referral (a member who left is told nothing)."""
     referral = challenge.referral
-    people = {referral.referrer_id: referral.referrer}
-    if challenge.raised_by_id not in people:
+    follower = follow_up_person(referral)
+    people = {follower.pk: follower}
+    if challenge.raised_by_id not in people and access.may_follow(challenge.raised_by, referral):
         people[challenge.raised_by_id] = challenge.raised_by
     return [person for person in people.values() if person.is_active]
 
@@ -252,8 +266,9 @@ def _people(challenge: Challenge) -> list[User]:
 def _tell_referrer(challenge: Challenge, *, key: str, subject: str, body: str) -> None:
     referral = challenge.referral
     notices = []
+    follower_id = follow_up_person(referral).pk
     for person in _people(challenge):
-        channels = (referrer_channels(referral) if person.pk == referral.referrer_id
+        channels = (referrer_channels(referral) if person.pk == follower_id
                     else [Channel.PORTAL, Channel.EMAIL])
         for channel in channels:
             notice = notice_queue(kind="challenge", subject=subject, body=body, recipient=person,

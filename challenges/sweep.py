@@ -16,7 +16,7 @@ from django.db import transaction
 from referrals.models import Referral
 
 from .models import Challenge, ChallengeState
-from .services import challenge_escalate_unanswered
+from .services import FINISHED_AWAY, challenge_escalate_unanswered
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 100
@@ -32,15 +32,23 @@ def challenges_sweep(*, now: datetime, batch_size: int = BATCH_SIZE,
             due = list(
                 Challenge.objects.filter(state=ChallengeState.AWAITING, breached_at__isnull=True,
                                          due_at__lte=now)
+                # A withdrawn or merged referral has no decision left to challenge: its
+                # challenge stops where it is (services.is_decided; the services check again).
+                .exclude(referral__status__in=FINISHED_AWAY)
                 .select_for_update(skip_locked=True, of=("self",))
                 .select_related("referral", "referral__team", "referral__referrer", "raised_by")
                 .order_by("due_at", "id")[:batch_size]
             )
+            statuses = {}
             if due:
-                # The referral rows too, in the order the services lock them.
-                list(Referral.objects.select_for_update()
-                     .filter(pk__in=[c.referral_id for c in due]).values_list("pk", flat=True))
+                # The referral rows too, in the order the services lock them; their status as
+                # locked (one withdrawn or merged since the read above is left alone).
+                statuses = dict(Referral.objects.select_for_update()
+                                .filter(pk__in=[c.referral_id for c in due])
+                                .values_list("pk", "status"))
             for challenge in due:
+                if statuses.get(challenge.referral_id) in FINISHED_AWAY:
+                    continue
                 if challenge_escalate_unanswered(challenge=challenge, now=now) is None:
                     overdue += 1
                 else:

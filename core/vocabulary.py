@@ -284,6 +284,8 @@ class EventKind(models.TextChoices):
     WORSENED = "worsened", "Referrer said things have got worse"
     # Case management acknowledged the hand-over through the API (api.services).
     HANDED_OVER = "handed_over", "Handed over to a social work team"
+    # Issue 15: the organisation's lead handed the referrer's follow-up to a colleague.
+    FOLLOW_UP_PASSED = "follow_up_passed", "Follow-up passed to a colleague"
 
 
 class AuditAction(models.TextChoices):
@@ -364,6 +366,10 @@ class AuditAction(models.TextChoices):
         "referral.api_events_read", "A system read a referral's events from the API feed")
     REFERRAL_API_REFUSED = "referral.api_refused", "A system was refused a referral"
     REFERRAL_HANDED_OVER = "referral.handed_over", "Case management accepted the hand-over"
+    REFERRAL_FOLLOW_UP_PASSED = (
+        "referral.follow_up_passed", "Passed a referral's follow-up to a colleague")
+    REFERRAL_FOLLOW_UP_VIEWED = (
+        "referral.follow_up_viewed", "Viewed the page to pass a referral's follow-up on")
     REFERRAL_BUNDLE_EXPORTED = "referral.bundle_exported", "Downloaded a hand-over bundle"
     CLIENT_REGISTERED = "client.registered", "Registered an API client"
     CLIENT_SUSPENDED = "client.suspended", "Suspended an API client"
@@ -464,4 +470,5 @@ EVENT_AUDIT = {
     EventKind.CHALLENGE_ESCALATED: AuditAction.CHALLENGE_ESCALATED,
     EventKind.WORSENED: AuditAction.REFERRAL_WORSENED,
     EventKind.HANDED_OVER: AuditAction.REFERRAL_HANDED_OVER,
+    EventKind.FOLLOW_UP_PASSED: AuditAction.REFERRAL_FOLLOW_UP_PASSED,
 }

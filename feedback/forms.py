@@ -1,5 +1,6 @@
 from django import forms
 
+from .followup import CHOOSE as FOLLOW_UP_CHOOSE
 from .updates import INFORMATION_MAX_CHARS
 from .worse import WORSE_MAX_CHARS
 
@@ -51,3 +52,18 @@ class WorseForm(forms.Form):
         error_messages={"required": "Enter what has changed.",
                         "max_length": f"What has changed must be {WORSE_MAX_CHARS} characters or "
                                       "fewer."})
+
+
+class FollowUpForm(forms.Form):
+    """The organisation's lead chooses the colleague who follows up a referral."""
+
+    colleague = forms.TypedChoiceField(
+        label="Who will follow up this referral?", coerce=int, choices=(),
+        widget=forms.RadioSelect,
+        error_messages={"required": FOLLOW_UP_CHOOSE, "invalid_choice": FOLLOW_UP_CHOOSE})
+
+    def __init__(self, *args, colleagues=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["colleague"].choices = [
+            (person.pk, f"{person.full_name}{f', {person.job_title}' if person.job_title else ''}")
+            for person in colleagues]

@@ -11,6 +11,7 @@ from django.db.models import Max, Prefetch, Q, QuerySet
 from core.vocabulary import EventKind, MspOutcome, Outcome, Status
 from outbox.models import Channel, Notice, NoticeStatus
 from pathways.models import ContactKind, ContactPoint, Deadline
+from referrals.consent import consent_withheld, named_contact_allowed
 from referrals.models import Attachment, Referral, ReferralEvent
 
 from .models import FeedbackRecord
@@ -40,6 +41,7 @@ EVENT_WORDS = {
     # Case management accepted it (api.services.handover_acknowledge): the title only, never
     # the case id or who accepted it; not shown at all when the adult refused consent.
     EventKind.HANDED_OVER: "Passed to a social work team",
+    EventKind.FOLLOW_UP_PASSED: "Follow-up passed to a colleague",
 }
 
 # Events whose reason was written for the referrer to read (their own words, the team's
@@ -51,22 +53,8 @@ REASON_FOR_REFERRER = frozenset({
     EventKind.FEEDBACK_BY_PHONE, EventKind.REROUTED, EventKind.INFO_REQUESTED,
     EventKind.INFO_RECEIVED, EventKind.DECIDED, EventKind.CLOSED, EventKind.MERGED,
     EventKind.WITHDRAWN, EventKind.CHALLENGE_RAISED, EventKind.CHALLENGE_ANSWERED,
-    EventKind.CHALLENGE_ESCALATED, EventKind.WORSENED,
+    EventKind.CHALLENGE_ESCALATED, EventKind.WORSENED, EventKind.FOLLOW_UP_PASSED,
 })
-
-# What the referral form stores when the adult refused (referrals.choices.CONSENT, kept in the
-# Referral.consent column by the "adult" step). "not_asked" is not a refusal: the referrer
-# could not ask, and the grounds for sharing were recorded instead.
-CONSENT_REFUSED = "no"
-
-
-def consent_withheld(referral: Referral) -> bool:
-    """The adult did not agree to details being shared (children's referrals do not rest on
-    consent). The referrer is then told that a decision was made, in general words only."""
-    if referral.is_child:
-        return False
-    return referral.consent == CONSENT_REFUSED
-
 
 def _open_deadlines() -> QuerySet:
     return Deadline.objects.open().order_by("due_at")
@@ -140,7 +128,8 @@ def timeline_for_referrer(referral: Referral) -> list[TimelineItem]:
         else:
             title = event.kind.replace("_", " ").capitalize()
         words = event.reason if event.kind in REASON_FOR_REFERRER else ""
-        if withheld and event.kind not in ("information_added", "chased", "challenge_raised", "worsened"):
+        if withheld and event.kind not in ("information_added", "chased", "challenge_raised",
+                                           "worsened", "follow_up_passed"):
             words = ""
         files = ()
         if event.kind == "information_added":
@@ -219,18 +208,29 @@ class Contact:
     phone: str
     email: str
     hours: str
+    # The assigned worker (issue 15, a named contact): empty unless named_contact_allowed.
+    worker_name: str = ""
+    worker_phone: str = ""
+    worker_email: str = ""
 
 
 def contact_for(referral: Referral) -> Contact | None:
-    """The named team and how to reach it, falling back to the pathway's published number."""
+    """The named team and how to reach it, falling back to the pathway's published number; on
+    an open, assigned referral the worker's name and direct phone and email too, unless the
+    team shows its own contact only (Team.show_team_contact_only) or the adult refused consent
+    (referrals.consent.named_contact_allowed)."""
     point = ContactPoint.objects.filter(
         kind=ContactKind.PATHWAY, pathway=referral.pathway
     ).first()
     if referral.team_id:
         team = referral.team
+        worker = referral.assignee if named_contact_allowed(referral) else None
         return Contact(team.name, team.phone or (point.phone if point else ""),
                        team.email or (point.email if point else ""),
-                       point.hours if point else "")
+                       point.hours if point else "",
+                       worker_name=worker.full_name if worker else "",
+                       worker_phone=worker.phone if worker else "",
+                       worker_email=worker.email if worker else "")
     if point is not None:
         return Contact(point.name, point.phone, point.email, point.hours)
     return None

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.recipients import follow_up_person
 from audit.services import audit_record
 from core.vocabulary import AuditAction, EventKind, Status
 from outbox.dispatch import notices_enqueue_on_commit
@@ -84,7 +85,7 @@ def feedback_owe(
     notices = [
         notice_queue(
             kind=f"feedback:{kind}",
-            recipient=referral.referrer,
+            recipient=follow_up_person(referral),
             referral=referral,
             channel=channel,
             dedupe_key=f"feedback:{record.pk}:{channel}",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("referrals/<int:pk>/chase/", views.chase, name="chase"),
     path("referrals/<int:pk>/worse/", views.worse, name="worse"),
     path("referrals/<int:pk>/worse/done/", views.worse_done, name="worse-done"),
+    path("referrals/<int:pk>/follow-up/", views.follow_up, name="follow-up"),
     path("referrals/<int:pk>/feedback-by-phone/", views.phone_feedback, name="give-by-phone"),
     path("organisation/", views.organisation, name="organisation"),
     path("notices/", views.notices, name="notices"),

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from accounts.recipients import follow_up_person
 from audit.services import audit_record
 from challenges import selectors as challenge_selectors
 from core.vocabulary import AuditAction, Status
@@ -21,9 +22,11 @@ from outbox.write import notices_mark_read
 from referrals import access
 from referrals.access import Need
 from referrals.display import draft_summary
+from referrals.models import Referral
 
 from . import selectors
-from .forms import InformationForm, PhoneFeedbackForm, WorseForm
+from .followup import colleagues_for, referral_follow_up_pass
+from .forms import FollowUpForm, InformationForm, PhoneFeedbackForm, WorseForm
 from .listing import listing, search_remember
 from .services import feedback_give_by_phone, notice_retry_failed
 from .updates import referral_chase, referral_information_add
@@ -80,7 +83,42 @@ def status(request, pk: int):
         "missed": selectors.deadline_missed(referral, now),
         "is_open": referral.status in Status.open(),
         "challenge_view": challenge_selectors.for_follower(request.user, referral),
+        "may_pass_follow_up": access.may_pass_follow_up(request.user, referral),
+        "follow_up_person": follow_up_person(referral),
     })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def follow_up(request, pk: int):
+    """The organisation's lead hands a referral's follow-up to a colleague (feedback.followup).
+    Anyone else, or another organisation's referral, reads as "no such referral"."""
+    referral = access.referral_load(request.user, pk, Need.FOLLOW,
+                                    related=("team", "organisation", "referrer", "follower"))
+    if referral is None or not access.may_pass_follow_up(request.user, referral):
+        return _not_found(request, pk, AuditAction.REFERRAL_FOLLOW_UP_VIEWED)
+    audit_record(action=AuditAction.REFERRAL_FOLLOW_UP_VIEWED, request=request, referral=referral)
+    colleagues = list(colleagues_for(referral))
+    form = FollowUpForm(request.POST if request.method == "POST" else None,
+                        colleagues=colleagues)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral_follow_up_pass(referral=referral, actor=request.user,
+                                    colleague_id=form.cleaned_data["colleague"],
+                                    now=timezone.now(), request=request)
+        except ValidationError as error:
+            form.add_error("colleague" if hasattr(error, "error_dict") else None, error)
+        except PermissionDenied:
+            return _not_found(request, pk, AuditAction.REFERRAL_FOLLOW_UP_PASSED)
+        else:
+            person = follow_up_person(Referral.objects.select_related("referrer", "follower")
+                                      .get(pk=referral.pk))
+            messages.success(request, f"{person.full_name} now follows up referral "
+                                      f"{referral.reference} and will be told what happens next.")
+            return redirect("feedback:status", pk=referral.pk)
+    return render(request, "feedback/follow_up.html", {
+        "referral": referral, "form": form, "colleagues": colleagues,
+        "current": follow_up_person(referral)})
 
 
 @login_required

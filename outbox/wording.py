@@ -21,6 +21,7 @@ class NoticeKind(models.TextChoices):
     ACKNOWLEDGEMENT = "acknowledgement", "Referral received"
     DECISION = "feedback:decision", "Decision"
     INFO_REQUESTED = "info_requested", "More information requested"
+    INFO_RECEIVED = "info_received", "Information received: back with the team"
     REROUTED = "rerouted", "Passed to another team"
     ENQUIRY_STARTED = "enquiry_started", "Safeguarding enquiry started"
     ENQUIRY_CONCLUDED = "enquiry_concluded", "Safeguarding enquiry concluded"
@@ -31,8 +32,8 @@ class NoticeKind(models.TextChoices):
 
     @classmethod
     def to_referrer(cls) -> tuple[str, ...]:
-        return (cls.ACKNOWLEDGEMENT, cls.DECISION, cls.INFO_REQUESTED, cls.REROUTED,
-                cls.ENQUIRY_STARTED, cls.ENQUIRY_CONCLUDED, cls.CLOSED)
+        return (cls.ACKNOWLEDGEMENT, cls.DECISION, cls.INFO_REQUESTED, cls.INFO_RECEIVED,
+                cls.REROUTED, cls.ENQUIRY_STARTED, cls.ENQUIRY_CONCLUDED, cls.CLOSED)
 
 
 def when_text(at) -> str:
@@ -78,6 +79,12 @@ _SIMPLE = {
         "More information needed for safeguarding referral {ref}",
         "{Team} needs more information about your safeguarding referral {ref}. Sign in to see "
         "what is needed and to add it.",
+    ),
+    NoticeKind.INFO_RECEIVED: (
+        "Information received for safeguarding referral {ref}",
+        "{Team} has received the information it asked for about your safeguarding referral "
+        "{ref}. The referral is back with the team, which is looking at it again. You do not "
+        "need to do anything.",
     ),
     NoticeKind.REROUTED: (
         "Safeguarding referral {ref} passed to another team",

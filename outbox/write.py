@@ -19,6 +19,8 @@ from datetime import datetime
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from accounts.recipients import follow_up_person
+
 from .channels import email_channel
 from .dispatch import notices_enqueue_many, notices_enqueue_on_commit
 from .models import Channel, Notice, NoticeStatus
@@ -191,8 +193,10 @@ def referrer_channels(referral) -> list[str]:
 def referrer_notify(
     *, referral, kind: str, dedupe_key: str | None = None, decision_due=READ,
 ) -> Sequence[Notice]:
-    """Tell the referrer that something happened (acknowledgement, more information requested,
-    re-routed, enquiry started or concluded, closed) in the standard general wording, in the
+    """Tell the referrer (or the colleague the follow-up was handed to:
+    accounts.recipients.follow_up_person) that something happened (acknowledgement, more
+    information requested, re-routed, enquiry started or concluded, information received,
+    closed) in the standard general wording, in the
     portal and, unless they asked for phone only, by email. Call inside the change's
     transaction. The wording is worked out once for every channel.
 
@@ -202,15 +206,16 @@ def referrer_notify(
     `decision_due`: see wording.notice_text (a submission passes the clock it opened)."""
     channels = referrer_channels(referral)
     subject, body = notice_text(kind, referral, decision_due=decision_due)
+    person = follow_up_person(referral)
     if dedupe_key:
         ids = notices_queue_bulk(
-            NoticeDraft(kind=kind, subject=subject, body=body, recipient=referral.referrer,
+            NoticeDraft(kind=kind, subject=subject, body=body, recipient=person,
                         referral=referral, channel=channel, dedupe_key=f"{dedupe_key}:{channel}")
             for channel in channels
         )
         return Notice.objects.filter(pk__in=ids).order_by("pk")
     notices = [
-        notice_queue(kind=kind, subject=subject, body=body, recipient=referral.referrer,
+        notice_queue(kind=kind, subject=subject, body=body, recipient=person,
                      referral=referral, channel=channel, send_after_commit=False)
         for channel in channels
     ]

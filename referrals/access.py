@@ -9,7 +9,14 @@ decides access to a referral. The rules, plainly:
   information, chase).
 - **An organisation's safeguarding lead** (approved membership with the lead role) sees every
   submitted referral their organisation made, and may follow it as the referrer does (status
-  page, add information, chase). They take no staff action and have no workflow role.
+  page, add information, chase). They take no staff action and have no workflow role. They
+  may hand a referral's follow-up to a colleague (`may_pass_follow_up`).
+- **Following** (`may_follow`) needs an approved membership of the organisation that made the
+  referral, now: a refused or removed member, or one who moved organisation, follows nothing
+  (not even their own referrals). The colleague the follow-up was handed to (`follower`)
+  follows it as the referrer does; the referrer keeps following it while still a member (they
+  may come back; the lead can hand it back), but its notices go to the colleague
+  (accounts.recipients.follow_up_person).
 - **A team member** (triage worker) sees a referral when a group they act through (their teams'
   groups, or a group they were put in directly) holds django-guardian's `view_referral` on it.
   Submission grants the receiving team's group `view_referral` and `triage_referral`; a
@@ -43,7 +50,14 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
-from accounts.models import MembershipRole, MembershipStatus, TeamMembership, TeamRole
+from accounts.models import (
+    Membership,
+    MembershipRole,
+    MembershipStatus,
+    TeamMembership,
+    TeamRole,
+    User,
+)
 from audit.services import audit_record
 from core.vocabulary import Pathway, Status
 
@@ -173,11 +187,14 @@ def drafts_of(user) -> QuerySet[Referral]:
 
 
 def referrals_of_referrer(user) -> QuerySet[Referral]:
-    """The referrals the person sent (not drafts), newest first."""
-    if not user.is_authenticated:
+    """The referrals the person sent (not drafts), and those whose follow-up was handed to
+    them, while they are an approved member of the organisation that made them; newest first."""
+    organisation_id = member_organisation_id(user)
+    if organisation_id is None:
         return Referral.objects.none()
-    return (Referral.objects.filter(referrer=user).exclude(status=Status.DRAFT)
-            .order_by("-received_at", "-pk"))
+    return (Referral.objects.filter(Q(referrer=user) | Q(follower=user),
+                                    organisation_id=organisation_id)
+            .exclude(status=Status.DRAFT).order_by("-received_at", "-pk"))
 
 
 def referrals_of_organisation(user) -> QuerySet[Referral]:
@@ -204,14 +221,44 @@ def may_edit_draft(user, referral: Referral) -> bool:
     return is_referrer(user, referral) and referral.status == Status.DRAFT
 
 
+def member_organisation_id(user) -> int | None:
+    """The organisation this active person is an approved member of (any role), or None: a
+    refused, pending or removed member belongs to none."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    membership = getattr(user, "membership", None)
+    if membership is None or membership.status != MembershipStatus.APPROVED:
+        return None
+    return membership.organisation_id
+
+
 def may_follow(user, referral: Referral) -> bool:
-    """The referrer, or their organisation's lead, on a submitted referral."""
+    """The referrer, the colleague the organisation's lead handed the follow-up to, or the
+    organisation's lead, on a submitted referral, each only while an approved member of the
+    organisation that made it: a refused or removed member follows nothing."""
     if not user.is_authenticated or referral.status == Status.DRAFT:
         return False
-    if referral.referrer_id == user.pk:
+    organisation_id = member_organisation_id(user)
+    if organisation_id is None or referral.organisation_id != organisation_id:
+        return False
+    if referral.referrer_id == user.pk or referral.follower_id == user.pk:
         return True
+    return _lead_organisation_id(user) == organisation_id
+
+
+def may_pass_follow_up(user, referral: Referral) -> bool:
+    """The organisation's lead may hand a submitted referral's follow-up to a colleague."""
     organisation_id = _lead_organisation_id(user)
-    return organisation_id is not None and referral.organisation_id == organisation_id
+    return (organisation_id is not None and referral.status != Status.DRAFT
+            and referral.organisation_id == organisation_id and may_follow(user, referral))
+
+
+def follow_up_colleagues(organisation_id: int | None):
+    """Who the follow-up may be handed to: active, approved members of the organisation."""
+    if organisation_id is None:
+        return User.objects.none()
+    return User.objects.filter(is_active=True, pk__in=Membership.objects.filter(
+        organisation_id=organisation_id, status=MembershipStatus.APPROVED).values("user_id"))
 
 
 def may_see(user, referral: Referral) -> bool:
@@ -219,10 +266,8 @@ def may_see(user, referral: Referral) -> bool:
     teams hold view_referral."""
     if not user.is_authenticated:
         return False
-    if referral.referrer_id == user.pk:
-        return True
     if referral.status == Status.DRAFT:
-        return False
+        return referral.referrer_id == user.pk
     return may_follow(user, referral) or has_grant(user, referral, VIEW)
 
 

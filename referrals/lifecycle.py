@@ -15,6 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.vocabulary import Status
+from outbox.wording import NoticeKind
+from outbox.write import referrer_notify
 from pathways import deadlines
 
 from . import access, workflow
@@ -119,8 +121,14 @@ def referral_info_receive(*, referral_id: int, actor, information: str,
     from_status = referral.status
     referral.status = asked.from_status if asked else Status.SUBMITTED
     referral.save(update_fields=["status", "updated_at"])
-    transition_log(referral=referral, row=row, actor=actor, now=now, from_status=from_status,
-                   reason=information.strip(), request=request, detail={})
+    event = transition_log(referral=referral, row=row, actor=actor, now=now,
+                           from_status=from_status, reason=information.strip(),
+                           request=request, detail={})
+    # Issue 15: the referrer's side is told the information arrived and the referral is back
+    # with the team, whoever supplied it (their reply in the portal, or staff recording a call
+    # or another agency's answer); general words only, so safe whatever consent allows.
+    referrer_notify(referral=referral, kind=NoticeKind.INFO_RECEIVED,
+                    dedupe_key=f"info_received:{event.pk}")
     return referral
 
 

@@ -36,6 +36,13 @@ class Referral(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="assigned_referrals",
     )
+    # Issue 15: a colleague in the referrer's organisation the organisation's lead handed the
+    # follow-up to (the referrer is away or has left): they follow it and receive its notices
+    # (referrals.access.may_follow, accounts.recipients.follow_up_person). None: the referrer.
+    follower = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="followed_referrals",
+    )
     # A linked referral (an adult concern's MASH referral) or the referral this duplicates.
     linked_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="linked_referrals"

@@ -21,6 +21,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import Team
+from accounts.recipients import follow_up_person
 from audit.services import audit_record
 from core.vocabulary import AuditAction, EventKind, MspOutcome, Outcome, Pathway, RagRating, Status
 from feedback.services import (
@@ -252,7 +253,7 @@ def referral_info_request(*, referral_id: int, actor, question: str,
                  reason=question.strip(), request=request, detail={})
     for channel in _channels(referral):
         notice_queue(
-            kind="info_requested", recipient=referral.referrer, referral=referral,
+            kind="info_requested", recipient=follow_up_person(referral), referral=referral,
             channel=channel, dedupe_key=f"info_requested:{event.pk}:{channel}",
             subject=f"More information needed for referral {referral.reference}",
             body=(f"The team has asked for more information about referral "

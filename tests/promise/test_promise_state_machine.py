@@ -64,6 +64,7 @@ from outbox.send import notices_send_now
 from pathways.deadlines import ClockError, deadline_pause, deadline_resume
 from pathways.models import Deadline
 from referrals import services, workflow
+from referrals.consent import named_contact_allowed
 from referrals.models import Referral
 from referrals.sweep import PICKUP_ALERT, deadlines_sweep
 from referrals.workflow import CHILD, PREVIOUS, SAME, Action, Status
@@ -85,6 +86,7 @@ from .world import (
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+NAMED_CONTACT = re.compile(r'<div id="named-contact">.*?</div>', re.S)
 
 EXAMPLES = int(os.environ.get("PROMISE_EXAMPLES", "200"))
 STEPS = int(os.environ.get("PROMISE_STEPS", "12"))
@@ -810,9 +812,24 @@ class PromiseMachine(RuleBasedStateMachine):
         for pk in self._changed():
             person = self.person(self.model[pk]["referrer"])
             response = person.client.get(reverse("feedback:status", args=[pk]))
-            self._leak_check(body_text(response), f"status page {pk}", pk,
-                             reader=self.model[pk]["referrer"])
+            self._leak_check(self._named_contact_checked(body_text(response), pk),
+                             f"status page {pk}", pk, reader=self.model[pk]["referrer"])
             self._consume_reads()
+
+    def _named_contact_checked(self, html: str, pk: int) -> str:
+        """Issue 15 names the assigned worker on the status page on purpose, in one block:
+        it must be there only when allowed (open, assigned, the team shows its workers, consent
+        not refused) and name the assignee and nobody else. The rest of the page is then
+        checked as before (no staff name anywhere else)."""
+        block = NAMED_CONTACT.search(html)
+        if block is None:
+            return html
+        referral = Referral.objects.select_related("assignee", "team").get(pk=pk)
+        if not named_contact_allowed(referral):
+            raise Broken(f"status page {pk} names a worker where it may not")
+        if markers_in(block.group(0)) - markers_in(referral.assignee.full_name):
+            raise Broken(f"status page {pk} names someone other than the assignee")
+        return NAMED_CONTACT.sub("", html)
 
     def _changed(self) -> list[int]:
         from referrals.models import ReferralEvent
