@@ -8,7 +8,12 @@ from .drafts import (
     draft_start,
 )
 from .expiry import drafts_delete_expired, drafts_remind
-from .submission import SubmissionProblem, referral_submit
+from .submission import (
+    SubmissionProblem,
+    may_still_refer,
+    referral_lock_for_submit,
+    referral_submit,
+)
 
 __all__ = [
     "AttachmentRejected",
@@ -22,4 +27,6 @@ __all__ = [
     "drafts_delete_expired",
     "drafts_remind",
     "referral_submit",
+    "referral_lock_for_submit",
+    "may_still_refer",
 ]
