@@ -9,7 +9,9 @@ Correctness rests on a generation number per person: every save or delete of the
 organisation membership, a team membership or an OTP device bumps it (now and again after the
 transaction commits), and entries are stored under the generation read *before* the database
 was. So a request that read the database just before a change can only store its copy under the
-old generation, which nobody reads again. Writes that send no signal (`queryset.update()`, bulk
+old generation, which nobody reads again. The entry is kept under one key per person with the
+generation it was stored under inside it, so one MGET reads the generation and the entry
+together (two round trips a request with the session's, not three). Writes that send no signal (`queryset.update()`, bulk
 SQL) are caught by the entry's time limit, SIGNED_IN_CACHE_SECONDS (60 s by default): a role
 changed that way ends the session within that time instead of on the next request. Setting it
 to 0 turns the cache off (the test settings do, as they do for the clock settings' cache).
@@ -49,6 +51,10 @@ def _generation_key(user_id) -> str:
     return f"gen:{user_id}"
 
 
+def _entry_key(user_id) -> str:
+    return f"entry:{user_id}"
+
+
 def forget(user_id) -> None:
     """Drop what is cached for this person: now, and again once the change is committed (a
     request between the two could otherwise cache the uncommitted-before state)."""
@@ -78,15 +84,22 @@ class _Entry:
             self.key, self.values = None, {}
 
     def _load(self, user_id):
+        # One round trip for both: the generation and the entry, which carries the generation
+        # it was stored under and counts only when that is still the current one.
         cache = _cache()
-        self.generation = cache.get(_generation_key(user_id))
+        self.key = _entry_key(user_id)
+        found = cache.get_many([_generation_key(user_id), self.key])
+        self.generation = found.get(_generation_key(user_id))
         if self.generation is None:
             self.generation = get_random_string(12)
             # add, not set: two first requests at once agree on one generation.
             if not cache.add(_generation_key(user_id), self.generation, timeout=None):
                 self.generation = cache.get(_generation_key(user_id)) or self.generation
-        self.key = f"entry:{user_id}:{self.generation}"
-        self.values = cache.get(self.key) or {}
+            self.values = {}
+            return
+        stored = found.get(self.key)
+        self.values = (dict(stored["values"]) if isinstance(stored, dict)
+                       and stored.get("generation") == self.generation else {})
 
     def get(self, name):
         return self.values.get(name, _MISSING)
@@ -101,7 +114,8 @@ class _Entry:
         if self.key is None:
             return
         try:
-            _cache().set(self.key, self.values, timeout=settings.SIGNED_IN_CACHE_SECONDS)
+            _cache().set(self.key, {"generation": self.generation, "values": self.values},
+                         timeout=settings.SIGNED_IN_CACHE_SECONDS)
         except Exception:  # noqa: BLE001
             log.warning("signed-in cache unreachable; reading the database")
 

@@ -44,16 +44,22 @@ Staff grants are read through the direct foreign-key permission table (one index
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import StrEnum
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from accounts.models import (
     Membership,
     MembershipRole,
     MembershipStatus,
+    Team,
     TeamMembership,
     TeamRole,
     User,
@@ -86,16 +92,58 @@ class Need(StrEnum):
     EXPORT = "export"  # the team's manager or an administrator: a hand-over bundle (may_export)
 
 
+# --- who the person is, read once per page -----------------------------------------------------
+# A staff page asks who the person is several times (the page's own load, its role, the
+# duplicates it lists, the hand-over link): inside `remembered()` (triage's staff_required
+# opens it for the view) their groups and team memberships are read once (issue 19). Any save
+# or delete of a team membership or a team, or a change to anyone's groups, forgets everything
+# remembered, so a page that changes them reads them again. Grants are never remembered.
+_remembered: ContextVar[dict | None] = ContextVar("access_remembered", default=None)
+
+
+@contextmanager
+def remembered():
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
+def _remember(key: tuple, compute: Callable):
+    memo = _remembered.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def _forget_remembered(**kwargs) -> None:
+    memo = _remembered.get()
+    if memo is not None:
+        memo.clear()
+
+
+for _model in (TeamMembership, Team):
+    post_save.connect(_forget_remembered, sender=_model,
+                      dispatch_uid=f"access-remembered-{_model._meta.label}")
+    post_delete.connect(_forget_remembered, sender=_model,
+                        dispatch_uid=f"access-remembered-del-{_model._meta.label}")
+m2m_changed.connect(_forget_remembered, sender=get_user_model().groups.through,
+                    dispatch_uid="access-remembered-groups")
+
+
 # --- who the person is -----------------------------------------------------------------------
 
 def groups_of(user) -> list[int]:
     """Ids of the groups the person acts through: their teams' groups and any direct group.
     Read once per request (a short list), so the referral filter can use the permission
     table's (group, permission, object) index instead of joining per row."""
-    return list(
+    return list(_remember(("groups", user.pk), lambda: list(
         Group.objects.filter(Q(team__memberships__user=user) | Q(user=user))
         .values_list("pk", flat=True).distinct()
-    )
+    )))
 
 
 def lead_organisation(user):
@@ -121,9 +169,9 @@ def team_of(user):
     """The staff member's team for the queue (a manager's team first), or None."""
     if not user.is_authenticated:
         return None
-    membership = (
+    membership = _remember(("team_of", user.pk), lambda: (
         TeamMembership.objects.filter(user=user).select_related("team").order_by("role").first()
-    )
+    ))
     return membership.team if membership else None
 
 
@@ -281,7 +329,8 @@ def role_on(user, referral: Referral) -> str | None:
         return None
     if referral.referrer_id == user.pk:
         return workflow.REFERRER
-    membership = TeamMembership.objects.filter(user=user, team_id=referral.team_id).first()
+    membership = _remember(("membership", user.pk, referral.team_id), lambda: (
+        TeamMembership.objects.filter(user=user, team_id=referral.team_id).first()))
     if membership is None or not has_grant(user, referral, TRIAGE):
         return None
     return workflow.MANAGER if membership.role == TeamRole.MANAGER else workflow.TRIAGE
@@ -323,11 +372,17 @@ def referral_load_for_system(pathways, pk, *, related=()) -> Referral | None:
     return referrals_for_system(pathways).select_related(*related).filter(pk=pk).first()
 
 
-def may_export(user, referral: Referral) -> bool:
-    """A hand-over bundle: the referral's team manager, or a council administrator."""
+_UNKNOWN = object()
+
+
+def may_export(user, referral: Referral, *, role=_UNKNOWN) -> bool:
+    """A hand-over bundle: the referral's team manager, or a council administrator. `role`:
+    role_on's answer when the caller has it already."""
     if not user.is_authenticated or referral.status == Status.DRAFT:
         return False
-    return is_administrator(user) or role_on(user, referral) == workflow.MANAGER
+    if is_administrator(user):
+        return True
+    return (role_on(user, referral) if role is _UNKNOWN else role) == workflow.MANAGER
 
 
 # --- loading the referral a request names ----------------------------------------------------
@@ -380,6 +435,17 @@ def referral_load(user, pk, need: Need = Need.SEE, *, related=()) -> Referral | 
     if need == Need.EXPORT and not may_export(user, referral):
         return None
     return referral
+
+
+def referral_own_locked(user, pk, **annotations) -> Referral | None:
+    """Need.OWN's referral (the person's own), locked FOR UPDATE in the caller's transaction
+    and read with `annotations` in the same statement, else None (issue 19: submission reads
+    its row once). The caller must be in a transaction (the check page's request is)."""
+    pk = _as_id(pk)
+    if pk is None:
+        return None
+    return (_scoped(user, Need.OWN).select_for_update(of=("self",)).annotate(**annotations)
+            .filter(pk=pk).first())
 
 
 def referral_from_request(request, value, *, need: Need = Need.SEE, action: str,

@@ -267,24 +267,14 @@ def _attachments(request, referral, current, *, change):
 @login_required
 @require_http_methods(["GET", "POST"])
 def check(request, pk):
+    if request.method == "POST":
+        return _check_post(request, pk)
     referral = referral_load(request.user, pk, Need.OWN,
                              related=("team", "organisation", "referrer"))
     if referral is None:
         return _not_found(request)
     if referral.status == Status.DRAFT and not may_continue_draft(referral, request.user):
         return _membership_stopped(request, referral)
-    if request.method == "POST":
-        try:
-            key = uuid.UUID(request.POST.get("submission_key", ""))
-        except ValueError:
-            return _bad_request(request, "The form was incomplete: go back to the check your "
-                                         "answers page and try again.")
-        try:
-            referral = services.referral_submit(referral=referral, actor=request.user,
-                                                submission_key=key, request=request)
-        except services.SubmissionProblem as problem:
-            return redirect("referrals:step", pk=referral.pk, key=problem.problems[0][0])
-        return redirect("referrals:confirmation", pk=referral.pk)
     if referral.status != Status.DRAFT:
         return redirect("referrals:confirmation", pk=referral.pk)
     problems = submission_problems(referral)
@@ -298,6 +288,28 @@ def check(request, pk):
         "submission_key": uuid.uuid4(), "number": total, "total": total,
         "back_url": reverse("referrals:step", args=[referral.pk, steps.steps_for(referral)[-1].key]),
     })
+
+
+def _check_post(request, pk):
+    """Send the draft. Its row is read once, locked, with whether the person may still refer
+    (the same answer as may_continue_draft) and the pathway's team (issue 19: 4 statements
+    fewer than loading, checking the membership and locking separately)."""
+    referral = services.referral_lock_for_submit(request.user, pk)
+    if referral is None:
+        return _not_found(request)
+    if referral.status == Status.DRAFT and not services.may_still_refer(referral, request.user):
+        return _membership_stopped(request, referral)
+    try:
+        key = uuid.UUID(request.POST.get("submission_key", ""))
+    except ValueError:
+        return _bad_request(request, "The form was incomplete: go back to the check your "
+                                     "answers page and try again.")
+    try:
+        referral = services.referral_submit(referral=referral, actor=request.user,
+                                            submission_key=key, request=request)
+    except services.SubmissionProblem as problem:
+        return redirect("referrals:step", pk=referral.pk, key=problem.problems[0][0])
+    return redirect("referrals:confirmation", pk=referral.pk)
 
 
 @login_required

@@ -53,11 +53,13 @@ def staff_required(view):
     @login_required
     def wrapped(request, *args, **kwargs):
         try:
-            team = access.team_of(request.user)
-            if team is None:
-                audit_record(action=AuditAction.TRIAGE_REFUSED, request=request, allowed=False)
-                raise Refused(403, "The triage workspace is for pathway team staff.")
-            return view(request, *args, team=team, **kwargs)
+            with access.remembered():  # who the person is, read once for the page
+                team = access.team_of(request.user)
+                if team is None:
+                    audit_record(action=AuditAction.TRIAGE_REFUSED, request=request,
+                                 allowed=False)
+                    raise Refused(403, "The triage workspace is for pathway team staff.")
+                return view(request, *args, team=team, **kwargs)
         except Refused as refusal:
             if refusal.status == 404:
                 return defaults.page_not_found(request, Http404(str(refusal)))
@@ -191,7 +193,7 @@ def referral_detail(request, pk, team):
         "attachments": _attachments(referral), "pdf_url": _url("referrals:pdf", referral.pk),
         # The hand-over bundle (api.export) for a case-management system without the API.
         "bundle_url": _url("handover:bundle", referral.pk)
-        if access.may_export(request.user, referral) else "",
+        if access.may_export(request.user, referral, role=role) else "",
         "events": referral.events.select_related("actor"), "clocks": clocks,
         "notices": referral.notices.order_by("-created_at"),
         "feedback_records": referral.feedback_records.all(),

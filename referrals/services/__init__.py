@@ -9,7 +9,12 @@ from .drafts import (
 )
 from .expiry import drafts_delete_expired, drafts_remind
 from .household import household_member_add, household_member_change, household_member_remove
-from .submission import SubmissionProblem, referral_submit
+from .submission import (
+    SubmissionProblem,
+    may_still_refer,
+    referral_lock_for_submit,
+    referral_submit,
+)
 
 __all__ = [
     "AttachmentRejected",
@@ -26,4 +31,6 @@ __all__ = [
     "household_member_change",
     "household_member_remove",
     "referral_submit",
+    "referral_lock_for_submit",
+    "may_still_refer",
 ]

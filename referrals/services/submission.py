@@ -15,13 +15,13 @@ from datetime import datetime
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.functions import JSONObject
 from django.db.models.signals import post_migrate
 from django.utils import timezone
 
-from accounts.models import Membership, MembershipStatus, Team
+from accounts.models import Membership, MembershipStatus, Team, TeamMembership
 from core.vocabulary import EventKind, Pathway, Status
 from outbox.models import Channel
 from outbox.wording import NoticeKind
@@ -108,9 +108,9 @@ def referral_submit(
     """
     now = now or timezone.now()
     with transaction.atomic(savepoint=False):
-        locked = (Referral.objects.select_for_update(of=("self",))
-                  .annotate(pathway_team=_team_of_pathway(),
-                            referrer_approved=_referrer_approved()).get(pk=referral.pk))
+        locked = referral if _locked_here(referral) else (
+            Referral.objects.select_for_update(of=("self",))
+            .annotate(**_lock_annotations()).get(pk=referral.pk))
         refusal = _refusal(locked, actor=actor)
         if refusal is None and locked.status == Status.DRAFT:
             locked.referrer = actor  # checked above: the same person, already loaded
@@ -128,6 +128,38 @@ def referral_submit(
     return locked
 
 
+def referral_lock_for_submit(actor, pk) -> Referral | None:
+    """The person's own referral (access.Need.OWN) locked for `referral_submit`, with what it
+    needs (the pathway's team, whether the referrer may still refer) in the same statement:
+    the check page's POST reads its row once, not three times (issue 19). None when it is not
+    theirs. Passed to `referral_submit` in the same transaction, it is not locked again."""
+    referral = access.referral_own_locked(actor, pk, **_lock_annotations())
+    if referral is not None:
+        connection = connections[referral._state.db]
+        referral._locked_in = connection.atomic_blocks[0] if connection.atomic_blocks else None
+    return referral
+
+
+def may_still_refer(locked: Referral, actor) -> bool:
+    """drafts.may_continue_draft's answer for a row read by `referral_lock_for_submit`: the
+    referrer is the actor, and accounts.roles.role_of would make them a referrer or lead of the
+    draft's organisation (not a council administrator, on no team, membership approved)."""
+    return bool(locked.referrer_approved) and not actor.is_council_admin
+
+
+def _locked_here(referral: Referral) -> bool:
+    """Whether `referral_lock_for_submit` locked this row in the transaction still open."""
+    marker = getattr(referral, "_locked_in", None)
+    if marker is None:
+        return False
+    blocks = connections[referral._state.db].atomic_blocks
+    return bool(blocks) and blocks[0] is marker
+
+
+def _lock_annotations() -> dict:
+    return {"pathway_team": _team_of_pathway(), "referrer_approved": _referrer_approved()}
+
+
 # What submission needs of the pathway's team, read in the same statement as the lock.
 TEAM_FIELDS = [field.attname for field in Team._meta.concrete_fields
                if field.attname in {"id", "name", "pathway", "group_id"}]
@@ -139,12 +171,13 @@ def _team_of_pathway() -> Subquery:
 
 
 def _referrer_approved() -> Exists:
-    """Whether the referrer's membership of the draft's organisation is approved now, read in
-    the same statement as the lock (issue 14, attack 5; drafts.may_continue_draft for the
-    pages)."""
+    """Whether the referrer's membership of the draft's organisation is approved now and they
+    are on no team (accounts.roles.role_of counts a team membership first), read in the same
+    statement as the lock (issue 14, attack 5; drafts.may_continue_draft for the pages)."""
     return Exists(Membership.objects.filter(
         user_id=OuterRef("referrer_id"), organisation_id=OuterRef("organisation_id"),
-        status=MembershipStatus.APPROVED))
+        status=MembershipStatus.APPROVED,
+    ).exclude(Exists(TeamMembership.objects.filter(user_id=OuterRef("user_id")))))
 
 
 def _team_from(data: dict | None, *, db: str) -> Team:
@@ -159,7 +192,7 @@ def _refusal(locked: Referral, *, actor) -> Exception | None:
         return PermissionDenied("Only the referrer can submit their referral.")
     if locked.status != Status.DRAFT:
         return None  # already submitted: the caller gets it back unchanged
-    if not locked.referrer_approved:
+    if not may_still_refer(locked, actor):
         return PermissionDenied(NOT_A_MEMBER_NOW)
     problems = submission_problems(locked)
     return SubmissionProblem(problems) if problems else None

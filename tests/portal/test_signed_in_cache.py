@@ -47,6 +47,44 @@ def test_a_plain_signed_in_page_makes_one_query_its_own(client, signed_in,
     assert '"referrals_referral"' in captured.captured_queries[1]["sql"]
 
 
+def test_a_warm_request_makes_two_cache_reads_and_no_write(client, signed_in, monkeypatch):
+    # The session, then one MGET of the person's generation and entry (three reads before).
+    # Counted at the cache's interface (the locmem cache of the tests answers get_many with
+    # gets of its own, which are not counted; Redis answers it with one MGET).
+    _, url, _ = signed_in
+    cache, calls, depth = caches["signed_in"], [], [0]
+
+    def counted(name, original):
+        def call(*args, **kwargs):
+            if not depth[0]:
+                calls.append(name)
+            depth[0] += 1
+            try:
+                return original(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+        return call
+
+    for name in ("get", "get_many", "add", "set", "set_many", "delete", "touch"):
+        monkeypatch.setattr(cache, name, counted(name, getattr(cache, name)))
+    assert client.get(url).status_code == 200
+    assert calls == ["get", "get_many"]
+
+
+def test_an_entry_stored_under_an_older_generation_is_not_read(client, signed_in):
+    worker, url, _ = signed_in
+    from portal import signed_in as module
+
+    cache = caches["signed_in"]
+    stored = cache.get(module._entry_key(worker.pk))
+    assert stored["generation"] == cache.get(module._generation_key(worker.pk))
+    TeamMembership.objects.filter(user=worker).update(role="manager")  # no signal
+    module.forget(worker.pk)  # as a save would; the entry itself is left in place
+    assert cache.get(module._entry_key(worker.pk)) == stored
+    response = client.get(url)  # the fingerprint is read again and no longer matches
+    assert response.status_code == 302 and "/sign-in/" in response["Location"]
+
+
 def test_a_role_change_ends_the_session_on_the_next_request(client, signed_in):
     worker, url, _ = signed_in
     membership = TeamMembership.objects.get(user=worker)

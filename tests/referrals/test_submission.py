@@ -287,3 +287,56 @@ def test_submit_query_count_is_small_and_counted(referrer, staff_member,
     # The routine 19, then the managers and a portal and an email alert for each, every
     # notice in its own savepoint (feedback.services.notice_queue). 35 before issue 9's work.
     assert len(queries) == len(ROUTINE) + 1 + 2 * 3
+
+
+# The check page's POST after the middleware, through the test client (test settings: the
+# signed-in cache off, so the session, user and fingerprint are read; the request's
+# transaction is a savepoint). Issue 19: the view read the row (access.referral_load), checked
+# the membership (accounts.roles.role_of: team membership, membership, organisation) and the
+# service locked the row again; now one locking read answers all three, so the POST is the
+# middleware's statements, ROUTINE and the request's savepoint: 13 (17 before).
+CHECK_POST_MIDDLEWARE = [
+    "SELECT django_session", "SELECT accounts_user",
+    "SELECT accounts_user",  # the role fingerprint (portal.security), one statement
+    "SAVEPOINT",
+]
+
+
+@pytest.mark.postgres
+def test_the_check_pages_post_reads_the_row_once(client, referrer, teams, clock_settings_cached,
+                                                  django_assert_num_queries):
+    from django.urls import reverse
+
+    client.force_login(referrer)
+    client.post(reverse("referrals:check", args=[complete_draft(referrer).pk]),
+                {"submission_key": str(uuid.uuid4())})  # a process's first: fills its caches
+    draft = complete_draft(referrer)
+    url = reverse("referrals:check", args=[draft.pk])
+    client.get(url)  # the session's clocks stored (SessionSecurityMiddleware writes once a minute)
+    expected = CHECK_POST_MIDDLEWARE + ROUTINE + ["RELEASE SAVEPOINT"]
+    with django_assert_num_queries(len(expected)) as queries:
+        response = client.post(url, {"submission_key": str(uuid.uuid4())})
+    assert response.status_code == 302, response
+    assert [_shape(query["sql"]) for query in queries.captured_queries] == expected
+    draft.refresh_from_db()
+    assert draft.status == Status.SUBMITTED
+
+
+def test_a_referrer_now_on_a_team_cannot_send_their_draft(client, referrer, teams):
+    """The locking read's check gives may_continue_draft's answer: accounts.roles.role_of makes
+    someone on a team staff, whatever their membership says."""
+    from django.urls import reverse
+
+    from accounts.models import TeamMembership
+
+    draft = complete_draft(referrer)
+    TeamMembership.objects.create(user=referrer, team=teams["oppd"], role="triage")
+    client.force_login(referrer)
+    response = client.post(reverse("referrals:check", args=[draft.pk]),
+                           {"submission_key": str(uuid.uuid4())})
+    assert response.status_code == 403
+    assert "your membership is not approved" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+    with pytest.raises(PermissionDenied):
+        services.referral_submit(referral=draft, actor=referrer, submission_key=uuid.uuid4())

@@ -1,0 +1,71 @@
+"""The staff referral page asks who the person is once (issue 19: referrals.access.remembered,
+opened by triage's staff_required): their groups and team memberships are read once for the
+page, not once per question, and any change to them is seen at once."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import TeamMembership
+from referrals import access
+from tests.factories.referrals import referral_with
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def manager_page(client, staff_member, referrer, settings):
+    settings.CLOCK_SETTINGS_CACHE_SECONDS = 60
+    manager = staff_member("oppd", role="manager")
+    manager.groups.add(manager.team_memberships.get().team.group)
+    referral = referral_with(referrer)
+    referral_with(referrer)  # a possible duplicate: the page lists it (access.staff_reach)
+    client.force_login(manager)
+    url = reverse("triage:referral", args=[referral.pk])
+    assert client.get(url).status_code == 200  # fills the per-process caches
+    return url
+
+
+def _reads_of(queries, table: str) -> int:
+    return sum(1 for query in queries if f'FROM "{table}"' in query["sql"].split(" WHERE ")[0])
+
+
+def test_the_staff_page_reads_the_persons_groups_once(client, manager_page):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(manager_page)
+    assert response.status_code == 200
+    # Before: four reads of the groups (the page's load, its role, the duplicates, the
+    # hand-over link's role) and two of the team membership for the role.
+    assert _reads_of(queries.captured_queries, "auth_group") == 1
+    wheres = [q["sql"].split(" WHERE ", 1)[-1] for q in queries.captured_queries
+              if 'FROM "accounts_teammembership"' in q["sql"]]
+    role_reads = [w for w in wheres if '"accounts_teammembership"."team_id" = ' in w
+                  and '"accounts_teammembership"."user_id" = ' in w]
+    assert len(role_reads) == 1
+    # The whole page under the test settings (no signed-in cache, the request a savepoint):
+    # 34 before, 29 after.
+    assert len(queries.captured_queries) == 29
+
+
+def test_what_is_remembered_is_forgotten_when_memberships_or_groups_change(staff_member, teams):
+    worker = staff_member("oppd")
+    with access.remembered():
+        before = access.groups_of(worker)
+        extra = Group.objects.create(name="Extra group")
+        worker.groups.add(extra)
+        assert set(access.groups_of(worker)) == set(before) | {extra.pk}
+        assert access.team_of(worker) == teams["oppd"]
+        membership = TeamMembership.objects.get(user=worker)
+        membership.delete()
+        assert access.team_of(worker) is None
+        assert extra.pk in access.groups_of(worker)
+        assert teams["oppd"].group_id not in access.groups_of(worker)
+
+
+def test_outside_a_page_nothing_is_remembered(staff_member, django_assert_num_queries):
+    worker = staff_member("oppd")
+    with django_assert_num_queries(2):
+        access.groups_of(worker)
+        access.groups_of(worker)
