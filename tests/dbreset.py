@@ -48,25 +48,30 @@ def _counts(connection, cursor, tables) -> dict[str, int]:
     return {t: n for t, n in cursor.fetchall() if n}
 
 
+def _capture(connection, tables) -> tuple[dict[str, int], dict[str, bytes]]:
+    rows = {}
+    with connection.cursor() as cursor:
+        counts = _counts(connection, cursor, tables)
+        for table in counts:
+            buffer = io.BytesIO()
+            cursor.copy_expert(f"COPY {_quote(connection, table)} TO STDOUT", buffer)
+            rows[table] = buffer.getvalue()
+    return counts, rows
+
+
 def snapshot_take(alias="default") -> None:
     """Copy every non-empty table of the freshly migrated test database into memory."""
     connection = connections[alias]
     if connection.vendor != "postgresql":
         return
     tables = _tables(connection)
-    snapshot = {}
-    with connection.cursor() as cursor:
-        counts = _counts(connection, cursor, tables)
-        left = sorted(set(counts) & NEVER_MIGRATED)
-        if left:
-            # A reused test database (--reuse-db) that an interrupted run left rows in.
-            raise RuntimeError(f"the test database already holds rows in {left}: a run was "
-                               "interrupted; run once with --create-db")
-        for table in counts:
-            buffer = io.BytesIO()
-            cursor.copy_expert(f"COPY {_quote(connection, table)} TO STDOUT", buffer)
-            snapshot[table] = buffer.getvalue()
-    SNAPSHOTS[alias] = {"tables": tables, "rows": snapshot}
+    counts, rows = _capture(connection, tables)
+    left = sorted(set(counts) & NEVER_MIGRATED)
+    if left:
+        # A reused test database (--reuse-db) that an interrupted run left rows in.
+        raise RuntimeError(f"the test database already holds rows in {left}: a run was "
+                           "interrupted; run once with --create-db")
+    SNAPSHOTS[alias] = {"tables": tables, "rows": rows}
 
 
 def snapshot_available(alias="default") -> bool:
@@ -75,9 +80,33 @@ def snapshot_available(alias="default") -> bool:
 
 def snapshot_restore(alias="default") -> None:
     """Put every table back as it was after migrating (see the module's docstring)."""
+    _load(alias, SNAPSHOTS[alias]["rows"])
+
+
+BUILT: dict[tuple[str, str], dict[str, bytes]] = {}
+
+
+def built_once(key: str, build, alias="default") -> None:
+    """In a transactional test (the database as migrated): run `build` the first time in the
+    session and keep a copy of every table it leaves; later tests load that copy instead of
+    building again. The rows are the same, ids and all; times the build took from the clock
+    are those of the first build (minutes earlier at most). Caches, mail.outbox and anything
+    else outside the database are not rebuilt: use it only where the test needs nothing the
+    build did but its rows."""
+    if not snapshot_available(alias):
+        build()
+        return
+    if (alias, key) in BUILT:
+        _load(alias, BUILT[(alias, key)])
+        return
+    build()
+    BUILT[(alias, key)] = _capture(connections[alias], SNAPSHOTS[alias]["tables"])[1]
+
+
+def _load(alias, rows) -> None:
+    """Make every table hold exactly `rows` (COPY text of each non-empty table)."""
     connection = connections[alias]
-    snap = SNAPSHOTS[alias]
-    tables, rows = snap["tables"], snap["rows"]
+    tables = SNAPSHOTS[alias]["tables"]
     expected = {t: data.count(b"\n") for t, data in rows.items()}
     with transaction.atomic(using=alias), connection.cursor() as cursor:
         # Replica mode: no foreign-key checks (any order will do; the counts below prove the
@@ -105,3 +134,5 @@ def snapshot_restore(alias="default") -> None:
                      if counts.get(t, 0) != expected.get(t, 0)}
         else:
             raise RuntimeError(f"test database reset did not settle: {sorted(clear)}")
+        # SET LOCAL lasts to the end of the outermost transaction, should there be one.
+        cursor.execute("SET LOCAL session_replication_role = origin")

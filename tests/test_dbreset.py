@@ -46,3 +46,22 @@ def test_the_next_one_starts_from_the_migrated_database():
     state = {t: b"".join(sorted(data.splitlines(keepends=True))) for t, data in _state().items()}
     assert state == _snapshot()
     assert {"accounts_team", "pathways_routingrule", "django_content_type"} <= set(state)
+
+
+def test_built_once_builds_the_first_time_then_loads_the_same_rows(make_user):
+    built = []
+
+    def build():
+        built.append(make_user("built.once@example.org").pk)
+
+    def build_again():
+        raise AssertionError("built twice")
+
+    from accounts.models import User
+
+    dbreset.built_once("test_dbreset", build)
+    assert built and User.objects.filter(pk=built[0]).exists()
+    dbreset.snapshot_restore()
+    assert not User.objects.exists()
+    dbreset.built_once("test_dbreset", build_again)
+    assert list(User.objects.values_list("pk", "email")) == [(built[0], "built.once@example.org")]
