@@ -1,5 +1,6 @@
 """Shared fixtures. Markers: `postgres` needs PostgreSQL, `redis` needs REDIS_URL."""
 
+import contextlib
 import os
 
 import pytest
@@ -47,17 +48,66 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup):
+def django_db_setup(django_db_setup, django_db_blocker):
     """Keep the serialized data (for serialized_rollback) on the connection class too: after a
     live_server test, the main thread can get a fresh connection object without it, and the
-    next transactional test would then start with no teams or clock policies."""
+    next transactional test would then start with no teams or clock policies.
+
+    On PostgreSQL, take a snapshot of the freshly migrated database and end each transactional
+    test by restoring it (tests/dbreset.py) instead of Django's flush of every table and the
+    next test's deserializing of the data migrations' rows."""
     from django.db import connections
+
+    from tests import dbreset
 
     connection = connections["default"]
     contents = getattr(connection, "_test_serialized_contents", None)
     if contents is not None:
         type(connection)._test_serialized_contents = contents
-    yield
+    with django_db_blocker.unblock():
+        dbreset.snapshot_take()
+    with _fast_transactional_reset():
+        yield
+
+
+@contextlib.contextmanager
+def _fast_transactional_reset():
+    from django.test import TestCase, TransactionTestCase
+
+    from tests import dbreset
+
+    original_setup = TransactionTestCase.__dict__["_fixture_setup"]
+    original_teardown = TransactionTestCase.__dict__["_fixture_teardown"]
+
+    def fast(cls):
+        return (
+            not issubclass(cls, TestCase) and not cls.reset_sequences
+            and cls.available_apps is None and not cls.fixtures
+            and all(dbreset.snapshot_available(alias)
+                    for alias in cls._databases_names(include_mirrors=False))
+        )
+
+    @classmethod
+    def fixture_setup(cls):
+        if not fast(cls):
+            original_setup.__func__(cls)
+        # Otherwise the database already holds the snapshot: the previous transactional test
+        # restored it, and other tests roll back.
+
+    def fixture_teardown(self):
+        if not fast(type(self)):
+            original_teardown(self)
+        for alias in self._databases_names(include_mirrors=False):
+            if dbreset.snapshot_available(alias):
+                dbreset.snapshot_restore(alias)
+
+    TransactionTestCase._fixture_setup = fixture_setup
+    TransactionTestCase._fixture_teardown = fixture_teardown
+    try:
+        yield
+    finally:
+        TransactionTestCase._fixture_setup = original_setup
+        TransactionTestCase._fixture_teardown = original_teardown
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ from django.core.management import call_command
 
 from accounts.demo import DEMO_PASSWORD
 from tests.browser.conftest import assert_accessible
+from tests.dbreset import built_once
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +30,9 @@ ROLES = [
 
 @pytest.fixture
 def demo(transactional_db):
-    call_command("demo_data", verbosity=0)
+    # demo_data takes 20 s or more on the shared machine: it runs once, and later tests load
+    # the rows it made (tests/dbreset.built_once; these tests need nothing else from it).
+    built_once("demo_data", lambda: call_command("demo_data", verbosity=0))
 
 
 def _html_classes(page) -> str:
