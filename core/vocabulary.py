@@ -243,6 +243,8 @@ class EventKind(models.TextChoices):
     WORSENED = "worsened", "Referrer said things have got worse"
     # Case management acknowledged the hand-over through the API (api.services).
     HANDED_OVER = "handed_over", "Handed over to a social work team"
+    # Issue 16, part 4: staff recorded a parallel duty (MARAC, Prevent...) done or not needed.
+    DUTY_RECORDED = "duty_recorded", "Parallel duty recorded"
 
 
 class AuditAction(models.TextChoices):
@@ -301,6 +303,7 @@ class AuditAction(models.TextChoices):
     CHALLENGE_ANSWERED = "challenge.answered", "Answered a challenge"
     CHALLENGE_ESCALATED = "challenge.escalated", "A challenge passed to the next stage"
     REFERRAL_WORSENED = "referral.worsened", "Referrer said things have got worse"
+    REFERRAL_DUTY_RECORDED = "referral.duty_recorded", "Recorded a parallel duty"
     CHALLENGE_VIEWED = "challenge.viewed", "Viewed a challenge page"
     CONSULTATION_REQUESTED = "consultation.requested", "Asked for advice before referring"
     CONSULTATION_VIEWED = "consultation.viewed", "Viewed a request for advice"
@@ -417,4 +420,5 @@ EVENT_AUDIT = {
     EventKind.CHALLENGE_ESCALATED: AuditAction.CHALLENGE_ESCALATED,
     EventKind.WORSENED: AuditAction.REFERRAL_WORSENED,
     EventKind.HANDED_OVER: AuditAction.REFERRAL_HANDED_OVER,
+    EventKind.DUTY_RECORDED: AuditAction.REFERRAL_DUTY_RECORDED,
 }

@@ -4,6 +4,7 @@ people waiting to act (issue 18)."""
 
 import logging
 
+from django.conf import settings
 from django.db import DatabaseError
 
 from .models import ContactKind, ContactPoint
@@ -21,3 +22,11 @@ def phone_numbers() -> tuple[list[ContactPoint], list[ContactPoint]]:
         return [], []
     return ([c for c in contacts if c.kind == ContactKind.PATHWAY],
             [c for c in contacts if c.kind == ContactKind.EDT])
+
+
+def edt_contact() -> tuple[str, str]:
+    """The Emergency Duty Team's email (the setting EMERGENCY_DUTY_TEAM_EMAIL, else its contact
+    point's) and phone: where out-of-hours urgent referrals and escalations are emailed."""
+    point = ContactPoint.objects.filter(kind=ContactKind.EDT).order_by("order", "pk").first()
+    email = settings.EMERGENCY_DUTY_TEAM_EMAIL or (point.email if point else "")
+    return email, point.phone if point else ""

@@ -13,6 +13,8 @@ from .clocks import Anchor, ClockRule, Unit, policy_kinds_for_pathway
 class ContactKind(models.TextChoices):
     PATHWAY = "pathway", "Pathway team"
     EDT = "edt", "Emergency Duty Team (out of hours)"
+    # Issue 16: the contacts of the parallel duties (MARAC, Prevent...); not on the first page.
+    DUTY = "duty", "Parallel duty (MARAC, Prevent and others)"
 
 
 class ContactPoint(models.Model):
@@ -21,7 +23,8 @@ class ContactPoint(models.Model):
     kind = models.CharField(max_length=20, choices=ContactKind.choices)
     pathway = models.CharField(max_length=32, choices=Pathway.choices, blank=True)
     name = models.CharField(max_length=200)
-    phone = models.CharField(max_length=40)
+    # Blank where the council has not set it yet (pages say "set by the council").
+    phone = models.CharField(max_length=40, blank=True)
     hours = models.CharField(max_length=200, help_text="For example: Monday to Friday, 9am to 5pm")
     email = models.EmailField(blank=True)
     order = models.PositiveSmallIntegerField(default=0)
@@ -271,4 +274,5 @@ class ClockPause(models.Model):
 
 
 # Routing rules live in their own module to keep this one readable; Django finds them here.
+from .duty_models import DutyTrigger, Obligation, ParallelDuty, RiskQuestion  # noqa: E402,F401
 from .routing_models import RoutingRule, RoutingRuleChange  # noqa: E402,F401

@@ -3,7 +3,7 @@ function from a Context. A lead sees only the referrer-side figures of their org
 
 from core.vocabulary import Pathway
 
-from . import challenges, consultations, feedback, outcomes, received, timeliness
+from . import challenges, consultations, duties, feedback, outcomes, received, timeliness
 from .context import Context
 
 SECTIONS = [
@@ -20,6 +20,8 @@ SECTIONS = [
     # on its own line.
     ("challenges", "Challenges to decisions", [challenges.challenges_by_pathway_sector]),
     ("consultations", "Requests for advice", [consultations.consultations_by_pathway]),
+    # Issue 16, part 4: staff figures only (not in ORGANISATION_FIGURES).
+    ("duties", "Parallel duties", [duties.duties_by_kind]),
 ]
 
 # What an organisation's safeguarding lead may see: referrals made, feedback received, time to
@@ -48,6 +50,7 @@ SLUGS = {
     "mash-outcomes": outcomes.mash_outcomes,
     "challenges": challenges.challenges_by_pathway_sector,
     "consultations": consultations.consultations_by_pathway,
+    "duties": duties.duties_by_kind,
 }
 
 
