@@ -92,7 +92,7 @@ def test_council_admin_sees_all_and_can_filter_by_pathway(client, world, council
     response = client.get(URL, {"months": "24"})
     sections = {t.slug: t for s in response.context["sections"] for t in s["tables"]}
     assert sections["received-pathway"].rows[-1][-1] == 11
-    assert len(sections) == 17  # 15, and issue 15's challenges and requests for advice
+    assert len(sections) == 18  # 15, issue 15's two, issue 16's parallel duties
     response = client.get(URL, {"months": "24", "pathway": "learning-disabilities"})
     sections = {t.slug: t for s in response.context["sections"] for t in s["tables"]}
     assert sections["received-pathway"].rows[-1] == ["All periods", 2, 2]
@@ -160,7 +160,7 @@ def test_charts_have_titles_descriptions_and_tables_beside_them(client, world, c
     page = client.get(URL, {"months": "24"}).content.decode()
     assert page.count('role="img"') == page.count("<title id=\"chart-title-")
     assert page.count("<desc id=\"chart-desc-") == page.count('role="img"') >= 13
-    assert page.count("<table") == 17  # 15, and issue 15's challenges and requests for advice
+    assert page.count("<table") == 18  # 15, issue 15's two, issue 16's parallel duties
     assert "1 referral closed without feedback" in page
 
 
