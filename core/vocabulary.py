@@ -286,6 +286,8 @@ class EventKind(models.TextChoices):
     HANDED_OVER = "handed_over", "Handed over to a social work team"
     # Issue 15: the organisation's lead handed the referrer's follow-up to a colleague.
     FOLLOW_UP_PASSED = "follow_up_passed", "Follow-up passed to a colleague"
+    # Issue 16, part 4: staff recorded a parallel duty (MARAC, Prevent...) done or not needed.
+    DUTY_RECORDED = "duty_recorded", "Parallel duty recorded"
 
 
 class AuditAction(models.TextChoices):
@@ -350,6 +352,7 @@ class AuditAction(models.TextChoices):
     CHALLENGE_ANSWERED = "challenge.answered", "Answered a challenge"
     CHALLENGE_ESCALATED = "challenge.escalated", "A challenge passed to the next stage"
     REFERRAL_WORSENED = "referral.worsened", "Referrer said things have got worse"
+    REFERRAL_DUTY_RECORDED = "referral.duty_recorded", "Recorded a parallel duty"
     CHALLENGE_VIEWED = "challenge.viewed", "Viewed a challenge page"
     CONSULTATION_REQUESTED = "consultation.requested", "Asked for advice before referring"
     CONSULTATION_VIEWED = "consultation.viewed", "Viewed a request for advice"
@@ -471,4 +474,5 @@ EVENT_AUDIT = {
     EventKind.WORSENED: AuditAction.REFERRAL_WORSENED,
     EventKind.HANDED_OVER: AuditAction.REFERRAL_HANDED_OVER,
     EventKind.FOLLOW_UP_PASSED: AuditAction.REFERRAL_FOLLOW_UP_PASSED,
+    EventKind.DUTY_RECORDED: AuditAction.REFERRAL_DUTY_RECORDED,
 }

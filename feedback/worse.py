@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -24,8 +23,8 @@ from outbox.dispatch import notices_enqueue_on_commit
 from outbox.models import Channel
 from outbox.wording import when_text
 from outbox.write import notice_queue
-from pathways.calendar import WorkingCalendar, to_local
-from pathways.models import ContactKind, ContactPoint
+from pathways import contacts
+from pathways.calendar import WorkingCalendar
 from pathways.policies import working_calendar
 from referrals import access
 from referrals.models import Referral, ReferralEvent
@@ -78,20 +77,12 @@ def _sentence(text: str) -> str:
 def team_opens(now: datetime, calendar: WorkingCalendar) -> datetime | None:
     """None in working time; otherwise the next opening (9am on the next working day, or today
     before 9am on a working day)."""
-    if calendar.is_working_time(now):
-        return None
-    day = to_local(now).date()
-    window = calendar.window(day)
-    if window is not None and now < window[0]:
-        return window[0]
-    return calendar.window(calendar.next_working_day(day))[0]
+    return calendar.next_opening(now)
 
 
 def edt_contact() -> tuple[str, str]:
     """The Emergency Duty Team's email (the setting, else its contact point's) and phone."""
-    point = ContactPoint.objects.filter(kind=ContactKind.EDT).order_by("order", "pk").first()
-    email = settings.EMERGENCY_DUTY_TEAM_EMAIL or (point.email if point else "")
-    return email, point.phone if point else ""
+    return contacts.edt_contact()
 
 
 @transaction.atomic

@@ -16,6 +16,8 @@ from .models import (
     ClosureDay,
     ContactPoint,
     Deadline,
+    ParallelDuty,
+    RiskQuestion,
     RoutingRule,
     RoutingRuleChange,
     ThresholdLevel,
@@ -135,6 +137,29 @@ class ThresholdLevelAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ParallelDuty)
+class ParallelDutyAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Issue 16, part 4: the parallel duties' words, contacts and thresholds. A duty that has
+    been triggered cannot be deleted (its checklist items point at it): make it inactive."""
+
+    list_display = ["name", "key", "trigger", "threshold", "obligation", "contact", "active",
+                    "order"]
+    list_editable = ["active", "order"]
+    readonly_fields = ["key"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+
+@admin.register(RiskQuestion)
+class RiskQuestionAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """The domestic abuse risk checklist's questions (paraphrasing the SafeLives DASH RIC):
+    the council may load its own licensed wording here."""
+
+    list_display = ["number", "text", "active"]
+    list_editable = ["text", "active"]
 
 
 class RoutingRuleChangeInline(admin.TabularInline):

@@ -183,6 +183,19 @@ class WorkingCalendar:
         window = self.window(to_local(moment).date())
         return window is not None and window[0] <= moment < window[1]
 
+    def next_opening(self, moment: datetime) -> datetime | None:
+        """None in working time; otherwise when the council next opens (today's opening before
+        9am on a working day, else 9am on the next working day), in UTC. Out-of-hours notices
+        say this (issue 15, item 4)."""
+        moment = as_utc(moment)
+        if self.is_working_time(moment):
+            return None
+        day = to_local(moment).date()
+        window = self.window(day)
+        if window is not None and moment < window[0]:
+            return window[0]
+        return self.window(self.next_working_day(day))[0]
+
     def working_intervals(
         self, start: datetime, end: datetime
     ) -> Iterator[tuple[datetime, datetime]]:

@@ -4,6 +4,7 @@ people waiting to act (issue 18)."""
 
 import logging
 
+from django.conf import settings
 from django.db import DatabaseError
 
 from accounts.models import Team
@@ -35,3 +36,11 @@ def contacts_unset() -> list[str]:
     teams = [f"Team: {name}" for name in
              Team.objects.filter(phone="").values_list("name", flat=True)]
     return points + teams
+
+
+def edt_contact() -> tuple[str, str]:
+    """The Emergency Duty Team's email (the setting EMERGENCY_DUTY_TEAM_EMAIL, else its contact
+    point's) and phone: where out-of-hours urgent referrals and escalations are emailed."""
+    point = ContactPoint.objects.filter(kind=ContactKind.EDT).order_by("order", "pk").first()
+    email = settings.EMERGENCY_DUTY_TEAM_EMAIL or (point.email if point else "")
+    return email, point.phone if point else ""

@@ -13,6 +13,8 @@ from .clocks import Anchor, ClockRule, Unit, policy_kinds_for_pathway
 class ContactKind(models.TextChoices):
     PATHWAY = "pathway", "Pathway team"
     EDT = "edt", "Emergency Duty Team (out of hours)"
+    # Issue 16: the contacts of the parallel duties (MARAC, Prevent...); not on the first page.
+    DUTY = "duty", "Parallel duty (MARAC, Prevent and others)"
 
 
 class ContactPoint(models.Model):
@@ -276,5 +278,6 @@ class ClockPause(models.Model):
 
 
 # Routing rules live in their own module to keep this one readable; Django finds them here.
+from .duty_models import DutyTrigger, Obligation, ParallelDuty, RiskQuestion  # noqa: E402,F401
 from .routing_models import RoutingRule, RoutingRuleChange  # noqa: E402,F401
 from .threshold_models import ThresholdLevel  # noqa: E402,F401

@@ -23,7 +23,7 @@ from core.vocabulary import ClockKind
 
 from .calendar import WorkingCalendar
 from .clocks import ClockRule, pathway_default_rule
-from .models import ClockPolicy, ClosureDay
+from .models import ClockPolicy, ClosureDay, ContactPoint, ParallelDuty
 
 DEFAULT_CACHE_SECONDS = 60
 
@@ -49,6 +49,12 @@ def _cached(name: str, load: Callable[[], T]) -> T:
     return value
 
 
+def cached_setting(name: str, load: Callable[[], T]) -> T:
+    """Another administrators' setting kept as the clock settings are (pathways.duties: the
+    parallel duties; issue 16). Saving a ParallelDuty or ContactPoint forgets it."""
+    return _cached(name, load)
+
+
 def clock_settings_forget(**kwargs) -> None:
     """Drop this process's copy of the policies and closure days (a signal receiver too)."""
     _cache.clear()
@@ -61,7 +67,7 @@ def _changed(sender, **kwargs) -> None:
     transaction.on_commit(clock_settings_forget)
 
 
-for _model in (ClockPolicy, ClosureDay):
+for _model in (ClockPolicy, ClosureDay, ParallelDuty, ContactPoint):
     post_save.connect(_changed, sender=_model,
                       dispatch_uid=f"clock_settings_saved_{_model.__name__}")
     post_delete.connect(_changed, sender=_model,

@@ -25,6 +25,10 @@ COMMON = {
               "consent": "yes", "adult_wants": "To stay at home and feel safe."},
     "child": {"parents_aware": "yes", "parents_agree": "yes", "school": "Bellenden Primary",
               "child_voice": "He says he is hungry at school; mornings are chaotic."},
+    # The domestic abuse risk questions (issue 16, part 4), asked when domestic abuse is chosen:
+    # a medium-risk pattern (8 yes), no professional judgement of high risk.
+    "risk-checklist": {**{f"risk_{n}": "yes" if n <= 8 else "no" for n in range(1, 25)},
+                       "risk_judgement": "no"},
 }
 
 DEMOS = [

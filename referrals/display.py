@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from core.vocabulary import Pathway
+from pathways.duties import RISK_FIELD, risk_score
 from pathways.routing import RouteFlag
 
 from . import choices as c
@@ -90,6 +91,10 @@ def answers_display(referral: Referral) -> list[Section]:
                 section.rows.append((summary_label(field_obj.label), _display(field_obj, value)))
             if step.key == "pathway":
                 section.rows.extend(_route_rows(referral))
+            if step.key == "risk-checklist":
+                asked = sum(1 for name in form.fields if RISK_FIELD.match(name))
+                section.rows.append(("Number of ‘yes’ answers",
+                                     f"{risk_score(referral.answers)} of {asked}"))
             if not section.rows:  # every question optional and none answered
                 section.rows.append(("Answers", "None given"))
         sections.append(section)

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 
 from core.reveal import Reveal
 from core.vocabulary import Pathway
+from pathways.duties import risk_questions, risk_threshold
 from pathways.models import ThresholdLevel
 from pathways.questions import questions_for
 from pathways.routing import MainNeed, RouteFlag, age_on, route_suggest
@@ -588,6 +589,18 @@ class ChildForm(StepForm):
                                  "what a normal day is like for them at home and outside")
     child_too_young = forms.BooleanField(
         label="The child is too young to say (or is not born yet)", required=False)
+    # Issue 16, part 4: private fostering (Children Act 1989 s66; a close relative is defined in
+    # s105). Optional so a referrer who does not know is not stopped; "yes" prompts the duty.
+    private_fostering = radios(
+        "Does the child live with someone who is not their parent or a close relative? "
+        "(optional)",
+        (("no", "No"), ("yes", "Yes, for 28 days or more (or it is planned to be)"),
+         ("under_28", "Yes, but for less than 28 days"), ("unknown", "I do not know")),
+        "Select whether the child lives with someone who is not their parent or a close "
+        "relative", required=False,
+        help_text="A close relative is a grandparent, brother, sister, uncle, aunt or "
+                  "step-parent. Living with anyone else for 28 days or more is private "
+                  "fostering, and the council must be told.")
     school = text("School, nursery or college (optional)")
     gp = text("GP surgery (optional)")
     other_professionals = text("Other professionals involved (optional)", textarea=True,
@@ -624,6 +637,40 @@ class ChildForm(StepForm):
             self.require("parents_why_not", "Explain why the parents or carers do not know or "
                                             "do not agree")
         return data
+
+
+RISK_ANSWERS = (("yes", "Yes"), ("no", "No"), ("unknown", "Not known"))
+
+
+class RiskChecklistForm(StepForm):
+    """Issue 16, part 4: the standard domestic abuse risk questions (pathways.RiskQuestion rows,
+    paraphrasing the SafeLives DASH risk identification checklist), asked when domestic abuse
+    is selected. The score and the referrer's professional judgement decide whether MARAC is
+    prompted (pathways.duties)."""
+
+    title = "Domestic abuse: risk questions"
+
+    def __init__(self, *args, referral, **kwargs):
+        fields = {
+            f"risk_{q.number}": radios(
+                f"{q.number}. {q.text}", RISK_ANSWERS,
+                f"Select yes, no or not known for question {q.number}")
+            for q in risk_questions()
+        }
+        fields["risk_judgement"] = radios(
+            "In your professional judgement, is the person at high risk of serious harm or of "
+            "being killed?", c.YES_NO,
+            "Select yes if you judge the person to be at high risk",
+            help_text="Say yes if you are seriously worried even if few answers above are "
+                      "yes: for example fear, threats to kill, strangulation, stalking, or the "
+                      "abuse getting worse.")
+        self.base_fields = fields
+        self.threshold = risk_threshold()
+        super().__init__(*args, referral=referral, **kwargs)
+        self.helper.layout = Layout(
+            *[Field.radios(name, legend_size=Size.SMALL, inline=name != "risk_judgement")
+              for name in self.fields],
+            Submit("submit", self.submit_label))
 
 
 class PathwayQuestionsForm(StepForm):

@@ -271,3 +271,41 @@ class ReferralUserObjectPermission(UserObjectPermissionBase):
 
 class ReferralGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Referral, on_delete=models.CASCADE)
+
+
+class DutyState(models.TextChoices):
+    PENDING = "pending", "To do"
+    DONE = "done", "Done"
+    NOT_NEEDED = "not_needed", "Not needed"
+
+    @classmethod
+    def recordable(cls) -> tuple[str, ...]:
+        return (cls.DONE, cls.NOT_NEEDED)
+
+
+class ReferralDuty(models.Model):
+    """A parallel duty the referral triggered (pathways.duties), on the staff's checklist.
+
+    Written at submission (referrals.services.submission) and changed only by
+    referrals.services.duties.referral_duty_record, which writes the record with it.
+    """
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="duties")
+    duty = models.ForeignKey("pathways.ParallelDuty", on_delete=models.PROTECT,
+                             related_name="referral_duties")
+    reason = models.CharField(max_length=300)  # why it triggered, in general words
+    triggered_at = models.DateTimeField()
+    state = models.CharField(max_length=20, choices=DutyState.choices,
+                             default=DutyState.PENDING)
+    note = models.CharField(max_length=500, blank=True)  # staff's short reason (internal)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["duty__order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["referral", "duty"],
+                                               name="referral_duty_once")]
+
+    def __str__(self):
+        return f"{self.referral_id} {self.duty_id} {self.state}"

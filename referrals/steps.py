@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from core.vocabulary import Pathway
+from pathways.duties import domestic_abuse
 from pathways.questions import questions_for
 from pathways.routing import age_on
 
@@ -43,6 +44,12 @@ def has_household(referral: Referral) -> bool:
             or referral.pathway in Pathway.about_children())
 
 
+def domestic_abuse_selected(referral: Referral) -> bool:
+    """Issue 16, part 4: domestic abuse (adults' or children's category) offers the risk
+    checklist, whose score or the referrer's judgement prompts MARAC."""
+    return domestic_abuse(referral.categories)
+
+
 def has_pathway_questions(referral: Referral) -> bool:
     return bool(questions_for(referral.pathway))
 
@@ -67,6 +74,8 @@ STEPS: tuple[Step, ...] = (
     Step("needs", "Needs and household", forms.NeedsForm),
     Step("pathway", "Receiving team", forms.PathwayForm, template="referrals/pathway.html"),
     Step("concern", "What has happened", forms.ConcernForm),
+    Step("risk-checklist", "Domestic abuse risk questions", forms.RiskChecklistForm,
+         applies=domestic_abuse_selected, template="referrals/risk_checklist.html"),
     Step("concern-details", "Where, injuries and police", forms.ConcernDetailsForm),
     Step("alleged", "People alleged to have caused harm", forms.AllegedPersonForm,
          kind="alleged", template="referrals/alleged.html"),

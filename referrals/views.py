@@ -21,7 +21,7 @@ from audit.services import audit_record
 from core.vocabulary import AuditAction, Status
 from pathways.deadlines import deadlines_open_for
 
-from . import services, steps
+from . import duties, services, steps
 from .access import Need, referral_load
 from .display import answers_display, household_member_text
 from .forms import AttachmentForm, UrgencyForm
@@ -74,8 +74,13 @@ def _step_context(referral, step, form, *, change: bool):
         back = reverse("referrals:step", args=[referral.pk, before.key])
     else:
         back = reverse("home")
+    # Issue 16, part 4: what else the referrer must or may do, on the page after the answer
+    # that triggers it (the same engine opens the staff checklist at submission).
+    prompts = (duties.prompts_after(referral, before.key, now=timezone.now())
+               if referral.pk and before is not None and not change else [])
     return {"referral": referral, "step": step, "form": form, "number": number, "total": total,
-            "back_url": back, "change": change, "draft_days": settings.REFERRAL_DRAFT_EXPIRY_DAYS}
+            "back_url": back, "change": change, "draft_days": settings.REFERRAL_DRAFT_EXPIRY_DAYS,
+            "duty_items": duties.prompt_items(prompts)}
 
 
 def _next_url(referral, step, *, change: bool) -> str:
@@ -286,6 +291,7 @@ def check(request, pk):
     return render(request, "referrals/check.html", {
         "referral": referral, "sections": answers_display(referral),
         "submission_key": uuid.uuid4(), "number": total, "total": total,
+        "duty_items": duties.prompt_items(duties.duties_for(referral, now=timezone.now())),
         "back_url": reverse("referrals:step", args=[referral.pk, steps.steps_for(referral)[-1].key]),
     })
 
@@ -326,6 +332,8 @@ def confirmation(request, pk):
     linked = [(r, deadlines_open_for(r).first()) for r in sent_with]
     return render(request, "referrals/confirmation.html", {
         "referral": referral, "deadline": deadlines_open_for(referral).first(), "linked": linked,
+        "urgent_told": duties.urgent_told(referral),
+        "duty_items": duties.confirmation_items(referral),
     })
 
 

@@ -126,12 +126,14 @@ def _reference_data(request):
 
     if Team.objects.count() < len(PATHWAY_TEAMS) or not RoutingRule.objects.exists():
         from accounts.teams import pathway_teams_ensure
+        from pathways.duties import duties_ensure
         from pathways.migrations_data import contact_points_ensure
         from pathways.routing import routing_rules_ensure
 
         pathway_teams_ensure()
         contact_points_ensure()
         routing_rules_ensure()
+        duties_ensure()
     from pathways.models import ThresholdLevel
 
     if not ThresholdLevel.objects.exists():

@@ -6,7 +6,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -25,7 +25,8 @@ from pathways.policies import working_calendar
 from referrals import access, workflow
 from referrals.access import Need
 from referrals.display import answers_display
-from referrals.models import Referral
+from referrals.models import DutyState, Referral, ReferralDuty
+from referrals.services.duties import referral_duty_record
 from referrals.workflow import Action
 from triage import transitions
 
@@ -202,6 +203,9 @@ def referral_detail(request, pk, team):
         "note_form": forms.NoteForm(), "duplicates": duplicates, "visible": visible,
         "linkable": linkable,
         "challenges": challenge_selectors.for_staff(referral),
+        "duties": referral.duties.select_related("duty", "duty__contact", "recorded_by"),
+        "duty_states": [(value, label) for value, label in DutyState.choices
+                        if value in DutyState.recordable()],
         "links": referral.duplicate_links.select_related("other"),
         "assign_form": forms.AssignForm(team=referral.team,
                                         initial={"assignee": referral.assignee_id or ""})
@@ -386,6 +390,29 @@ def note(request, pk, team):
     else:
         messages.error(request, "Enter the note.")
     return redirect(reverse("triage:referral", args=[referral.pk]) + "#notes")
+
+
+@require_POST
+@staff_required
+def duty_record(request, pk, duty_pk, team):
+    """Issue 16, part 4: a parallel duty on the checklist recorded as done or not needed."""
+    referral = _referral(request, pk, Need.STAFF_ACT)
+    state, note = request.POST.get("state", ""), request.POST.get("note", "")
+    try:
+        with transaction.atomic():
+            referral_duty_record(referral=referral, duty_id=duty_pk, actor=request.user,
+                                 state=state, note=note, request=request)
+    except access.OutOfScope as refusal:
+        audit_record(action=AuditAction.REFERRAL_VIEWED, request=request, referral=referral,
+                     allowed=False, detail={"page": "duty"})
+        raise Refused(403, "You cannot act on this referral.") from refusal
+    except ReferralDuty.DoesNotExist as missing:
+        raise Refused(404, "No such duty on this referral.") from missing
+    except ValidationError as invalid:
+        messages.error(request, " ".join(m for ms in invalid.message_dict.values() for m in ms))
+    else:
+        messages.success(request, "Duty recorded.")
+    return redirect(reverse("triage:referral", args=[referral.pk]) + "#duties")
 
 
 # --- managers --------------------------------------------------------------------------------

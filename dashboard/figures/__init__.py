@@ -7,6 +7,7 @@ from . import (
     challenges,
     consultations,
     decisions,
+    duties,
     feedback,
     msp,
     outcomes,
@@ -35,6 +36,8 @@ SECTIONS = [
     ("consultations", "Requests for advice", [consultations.consultations_by_pathway]),
     ("decisions", "Decisions explained", [decisions.s42_criteria_not_met,
                                           decisions.child_levels_of_need]),
+    # Issue 16, part 4: staff figures only (not in ORGANISATION_FIGURES).
+    ("duties", "Parallel duties", [duties.duties_by_kind]),
 ]
 
 # What an organisation's safeguarding lead may see: referrals made, feedback received, time to
@@ -68,6 +71,7 @@ SLUGS = {
     "msp": msp.msp_by_pathway,
     "referrer-ratings": referrers.referrer_ratings,
     "referrer-comments": referrers.referrer_comments,
+    "duties": duties.duties_by_kind,
 }
 
 # Council administrators only: what referrers tell us about the service (issue 15, item 8).

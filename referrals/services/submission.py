@@ -24,11 +24,14 @@ from django.utils import timezone
 from accounts.models import Membership, MembershipStatus, Team, TeamMembership
 from core.vocabulary import EventKind, Pathway, Status
 from outbox.models import Channel
-from outbox.wording import NoticeKind
+from outbox.wording import NoticeKind, when_text
 from outbox.write import notice_queue, referrer_notify
+from pathways.contacts import edt_contact
 from pathways.deadlines import deadline_open_first
+from pathways.policies import working_calendar
 
 from .. import access, steps
+from ..duties import duties_open
 from ..models import (
     AllegedPerson,
     HouseholdMember,
@@ -53,6 +56,7 @@ CHILD_CATEGORY_FOR_ADULT = {
     "physical": "physical", "sexual": "sexual", "psychological": "emotional",
     "domestic": "emotional", "neglect": "neglect",
 }
+EDT_NOTICE = "urgent_referral_edt"  # the notice kind the confirmation page looks for
 DECISION_CLOCK = {Pathway.MASH: "mash_decision"}  # adults: "concern_decision"
 
 
@@ -242,17 +246,24 @@ def _submit_one(referral: Referral, *, team: Team, actor, key, now, perms, reque
     ])
     ReferralUserObjectPermission.objects.bulk_create([ReferralUserObjectPermission(
         content_object_id=referral.pk, user_id=actor.pk, permission_id=perms["view_referral"])])
+    # The parallel duties the answers trigger (issue 16, part 4): the staff checklist's items.
+    # Nothing triggered (the usual case) writes nothing; the rules are cached per process.
+    calendar = working_calendar() if referral.urgent else None
+    triggered = duties_open(referral, now=now, calendar=calendar)
+    audit_detail = {"pathway": referral.pathway, "urgent": referral.urgent,
+                    "linked_to": referral.linked_to_id}
+    if triggered:
+        audit_detail["duties"] = [t.rule.key for t in triggered]
     record(
         referral=referral, kind=EventKind.SUBMITTED, actor=actor, request=request, at=now,
         from_status=Status.DRAFT, to_status=Status.SUBMITTED, visible_to_referrer=True,
-        reason=f"Received by the {team.name}.",
-        audit_detail={"pathway": referral.pathway, "urgent": referral.urgent,
-                      "linked_to": referral.linked_to_id},
+        reason=f"Received by the {team.name}.", audit_detail=audit_detail,
         also_audit=[clock_opened],
     )
     _acknowledge(referral, decision_due=clock.due_at)
     if referral.urgent:
         _alert_managers(referral, team=team)
+        _alert_edt_out_of_hours(referral, team=team, opens=calendar.next_opening(now))
 
 
 def _acknowledge(referral: Referral, *, decision_due: datetime) -> None:
@@ -272,6 +283,24 @@ def _alert_managers(referral: Referral, *, team: Team) -> None:
                 recipient=manager, referral=referral, channel=channel,
                 dedupe_key=f"urgent:{referral.pk}:{manager.pk}:{channel}",
             )
+
+
+def _alert_edt_out_of_hours(referral: Referral, *, team: Team, opens) -> None:
+    """Issue 15, item 4: an urgent referral sent outside working time also emails the Emergency
+    Duty Team (EMERGENCY_DUTY_TEAM_EMAIL, else its contact point's address). The reference and
+    the team only, as the managers' notice: the EDT signs in to read the rest."""
+    if opens is None:
+        return
+    email, _phone = edt_contact()
+    if not email:
+        return
+    notice_queue(
+        kind=EDT_NOTICE, subject=f"Urgent safeguarding referral {referral.reference} (out of hours)",
+        body=(f"Out of hours: an urgent safeguarding referral, {referral.reference}, has arrived "
+              f"for the {team.name}. The team opens at {when_text(opens)}. If you need to act "
+              "before then, the referral's details are in the portal for staff who can see it."),
+        recipient_email=email, referral=referral, dedupe_key=f"urgent-edt:{referral.pk}",
+    )
 
 
 def _linked_mash_copy(adult: Referral, *, now: datetime) -> Referral:

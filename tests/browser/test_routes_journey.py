@@ -251,6 +251,14 @@ def test_a_pre_birth_referral_with_domestic_abuse_reaches_mash(
            "It is ongoing or has happened more than once")
     page.get_by_label("When did it happen, or when did it start?").fill("Since the summer")
     next_page(page)
+    # Domestic abuse offers the risk questions (issue 16, part 4): few yes, no MARAC prompt.
+    assert "Domestic abuse: risk questions" in page.content()
+    for number in range(1, 25):
+        page.locator(f'input[name="risk_{number}"][value="{"yes" if number <= 3 else "no"}"]').check()
+    choose(page, "In your professional judgement, is the person at high risk of serious harm "
+                 "or of being killed?", "No")
+    next_page(page)
+    assert "MARAC referral" not in page.content()
     choose(page, "Where did it happen?", "A hospital or health setting")
     choose(page, "Do they have any injuries?", "No")
     choose(page, "Have the police been told?", "No")

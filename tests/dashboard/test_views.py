@@ -92,8 +92,9 @@ def test_council_admin_sees_all_and_can_filter_by_pathway(client, world, council
     response = client.get(URL, {"months": "24"})
     sections = {t.slug: t for s in response.context["sections"] for t in s["tables"]}
     assert sections["received-pathway"].rows[-1][-1] == 11
-    # 15; issue 15: challenges, advice, two decisions explained, MSP, referrers (2, admin)
-    assert len(sections) == 22
+    # 15; issue 15: challenges, advice, two decisions explained, MSP, referrers (2, admin);
+    # issue 16: parallel duties
+    assert len(sections) == 23
     response = client.get(URL, {"months": "24", "pathway": "learning-disabilities"})
     sections = {t.slug: t for s in response.context["sections"] for t in s["tables"]}
     assert sections["received-pathway"].rows[-1] == ["All periods", 2, 2]
@@ -161,8 +162,9 @@ def test_charts_have_titles_descriptions_and_tables_beside_them(client, world, c
     page = client.get(URL, {"months": "24"}).content.decode()
     assert page.count('role="img"') == page.count("<title id=\"chart-title-")
     assert page.count("<desc id=\"chart-desc-") == page.count('role="img"') >= 13
-    # 15; issue 15: challenges, advice, two decisions explained, MSP, referrers (2)
-    assert page.count("<table") == 22
+    # 15; issue 15: challenges, advice, two decisions explained, MSP, referrers (2);
+    # issue 16: parallel duties
+    assert page.count("<table") == 23
     assert "1 referral closed without feedback" in page
 
 
@@ -205,9 +207,9 @@ def test_query_count_does_not_grow_with_referrals(client, council_admin, summari
     assert counts[0] == counts[1], counts
     # Session, user, role, latest rebuild, audit, categories, one query per table (two for
     # time to feedback), and the security middleware's few (second factor, session checks).
-    # 34 since issue 15's two explained-decision tables (decisions) and the MSP and referrers'
-    # tables (learning) were merged: each branch added its tables within the old 32.
-    with django_assert_max_num_queries(34):
+    # 35 since issue 15's two explained-decision tables (decisions) and the MSP and referrers'
+    # tables (learning) and the parallel duties (duties) were merged: 35, one query a table.
+    with django_assert_max_num_queries(35):
         client.get(URL, {"months": "24"})
 
 

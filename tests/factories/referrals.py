@@ -33,6 +33,18 @@ ADULT_ANSWERS = {
                  "feedback_preference": "portal_email"},
 }
 
+# The domestic abuse risk questions (issue 16, part 4), asked only when domestic abuse is
+# selected: by default every answer "no" and no professional judgement of high risk (no MARAC).
+ADULT_ANSWERS["risk-checklist"] = {
+    **{f"risk_{number}": "no" for number in range(1, 25)}, "risk_judgement": "no"}
+
+
+def risk_answers(yes: int, *, judgement: str = "no") -> dict:
+    """The checklist with the first `yes` questions answered yes, the rest no."""
+    return {**{f"risk_{n}": "yes" if n <= yes else "no" for n in range(1, 25)},
+            "risk_judgement": judgement}
+
+
 CHILD_ANSWERS = {
     **ADULT_ANSWERS,
     "person": {"person_name": "Sam Child", "age_known": "approx", "person_age_approx": "9",

@@ -1,5 +1,6 @@
 import re
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -281,8 +282,11 @@ def test_submit_query_count_is_small_and_counted(referrer, staff_member,
     services.referral_submit(referral=complete_draft(referrer), actor=referrer,
                              submission_key=uuid.uuid4())  # fills the process's caches
     draft = complete_draft(referrer, urgent=True)
+    # In working hours (a Monday morning): issue 15's out-of-hours alert does not apply.
+    monday = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
     with CaptureQueriesContext(connection) as queries:
-        services.referral_submit(referral=draft, actor=referrer, submission_key=uuid.uuid4())
+        services.referral_submit(referral=draft, actor=referrer, submission_key=uuid.uuid4(),
+                                 now=monday)
     print(f"referral_submit: {len(queries)} queries")
     # The routine 19, then the managers and a portal and an email alert for each, every
     # notice in its own savepoint (feedback.services.notice_queue). 35 before issue 9's work.
@@ -340,3 +344,23 @@ def test_a_referrer_now_on_a_team_cannot_send_their_draft(client, referrer, team
     assert draft.status == Status.DRAFT
     with pytest.raises(PermissionDenied):
         services.referral_submit(referral=draft, actor=referrer, submission_key=uuid.uuid4())
+
+
+def test_an_urgent_submission_out_of_hours_costs_five_statements_more(
+        referrer, staff_member, clock_settings_cached, settings):
+    """Issue 15, item 4 and issue 16, part 4, measured: out of hours an urgent referral also
+    reads the Emergency Duty Team's contact point, opens the checklist's EDT item (one INSERT)
+    and emails the EDT (one notice in its savepoint: three statements)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.EMERGENCY_DUTY_TEAM_EMAIL = "edt@council.example.gov.uk"
+    staff_member("oppd", role="manager")
+    services.referral_submit(referral=complete_draft(referrer), actor=referrer,
+                             submission_key=uuid.uuid4())  # fills the process's caches
+    draft = complete_draft(referrer, urgent=True)
+    saturday = datetime(2026, 12, 5, 22, 0, tzinfo=UTC)
+    with CaptureQueriesContext(connection) as queries:
+        services.referral_submit(referral=draft, actor=referrer, submission_key=uuid.uuid4(),
+                                 now=saturday)
+    assert len(queries) == len(ROUTINE) + 1 + 2 * 3 + 5
