@@ -98,6 +98,13 @@ def test_modern_slavery_for_an_adult(referrer):
     assert duty_keys(referral) == ["nrm"]
 
 
+def test_prevent_for_an_adult(referrer):
+    referral = referral_submit(referrer, now=TUESDAY_NOON,
+                               overrides={"concern": {"categories": ["radicalisation"]}})
+    assert duty_keys(referral) == ["prevent"]
+    assert referral.duties.get().reason == "category selected: radicalisation"
+
+
 # --- The Emergency Duty Team out of hours (issue 15, item 4) -------------------------------------
 
 @pytest.mark.parametrize("now, edt", [
