@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from accounts.models import TeamRole
 from audit.models import AuditEvent
@@ -154,6 +155,26 @@ def test_without_an_edt_address_or_a_manager_it_does_not_claim_them(client, refe
     page = client.get(f"/referrals/{late.pk}/sent/").content.decode()
     assert "could not be emailed" in page and "has been emailed" not in page
     assert "manager has been told" not in page and "at the top of the" in page
+
+
+@pytest.mark.parametrize("address", ["edt@council.example.gov.uk", ""])
+def test_check_your_answers_says_the_edt_is_emailed_only_when_it_can_be(
+        client, referrer, settings, monkeypatch, address):
+    settings.EMERGENCY_DUTY_TEAM_EMAIL = address
+    client.force_login(referrer)
+    draft = complete_draft(referrer, urgent=True)
+    with monkeypatch.context() as late:
+        late.setattr(timezone, "now", lambda: SATURDAY_NIGHT)
+        check = client.get(f"/referrals/{draft.pk}/check/").content.decode()
+        after = client.get(f"/referrals/{draft.pk}/"
+                           f"{steps.step_after(draft, 'urgency').key}/").content.decode()
+    for page in (check, after):
+        assert "Emergency Duty Team" in page
+        if address:
+            assert "Emergency Duty Team is emailed" in page and "could not" not in page
+        else:
+            assert "is emailed" not in page
+            assert "cannot be emailed" in page and "phone them" in page
 
 
 # --- What the referrer reads ------------------------------------------------------------------
