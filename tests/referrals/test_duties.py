@@ -273,6 +273,28 @@ def test_the_staff_page_shows_and_records_the_checklist(client, marac_referral):
     assert item.state == DutyState.DONE
 
 
+def test_a_refused_recording_shows_the_page_again_with_what_was_typed(client, marac_referral):
+    client.force_login(staff("oppd"))
+    item = marac_referral.duties.get()
+    url = f"/triage/referral/{marac_referral.pk}/duty/{item.pk}/"
+    response = client.post(url, {"state": "not_needed", "note": "   "})
+    assert response.status_code == 200  # no redirect: the page again, never a 500
+    page = response.content.decode()
+    assert "<title>Error: " in page and 'data-testid="duty-errors"' in page
+    assert f'<a href="#duty-{item.pk}-note">Enter why it is not needed</a>' in page
+    assert f'id="duty-{item.pk}-note-error"' in page
+    assert f'id="duty-{item.pk}-not_needed" name="state" type="radio" value="not_needed" checked' \
+        in page
+    response = client.post(url, {"state": "", "note": "Spoke to the IDVA"})
+    page = response.content.decode()
+    assert f'<a href="#duty-{item.pk}-done">Select done or not needed</a>' in page
+    assert 'value="Spoke to the IDVA"' in page
+    item.refresh_from_db()
+    assert item.state == DutyState.PENDING and item.note == ""
+    assert AuditEvent.objects.filter(referral_id=marac_referral.pk, action="referral.viewed",
+                                     detail__page="duty").count() == 2
+
+
 def test_another_teams_staff_get_a_404_and_the_refusal_is_audited(client, marac_referral):
     outsider = staff("mental-health")
     client.force_login(outsider)
