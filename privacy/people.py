@@ -15,7 +15,7 @@ detail, in which referral, never its value). Withheld by default:
   third parties and many are volunteers, so identity is withheld unless the council's policy
   says otherwise (`SUBJECT_ACCESS_DISCLOSE_REFERRER`, default False);
 - staff's names (notes and decisions carry no author here).
-Free text (what happened, internal notes, decision rationale, feedback) is included for the
+Free text (what happened, internal notes, duty notes, decision rationale, feedback) is included for the
 person at risk but may name others: each such entry is marked `review: true` for the
 information governance team, who redact it before disclosure. For an alleged person the
 account of the concern is withheld pending review (it is mostly about the person at risk, and
@@ -228,6 +228,14 @@ def _as_subject(referral: Referral, redactions: Redactions, *, possible: bool) -
         "internal_notes": [
             {"at": n.created_at, "text": n.text, "review": True}
             for n in referral.internal_notes.all()
+        ],
+        # Issue 16, part 4: the staff's record of each parallel duty (done or not needed, and
+        # their note): staff notes like the internal ones, without who recorded them.
+        "parallel_duties": [
+            {"duty": d.duty.name, "why": d.reason, "opened_at": d.triggered_at,
+             "state": d.get_state_display(), "recorded_at": d.recorded_at, "note": d.note,
+             "review": True}
+            for d in referral.duties.select_related("duty")
         ],
         "feedback_to_referrer": [
             {"at": f.created_at, "outcome": f.outcome_text, "reason": f.reason,

@@ -7,7 +7,9 @@ YES_NO_UNKNOWN = (("yes", "Yes"), ("no", "No"), ("unknown", "I do not know"))
 
 
 class AdultCategory(models.TextChoices):
-    """The ten categories of the Care Act 2014 statutory guidance (14.17)."""
+    """The ten categories of the Care Act 2014 statutory guidance (14.17), and radicalisation
+    (issue 16, part 4: the Prevent duty covers adults too; the London Multi-Agency Adult
+    Safeguarding Policy treats radicalisation as a safeguarding concern)."""
 
     PHYSICAL = "physical", "Physical abuse"
     DOMESTIC = "domestic", "Domestic abuse"
@@ -19,6 +21,7 @@ class AdultCategory(models.TextChoices):
     ORGANISATIONAL = "organisational", "Organisational abuse"
     NEGLECT = "neglect", "Neglect or acts of omission"
     SELF_NEGLECT = "self_neglect", "Self-neglect"
+    RADICALISATION = "radicalisation", "Radicalisation"
 
 
 class ChildCategory(models.TextChoices):

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from outbox.wording import when_text
 from pathways.calendar import WorkingCalendar
+from pathways.contacts import edt_contact
 from pathways.duties import (
     DutyFacts,
     Triggered,
@@ -108,11 +109,26 @@ def urgent_told(referral: Referral, *, calendar: WorkingCalendar | None = None) 
     return lines
 
 
+# Said instead of the Emergency Duty Team's prompt when no address is set for it (the portal
+# cannot email it): the confirmation page's words (urgent_told), before sending.
+EDT_UNSET_TEXT = ("It is outside working hours and the Emergency Duty Team cannot be emailed "
+                  "when you send this urgent referral (no address is set): phone them. If anyone "
+                  "is in immediate danger, call 999.")
+
+
 def prompt_items(triggered: list[Triggered]) -> list[dict]:
     """The referrer's view of triggered duties: name, what to do, the contact (no reasons: the
-    reasons name answers, which the staff checklist shows)."""
-    return [{"key": t.rule.key, "name": t.rule.name, "obligation": t.rule.obligation_label,
-             "text": t.rule.referrer_text, "contact": t.rule.contact} for t in triggered]
+    reasons name answers, which the staff checklist shows). The out-of-hours prompt says the
+    Emergency Duty Team is emailed only when it can be (an address is set), as the
+    confirmation page does; the address is read only when that prompt is shown."""
+    items = []
+    for t in triggered:
+        item = {"key": t.rule.key, "name": t.rule.name, "obligation": t.rule.obligation_label,
+                "text": t.rule.referrer_text, "contact": t.rule.contact}
+        if t.rule.trigger == DutyTrigger.OUT_OF_HOURS_URGENT and not edt_contact()[0]:
+            item.update(obligation=Obligation.MUST.label, text=EDT_UNSET_TEXT)
+        items.append(item)
+    return items
 
 
 def confirmation_items(referral: Referral) -> list[dict]:

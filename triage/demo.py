@@ -16,7 +16,8 @@ from directory.models import Service
 from outbox.models import Notice, NoticeStatus
 from outbox.send import notices_send_now
 from referrals.demo import DEMOS, demo_referral_build
-from referrals.models import Referral
+from referrals.models import DutyState, Referral
+from referrals.services.duties import referral_duty_record
 from triage import transitions as t
 from triage.transitions import Feedback
 
@@ -71,7 +72,20 @@ PEOPLE = [
      ["emotional"]),
     ("mash-closed", "mash", False, 300, "Noah Bennett", date(2014, 2, 14), "SE4 1UN",
      ["neglect"]),
+    # Issue 16, part 4: referrals that trigger parallel duties (added last, so the references
+    # of the rows above stay as they were). Domestic abuse with the risk checklist above the
+    # MARAC threshold (recorded as done below), and radicalisation for an adult (Prevent).
+    ("oppd-marac", "oppd", False, 20, "Denise Okafor", date(1955, 5, 17), "SE5 0HF",
+     ["domestic", "physical"]),
+    ("mh-prevent", "mental-health", False, 28, "Ryan Mercer", date(1998, 2, 11), "SE15 2NE",
+     ["radicalisation"]),
 ]
+# The domestic abuse risk checklist the rows above answer (referrals.demo.COMMON's, a medium
+# risk, otherwise): 16 'yes' answers, at or above the MARAC threshold (14).
+RISK_CHECKLISTS = {
+    "oppd-marac": {**{f"risk_{n}": "yes" if n <= 16 else "no" for n in range(1, 25)},
+                   "risk_judgement": "yes"},
+}
 
 
 def _make(index, key, pathway, urgent, hours, name, dob, postcode, categories, referrer, now):
@@ -88,6 +102,8 @@ def _make(index, key, pathway, urgent, hours, name, dob, postcode, categories, r
                           "interpreter": "no", "person_aware": "yes"}
     answers["concern"] = {**answers["concern"], "categories": categories,
                           "what_happened": f"Demo referral: {key.replace('-', ' ')}."}
+    if key in RISK_CHECKLISTS:
+        answers["risk-checklist"] = RISK_CHECKLISTS[key]
     return demo_referral_build(referrer, f"{KEY}{key}", urgent, answers, submit=True,
                                now=now - timedelta(hours=hours))
 
@@ -195,4 +211,10 @@ def demo_triage_ensure() -> int:
                                        reason="No further action is needed."))
     services.note_add(referral_id=pk("new-urgent"), actor=w,
                       text="Tried the neighbour twice; will try the GP surgery.")
+    # The parallel duties' checklist (issue 16, part 4): MARAC recorded as done; Prevent left
+    # for the mental health team to record.
+    marac = made["oppd-marac"]
+    referral_duty_record(referral=marac, duty_id=marac.duties.get(duty__key="marac").pk,
+                         actor=w, state=DutyState.DONE,
+                         note="MARAC referral made by the IDVA service; heard next week.")
     return len(made)

@@ -164,7 +164,13 @@ def _attachments(referral) -> list[tuple[str, str]]:
 
 @staff_required
 def referral_detail(request, pk, team):
-    referral = _referral(request, pk)
+    return _referral_page(request, _referral(request, pk), team)
+
+
+def _referral_page(request, referral, team, *, page="triage", duty_problem=None):
+    """The staff referral page; `duty_problem` re-renders it after a duty recording the service
+    refused (issue 16, part 4): the errors in a summary and on the duty's form, with the choice
+    and the reason as typed."""
     now = timezone.now()
     role = access.role_on(request.user, referral)
     available = workflow.transitions_available(status=referral.status,
@@ -185,8 +191,9 @@ def referral_detail(request, pk, team):
     if not role:
         linkable = set()
     audit_record(action=AuditAction.REFERRAL_VIEWED, request=request, referral=referral,
-                 detail={"page": "triage"})
+                 detail={"page": page})
     return render(request, "triage/referral.html", {
+        "duty_problem": duty_problem,
         "referral": referral, "team": team, "role": role, "actions": actions,
         "fields": _fields(referral), "answers": _answers(referral),
         "sections": answers_display(referral),
@@ -409,7 +416,10 @@ def duty_record(request, pk, duty_pk, team):
     except ReferralDuty.DoesNotExist as missing:
         raise Refused(404, "No such duty on this referral.") from missing
     except ValidationError as invalid:
-        messages.error(request, " ".join(m for ms in invalid.message_dict.values() for m in ms))
+        # GOV.UK pattern: the page again, with the error summary and what was typed kept.
+        errors = {field: problems[0] for field, problems in invalid.message_dict.items()}
+        return _referral_page(request, referral, team, page="duty", duty_problem={
+            "pk": duty_pk, "state": state, "note": note, "errors": errors})
     else:
         messages.success(request, "Duty recorded.")
     return redirect(reverse("triage:referral", args=[referral.pk]) + "#duties")

@@ -125,7 +125,11 @@ def test_a_domestic_abuse_case_prompts_marac(page, visit, sign_in, staff_member,
     page.wait_for_load_state()
     assert_accessible(page)
     assert "Enter why it is not needed" in page.locator("main").inner_text()
+    # The page again (no redirect): the error summary, and the choice kept.
+    assert page.get_by_test_id("duty-errors").is_visible()
     checklist = page.get_by_test_id("duty-checklist")
+    assert checklist.get_by_role("radio", name="Not needed").is_checked()
+    look(page, "duties-staff-error")
     checklist.get_by_role("radio", name="Done").check()
     checklist.get_by_role("textbox", name="Reason or detail").fill("Referred to MARAC by the IDVA service")
     checklist.get_by_role("button", name="Record MARAC referral").click()

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from accounts.models import TeamRole
 from audit.models import AuditEvent
@@ -98,6 +99,13 @@ def test_modern_slavery_for_an_adult(referrer):
     assert duty_keys(referral) == ["nrm"]
 
 
+def test_prevent_for_an_adult(referrer):
+    referral = referral_submit(referrer, now=TUESDAY_NOON,
+                               overrides={"concern": {"categories": ["radicalisation"]}})
+    assert duty_keys(referral) == ["prevent"]
+    assert referral.duties.get().reason == "category selected: radicalisation"
+
+
 # --- The Emergency Duty Team out of hours (issue 15, item 4) -------------------------------------
 
 @pytest.mark.parametrize("now, edt", [
@@ -147,6 +155,26 @@ def test_without_an_edt_address_or_a_manager_it_does_not_claim_them(client, refe
     page = client.get(f"/referrals/{late.pk}/sent/").content.decode()
     assert "could not be emailed" in page and "has been emailed" not in page
     assert "manager has been told" not in page and "at the top of the" in page
+
+
+@pytest.mark.parametrize("address", ["edt@council.example.gov.uk", ""])
+def test_check_your_answers_says_the_edt_is_emailed_only_when_it_can_be(
+        client, referrer, settings, monkeypatch, address):
+    settings.EMERGENCY_DUTY_TEAM_EMAIL = address
+    client.force_login(referrer)
+    draft = complete_draft(referrer, urgent=True)
+    with monkeypatch.context() as late:
+        late.setattr(timezone, "now", lambda: SATURDAY_NIGHT)
+        check = client.get(f"/referrals/{draft.pk}/check/").content.decode()
+        after = client.get(f"/referrals/{draft.pk}/"
+                           f"{steps.step_after(draft, 'urgency').key}/").content.decode()
+    for page in (check, after):
+        assert "Emergency Duty Team" in page
+        if address:
+            assert "Emergency Duty Team is emailed" in page and "could not" not in page
+        else:
+            assert "is emailed" not in page
+            assert "cannot be emailed" in page and "phone them" in page
 
 
 # --- What the referrer reads ------------------------------------------------------------------
@@ -243,6 +271,28 @@ def test_the_staff_page_shows_and_records_the_checklist(client, marac_referral):
     client.post(f"{url}duty/{item.pk}/", {"state": "done", "note": "Sent to MARAC"})
     item.refresh_from_db()
     assert item.state == DutyState.DONE
+
+
+def test_a_refused_recording_shows_the_page_again_with_what_was_typed(client, marac_referral):
+    client.force_login(staff("oppd"))
+    item = marac_referral.duties.get()
+    url = f"/triage/referral/{marac_referral.pk}/duty/{item.pk}/"
+    response = client.post(url, {"state": "not_needed", "note": "   "})
+    assert response.status_code == 200  # no redirect: the page again, never a 500
+    page = response.content.decode()
+    assert "<title>Error: " in page and 'data-testid="duty-errors"' in page
+    assert f'<a href="#duty-{item.pk}-note">Enter why it is not needed</a>' in page
+    assert f'id="duty-{item.pk}-note-error"' in page
+    assert f'id="duty-{item.pk}-not_needed" name="state" type="radio" value="not_needed" checked' \
+        in page
+    response = client.post(url, {"state": "", "note": "Spoke to the IDVA"})
+    page = response.content.decode()
+    assert f'<a href="#duty-{item.pk}-done">Select done or not needed</a>' in page
+    assert 'value="Spoke to the IDVA"' in page
+    item.refresh_from_db()
+    assert item.state == DutyState.PENDING and item.note == ""
+    assert AuditEvent.objects.filter(referral_id=marac_referral.pk, action="referral.viewed",
+                                     detail__page="duty").count() == 2
 
 
 def test_another_teams_staff_get_a_404_and_the_refusal_is_audited(client, marac_referral):

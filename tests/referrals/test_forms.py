@@ -76,7 +76,8 @@ def test_date_of_birth_errors_are_specific():
 def test_categories_follow_adult_or_child():
     adult = forms.ConcernForm(referral=Referral(pathway="oppd"))
     child = forms.ConcernForm(referral=Referral(pathway="mash"))
-    assert len(adult.fields["categories"].choices) == 10
+    assert len(adult.fields["categories"].choices) == 11  # Care Act's ten and radicalisation
+    assert "radicalisation" in {value for value, _ in adult.fields["categories"].choices}
     child_values = {value for value, _ in child.fields["categories"].choices}
     assert {"physical", "emotional", "sexual", "neglect", "cse", "criminal_exploitation", "fgm",
             "radicalisation", "domestic_abuse", "missing", "online_harm"} == child_values

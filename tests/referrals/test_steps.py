@@ -1,3 +1,8 @@
+import itertools
+import re
+from pathlib import Path
+
+from core.vocabulary import Pathway
 from referrals import steps
 from referrals.models import Referral
 
@@ -29,3 +34,24 @@ def test_resume_goes_to_the_first_page_not_done():
     assert steps.first_unfinished(referral).key == "pathway"
     referral.steps_done = [s.key for s in steps.steps_for(referral)]
     assert steps.first_unfinished(referral) is None
+
+
+NUMBERS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+           "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18}
+
+
+def test_the_readme_counts_the_pages_there_are():
+    """README's "N to M pages follow": the fewest and the most pages any referral has (the
+    domestic abuse risk checklist, the household, worker and pre-birth pages included)."""
+    counts = {
+        len(steps.steps_for(Referral(pathway=pathway, children_in_household=kids,
+                                     categories=categories,
+                                     answers={"allegation_about_worker": worker,
+                                              "age_known": age})))
+        for pathway, kids, categories, worker, age in itertools.product(
+            Pathway.values, ("no", "yes"), ([], ["domestic"], ["domestic_abuse"]),
+            ("no", "yes"), ("dob", "unborn"))}
+    readme = Path(__file__).resolve().parents[2].joinpath("README.md").read_text()
+    words = re.search(r"(\w+) to (\w+) pages\s+follow", readme)
+    assert words, "README no longer says how many pages follow"
+    assert (NUMBERS[words[1].lower()], NUMBERS[words[2].lower()]) == (min(counts), max(counts))

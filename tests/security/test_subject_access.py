@@ -12,9 +12,11 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from core.vocabulary import AuditAction
 from privacy.people import REDACTED, _name_regex, name_normal
-from referrals.models import AllegedPerson
+from referrals.models import AllegedPerson, DutyState
+from referrals.services.duties import referral_duty_record
 from tests.conftest import otp_login
-from tests.factories.referrals import referral_with
+from tests.factories.accounts import staff
+from tests.factories.referrals import referral_submit, referral_with, risk_answers
 from tests.triage.factories import referral_make
 from triage.models import InternalNote
 
@@ -214,6 +216,29 @@ def test_the_json_export_redacts_third_parties(client, council_admin, named, mfa
     assert set(rows.exclude(referral_id=None).values_list("referral_id", flat=True)) == {
         named[k].pk for k in ("subject", "spelt", "no_dob", "as_alleged")}
     assert _personal_in_audit() == []
+
+
+def test_the_staff_record_of_parallel_duties_is_in_the_export(client, council_admin, referrer,
+                                                               mfa_enforced):
+    """Issue 16, part 4: duty notes are staff notes: in the export, marked for review, without
+    the name of who recorded them."""
+    referral = referral_submit(referrer, overrides={
+        "concern": {"categories": ["domestic"]}, "risk-checklist": risk_answers(16)})
+    worker = staff("oppd")
+    referral_duty_record(referral=referral, duty_id=referral.duties.get().pk, actor=worker,
+                         state=DutyState.DONE, note="Referred to MARAC by the IDVA service")
+    otp_login(client, council_admin)
+    response = _export(client, "json")
+    data = json.loads(response.content)
+    [mine] = [e for e in data["as_person_at_risk"] if e["reference"] == referral.reference]
+    [duty] = mine["parallel_duties"]
+    assert duty["duty"] == "MARAC referral (high-risk domestic abuse)"
+    assert (duty["state"], duty["note"], duty["review"]) == (
+        "Done", "Referred to MARAC by the IDVA service", True)
+    assert duty["why"].startswith("risk checklist: 16") and duty["recorded_at"]
+    assert worker.full_name not in response.content.decode()
+    pdf = _export(client, "pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 
 def test_the_council_may_disclose_the_referrer(client, council_admin, named, mfa_enforced,
