@@ -22,7 +22,7 @@ from pathways import deadlines
 from pathways.models import Deadline
 from referrals import workflow
 from referrals.models import Referral, ReferralEvent
-from referrals.workflow import Action
+from referrals.workflow import ADULT, Action
 from triage import transitions
 from triage.transitions import Feedback
 
@@ -72,7 +72,9 @@ def _kwargs(action, outcome, referral, other):
         Action.REROUTE: {"pathway": "mash" if referral.pathway != "mash" else "oppd",
                          "reason": "Wrong front door."},
         Action.PLAN: {"reason": "Enquiry complete."},
-        Action.CLOSE: {"reason": "Nothing more to do.", "feedback": FEEDBACK},
+        # Issue 15 item 7: an adult's closure says whether their desired outcomes were achieved.
+        Action.CLOSE: {"reason": "Nothing more to do.", "feedback": FEEDBACK,
+                       "msp_outcome": "partly" if referral.pathway in ADULT else ""},
         Action.WITHDRAW: {"reason": "Sent in error."},
         Action.LINK: {"other_id": other.pk},
         Action.MERGE: {"other_id": other.pk, "feedback": FEEDBACK},
