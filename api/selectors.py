@@ -139,6 +139,7 @@ def document(referral: Referral, request) -> dict:
         "closed_at": referral.closed_at,
         "rag_rating": referral.rag_rating,
         "outcome": referral.outcome,
+        "msp_outcome": referral.msp_outcome,
         "organisation": referral.organisation.name if referral.organisation_id else "",
         "person": {
             "name": referral.person_name,
@@ -174,11 +175,9 @@ def document(referral: Referral, request) -> dict:
              "concern": m.concern}
             for m in referral.household_members.all()
         ],
-        "decisions": [
-            {"action": d.action, "outcome": d.outcome, "detail": d.detail,
-             "decided_at": d.decided_at}
-            for d in referral.decisions.order_by("decided_at", "pk")
-        ],
+        "decisions": [_decision(d) for d in referral.decisions.select_related(
+            "need_level", "feedback").prefetch_related("feedback__services").order_by(
+            "decided_at", "pk")],
         "clocks": [
             {"kind": c.kind, "variant": c.variant, "starts_at": c.starts_at, "due_at": c.due_at,
              "met_at": c.met_at, "paused_at": c.paused_at, "breached_at": c.breached_at,
@@ -199,3 +198,17 @@ def document(referral: Referral, request) -> dict:
         ],
         "handovers": _handovers(events),
     }
+
+
+def _decision(d) -> dict:
+    """One decision with what explains it (issue 15 item 6): the section 42 criteria, the level
+    of need and the services signposted to. Staff's rationale is internal: never included."""
+    services = (sorted(d.feedback.services.all(), key=lambda s: (s.name, s.pk))
+                if d.feedback_id else ())
+    return {"action": d.action, "outcome": d.outcome, "detail": d.detail,
+            "decided_at": d.decided_at, "s42_care_needs": d.s42_care_needs,
+            "s42_abuse": d.s42_abuse, "s42_unable_to_protect": d.s42_unable_to_protect,
+            "need_level": d.need_level.code if d.need_level_id else "",
+            "need_level_name": d.need_level.name if d.need_level_id else "",
+            "services": [{"id": s.pk, "name": s.name, "source_id": s.source_id}
+                         for s in services]}

@@ -114,11 +114,45 @@ class HouseholdMember(serializers.Serializer):
                                     "about them that is a worry.")
 
 
+class SignpostedService(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    source_id = serializers.CharField(read_only=True, allow_blank=True,
+                                      help_text="The service's id in the directory it was "
+                                      "imported from (Open Referral UK), blank if added by hand.")
+
+
+CRITERION_HELP = ('"met", "not_met" or "not_known" on an adult concern decision; blank on '
+                  'other decisions. Added within v1 (issue 15).')
+
+
 class DecisionItem(serializers.Serializer):
     action = serializers.CharField()
     outcome = serializers.CharField(allow_blank=True)
     detail = serializers.CharField(allow_blank=True)
     decided_at = serializers.DateTimeField()
+    # Decisions that explain themselves (issue 15 item 6).
+    s42_care_needs = serializers.CharField(
+        read_only=True, allow_blank=True,
+        help_text=f"Section 42 criterion: has needs for care and support. {CRITERION_HELP}")
+    s42_abuse = serializers.CharField(
+        read_only=True, allow_blank=True,
+        help_text="Section 42 criterion: is experiencing, or at risk of, abuse or neglect. "
+                  f"{CRITERION_HELP}")
+    s42_unable_to_protect = serializers.CharField(
+        read_only=True, allow_blank=True,
+        help_text="Section 42 criterion: because of those needs, unable to protect themselves. "
+                  f"{CRITERION_HELP}")
+    need_level = serializers.CharField(
+        read_only=True, allow_blank=True,
+        help_text="A MASH decision's level of need (the threshold level's code, e.g. "
+                  '"level-2"); blank on other decisions. Added within v1 (issue 15).')
+    need_level_name = serializers.CharField(
+        read_only=True, allow_blank=True, help_text="The level of need's name, as staff chose it.")
+    services = SignpostedService(
+        many=True, read_only=True,
+        help_text="Services from the directory the referrer was signposted to with this "
+                  "decision. Added within v1 (issue 15).")
 
 
 class Clock(serializers.Serializer):
@@ -170,6 +204,12 @@ class ReferralDocument(serializers.Serializer):
     closed_at = serializers.DateTimeField(allow_null=True)
     rag_rating = serializers.CharField(allow_blank=True)
     outcome = serializers.CharField(allow_blank=True)
+    msp_outcome = serializers.CharField(
+        read_only=True, allow_blank=True,
+        help_text='Making Safeguarding Personal, recorded when an adult referral is closed: '
+                  'were the outcomes the adult wanted achieved? "fully", "partly", '
+                  '"not_achieved" or "not_asked" (core.vocabulary.MspOutcome); blank while '
+                  'open and for children. Added within v1 (issue 15).')
     organisation = serializers.CharField(allow_blank=True)
     person = Person()
     concern = Concern()

@@ -21,9 +21,11 @@ from .models import (
     RoutingRule,
     RoutingRuleChange,
     ThresholdLevel,
+    ThresholdLevelChange,
 )
 from .policies import working_calendar
 from .routing import routing_rule_history_write
+from .thresholds import threshold_level_history_write, threshold_level_snapshot
 
 
 @admin.register(ClockPolicy)
@@ -120,6 +122,19 @@ class ContactPointAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_editable = ["phone", "hours", "order"]
 
 
+class ThresholdLevelChangeInline(admin.TabularInline):
+    """The level's history: every save, who made it, the row before and after."""
+
+    model = ThresholdLevelChange
+    extra = 0
+    can_delete = False
+    fields = ["changed_at", "changed_by", "action", "before", "after"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ThresholdLevel)
 class ThresholdLevelAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """The children's levels of need (the partnership's threshold document): staff record one
@@ -130,10 +145,38 @@ class ThresholdLevelAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display_links = ["name"]
     list_editable = ["active"]
     readonly_fields = ["updated_at"]
+    inlines = [ThresholdLevelChangeInline]
 
     def get_readonly_fields(self, request, obj=None):
         # The code is what decisions and referrals store: fixed once made.
         return ["code", *self.readonly_fields] if obj is not None else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # Before and after, who and when: kept in the level's history (also for the list's
+        # "active" column, which saves through here).
+        before = threshold_level_snapshot(
+            ThresholdLevel.objects.filter(pk=obj.pk).first() if change else None)
+        super().save_model(request, obj, form, change)
+        threshold_level_history_write(level=obj, before=before, actor=request.user,
+                                      action="changed" if change else "added")
+
+
+@admin.register(ThresholdLevelChange)
+class ThresholdLevelChangeAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Every threshold level change, newest first, read-only."""
+
+    list_display = ["changed_at", "level", "action", "changed_by"]
+    list_filter = ["action"]
+    readonly_fields = ["level", "action", "before", "after", "changed_by", "changed_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

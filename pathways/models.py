@@ -280,4 +280,4 @@ class ClockPause(models.Model):
 # Routing rules live in their own module to keep this one readable; Django finds them here.
 from .duty_models import DutyTrigger, Obligation, ParallelDuty, RiskQuestion  # noqa: E402,F401
 from .routing_models import RoutingRule, RoutingRuleChange  # noqa: E402,F401
-from .threshold_models import ThresholdLevel  # noqa: E402,F401
+from .threshold_models import ThresholdLevel, ThresholdLevelChange  # noqa: E402,F401

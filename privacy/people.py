@@ -198,6 +198,12 @@ def _as_subject(referral: Referral, redactions: Redactions, *, possible: bool) -
             "consent_grounds": referral.consent_grounds, "main_need": referral.main_need,
             "outcome": referral.outcome, "rag_rating": referral.rag_rating,
         },
+        # Making Safeguarding Personal (issue 15 item 7): recorded at the closure of an adult
+        # referral, about the person's own wishes, so theirs to see. Blank until then.
+        "desired_outcomes_achieved": {
+            "answer": referral.msp_outcome,
+            "in_words": referral.get_msp_outcome_display() if referral.msp_outcome else "",
+        },
         "answers": {"review": True, "values": _answers(referral, redactions)},
         "referrer": _referrer(referral, redactions),
         "people_alleged_to_have_caused_harm": [

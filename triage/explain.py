@@ -100,13 +100,14 @@ def services_errors(service_ids: Iterable[int]) -> dict[str, str]:
 
 def decision_errors(*, pathway: str, outcome: str, criteria: Mapping[str, str] | None,
                     need_level: str | None, service_ids: Iterable[int] = ()) -> dict[str, str]:
-    """Every field error of what staff record with a decision. `criteria` or `need_level`
-    None: not recorded by this caller (older callers; the decision form always records them)."""
+    """Every field error of what staff record with a decision. The rules bind every caller,
+    not only the decision form: an adult decision needs the three criteria and a MASH decision
+    the level of need, so `criteria` or `need_level` None is an error there, as blank is."""
     errors = {}
-    if is_adult(pathway) and outcome in Outcome.adult() and criteria is not None:
-        errors.update(criteria_errors(outcome=outcome, criteria=criteria))
-    if is_child(pathway) and need_level is not None:
-        errors.update(level_errors(need_level))
+    if is_adult(pathway) and outcome in Outcome.adult():
+        errors.update(criteria_errors(outcome=outcome, criteria=criteria or {}))
+    if is_child(pathway):
+        errors.update(level_errors(need_level or ""))
     errors.update(services_errors(service_ids))
     return errors
 

@@ -185,7 +185,7 @@ def referral_decide(*, referral_id: int, actor, outcome: str, detail: str = "",
     not known, by S42Criterion value): a decision that means no enquiry needs one not met, and
     section 42 met needs all three. With a MASH decision, `need_level` is a ThresholdLevel
     code. The referrer's feedback then explains the decision in plain words (triage.explain).
-    None: not recorded (the decision form always records them)."""
+    Both are required whoever calls (the form, the API, a demo): leaving them out is an error."""
     now = now or timezone.now()
     referral = _locked(referral_id)
     row = _check(referral=referral, actor=actor, action=Action.DECIDE, outcome=outcome)
@@ -198,7 +198,7 @@ def referral_decide(*, referral_id: int, actor, outcome: str, detail: str = "",
     if errors:
         raise TransitionError("The decision's explanation is incomplete", errors)
     _require_feedback(row, feedback)
-    adult = explain.is_adult(referral.pathway) and criteria is not None
+    adult = explain.is_adult(referral.pathway) and outcome in explain.Outcome.adult()
     criteria = {name: criteria[name] for name in explain.CRITERIA} if adult else None
     level = (explain.ThresholdLevel.objects.get(code=need_level)
              if explain.is_child(referral.pathway) and need_level else None)

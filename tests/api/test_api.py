@@ -7,10 +7,14 @@ from django.core.files.storage import default_storage
 from django.test import Client
 
 from audit.models import AuditEvent
-from core.vocabulary import AuditAction, EventKind
+from core.vocabulary import AuditAction, EventKind, MspOutcome, Outcome
+from directory.models import Service
 from feedback.selectors import timeline_for_referrer
+from pathways.models import ThresholdLevel
 from referrals.models import Attachment
-from tests.factories.referrals import referral_with
+from tests.factories import triage
+from tests.factories.feedback import send_pending
+from tests.factories.referrals import referral_submit, referral_with
 from tests.factories.triage import worker
 
 from .conftest import token_for
@@ -102,6 +106,34 @@ def test_one_referral_is_the_document_audited_with_the_client(client, register, 
     text = response.content.decode()
     for internal in ("rationale", "internal_notes", "feedback_records", "We looked at"):
         assert internal not in text
+
+
+def test_the_decisions_carry_what_explains_them_and_a_closure_its_msp_outcome(
+        client, register, bearer, referrer):
+    """Issue 15 items 6 and 7: each decision's section 42 criteria or level of need and the
+    services signposted to; a closed adult referral's Making Safeguarding Personal outcome."""
+    service = Service.objects.create(name="Southwark Carers", source_id="oruk-17")
+    adult = referral_submit(referrer)
+    triage.decide(adult, Outcome.CONCERN_NOT_MET, services=(service.pk,))
+    send_pending()
+    triage.close(adult, msp_outcome=MspOutcome.PARTLY)
+    child = referral_submit(referrer, child=True)
+    triage.decide(child, Outcome.EARLY_HELP)
+    api_client, secret = register(pathways=("oppd", "mash"))
+    headers = bearer(api_client, secret)
+    document = client.get(f"/api/v1/referrals/{adult.pk}/", **headers).json()
+    assert document["msp_outcome"] == "partly"
+    decided, closed = document["decisions"]
+    assert (decided["s42_care_needs"], decided["s42_abuse"],
+            decided["s42_unable_to_protect"]) == ("met", "met", "not_met")
+    assert decided["services"] == [{"id": service.pk, "name": "Southwark Carers",
+                                    "source_id": "oruk-17"}]
+    assert (decided["need_level"], closed["s42_care_needs"], closed["services"]) == ("", "", [])
+    document = client.get(f"/api/v1/referrals/{child.pk}/", **headers).json()
+    assert document["msp_outcome"] == ""
+    (decision,) = document["decisions"]
+    assert (decision["need_level"], decision["need_level_name"], decision["s42_abuse"]) == (
+        "level-2", ThresholdLevel.objects.get(code="level-2").name, "")
 
 
 def test_out_of_pathway_or_missing_reads_as_not_found_and_is_audited(client, register, bearer,

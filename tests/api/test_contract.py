@@ -27,7 +27,7 @@ DOCUMENT_V1 = {
     "schema_version": "string", "id": "integer", "reference": "string", "pathway": "string",
     "team": "string", "status": "string", "urgent": "boolean", "urgent_reason": "string",
     "received_at": "string", "closed_at": "null", "rag_rating": "string", "outcome": "string",
-    "organisation": "string",
+    "msp_outcome": "string", "organisation": "string",
     "person": {"name": "string", "other_names": "string", "date_of_birth": "string",
                "age_approx": "null", "address": "string", "postcode": "string",
                "gender": "string"},
@@ -38,7 +38,9 @@ DOCUMENT_V1 = {
     "alleged_persons": [],
     "household_members": [],
     "decisions": [{"action": "string", "outcome": "string", "detail": "string",
-                   "decided_at": "string"}],
+                   "decided_at": "string", "s42_care_needs": "string", "s42_abuse": "string",
+                   "s42_unable_to_protect": "string", "need_level": "string",
+                   "need_level_name": "string", "services": []}],
     "clocks": [{"kind": "string", "variant": "string", "starts_at": "string",
                 "due_at": "string", "met_at": "string", "paused_at": "null",
                 "breached_at": "null", "cancelled_at": "null"}],
@@ -80,3 +82,10 @@ def test_the_schema_documents_every_field_of_the_document(client):
     assert set(documented["required"]) == set(DOCUMENT_V1)
     for name, nested in (("person", "Person"), ("concern", "Concern"), ("consent", "Consent")):
         assert set(components[nested]["properties"]) == set(DOCUMENT_V1[name]), name
+    decision = components["DecisionItem"]["properties"]
+    assert set(decision) == set(DOCUMENT_V1["decisions"][0])
+    assert set(components["SignpostedService"]["properties"]) == {"id", "name", "source_id"}
+    for added in ("s42_care_needs", "s42_abuse", "s42_unable_to_protect", "need_level",
+                  "need_level_name", "services"):  # what explains a decision: read only
+        assert decision[added]["readOnly"] is True, added
+    assert documented["properties"]["msp_outcome"]["readOnly"] is True

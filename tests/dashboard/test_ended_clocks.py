@@ -18,6 +18,7 @@ from outbox.send import notices_send_now
 from pathways.models import Deadline
 from referrals.services import referral_submit
 from referrals.sweep import deadlines_sweep
+from tests.factories.triage import CRITERIA_FOR
 from tests.referrals.factories import complete_draft
 from triage import transitions
 from triage.transitions import Feedback
@@ -71,7 +72,7 @@ def test_withdrawn_merged_and_closed_referrals_are_not_decisions(referrer, worke
                                 feedback=Feedback(outcome_text="Not a safeguarding concern.",
                                                   reason="No abuse or neglect.",
                                                   signposting="Age UK: 020 8690 3320."),
-                                now=ACTED)
+                                criteria=CRITERIA_FOR[Outcome.NOT_SAFEGUARDING], now=ACTED)
 
     # The worker sends the feedback notices that afternoon: the feedback clocks are met.
     notices_send_now(Notice.objects.values_list("pk", flat=True), now=ACTED)

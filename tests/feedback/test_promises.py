@@ -20,6 +20,7 @@ from outbox.wording import NoticeKind
 from pathways.models import Deadline
 from referrals.models import ReferralEvent
 from referrals.workflow import Status
+from tests.factories.triage import CRITERIA_FOR
 from triage import transitions
 from triage.transitions import TransitionError
 
@@ -58,7 +59,8 @@ def test_phone_only_referral_cannot_be_closed_until_its_feedback_is_recorded(
     and the feedback clock running."""
     referral = submitted(referrer, preference="phone_only")
     transitions.referral_decide(referral_id=referral.pk, actor=worker, outcome="s42_met",
-                                detail="council", feedback=told())
+                                detail="council", feedback=told(),
+                                criteria=CRITERIA_FOR["s42_met"])
     close = {"referral_id": referral.pk, "actor": manager, "reason": CLOSE_FORM["reason"],
              "feedback": told(), "msp_outcome": "fully"}
     with pytest.raises(TransitionError) as refused:
@@ -102,7 +104,8 @@ def test_email_referral_closes_only_once_the_decision_email_is_sent(
     referral = submitted(referrer)
     transitions.referral_decide(referral_id=referral.pk, actor=worker,
                                 outcome="not_safeguarding", detail="signposted",
-                                feedback=told(signposting="Citizens Advice Southwark"))
+                                feedback=told(signposting="Citizens Advice Southwark"),
+                                criteria=CRITERIA_FOR["not_safeguarding"])
     close = {"referral_id": referral.pk, "actor": worker, "reason": "Nothing more to do.",
              "feedback": told(), "msp_outcome": "fully"}
     with pytest.raises(TransitionError) as refused:  # queued, not yet sent
@@ -170,7 +173,8 @@ def test_consent_refused_on_the_form_hides_staff_reasons_everywhere_the_referrer
         transitions.referral_decide(
             referral_id=referral.pk, actor=worker, outcome="not_safeguarding",
             detail="signposted", rationale=RATIONALE_MARKER,
-            feedback=told(reason=REASON_MARKER, signposting="Citizens Advice Southwark"))
+            feedback=told(reason=REASON_MARKER, signposting="Citizens Advice Southwark"),
+            criteria=CRITERIA_FOR["not_safeguarding"])
     referral.refresh_from_db()
     assert referral.consent == "no" and "consent" not in referral.answers  # the form's shape
     assert mail.outbox, "the decision was emailed"
@@ -197,7 +201,8 @@ def test_consent_given_or_not_asked_shows_the_reason(client, referrer, worker):
         referral = submitted(referrer, consent=consent)
         transitions.referral_decide(
             referral_id=referral.pk, actor=worker, outcome="not_safeguarding",
-            detail="signposted", feedback=told(reason=REASON_MARKER, signposting="Citizens"))
+            detail="signposted", feedback=told(reason=REASON_MARKER, signposting="Citizens"),
+            criteria=CRITERIA_FOR["not_safeguarding"])
         client.force_login(referrer)
         page = client.get(reverse("feedback:status", args=[referral.pk])).content.decode()
         assert REASON_MARKER in page, consent
@@ -250,7 +255,8 @@ def test_enquiry_started_and_concluded_are_told_by_the_referrers_channels(
 ):
     referral = submitted(referrer, preference=preference, consent="no")
     transitions.referral_decide(referral_id=referral.pk, actor=worker, outcome="s42_met",
-                                detail="council", feedback=told(reason=REASON_MARKER))
+                                detail="council", feedback=told(reason=REASON_MARKER),
+                                criteria=CRITERIA_FOR["s42_met"])
     transitions.referral_plan(referral_id=referral.pk, actor=manager, reason=RATIONALE_MARKER)
     for channel in (Channel.PORTAL, Channel.EMAIL):
         kinds = _kinds(referral, channel)
@@ -267,7 +273,8 @@ def test_closing_an_enquiry_tells_the_referrer_it_concluded(referrer, worker, ma
     referral = submitted(referrer)
     with django_capture_on_commit_callbacks(execute=True):
         transitions.referral_decide(referral_id=referral.pk, actor=worker, outcome="s42_met",
-                                    detail="council", feedback=told())
+                                    detail="council", feedback=told(),
+                                    criteria=CRITERIA_FOR["s42_met"])
     with django_capture_on_commit_callbacks(execute=True):
         transitions.referral_close(referral_id=referral.pk, actor=manager, reason="Done.",
                                    feedback=told(), msp_outcome="partly")

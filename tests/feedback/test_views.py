@@ -14,7 +14,7 @@ from feedback.services import feedback_owe
 from outbox.models import Notice, NoticeStatus
 from pathways.models import Deadline
 from tests.factories.feedback import notice_failed
-from tests.factories.triage import note
+from tests.factories.triage import CRITERIA_FOR, note
 from triage import transitions
 
 from .built import submitted
@@ -118,7 +118,8 @@ def test_status_page_without_consent_shows_the_general_wording(signed_in, referr
         detail="signposted",
         feedback=transitions.Feedback(outcome_text="Not a safeguarding concern",
                                       reason="Daughter manages her money now.",
-                                      signposting="Citizens Advice"))
+                                      signposting="Citizens Advice"),
+        criteria=CRITERIA_FOR["not_safeguarding"])
     page = signed_in.get(reverse("feedback:status", args=[referral.pk])).content.decode()
     assert "did not agree to details being shared" in page
     assert "Daughter" not in page

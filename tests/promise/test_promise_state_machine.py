@@ -68,6 +68,7 @@ from referrals.consent import named_contact_allowed
 from referrals.models import Referral
 from referrals.sweep import PICKUP_ALERT, deadlines_sweep
 from referrals.workflow import CHILD, PREVIOUS, SAME, Action, Status
+from tests.factories.triage import CRITERIA_FOR, LEVEL_FOR
 from triage import transitions
 from triage.services import note_add, referral_claim
 from triage.transitions import Feedback, TransitionError, TransitionForbidden
@@ -456,7 +457,8 @@ class PromiseMachine(RuleBasedStateMachine):
             key=key, referral_ids=[ref], in_scope=self.staff_scope(key, ref), row=row, table=True,
             call=lambda: transitions.referral_decide(
                 referral_id=ref, actor=self.person(key).user, outcome=outcome, detail=detail,
-                rationale=rationale, feedback=feedback, now=self.now),
+                rationale=rationale, feedback=feedback, now=self.now,
+                criteria=CRITERIA_FOR.get(outcome), need_level=LEVEL_FOR.get(outcome)),
             expected_audit=[(ref, A.REFERRAL_DECIDED)])
         if done:
             self.move(ref, row)

@@ -18,6 +18,7 @@ from feedback.updates import referral_chase, referral_information_add
 from referrals import access, services, workflow
 from referrals.access import Need
 from referrals.models import Referral, ReferralEvent
+from tests.factories.triage import CRITERIA_FOR
 from tests.referrals.factories import complete_draft
 from triage import services as triage_services
 from triage import transitions
@@ -139,7 +140,8 @@ def _transition_calls(referral_id):
     return {
         "decide": lambda actor: transitions.referral_decide(
             referral_id=referral_id, actor=actor, outcome=Outcome.NOT_SAFEGUARDING,
-            detail="signposted", feedback=TOLD),
+            detail="signposted", feedback=TOLD,
+            criteria=CRITERIA_FOR[Outcome.NOT_SAFEGUARDING]),
         "info_request": lambda actor: transitions.referral_info_request(
             referral_id=referral_id, actor=actor, question="Who visits her?"),
         "reroute": lambda actor: transitions.referral_reroute(

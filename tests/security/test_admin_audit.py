@@ -22,6 +22,7 @@ from pathways.models import Deadline
 from referrals.models import Referral
 from referrals.services import referral_submit
 from referrals.workflow import Outcome
+from tests.factories.triage import CRITERIA_FOR
 from tests.referrals.factories import complete_draft
 from triage import transitions
 from triage.models import Decision, InternalNote
@@ -45,7 +46,8 @@ def record(referrer, staff_member):
     note_add(referral_id=referral.pk, actor=worker, text="Known to housing.")
     transitions.referral_decide(referral_id=referral.pk, actor=worker,
                                 outcome=Outcome.NOT_SAFEGUARDING, detail="signposted",
-                                feedback=SIGNPOSTED)
+                                feedback=SIGNPOSTED,
+                                criteria=CRITERIA_FOR[Outcome.NOT_SAFEGUARDING])
     return referral
 
 

@@ -19,6 +19,7 @@ from pypdf.generic import DictionaryObject, IndirectObject
 
 from referrals import services
 from referrals.models import Referral
+from tests.factories.triage import CRITERIA_FOR
 from tests.referrals.factories import complete_draft
 from tests.security.test_canary import CANARY, XSS, canary_answers, walk_and_submit
 from tests.security.test_internal_fields import FormParser
@@ -48,6 +49,7 @@ def sent(client, referrer, staff_member, django_capture_on_commit_callbacks):
         transitions.referral_decide(
             referral_id=referral.pk, actor=worker, outcome="not_safeguarding",
             detail="signposted", rationale=f"{FORMULA} {SCRIPT}",
+            criteria=CRITERIA_FOR["not_safeguarding"],
             feedback=transitions.Feedback(outcome_text=f"{FORMULA} {SCRIPT}",
                                           reason=f"{SCRIPT} reason",
                                           signposting=f"{FORMULA} signposting"),

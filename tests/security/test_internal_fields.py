@@ -39,6 +39,7 @@ from referrals import services, steps
 from referrals.models import Referral
 from tests.factories.accounts import OrganisationFactory, ReferrerFactory
 from tests.factories.referrals import referral_submit
+from tests.factories.triage import CRITERIA_FOR
 from tests.referrals.factories import ADULT_ANSWERS, complete_draft
 from tests.security.urlwalk import build_path, url_patterns
 from triage import transitions
@@ -140,6 +141,7 @@ def world(referrer, lead, staff, others, django_capture_on_commit_callbacks):
                                   reason=INTERNAL["duplicate link reason"])
         transitions.referral_decide(
             referral_id=a.pk, actor=worker, outcome="s42_met", detail="police",
+            criteria=CRITERIA_FOR["s42_met"],
             rationale=INTERNAL["decision rationale"],
             feedback=transitions.Feedback(
                 outcome_text=INTERNAL["withheld outcome text"],
@@ -164,6 +166,7 @@ def world(referrer, lead, staff, others, django_capture_on_commit_callbacks):
                                           information="They phoned with the answer.")
         transitions.referral_decide(
             referral_id=b.pk, actor=manager, outcome="not_safeguarding", detail="signposted",
+            criteria=CRITERIA_FOR["not_safeguarding"],
             rationale=INTERNAL["decision rationale"],
             feedback=transitions.Feedback(outcome_text=VISIBLE["outcome for the referrer"],
                                           reason="The reason, for the referrer.",

@@ -10,12 +10,14 @@ from pypdf import PdfReader
 
 from audit.models import AuditEvent
 from audit.services import audit_record
-from core.vocabulary import AuditAction
+from core.vocabulary import AuditAction, MspOutcome, Outcome
 from privacy.people import REDACTED, _name_regex, name_normal
 from referrals.models import AllegedPerson, DutyState
 from referrals.services.duties import referral_duty_record
 from tests.conftest import otp_login
+from tests.factories import triage
 from tests.factories.accounts import staff
+from tests.factories.feedback import send_pending
 from tests.factories.referrals import referral_submit, referral_with, risk_answers
 from tests.triage.factories import referral_make
 from triage.models import InternalNote
@@ -303,3 +305,19 @@ def test_name_matching_ignores_case_and_spacing_only():
     pattern = _name_regex("Mary.* (Example")
     assert re.fullmatch(pattern, "mary.* (example", re.IGNORECASE)
     assert not re.fullmatch(pattern, "maryXX (example", re.IGNORECASE)
+
+
+def test_the_person_at_risk_sees_whether_their_desired_outcomes_were_achieved(
+        client, council_admin, named, mfa_enforced):
+    """Making Safeguarding Personal (issue 15 item 7): the answer recorded at closure is about
+    the person's own wishes, so their export holds it; blank while the referral is open."""
+    triage.decide(named["subject"], Outcome.CONCERN_NOT_MET)
+    send_pending()
+    triage.close(named["subject"], msp_outcome=MspOutcome.PARTLY)
+    otp_login(client, council_admin)
+    data = json.loads(_export(client, "json").content)
+    by_ref = {e["reference"]: e for e in data["as_person_at_risk"]}
+    assert by_ref[named["subject"].reference]["desired_outcomes_achieved"] == {
+        "answer": "partly", "in_words": "Partly achieved"}
+    assert by_ref[named["spelt"].reference]["desired_outcomes_achieved"] == {
+        "answer": "", "in_words": ""}

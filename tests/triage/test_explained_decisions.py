@@ -10,8 +10,9 @@ from core.vocabulary import CriterionAnswer, Outcome, S42Criterion
 from directory.models import Service
 from feedback.models import FeedbackRecord
 from pathways.models import ThresholdLevel
+from referrals.workflow import OUTCOME_DETAILS
 from tests.factories.referrals import referral_submit, referral_with
-from tests.factories.triage import decide, rag_rate, worker
+from tests.factories.triage import decide, feedback, rag_rate, worker
 from triage import explain, transitions
 from triage.forms import DecideForm
 from triage.models import Decision
@@ -132,6 +133,27 @@ def test_the_service_refuses_what_the_form_refuses_and_writes_nothing(referrer):
     with pytest.raises(transitions.TransitionError) as error:
         decide(child, Outcome.EARLY_HELP, need_level="level-9")
     assert error.value.errors == {"need_level": "Select one of the levels of need listed"}
+    assert (Decision.objects.count(), FeedbackRecord.objects.count()) == before
+
+
+def test_a_caller_that_leaves_the_criteria_or_level_out_is_refused(referrer):
+    """The rules bind the service, not only the form: a caller passing no criteria (adult) or
+    no level of need (MASH) is refused with the form's errors, and nothing is written."""
+    referral = referral_submit(referrer)
+    child = referral_submit(referrer, child=True)
+    rag_rate(child)
+    before = (Decision.objects.count(), FeedbackRecord.objects.count())
+    for outcome in Outcome.adult():
+        with pytest.raises(transitions.TransitionError) as error:
+            transitions.referral_decide(
+                referral_id=referral.pk, actor=worker(referral), outcome=outcome,
+                detail=(OUTCOME_DETAILS.get(outcome) or ("",))[0], feedback=feedback(outcome))
+        assert set(error.value.errors) == set(S42Criterion.values)
+    with pytest.raises(transitions.TransitionError) as error:
+        transitions.referral_decide(
+            referral_id=child.pk, actor=worker(child), outcome=Outcome.EARLY_HELP,
+            feedback=feedback(Outcome.EARLY_HELP))
+    assert error.value.errors == {"need_level": "Select the child's level of need"}
     assert (Decision.objects.count(), FeedbackRecord.objects.count()) == before
 
 

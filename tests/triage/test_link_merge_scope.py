@@ -15,6 +15,7 @@ from feedback.models import FeedbackRecord
 from outbox.models import Notice
 from referrals import services
 from referrals.models import ReferralEvent, ReferralGroupObjectPermission
+from tests.factories.triage import LEVEL_FOR
 from tests.referrals.factories import complete_draft
 from triage import transitions
 from triage.models import DuplicateLink
@@ -69,7 +70,8 @@ def test_oppd_worker_cannot_merge_an_adult_referral_into_a_mash_referral_by_page
     # MASH decides on the child: nothing of it reaches the adult's referrer.
     transitions.referral_rag_rate(referral_id=child.pk, actor=mash_worker, rating="amber")
     transitions.referral_decide(referral_id=child.pk, actor=mash_worker,
-                                outcome=Outcome.EARLY_HELP, feedback=MASH_DECISION)
+                                outcome=Outcome.EARLY_HELP, feedback=MASH_DECISION,
+                                need_level=LEVEL_FOR[Outcome.EARLY_HELP])
     assert Notice.objects.filter(recipient=child.referrer, kind__startswith="feedback:").exists()
     assert not Notice.objects.filter(recipient=adult.referrer,
                                      kind__startswith="feedback:").exists()

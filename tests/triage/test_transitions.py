@@ -14,6 +14,7 @@ from pathways.models import Deadline
 from referrals import access
 from referrals.models import ReferralEvent
 from tests.factories.feedback import send_pending
+from tests.factories.triage import CRITERIA_FOR, LEVEL_FOR
 from triage import transitions
 from triage.models import Decision, DuplicateLink
 from triage.transitions import Feedback, TransitionError, TransitionForbidden
@@ -39,7 +40,8 @@ def test_a_decision_without_feedback_is_refused_and_writes_nothing(make_referral
         with pytest.raises(TransitionError) as error:
             transitions.referral_decide(referral_id=referral.pk, actor=oppd_worker,
                                         outcome=Outcome.NOT_SAFEGUARDING, detail="signposted",
-                                        feedback=feedback)
+                                        feedback=feedback,
+                                        criteria=CRITERIA_FOR[Outcome.NOT_SAFEGUARDING])
         assert error.value.errors
     referral.refresh_from_db()
     assert referral.status == Status.SUBMITTED and referral.outcome == ""
@@ -51,7 +53,8 @@ def test_not_a_concern_needs_signposting(make_referral, oppd_worker):
     with pytest.raises(TransitionError) as error:
         transitions.referral_decide(
             referral_id=referral.pk, actor=oppd_worker, outcome=Outcome.NOT_SAFEGUARDING,
-            detail="nfa", feedback=Feedback(outcome_text="Not a concern.", reason="No abuse."))
+            detail="nfa", feedback=Feedback(outcome_text="Not a concern.", reason="No abuse."),
+            criteria=CRITERIA_FOR[Outcome.NOT_SAFEGUARDING])
     assert "signposting" in error.value.errors
 
 
@@ -61,7 +64,8 @@ def test_not_a_concern_with_signposting_owes_the_referrer(make_referral, oppd_wo
     transitions.referral_decide(referral_id=referral.pk, actor=oppd_worker,
                                 outcome=Outcome.NOT_SAFEGUARDING, detail="signposted",
                                 rationale="Internal: known to housing.", feedback=SIGNPOSTED,
-                                now=now)
+                                now=now,
+                                criteria=CRITERIA_FOR[Outcome.NOT_SAFEGUARDING])
     referral.refresh_from_db()
     assert (referral.status, referral.outcome) == (Status.CONCERN_DECIDED,
                                                    Outcome.NOT_SAFEGUARDING)
@@ -82,7 +86,8 @@ def test_detail_withheld_still_tells_the_referrer(make_referral, oppd_worker):
     referral = make_referral()
     transitions.referral_decide(
         referral_id=referral.pk, actor=oppd_worker, outcome=Outcome.S42_MET, detail="police",
-        feedback=Feedback(withheld=True, withheld_reason="police_investigation"))
+        feedback=Feedback(withheld=True, withheld_reason="police_investigation"),
+        criteria=CRITERIA_FOR[Outcome.S42_MET])
     record = FeedbackRecord.objects.get(referral=referral)
     assert record.withheld and record.withheld_reason == "police_investigation"
     assert "withheld" in record.outcome_text
@@ -94,14 +99,16 @@ def test_detail_withheld_still_tells_the_referrer(make_referral, oppd_worker):
     with pytest.raises(TransitionError):
         transitions.referral_decide(
             referral_id=referral.pk, actor=oppd_worker, outcome=Outcome.S42_MET,
-            detail="police", feedback=Feedback(withheld=True, withheld_reason="because"))
+            detail="police", feedback=Feedback(withheld=True, withheld_reason="because"),
+            criteria=CRITERIA_FOR[Outcome.S42_MET])
 
 
 def test_s42_needs_the_enquiry_type(make_referral, oppd_worker):
     referral = make_referral()
     with pytest.raises(TransitionError) as error:
         transitions.referral_decide(referral_id=referral.pk, actor=oppd_worker,
-                                    outcome=Outcome.S42_MET, detail="nfa", feedback=SIGNPOSTED)
+                                    outcome=Outcome.S42_MET, detail="nfa", feedback=SIGNPOSTED,
+                                    criteria=CRITERIA_FOR[Outcome.S42_MET])
     assert "detail" in error.value.errors
 
 
@@ -110,14 +117,16 @@ def test_children_are_rated_rerated_then_decided(make_referral, mash_worker, ref
         days=365 * 9))
     with pytest.raises(TransitionError):  # a MASH decision needs a RAG rating first
         transitions.referral_decide(referral_id=referral.pk, actor=mash_worker,
-                                    outcome=Outcome.EARLY_HELP, feedback=SIGNPOSTED)
+                                    outcome=Outcome.EARLY_HELP, feedback=SIGNPOSTED,
+                                    need_level=LEVEL_FOR[Outcome.EARLY_HELP])
     transitions.referral_rag_rate(referral_id=referral.pk, actor=mash_worker, rating="green")
     transitions.referral_rag_rate(referral_id=referral.pk, actor=mash_worker, rating="red")
     referral.refresh_from_db()
     assert (referral.status, referral.rag_rating) == (Status.RAG_RATED, "red")
     assert Deadline.objects.open().filter(referral=referral, kind="rag").count() == 1
     transitions.referral_decide(referral_id=referral.pk, actor=mash_worker,
-                                outcome=Outcome.CHILD_PROTECTION, feedback=SIGNPOSTED)
+                                outcome=Outcome.CHILD_PROTECTION, feedback=SIGNPOSTED,
+                                need_level=LEVEL_FOR[Outcome.CHILD_PROTECTION])
     referral.refresh_from_db()
     assert (referral.status, referral.outcome) == (Status.MASH_DECIDED, Outcome.CHILD_PROTECTION)
     assert not Deadline.objects.open().filter(referral=referral).exclude(
@@ -178,7 +187,8 @@ def test_merge_keeps_every_referrer_owed(make_referral, oppd_worker, make_user, 
     assert DuplicateLink.objects.filter(referral=duplicate, other=first, kind="merge").exists()
     transitions.referral_decide(referral_id=first.pk, actor=oppd_worker,
                                 outcome=Outcome.NOT_SAFEGUARDING, detail="signposted",
-                                feedback=SIGNPOSTED)
+                                feedback=SIGNPOSTED,
+                                criteria=CRITERIA_FOR[Outcome.NOT_SAFEGUARDING])
     # Both referrers hear about the decision.
     for referral, person in ((first, first.referrer), (duplicate, second_referrer)):
         assert FeedbackRecord.objects.filter(referral=referral,
@@ -236,7 +246,8 @@ def test_a_failure_inside_rolls_everything_back(make_referral, oppd_worker, monk
     with pytest.raises(RuntimeError):
         transitions.referral_decide(referral_id=referral.pk, actor=oppd_worker,
                                     outcome=Outcome.NOT_SAFEGUARDING, detail="signposted",
-                                    feedback=SIGNPOSTED)
+                                    feedback=SIGNPOSTED,
+                                    criteria=CRITERIA_FOR[Outcome.NOT_SAFEGUARDING])
     referral.refresh_from_db()
     assert referral.status == Status.SUBMITTED
     assert _written() == before
