@@ -69,7 +69,7 @@ def page_urls(html: str) -> list[str]:
 # Route parameters are ids, step and action names, formats and signed tokens. A parameter named
 # anything else (a name, a date of birth, a postcode, an email address) fails here.
 ID_PARAMETERS = {"pk", "referral_pk", "referral_id", "user_pk", "membership_pk", "attachment_pk",
-                 "object_id", "content_type_id", "id"}
+                 "object_id", "content_type_id", "id", "duty_pk"}
 WORD_PARAMETERS = {"key", "action", "slug", "fmt", "app_label", "url"}
 TOKEN_PARAMETERS = {"uidb64", "token"}
 
