@@ -39,9 +39,11 @@ class Referral(models.Model):
     # Issue 15: a colleague in the referrer's organisation the organisation's lead handed the
     # follow-up to (the referrer is away or has left): they follow it and receive its notices
     # (referrals.access.may_follow, accounts.recipients.follow_up_person). None: the referrer.
+    # No index of its own: the partial index below (built CONCURRENTLY) covers the few rows
+    # with a colleague (tests/portal/test_migrations_concurrent.py).
     follower = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="followed_referrals",
+        related_name="followed_referrals", db_index=False,
     )
     # A linked referral (an adult concern's MASH referral) or the referral this duplicates.
     linked_to = models.ForeignKey(
@@ -119,6 +121,8 @@ class Referral(models.Model):
             models.Index(fields=["team", "status", "urgent"]),
             models.Index(fields=["referrer", "-created_at"]),
             models.Index(fields=["organisation", "-received_at"]),
+            models.Index(fields=["follower"], name="referral_follower",
+                         condition=models.Q(follower__isnull=False)),
             # The triage queue's ORDER BY (triage.selectors.queue_base), over what a queue
             # holds (workflow.Status.open(); a change to that list needs a new index).
             models.Index(

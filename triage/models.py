@@ -32,8 +32,10 @@ class Decision(models.Model):
                                              blank=True, choices=CriterionAnswer.choices)
     # Children's (MASH) decisions: the level of need under the threshold document. A level in
     # use is never deleted (administrators make it inactive).
+    # No index: a handful of levels, never deleted (PROTECT's lookup is rare and small), and
+    # an index on the existing decision table would have to be built CONCURRENTLY.
     need_level = models.ForeignKey("pathways.ThresholdLevel", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+                                   on_delete=models.PROTECT, related_name="+", db_index=False)
     feedback = models.ForeignKey(
         "feedback.FeedbackRecord", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",

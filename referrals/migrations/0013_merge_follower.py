@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('referrals', '0011_referral_follower_and_follow_up_kind'),
+        ('referrals', '0011b_referral_follower_index'),
         ('referrals', '0012_merge_household_and_msp'),
     ]
 
