@@ -14,6 +14,7 @@ from . import (
     received,
     referrers,
     timeliness,
+    worse,
 )
 from .context import Context
 
@@ -32,7 +33,10 @@ SECTIONS = [
                                              referrers.referrer_comments]),
     # Issue 15 (the referrer's side of the promise): one section per feature, so each merges
     # on its own line.
-    ("challenges", "Challenges to decisions", [challenges.challenges_by_pathway_sector]),
+    # "Things have got worse" (item 4) sits with the challenges: both are the referrer pressing
+    # for action on a referral they made.
+    ("challenges", "Challenges to decisions and things that got worse", [
+        challenges.challenges_by_pathway_sector, worse.worse_by_pathway]),
     ("consultations", "Requests for advice", [consultations.consultations_by_pathway]),
     ("decisions", "Decisions explained", [decisions.s42_criteria_not_met,
                                           decisions.child_levels_of_need]),
@@ -46,6 +50,7 @@ ORGANISATION_FIGURES = {
     received.received_pathway, received.received_category, received.received_urgency,
     feedback.feedback_channel, feedback.feedback_time, feedback.closed_without_feedback,
     challenges.challenges_by_pathway_sector, consultations.consultations_by_pathway,
+    worse.worse_by_pathway,
 }
 
 SLUGS = {
@@ -65,6 +70,7 @@ SLUGS = {
     "adult-outcomes": outcomes.adult_outcomes,
     "mash-outcomes": outcomes.mash_outcomes,
     "challenges": challenges.challenges_by_pathway_sector,
+    "worse": worse.worse_by_pathway,
     "consultations": consultations.consultations_by_pathway,
     "s42-criteria": decisions.s42_criteria_not_met,
     "levels-of-need": decisions.child_levels_of_need,
