@@ -9,6 +9,7 @@ from . import (
     decisions,
     duties,
     feedback,
+    follow_ups,
     msp,
     outcomes,
     received,
@@ -25,8 +26,10 @@ SECTIONS = [
     ("timeliness", "Timeliness against the London targets", [
         timeliness.concern_decisions, timeliness.mash_decisions, timeliness.rag_timescales,
         timeliness.enquiries, timeliness.open_breaches]),
+    # Follow-ups handed to a colleague (issue 15, item 2): who is told, so with the feedback.
     ("feedback", "Feedback to referrers", [
-        feedback.feedback_channel, feedback.feedback_time, feedback.closed_without_feedback]),
+        feedback.feedback_channel, feedback.feedback_time, feedback.closed_without_feedback,
+        follow_ups.follow_ups_by_sector]),
     ("outcomes", "Outcomes", [outcomes.adult_outcomes, outcomes.mash_outcomes]),
     ("msp", "Making Safeguarding Personal", [msp.msp_by_pathway]),
     ("referrers", "What referrers tell us", [referrers.referrer_ratings,
@@ -67,6 +70,7 @@ SLUGS = {
     "feedback-channel": feedback.feedback_channel,
     "feedback-time": feedback.feedback_time,
     "closed-without-feedback": feedback.closed_without_feedback,
+    "follow-ups": follow_ups.follow_ups_by_sector,
     "adult-outcomes": outcomes.adult_outcomes,
     "mash-outcomes": outcomes.mash_outcomes,
     "challenges": challenges.challenges_by_pathway_sector,

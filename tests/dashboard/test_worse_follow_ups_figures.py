@@ -22,7 +22,7 @@ import pytest
 from django.test.utils import override_settings
 
 from core.vocabulary import Role
-from dashboard.figures import SLUGS, Context, table_for
+from dashboard.figures import SLUGS, Context, sections_for, table_for
 from dashboard.scope import Scope
 from feedback.followup import referral_follow_up_pass
 from feedback.worse import referral_worsen
@@ -122,3 +122,20 @@ def test_things_got_worse_narrowed_by_scope_and_filters(world):
     lead = Scope(role=Role.ORGANISATION_LEAD, organisation_id=world.pk,
                  organisation_name=world.name)
     assert table_for(_ctx(lead), "worse").rows[0] == OPPD  # the referrer's side: a lead's too
+
+
+def test_follow_ups_handed_on_by_sector(world):
+    assert SLUGS["follow-ups"](_ctx()).rows == [
+        ["Health", 1, 1], ["Voluntary and community", 3, 2], ["All sectors", 4, 3]]
+    assert SLUGS["follow-ups"](_ctx(pathway="mash")).rows == [
+        ["Health", 1, 1], ["All sectors", 1, 1]]
+
+
+def test_follow_ups_are_a_staff_figure_and_worse_sits_with_the_challenges(world):
+    lead = Scope(role=Role.ORGANISATION_LEAD, organisation_id=world.pk,
+                 organisation_name=world.name)
+    assert table_for(_ctx(lead), "follow-ups") is None
+    slugs = {s["slug"]: [t.slug for t in s["tables"]] for s in sections_for(_ctx(lead))}
+    assert "follow-ups" not in slugs["feedback"] and slugs["challenges"] == ["challenges", "worse"]
+    staff = {s["slug"]: [t.slug for t in s["tables"]] for s in sections_for(_ctx())}
+    assert staff["feedback"][-1] == "follow-ups"
