@@ -443,10 +443,12 @@ class PromiseMachine(RuleBasedStateMachine):
     # nothing changes. From the lead, a colleague outside the organisation or the person
     # following it now is a form error that changes nothing; any other choice is done.
     @rule(target=referrals, ref=referrals, focus=st.booleans(),
-          key=st.sampled_from(["lead", "lead", "lead", "lead", "ra1", "ra2", "rb", "w-oppd",
-                               "m-oppd"]),
-          to=st.sampled_from(["ra1", "ra2", "ra2", "rb", "lead"]))
-    def hand_follow_up(self, ref, focus, key, to):
+          # The lead most often; the day centre's referrers (who follow its referrals but may
+          # not hand them on) next; the other organisation's referrer and staff.
+          key=st.sampled_from(["lead", "lead", "lead", "ra1", "ra2", "ra1", "ra2", "rb",
+                               "w-oppd", "m-oppd"]),
+          target_kind=st.sampled_from(["colleague", "colleague", "lead", "back", "outsider"]))
+    def hand_follow_up(self, ref, focus, key, target_kind):
         # With `focus`, one of the day centre's referrals, the lead's own scope; when there is
         # none yet (and room), its referrer ra1 sends one first, as the site would.
         made = multiple()
@@ -458,6 +460,13 @@ class PromiseMachine(RuleBasedStateMachine):
         state = self.model[ref]
         in_scope = key == "lead" and state["referrer"] in ("ra1", "ra2")
         following = state["follower"] or state["referrer"]
+        # Whom to: a colleague of the referrer's organisation other than whoever follows it now,
+        # its lead, back to its referrer, or someone of another organisation.
+        to = {"colleague": next((k for k in ("ra1", "ra2", "rb")
+                                 if k != following and (k == "rb") == (state["referrer"] == "rb")),
+                                "ra2"),
+              "lead": "lead", "back": state["referrer"],
+              "outsider": "rb" if state["referrer"] != "rb" else "ra1"}[target_kind]
         valid = in_scope and to in ("ra1", "ra2", "lead") and to != following
         done = self.attempt(
             key=key, referral_ids=[ref], in_scope=in_scope,
