@@ -9,11 +9,13 @@ from . import (
     decisions,
     duties,
     feedback,
+    follow_ups,
     msp,
     outcomes,
     received,
     referrers,
     timeliness,
+    worse,
 )
 from .context import Context
 
@@ -24,15 +26,20 @@ SECTIONS = [
     ("timeliness", "Timeliness against the London targets", [
         timeliness.concern_decisions, timeliness.mash_decisions, timeliness.rag_timescales,
         timeliness.enquiries, timeliness.open_breaches]),
+    # Follow-ups handed to a colleague (issue 15, item 2): who is told, so with the feedback.
     ("feedback", "Feedback to referrers", [
-        feedback.feedback_channel, feedback.feedback_time, feedback.closed_without_feedback]),
+        feedback.feedback_channel, feedback.feedback_time, feedback.closed_without_feedback,
+        follow_ups.follow_ups_by_sector]),
     ("outcomes", "Outcomes", [outcomes.adult_outcomes, outcomes.mash_outcomes]),
     ("msp", "Making Safeguarding Personal", [msp.msp_by_pathway]),
     ("referrers", "What referrers tell us", [referrers.referrer_ratings,
                                              referrers.referrer_comments]),
     # Issue 15 (the referrer's side of the promise): one section per feature, so each merges
     # on its own line.
-    ("challenges", "Challenges to decisions", [challenges.challenges_by_pathway_sector]),
+    # "Things have got worse" (item 4) sits with the challenges: both are the referrer pressing
+    # for action on a referral they made.
+    ("challenges", "Challenges to decisions and things that got worse", [
+        challenges.challenges_by_pathway_sector, worse.worse_by_pathway]),
     ("consultations", "Requests for advice", [consultations.consultations_by_pathway]),
     ("decisions", "Decisions explained", [decisions.s42_criteria_not_met,
                                           decisions.child_levels_of_need]),
@@ -46,6 +53,7 @@ ORGANISATION_FIGURES = {
     received.received_pathway, received.received_category, received.received_urgency,
     feedback.feedback_channel, feedback.feedback_time, feedback.closed_without_feedback,
     challenges.challenges_by_pathway_sector, consultations.consultations_by_pathway,
+    worse.worse_by_pathway,
 }
 
 SLUGS = {
@@ -62,9 +70,11 @@ SLUGS = {
     "feedback-channel": feedback.feedback_channel,
     "feedback-time": feedback.feedback_time,
     "closed-without-feedback": feedback.closed_without_feedback,
+    "follow-ups": follow_ups.follow_ups_by_sector,
     "adult-outcomes": outcomes.adult_outcomes,
     "mash-outcomes": outcomes.mash_outcomes,
     "challenges": challenges.challenges_by_pathway_sector,
+    "worse": worse.worse_by_pathway,
     "consultations": consultations.consultations_by_pathway,
     "s42-criteria": decisions.s42_criteria_not_met,
     "levels-of-need": decisions.child_levels_of_need,

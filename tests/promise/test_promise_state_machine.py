@@ -55,6 +55,7 @@ from audit.models import AuditEvent
 from challenges.models import Challenge, ChallengeState
 from challenges.services import challenge_answer, challenge_raise
 from core.vocabulary import AuditAction as A
+from feedback.followup import referral_follow_up_pass
 from feedback.models import FeedbackRecord
 from feedback.services import feedback_give_by_phone
 from feedback.updates import referral_information_add
@@ -163,6 +164,18 @@ class PromiseMachine(RuleBasedStateMachine):
 
     def person(self, key):
         return self.world.people[key]
+
+    def follows(self, key, state) -> bool:
+        """May this person follow the referral (referrals.access.may_follow): its referrer, the
+        colleague its follow-up was handed to, or the day centre's lead on the day centre's."""
+        return (key in (state["referrer"], state["follower"])
+                or (key == "lead" and state["referrer"] in ("ra1", "ra2")))
+
+    def mine(self, reader) -> set[int]:
+        """The referrals whose words this person may read: made by them, or followed by them
+        at any time (what they were told while following stays in their notices)."""
+        return {pk for pk, m in self.model.items()
+                if m["referrer"] == reader or reader in m["followed_by"]}
 
     def focused(self, ref, focus: bool, statuses) -> int:
         """With `focus`, a referral in one of these statuses (if any) instead of `ref`: rules
@@ -324,6 +337,7 @@ class PromiseMachine(RuleBasedStateMachine):
             self.model[item.pk] = {"status": Status.SUBMITTED, "pathway": item.pathway,
                                    "referrer": key, "consent": item.consent or "",
                                    "merged_into": None, "readers": {item.pathway},
+                                   "follower": None, "followed_by": set(),
                                    "preference": item.feedback_preference}
             if item.status != Status.SUBMITTED:
                 raise Broken(f"submission left {item.pk} {item.status}")
@@ -342,9 +356,7 @@ class PromiseMachine(RuleBasedStateMachine):
         ref = self.focused(ref, focus, (Status.INFO_REQUESTED,))
         state = self.model[ref]
         person = self.person(key)
-        own = state["referrer"] == key
-        lead_of = key == "lead" and state["referrer"] in ("ra1", "ra2")
-        in_scope = own or lead_of
+        in_scope = self.follows(key, state)
         text = self.marker("VIS", "Added", owner=ref)
         # The referrer's reply to "more information requested" moves it on (table: the
         # referrer may record information received).
@@ -387,7 +399,7 @@ class PromiseMachine(RuleBasedStateMachine):
     def challenge(self, ref, focus, key):
         ref = self.focused(ref, focus, self.DECIDED)
         state = self.model[ref]
-        in_scope = state["referrer"] == key or (key == "lead" and state["referrer"] in ("ra1", "ra2"))
+        in_scope = self.follows(key, state)
         reason = self.marker("VIS", "Disagree", owner=ref)
         self.attempt(
             key=key, referral_ids=[ref], in_scope=in_scope,
@@ -417,7 +429,7 @@ class PromiseMachine(RuleBasedStateMachine):
     @rule(ref=referrals, key=st.sampled_from(["ra1", "ra2", "rb", "lead", "w-oppd"]))
     def things_got_worse(self, ref, key):
         state = self.model[ref]
-        in_scope = state["referrer"] == key or (key == "lead" and state["referrer"] in ("ra1", "ra2"))
+        in_scope = self.follows(key, state)
         words = self.marker("VIS", "Worse", owner=ref)
         self.attempt(
             key=key, referral_ids=[ref], in_scope=in_scope,
@@ -425,6 +437,55 @@ class PromiseMachine(RuleBasedStateMachine):
                                          what_changed=words, now=self.now),
             expected_audit=[(ref, A.REFERRAL_WORSENED)],
             may_refuse=state["status"] not in Status.open())
+
+    # Issue 15, a named contact: the day centre's lead hands a referral's follow-up to a
+    # colleague in the organisation (or back to its referrer). Anyone else (a referrer, the
+    # colleague, staff, on any referral; the lead on another organisation's) is refused and
+    # nothing changes. From the lead, a colleague outside the organisation or the person
+    # following it now is a form error that changes nothing; any other choice is done.
+    @rule(target=referrals, ref=referrals, focus=st.booleans(),
+          # The lead most often; the day centre's referrers (who follow its referrals but may
+          # not hand them on) next; the other organisation's referrer and staff.
+          key=st.sampled_from(["lead", "lead", "lead", "ra1", "ra2", "ra1", "ra2", "rb",
+                               "w-oppd", "m-oppd"]),
+          target_kind=st.sampled_from(["colleague", "colleague", "lead", "back", "outsider"]))
+    def hand_follow_up(self, ref, focus, key, target_kind):
+        # With `focus`, one of the day centre's referrals, the lead's own scope; when there is
+        # none yet (and room), its referrer ra1 sends one first, as the site would.
+        made = multiple()
+        ours = sorted(pk for pk, m in self.model.items() if m["referrer"] in ("ra1", "ra2"))
+        if focus and not ours and len(self.model) < MAX_REFERRALS:
+            made = self._submit("ra1", "adult")
+            ours = sorted(pk for pk, m in self.model.items() if m["referrer"] in ("ra1", "ra2"))
+        ref = ours[ref % len(ours)] if focus and ours else ref
+        state = self.model[ref]
+        in_scope = key == "lead" and state["referrer"] in ("ra1", "ra2")
+        following = state["follower"] or state["referrer"]
+        # Whom to: a colleague of the referrer's organisation other than whoever follows it now,
+        # its lead, back to its referrer, or someone of another organisation.
+        to = {"colleague": next((k for k in ("ra1", "ra2", "rb")
+                                 if k != following and (k == "rb") == (state["referrer"] == "rb")),
+                                "ra2"),
+              "lead": "lead", "back": state["referrer"],
+              "outsider": "rb" if state["referrer"] != "rb" else "ra1"}[target_kind]
+        valid = in_scope and to in ("ra1", "ra2", "lead") and to != following
+        done = self.attempt(
+            key=key, referral_ids=[ref], in_scope=in_scope,
+            call=lambda: referral_follow_up_pass(
+                referral=Referral(pk=ref), actor=self.person(key).user,
+                colleague_id=str(self.person(to).user.pk), now=self.now),
+            expected_audit=[(ref, A.REFERRAL_FOLLOW_UP_PASSED)], may_refuse=not valid)
+        if done != valid and in_scope:
+            raise Broken(f"handing {ref}'s follow-up from {following} to {to} was "
+                         f"{'done' if done else 'refused'}")
+        if done:
+            state["follower"] = None if to == state["referrer"] else to
+            state["followed_by"].add(to)
+            follower = Referral.objects.filter(pk=ref).values_list("follower_id", flat=True)[0]
+            expected = self.person(state["follower"]).user.pk if state["follower"] else None
+            if follower != expected:
+                raise Broken(f"referral {ref} is followed by user {follower}, not {expected}")
+        return made
 
     # --- rules: staff --------------------------------------------------------------------------
 
@@ -867,7 +928,7 @@ class PromiseMachine(RuleBasedStateMachine):
         if referral_id is not None:
             bad |= {m for m in found if self.no_consent.get(m) == referral_id}
         if reader is not None:
-            mine = {pk for pk, m in self.model.items() if m["referrer"] == reader}
+            mine = self.mine(reader)
             bad |= {m for m in found if m in self.visible
                     and not (self.visible[m] & (mine | _merged_targets(mine, self.model)))}
         if bad:
@@ -882,7 +943,7 @@ class PromiseMachine(RuleBasedStateMachine):
         for key in ("ra1", "ra2", "rb", "lead"):
             person = self.person(key)
             mine = [pk for pk, m in self.model.items()
-                    if m["referrer"] == key or (key == "lead" and m["referrer"] in ("ra1", "ra2"))]
+                    if pk in self.mine(key) or (key == "lead" and m["referrer"] in ("ra1", "ra2"))]
             if not mine:
                 continue
             pages = [reverse("feedback:my-referrals"), reverse("feedback:notices")]

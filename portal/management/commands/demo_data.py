@@ -9,6 +9,7 @@ from accounts.demo import DEMO_PASSWORD, demo_people_ensure
 from challenges.demo import demo_challenges_ensure
 from consultations.demo import demo_consultations_ensure
 from dashboard.demo import dashboard_demo_ensure
+from learning.demo import demo_learning_ensure
 from pathways.demo import demo_clocks_ensure
 from referrals.demo import demo_referrals_ensure
 from referrals.sweep import deadlines_sweep
@@ -28,6 +29,9 @@ class Command(BaseCommand):
         # and the triage demo, whose decisions they challenge).
         demo_challenges_ensure()
         demo_consultations_ensure()
+        # Issue 15 item 8: ratings after sending (on the history's referrals) and comments from
+        # the feedback link, so "What referrers tell us" has figures.
+        demo_learning_ensure()
         # The first sweep now, so breaches and warnings (and their notices) show at once.
         deadlines_sweep(now=timezone.now())
         self.stdout.write(self.style.SUCCESS("Demo data ready. Every account's password is:"))
