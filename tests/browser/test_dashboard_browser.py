@@ -30,10 +30,13 @@ def test_manager_sees_figures_charts_tables_and_csv(page, sign_in, visit, staff_
         assert page.get_by_role("heading", name=heading, exact=True).is_visible()
     # Every chart is an image with a name, and a table follows it.
     # 12 figures for an adult pathway (no MASH-only ones), plus challenges to decisions and
-    # requests for advice and Making Safeguarding Personal (issue 15); all but one of the first
-    # 12 have a chart. What referrers tell us is for administrators only: not here.
-    assert page.get_by_role("table").count() == 15
-    assert page.locator("svg[role=img]").count() == 14  # and the new sections have a chart each
+    # requests for advice, Making Safeguarding Personal, section 42 criteria not met, things
+    # that got worse and follow-ups handed on (issue 15), parallel duties (issue 16); all but
+    # one of the first 12 have a chart. What referrers tell us is for administrators only.
+    assert page.get_by_role("table").count() == 19
+    # 11 of the first 12 have a chart, and 6 of the 7 added (one of the small count tables has
+    # none: test_charts_have_titles_descriptions checks each chart has its name).
+    assert page.locator("svg[role=img]").count() == 17
     assert page.get_by_role("heading", name="How referrers rate the service").count() == 0
     assert page.get_by_role("heading", name="RAG timescales met, by rating").count() == 0
     # Filters work without JavaScript: a GET form.

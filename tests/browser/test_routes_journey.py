@@ -154,6 +154,8 @@ def test_a_faith_group_volunteer_reports_an_allegation_to_the_lado(
     choose(page, "Have the police been told?", "No")
     next_page(page)
     next_page(page)  # the volunteer is described on the LADO's own page
+    assert page.url.endswith("/household/")
+    next_page(page)  # the household page (about a child, issue 16): nobody added
 
     # The LADO's own questions: a wrong blank answer is refused with a specific message.
     assert "The person the concern is about, and their work" in page.content()
@@ -264,6 +266,7 @@ def test_a_pre_birth_referral_with_domestic_abuse_reaches_mash(
     choose(page, "Have the police been told?", "No")
     next_page(page)
     next_page(page)  # nobody named
+    next_page(page)  # the household page (an unborn child, issue 16): nobody added
 
     choose(page, "Do the parents or carers know about this referral?", "No")
     choose(page, "Do the parents or carers agree to it?", "They have not been asked")

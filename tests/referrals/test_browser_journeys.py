@@ -140,7 +140,7 @@ def test_leave_and_resume_a_draft(visit, sign_in, page, referrer, password):
     visit("/home/")
     visit(f"/referrals/{draft.pk}/resume/")
     assert step_key(page) == "contact" and "Step 3 of" in page.content()
-    page.get_by_role("link", name="Back").click()
+    page.get_by_role("link", name="Back", exact=True).click()
     assert_accessible(page)
     assert page.get_by_label("Full name").input_value() == "Sam Child"
 
