@@ -269,6 +269,15 @@ class ReferralEvent(models.Model):
 
 # django-guardian with direct foreign keys (guardian's performance guide): one indexed join
 # instead of a generic relation over object_pk strings.
+
+    # The staff timeline's words (not the stored codes).
+    def from_status_words(self) -> str:
+        return Status(self.from_status).label if self.from_status in Status.values else ""
+
+    def to_status_words(self) -> str:
+        return Status(self.to_status).label if self.to_status in Status.values else ""
+
+
 class ReferralUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Referral, on_delete=models.CASCADE)
 

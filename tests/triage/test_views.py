@@ -275,6 +275,16 @@ def test_referral_page_shows_everything_and_is_audited(client, make_referral, op
                                      actor=oppd_worker, allowed=True).exists()
 
 
+def test_the_timeline_says_what_happened_in_words_not_codes(client, make_referral, oppd_worker):
+    """The staff timeline showed the stored codes ("submitted (draft to submitted)")."""
+    referral = make_referral()
+    client.force_login(oppd_worker)
+    body = client.get(reverse("triage:referral", args=[referral.pk])).content.decode()
+    timeline = body.split('id="timeline"', 1)[1].split("</ol>", 1)[0]
+    assert "Referral received (draft to received, waiting for a decision)" in timeline
+    assert "submitted" not in timeline
+
+
 def test_possible_duplicates_across_pathways(client, make_referral, oppd_worker):
     referral = make_referral(person_name="Margaret Ellison")
     mash = make_referral(pathway="mash", person_name="margaret ellison")
