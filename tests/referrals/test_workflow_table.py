@@ -22,7 +22,8 @@ from pathways import deadlines
 from pathways.models import Deadline
 from referrals import workflow
 from referrals.models import Referral, ReferralEvent
-from referrals.workflow import ADULT, Action
+from referrals.workflow import ADULT, CHILD, Action
+from tests.factories.triage import CRITERIA_FOR, LEVEL_FOR
 from triage import transitions
 from triage.transitions import Feedback
 
@@ -63,8 +64,12 @@ ROLES = [workflow.REFERRER, workflow.TRIAGE, workflow.MANAGER, "other_team"]
 def _kwargs(action, outcome, referral, other):
     if action == Action.DECIDE:
         details = workflow.OUTCOME_DETAILS.get(outcome, ())
+        # Issue 15 item 6: an adult decision records the three section 42 criteria, a MASH
+        # decision the level of need (the service refuses either missing).
         return {"outcome": outcome, "detail": details[0] if details else "",
-                "feedback": FEEDBACK}
+                "feedback": FEEDBACK,
+                "criteria": CRITERIA_FOR.get(outcome) if referral.pathway in ADULT else None,
+                "need_level": LEVEL_FOR.get(outcome) if referral.pathway in CHILD else None}
     return {
         Action.RAG_RATE: {"rating": "amber"},
         Action.INFO_REQUEST: {"question": "Does she live alone?"},
