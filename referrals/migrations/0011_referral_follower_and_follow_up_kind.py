@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_operations import AddForeignKeyWithoutLock
+
 
 class Migration(migrations.Migration):
 
@@ -14,21 +16,15 @@ class Migration(migrations.Migration):
 
     operations = [
         # A nullable column and its foreign key, without an index and without checking the
-        # existing rows (all NULL) under a lock: the index is built CONCURRENTLY in 0011b.
-        migrations.SeparateDatabaseAndState(
-            state_operations=[migrations.AddField(
-                model_name='referral',
-                name='follower',
-                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='followed_referrals', db_index=False, to=settings.AUTH_USER_MODEL),
-            )],
-            database_operations=[migrations.RunSQL(
-                sql=[
-                    'ALTER TABLE "referrals_referral" ADD COLUMN "follower_id" bigint NULL',
-                    'ALTER TABLE "referrals_referral" ADD CONSTRAINT "referrals_referral_follower_id_fk_accounts_user_id" FOREIGN KEY ("follower_id") '
-                    'REFERENCES "accounts_user" ("id") DEFERRABLE INITIALLY DEFERRED NOT VALID',
-                ],
-                reverse_sql='ALTER TABLE "referrals_referral" DROP COLUMN "follower_id"',
-            )],
+        # existing rows (all NULL) under a lock (PostgreSQL; SQLite: a plain AddField); the
+        # key is validated and the index built CONCURRENTLY in 0011b.
+        AddForeignKeyWithoutLock(
+            model_name='referral',
+            name='follower',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='followed_referrals', db_index=False, to=settings.AUTH_USER_MODEL),
+            table='referrals_referral',
+            target_table='accounts_user',
+            constraint='referrals_referral_follower_id_fk_accounts_user_id',
         ),
         migrations.AlterField(
             model_name='referralevent',

@@ -2,8 +2,9 @@
 "Upgrades"): partial, over the few referrals handed to a colleague; and the check of the
 foreign key 0011 added NOT VALID."""
 
-from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations, models
+
+from core.migration_operations import AddIndexConcurrentlyOrPlain, ValidateConstraint
 
 
 class Migration(migrations.Migration):
@@ -16,12 +17,9 @@ class Migration(migrations.Migration):
     operations = [
         # The foreign key was added NOT VALID (no check of the existing rows under 0011's
         # lock); validating it takes a lock that lets reads and writes go on.
-        migrations.RunSQL(
-            'ALTER TABLE "referrals_referral" VALIDATE CONSTRAINT '
-            '"referrals_referral_follower_id_fk_accounts_user_id"',
-            reverse_sql=migrations.RunSQL.noop,
-        ),
-        AddIndexConcurrently(
+        ValidateConstraint('referrals_referral',
+                           'referrals_referral_follower_id_fk_accounts_user_id'),
+        AddIndexConcurrentlyOrPlain(
             model_name='referral',
             index=models.Index(condition=models.Q(('follower__isnull', False)),
                                fields=['follower'], name='referral_follower'),

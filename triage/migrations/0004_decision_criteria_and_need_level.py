@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from core.migration_operations import AddForeignKeyWithoutLock
+
 
 class Migration(migrations.Migration):
 
@@ -12,22 +14,16 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # A nullable column and its foreign key, without an index (see the model); the key is
-        # added NOT VALID (existing rows are all NULL) and validated in 0005, its own transaction, without a write lock.
-        migrations.SeparateDatabaseAndState(
-            state_operations=[migrations.AddField(
-                model_name='decision',
-                name='need_level',
-                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', db_index=False, to='pathways.thresholdlevel'),
-            )],
-            database_operations=[migrations.RunSQL(
-                sql=[
-                    'ALTER TABLE "triage_decision" ADD COLUMN "need_level_id" bigint NULL',
-                    'ALTER TABLE "triage_decision" ADD CONSTRAINT "triage_decision_need_level_id_fk_pathways_thresholdlevel_id" FOREIGN KEY ("need_level_id") '
-                    'REFERENCES "pathways_thresholdlevel" ("id") DEFERRABLE INITIALLY DEFERRED NOT VALID',
-                ],
-                reverse_sql='ALTER TABLE "triage_decision" DROP COLUMN "need_level_id"',
-            )],
+        # A nullable column and its foreign key, without an index (see the model) and without
+        # checking the existing rows (all NULL) under a lock (PostgreSQL; SQLite: a plain
+        # AddField); the key is validated in 0005, its own transaction.
+        AddForeignKeyWithoutLock(
+            model_name='decision',
+            name='need_level',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', db_index=False, to='pathways.thresholdlevel'),
+            table='triage_decision',
+            target_table='pathways_thresholdlevel',
+            constraint='triage_decision_need_level_id_fk_pathways_thresholdlevel_id',
         ),
         migrations.AddField(
             model_name='decision',

@@ -3,6 +3,8 @@ VALIDATE CONSTRAINT lets reads and writes go on while it checks the rows."""
 
 from django.db import migrations
 
+from core.migration_operations import ValidateConstraint
+
 
 class Migration(migrations.Migration):
 
@@ -11,9 +13,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunSQL(
-            'ALTER TABLE "triage_decision" VALIDATE CONSTRAINT '
-            '"triage_decision_need_level_id_fk_pathways_thresholdlevel_id"',
-            reverse_sql=migrations.RunSQL.noop,
-        ),
+        ValidateConstraint('triage_decision',
+                           'triage_decision_need_level_id_fk_pathways_thresholdlevel_id'),
     ]
