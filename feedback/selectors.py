@@ -199,7 +199,12 @@ def _desired_outcomes_words(referral: Referral, record: FeedbackRecord) -> str:
     when consent allows and detail is not withheld (feedback_for_referrer's last branch)."""
     if record.kind != CLOSURE:
         return ""
-    return MspOutcome.referrer_words(referral.msp_outcome)
+    answer = referral.msp_outcome
+    if not answer and referral.status == Status.MERGED and referral.linked_to_id:
+        # A merged referral's closure feedback is the closure of the referral it was merged
+        # into (triage.transitions._owe): the answer about the person was recorded there.
+        answer = referral.linked_to.msp_outcome
+    return MspOutcome.referrer_words(answer)
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ from django.utils import timezone
 from weasyprint import HTML
 
 from audit.services import audit_record
-from core.vocabulary import AuditAction
+from core.vocabulary import AuditAction, S42Criterion
 from referrals import access
 from referrals.models import AllegedPerson, Referral
 from referrals.pdf import STATIC_PREFIX, StaticOnlyFetcher
@@ -50,6 +50,18 @@ SCOPE = "named_person"
 # How many referrals one search lists (a common name with a date of birth is a handful).
 MAX_MATCHES = 200
 
+
+def _decision_basis(decision) -> dict:
+    """What a decision was made on: an adult's three section 42 criteria, one by one, or a
+    child's level of need (issue 15 item 6). Only the keys the decision recorded."""
+    basis = {}
+    criteria = {criterion.label: getattr(decision, f"get_{criterion.value}_display")()
+                for criterion in S42Criterion if getattr(decision, criterion.value)}
+    if criteria:
+        basis["section_42_criteria"] = criteria
+    if decision.need_level is not None:
+        basis["level_of_need"] = decision.need_level.name
+    return basis
 
 def name_normal(name: str) -> str:
     """Case and spacing do not matter: '  mary   EXAMPLE ' is 'mary example'."""
@@ -228,8 +240,8 @@ def _as_subject(referral: Referral, redactions: Redactions, *, possible: bool) -
         ],
         "decisions": [
             {"at": d.decided_at, "action": d.action, "outcome": d.outcome, "detail": d.detail,
-             "rationale": d.rationale, "review": True}
-            for d in referral.decisions.all()
+             "rationale": d.rationale, **_decision_basis(d), "review": True}
+            for d in referral.decisions.select_related("need_level")
         ],
         "internal_notes": [
             {"at": n.created_at, "text": n.text, "review": True}

@@ -58,3 +58,31 @@ def test_not_told_when_detail_is_withheld(client, django_capture_on_commit_callb
     referral = _closed(django_capture_on_commit_callbacks, withheld=True)
     page = _status_page(client, referral)
     assert PARTLY not in page and "What the person wanted" not in page
+
+
+def test_the_referrer_of_a_merged_referral_reads_the_answer_too(
+        client, django_capture_on_commit_callbacks):
+    """A referral merged into another is closed with it: its referrer is owed that closure's
+    feedback (triage.transitions._owe), so they read the same answer about the person."""
+    carried_on = referral_submit(ReferrerFactory())
+    merged = referral_submit(ReferrerFactory(), pathway=carried_on.pathway)
+    with django_capture_on_commit_callbacks(execute=True):
+        triage.merge(merged, carried_on)
+    notices_send_now(Notice.objects.filter(referral=merged).values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        triage.close(carried_on, msp_outcome="partly")
+    page = _status_page(client, merged)
+    assert "What the person wanted" in page and PARTLY in page
+
+
+def test_a_merged_referral_whose_adult_refused_consent_is_not_told(
+        client, django_capture_on_commit_callbacks):
+    carried_on = referral_submit(ReferrerFactory())
+    merged = referral_submit(ReferrerFactory(), pathway=carried_on.pathway, consent="no")
+    with django_capture_on_commit_callbacks(execute=True):
+        triage.merge(merged, carried_on)
+    notices_send_now(Notice.objects.filter(referral=merged).values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        triage.close(carried_on, msp_outcome="partly")
+    page = _status_page(client, merged)
+    assert PARTLY not in page and "What the person wanted" not in page

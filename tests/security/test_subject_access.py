@@ -321,3 +321,25 @@ def test_the_person_at_risk_sees_whether_their_desired_outcomes_were_achieved(
         "answer": "partly", "in_words": "Partly achieved"}
     assert by_ref[named["spelt"].reference]["desired_outcomes_achieved"] == {
         "answer": "", "in_words": ""}
+
+
+def test_a_decision_in_the_export_says_what_it_was_made_on(client, council_admin, named,
+                                                         mfa_enforced):
+    """An adult's concern decision carries its three section 42 criteria, one by one (issue 15
+    item 6): the person may see on what the council decided. Decisions with none (the closure)
+    carry no such key."""
+    triage.decide(named["subject"], Outcome.CONCERN_NOT_MET)
+    send_pending()
+    triage.close(named["subject"])
+    otp_login(client, council_admin)
+    data = json.loads(_export(client, "json").content)
+    decisions = {d["action"]: d for d in {e["reference"]: e for e in data["as_person_at_risk"]}[
+        named["subject"].reference]["decisions"]}
+    assert decisions["decide"]["section_42_criteria"] == {
+        "Has needs for care and support": "Met",
+        "Is experiencing, or is at risk of, abuse or neglect": "Met",
+        "Because of those needs, is unable to protect themselves from the abuse or neglect":
+            "Not met",
+    }
+    assert "level_of_need" not in decisions["decide"]
+    assert "section_42_criteria" not in decisions["close"]
