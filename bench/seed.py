@@ -330,7 +330,12 @@ def _referrals(people: People, lo: int, hi: int, now: datetime) -> None:
         "person_dob": "(s.now - CASE WHEN s.pathway = 'mash' THEN 1 + s.u8 * 16 "
                       "ELSE 18 + s.u8 * 77 END * interval '1 year')::date",
         "person_address": "'Flat ' || mod(s.id, 200) || ', Bench Road, London'",
-        "person_postcode": "'SE' || (1 + mod(s.id, 28)) || ' ' || (1 + mod(s.id, 9)) || 'AB'",
+        # 28 districts x 9 sectors x 676 units = 170,352 postcodes, about 6 referrals each at
+        # 1M (England has 1.7M postcodes). Before, 252 postcodes held 4,000 referrals each at
+        # 1M, and the duplicate search read them all on every staff referral page.
+        "person_postcode": "'SE' || (1 + mod(s.id, 28)) || ' ' || (1 + mod(s.id, 9)) "
+                           "|| chr(65 + floor(bench_u(s.id, 14) * 26)::int) "
+                           "|| chr(65 + floor(bench_u(s.id, 15) * 26)::int)",
         "categories": "(ARRAY['[\"neglect\"]', '[\"financial\"]', '[\"physical\", \"domestic\"]',"
                       " '[\"self_neglect\"]', '[\"psychological\"]'])[1 + mod(s.id, 5)]::jsonb",
         "answers": "jsonb_build_object('what_happened', 'Bench concern ' || s.id, "
