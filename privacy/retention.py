@@ -15,7 +15,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from audit.services import audit_record
-from core.vocabulary import AuditAction, Status
+from core.vocabulary import AuditAction, Pathway, Status
 from referrals.models import Referral
 from referrals.pdf import referral_pdf_forget
 
@@ -91,14 +91,27 @@ def retention_sweep(*, now: datetime, batch_size: int | None = None,
     staff are using it (a batch then takes longer, and so does the rest)."""
     batch_size = batch_size or settings.RETENTION_BATCH_SIZE
     erased = 0
-    while True:
-        began = time.monotonic()
-        ids = list(retention_due(now=now, days=days).values_list("pk", flat=True)[:batch_size])
-        done = sum(referral_erase(referral_id=pk, now=now, days=days) for pk in ids)
-        erased += done
-        if len(ids) < batch_size or done == 0:
-            return erased
-        time.sleep(retention_rest(time.monotonic() - began))
+    # One pathway at a time: each batch is then a short range of the retention index
+    # (pathway, closed_at, id), never a pass over the pathways kept (MASH) or the whole table.
+    for pathway in Pathway.values:
+        if pathway in settings.RETENTION_KEEP_PATHWAYS:
+            continue
+        while True:
+            began = time.monotonic()
+            ids = list(retention_batch(pathway=pathway, now=now, days=days, size=batch_size))
+            done = sum(referral_erase(referral_id=pk, now=now, days=days) for pk in ids)
+            erased += done
+            if len(ids) < batch_size or done == 0:
+                break
+            time.sleep(retention_rest(time.monotonic() - began))
+    return erased
+
+
+def retention_batch(*, pathway: str, now: datetime, days: int | None, size: int):
+    """The ids of the next batch: one pathway's oldest closures past the cut-off, read from
+    the retention index (referral_retention_due) whatever the table's size."""
+    return (retention_due(now=now, days=days).filter(pathway=pathway)
+            .values_list("pk", flat=True)[:size])
 
 
 def retention_rest(busy_seconds: float) -> float:
