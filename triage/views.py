@@ -113,6 +113,7 @@ def queue(request, team):
     query.pop("after", None)
     return render(request, "triage/queue.html", {
         "team": team, "page": page, "filters": filters, "search_form": search_form,
+        "search_form_html": None if search_form.is_bound else forms.search_form_blank_html(),
         "results": results, "statuses": [(s, Status(s).label) for s in Status.open()],
         "categories": forms.FILTER_CATEGORIES, "filter_query": query.urlencode(),
         "is_manager": access.is_manager(request.user, team),

@@ -463,3 +463,19 @@ def test_workload_query_count_does_not_grow(client, make_referral, oppd_manager,
     seven, response = queries()
     assert len(response.context["urgent"]) == 7 and len(response.context["overdue"]) == 7
     assert seven == one, f"{one} queries for 1 of each, {seven} for 7"
+
+
+def test_the_blank_search_form_is_the_one_crispy_renders_and_is_shown_on_the_queue(
+        client, oppd_worker):
+    """The queue shows the search form rendered once per process (forms.search_form_blank_html):
+    it must be exactly what `{% crispy search_form %}` renders for a blank form."""
+    from django.template import Context, Template
+
+    from triage.forms import SearchForm, search_form_blank_html
+
+    rendered = Template("{% load crispy_forms_tags %}{% crispy form %}").render(
+        Context({"form": SearchForm()}))
+    assert search_form_blank_html() == rendered
+    client.force_login(oppd_worker)
+    page = client.get(QUEUE).content.decode()
+    assert rendered in page
