@@ -132,13 +132,18 @@ def audit_record_system_bulk(
     dumps = json.JSONEncoder if detail_field.encoder is None else detail_field.encoder
     encode = dumps().encode
     quote = connection.ops.quote_name
-    columns = {field.attname: field.column for field in AuditEvent._meta.concrete_fields}
+    fields = {field.attname: field for field in AuditEvent._meta.concrete_fields}
+
+    def typed(name):
+        return f"%s::{fields[name].db_type(connection)}"
+
     with connection.cursor() as cursor:
         cursor.execute(
-            # Our own table and column names only; every value is a parameter.
+            # Our own table, column names and types only; every value is a parameter.
             f"INSERT INTO {quote(AuditEvent._meta.db_table)} "  # noqa: S608
-            f"({', '.join(quote(columns[name]) for name in SYSTEM_BULK_COLUMNS)}) "
-            "SELECT %s, NULL, %s, u.referral_id, %s, u.object_id, true, NULL, '', u.detail::jsonb "
+            f"({', '.join(quote(fields[name].column) for name in SYSTEM_BULK_COLUMNS)}) "
+            f"SELECT {typed('at')}, NULL, {typed('action')}, u.referral_id, "
+            f"{typed('object_type')}, u.object_id, true, NULL, '', u.detail::jsonb "
             "FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS u(referral_id, object_id, detail)",
             [
                 timezone.now(), action.value, object_type,

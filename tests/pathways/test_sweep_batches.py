@@ -174,15 +174,18 @@ def test_a_batch_builds_no_model_instance_per_clock(make_referral, oppd_people, 
     def count(sender, **kwargs):
         built.append(sender)
 
+    def sweep(now):
+        built[:] = []
+        post_init.connect(count)
+        try:
+            return deadlines_sweep(now=now), list(built)
+        finally:
+            post_init.disconnect(count)
+
     open_clocks(make_referral, 4, MON_10, assignee=oppd_people["worker"])
+    few, few_built = sweep(ldt(2026, 3, 3, 12, 0))  # both kinds overdue
     open_clocks(make_referral, 40, ldt(2026, 3, 3, 10, 0), assignee=oppd_people["worker"])
-    post_init.connect(count)
-    try:
-        few = deadlines_sweep(now=ldt(2026, 3, 3, 12, 0))  # the first 4 are overdue
-        few_built, built[:] = list(built), []
-        many = deadlines_sweep(now=ldt(2026, 3, 4, 12, 0))  # the other 40
-    finally:
-        post_init.disconnect(count)
+    many, built = sweep(ldt(2026, 3, 4, 12, 0))
     assert (few.breached, many.breached) == (4, 40)
     assert not {Deadline, Referral, AuditEvent, Notice} & set(few_built + built)
     assert len(built) == len(few_built)
