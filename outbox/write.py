@@ -1,8 +1,9 @@
 """Writing notices: the only code that creates Notice rows.
 
 notice_queue writes one; notices_queue_bulk writes many (the deadline sweep owes hundreds in
-one transaction); referrer_notify writes the referrer's, on the channels they chose. Bulk keeps
-the same outbox contract as notice_queue: the rows are written in the caller's
+one transaction, and hands them over as plain NoticeRow tuples: notices_queue_rows);
+referrer_notify writes the referrer's, on the channels they chose. Bulk keeps the same outbox
+contract as notice_queue: the rows are written in the caller's
 transaction, deduplicated by key, and handed to the broker by id only after commit; the requeue
 sweep (notices_requeue) still covers a lost message.
 
