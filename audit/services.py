@@ -5,9 +5,11 @@ log cannot drift into free-text spellings of the same thing. A change to a refer
 audit row through referrals.record (with its timeline event); a read writes here directly.
 """
 
+import json
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from core.vocabulary import AuditAction
 
@@ -93,6 +95,64 @@ def audit_record_bulk(rows: Iterable[AuditEvent]) -> list[AuditEvent]:
     for row in rows:
         _checked(AuditAction(row.action))
     return AuditEvent.objects.bulk_create(rows)
+
+
+# Every column of audit_auditevent but the id: audit_record_system_bulk writes each of them.
+# tests/audit/test_system_bulk.py fails if AuditEvent gains a column this list does not name.
+SYSTEM_BULK_COLUMNS = (
+    "at", "actor_id", "action", "referral_id", "object_type", "object_id", "allowed",
+    "ip_address", "path", "detail",
+)
+
+
+def audit_record_system_bulk(
+    *, action: AuditAction, model, rows: Iterable[tuple[int | None, object, dict | None]]
+) -> int:
+    """Append the rows of one system action (no actor, no request) on objects of `model`, one
+    per (referral_id, object's pk, detail), in one statement; returns how many.
+
+    Each row is the one audit_row(action=action, referral_id=..., obj=<that object>,
+    detail=...) builds, every field the same (tests/audit/test_system_bulk.py holds it to
+    that), without building a model instance per row: the deadline sweep writes thousands.
+    On PostgreSQL `INSERT ... SELECT FROM unnest(...)`, elsewhere bulk_create.
+    """
+    action = _checked(action)
+    rows = list(rows)
+    if not rows:
+        return 0
+    object_type = model._meta.label_lower
+    if connection.vendor != "postgresql":
+        AuditEvent.objects.bulk_create(
+            AuditEvent(action=action.value, referral_id=referral_id, object_type=object_type,
+                       object_id=str(pk), detail=detail or {})
+            for referral_id, pk, detail in rows
+        )
+        return len(rows)
+    detail_field = AuditEvent._meta.get_field("detail")
+    dumps = json.JSONEncoder if detail_field.encoder is None else detail_field.encoder
+    encode = dumps().encode
+    quote = connection.ops.quote_name
+    fields = {field.attname: field for field in AuditEvent._meta.concrete_fields}
+
+    def typed(name):
+        return f"%s::{fields[name].db_type(connection)}"
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Our own table, column names and types only; every value is a parameter.
+            f"INSERT INTO {quote(AuditEvent._meta.db_table)} "  # noqa: S608
+            f"({', '.join(quote(fields[name].column) for name in SYSTEM_BULK_COLUMNS)}) "
+            f"SELECT {typed('at')}, NULL, {typed('action')}, u.referral_id, "
+            f"{typed('object_type')}, u.object_id, true, NULL, '', u.detail::jsonb "
+            "FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS u(referral_id, object_id, detail)",
+            [
+                timezone.now(), action.value, object_type,
+                [referral_id for referral_id, _, _ in rows],
+                [str(pk) for _, pk, _ in rows],
+                [encode(detail or {}) for _, _, detail in rows],
+            ],
+        )
+        return cursor.rowcount
 
 
 def refusal_already_recorded(request) -> bool:

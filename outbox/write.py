@@ -1,8 +1,9 @@
 """Writing notices: the only code that creates Notice rows.
 
 notice_queue writes one; notices_queue_bulk writes many (the deadline sweep owes hundreds in
-one transaction); referrer_notify writes the referrer's, on the channels they chose. Bulk keeps
-the same outbox contract as notice_queue: the rows are written in the caller's
+one transaction, and hands them over as plain NoticeRow tuples: notices_queue_rows);
+referrer_notify writes the referrer's, on the channels they chose. Bulk keeps the same outbox
+contract as notice_queue: the rows are written in the caller's
 transaction, deduplicated by key, and handed to the broker by id only after commit; the requeue
 sweep (notices_requeue) still covers a lost message.
 
@@ -15,6 +16,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -42,84 +44,116 @@ class NoticeDraft:
     channel: str = Channel.EMAIL
 
 
-# Every column of feedback_notice but the id, in the order of the PostgreSQL INSERT below.
+class NoticeRow(NamedTuple):
+    """One notice to write as plain values (notices_queue_rows): what a NoticeDraft says, with
+    the recipient's and the referral's ids instead of the objects, and the recipient's address
+    filled in. A caller writing thousands (the deadline sweep) builds these directly."""
+
+    kind: str
+    recipient_id: int | None
+    recipient_email: str
+    referral_id: int | None
+    channel: str
+    subject: str
+    body: str
+    dedupe_key: str
+
+
+def _constants(now) -> dict:
+    # The columns every new notice starts with, whoever writes it.
+    return {
+        "status": NoticeStatus.PENDING.value, "created_at": now, "sent_at": None,
+        "read_at": None, "attempts": 0, "last_error": "", "provider_reference": "",
+        "next_try_at": now, "feedback_record_id": None,
+    }
+
+
+# Every column of feedback_notice but the id: a NoticeRow's, then the constants'.
 # tests/feedback/test_bulk.py fails if Notice gains a column this list does not name.
-COLUMNS = (
-    "kind", "recipient_id", "recipient_email", "referral_id", "channel", "status", "subject",
-    "body", "dedupe_key", "created_at", "sent_at", "read_at", "attempts", "last_error",
-    "provider_reference", "next_try_at", "feedback_record_id",
-)
+COLUMNS = (*NoticeRow._fields, *_constants(None))
 
 
 def notices_queue_bulk(drafts: Iterable[NoticeDraft]) -> list[int]:
     """Write the notices whose dedupe key is new, in the caller's transaction, and send them
     after commit. Returns the ids written (a key already in the outbox writes nothing, as with
     notice_queue). One statement on PostgreSQL, three elsewhere, whatever the number."""
-    rows: dict[str, dict] = {}
-    now, email = timezone.now(), email_channel()
+    rows = []
     for draft in drafts:
-        if not draft.dedupe_key:
-            raise ValueError("A bulk-queued notice needs a dedupe key (a rerun must write nothing).")
         if draft.recipient is None and not draft.recipient_email:
             raise ValueError("A notice needs a recipient or an email address.")
-        rows.setdefault(draft.dedupe_key, {
-            "kind": draft.kind,
-            "recipient_id": draft.recipient.pk if draft.recipient is not None else None,
-            "recipient_email": draft.recipient_email
+        rows.append(NoticeRow(
+            draft.kind,
+            draft.recipient.pk if draft.recipient is not None else None,
+            draft.recipient_email
             or (draft.recipient.email if draft.recipient is not None else ""),
-            "referral_id": draft.referral.pk if draft.referral is not None else None,
-            "channel": email if draft.channel in (Channel.EMAIL, Channel.NOTIFY) else draft.channel,
-            "status": NoticeStatus.PENDING.value,
-            "subject": draft.subject,
-            "body": draft.body,
-            "dedupe_key": draft.dedupe_key,
-            "created_at": now,
-            "sent_at": None,
-            "read_at": None,
-            "attempts": 0,
-            "last_error": "",
-            "provider_reference": "",
-            "next_try_at": now,
-            "feedback_record_id": None,
-        })
-    if not rows:
+            draft.referral.pk if draft.referral is not None else None,
+            draft.channel, draft.subject, draft.body, draft.dedupe_key,
+        ))
+    return notices_queue_rows(rows)
+
+
+def notices_queue_rows(rows: Iterable[NoticeRow]) -> list[int]:
+    """notices_queue_bulk for notices already given as NoticeRow tuples: the same contract
+    (written in the caller's transaction, the first of each dedupe key only, a key already in
+    the outbox skipped, sent after commit), no object built per notice."""
+    fresh: dict[str, NoticeRow] = {}
+    email = email_channel()
+    for row in rows:
+        if not row.dedupe_key:
+            raise ValueError("A bulk-queued notice needs a dedupe key (a rerun must write nothing).")
+        if row.recipient_id is None and not row.recipient_email:
+            raise ValueError("A notice needs a recipient or an email address.")
+        if row.dedupe_key not in fresh:
+            if row.channel in (Channel.EMAIL, Channel.NOTIFY) and row.channel != email:
+                row = row._replace(channel=email)
+            fresh[row.dedupe_key] = row
+    if not fresh:
         return []
+    now = timezone.now()
     if connection.vendor == "postgresql":
-        ids = _insert_postgresql(list(rows.values()))
+        ids = _insert_postgresql(list(fresh.values()), now)
     else:
-        ids = _insert_portable(rows)
+        ids = _insert_portable(fresh, now)
     if ids:
         transaction.on_commit(lambda: notices_enqueue_many(ids))
     return ids
 
 
-def _insert_postgresql(rows: list[dict]) -> list[int]:
-    """INSERT ... SELECT FROM unnest(one array per column) ON CONFLICT DO NOTHING RETURNING id:
-    the new rows' ids exactly, a key already present skipped, in one round trip."""
+def _insert_postgresql(rows: list[NoticeRow], now) -> list[int]:
+    """INSERT ... SELECT FROM unnest(one array per NoticeRow column), the constants as
+    parameters, ON CONFLICT DO NOTHING RETURNING id: the new rows' ids exactly, a key already
+    present skipped, in one round trip."""
     quote = connection.ops.quote_name
     by_column = {field.attname: field for field in Notice._meta.concrete_fields}
-    fields = [by_column[name] for name in COLUMNS]
-    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    constants = _constants(now)
+    arrays = ", ".join(
+        f"%s::{by_column[name].db_type(connection)}[]" for name in NoticeRow._fields
+    )
+    values = ", ".join(
+        [f"u.{name}" for name in NoticeRow._fields]
+        + [f"%s::{by_column[name].db_type(connection)}" for name in constants]
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             # Our own table and column names only; every value is a parameter.
             f"INSERT INTO {quote(Notice._meta.db_table)} "  # noqa: S608
-            f"({', '.join(quote(field.column) for field in fields)}) "
-            f"SELECT * FROM unnest({arrays}) "
+            f"({', '.join(quote(by_column[name].column) for name in COLUMNS)}) "
+            f"SELECT {values} FROM unnest({arrays}) AS u({', '.join(NoticeRow._fields)}) "
             f"ON CONFLICT ({quote(Notice._meta.get_field('dedupe_key').column)}) DO NOTHING "
             "RETURNING id",
-            [[row[name] for row in rows] for name in COLUMNS],
+            [*constants.values(), *(list(column) for column in zip(*rows, strict=True))],
         )
         return sorted(row[0] for row in cursor.fetchall())
 
 
-def _insert_portable(rows: dict[str, dict]) -> list[int]:
+def _insert_portable(rows: dict[str, NoticeRow], now) -> list[int]:
     """Any database: skip the keys already there, insert the rest (a writer that committed the
     same key since the check wins, without rolling this one back), read back their ids."""
     existing = set(
         Notice.objects.filter(dedupe_key__in=list(rows)).values_list("dedupe_key", flat=True)
     )
-    fresh = [Notice(**row) for key, row in rows.items() if key not in existing]
+    fresh = [Notice(**row._asdict(), **_constants(now))
+             for key, row in rows.items() if key not in existing]
     if not fresh:
         return []
     Notice.objects.bulk_create(fresh, ignore_conflicts=True)

@@ -229,8 +229,14 @@ class Deadline(models.Model):
 
     @property
     def phrase(self) -> str:
-        phrase = ClockKind(self.kind).phrase
-        return f"{phrase} ({self.variant})" if self.variant else phrase
+        return clock_phrase(self.kind, self.variant)
+
+
+def clock_phrase(kind: str, variant: str = "") -> str:
+    """A clock's name mid-sentence ("the concern decision", "the RAG response (red)"): the
+    Deadline's `phrase`, for a caller holding only its kind and variant (the sweep)."""
+    phrase = ClockKind(kind).phrase
+    return f"{phrase} ({variant})" if variant else phrase
 
 
 class PauseReason(models.TextChoices):

@@ -19,9 +19,10 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Exists, OuterRef
 
+from accounts.models import Team, User
 from accounts.recipients import (
     TeamPeople,
     breach_recipients,
@@ -29,14 +30,14 @@ from accounts.recipients import (
     warning_recipients,
 )
 from audit.models import AuditEvent
-from audit.services import audit_record_bulk, audit_row
+from audit.services import audit_record_system_bulk
 from core.timetext import when_text
 from core.vocabulary import AuditAction, ClockKind
 from outbox.models import Channel
-from outbox.write import NoticeDraft, notices_queue_bulk
+from outbox.write import NoticeRow, notices_queue_rows
 from pathways.clocks import compute
-from pathways.due import breaches_claim, warnings_claim
-from pathways.models import Deadline
+from pathways.due import ClaimedClock, breaches_claim, warnings_claim
+from pathways.models import Deadline, clock_phrase
 from pathways.policies import policy_rule, working_calendar
 
 from .models import Referral
@@ -125,16 +126,15 @@ def _pickups_batch(now, batch_size, report) -> int:
             ).values_list("referral_id", flat=True)
         )
         overdue = [(referral, due) for referral, due in overdue if referral.pk not in done]
-        people, events, drafts = TeamPeople(referral for referral, _ in overdue), [], []
-        for referral, due in overdue:
-            events.append(_audit_row(
-                PICKUP_ALERT, referral, referral,
-                {"received_at": referral.received_at.isoformat(), "due_at": due.isoformat()},
-            ))
-            drafts += _pickup_notices(referral, people)
-        audit_record_bulk(events)
-        report.pickup_alerts += len(events)
-        report.notices += len(notices_queue_bulk(drafts))
+        people, notices = TeamPeople(referral for referral, _ in overdue), []
+        for referral, _ in overdue:
+            notices += _pickup_notices(referral, people)
+        report.pickup_alerts += audit_record_system_bulk(action=PICKUP_ALERT, model=Referral, rows=[
+            (referral.pk, referral.pk,
+             {"received_at": referral.received_at.isoformat(), "due_at": due.isoformat()})
+            for referral, due in overdue
+        ])
+        report.notices += len(notices_queue_rows(notices))
     return full_batch
 
 
@@ -156,61 +156,98 @@ def _warnings_batch(now, batch_size, report) -> int:
     return len(deadlines)
 
 
-def _record(deadlines, action, notices_for, report) -> None:
-    """The audit row for each deadline and its notices: one INSERT each, whatever the batch."""
-    people, events, drafts = TeamPeople(deadline.referral for deadline in deadlines), [], []
-    for deadline in deadlines:
-        events.append(_audit_row(
-            action, deadline.referral, deadline,
-            {"kind": deadline.kind, "due_at": deadline.due_at.isoformat()},
-        ))
-        drafts += notices_for(deadline, people)
-    audit_record_bulk(events)
-    report.notices += len(notices_queue_bulk(drafts))
+def _record(clocks: list[ClaimedClock], action, notices_for, report) -> None:
+    """The audit row for each clock and its notices: one INSERT each, whatever the batch, from
+    plain rows (pathways.due.claimed): no model instance per clock, audit row or notice."""
+    referrals = _referrals(clocks)
+    people, notices = TeamPeople(referrals.values()), []
+    for clock in clocks:
+        notices += notices_for(clock, referrals[clock.referral_id], people)
+    audit_record_system_bulk(action=action, model=Deadline, rows=[
+        (clock.referral_id, clock.id, {"kind": clock.kind, "due_at": clock.due_at.isoformat()})
+        for clock in clocks
+    ])
+    report.notices += len(notices_queue_rows(notices))
 
 
-def _audit_row(action, referral, obj, detail) -> AuditEvent:
-    # A system action (no actor, no request), built unsaved so a batch is one INSERT.
-    return audit_row(action=action, referral=referral, obj=obj, detail=detail)
+@dataclass(slots=True)
+class ClockReferral:
+    """What the recipients (accounts.recipients) and the wording read of a claimed clock's
+    referral; its team and assignee are model instances holding only what is read of them (as
+    `.only()` gave), one per team and per person in the batch."""
+
+    pk: int
+    reference: str
+    pathway: str
+    team_id: int | None
+    team: Team | None
+    assignee_id: int | None
+    assignee: User | None
+
+
+def _referrals(clocks: list[ClaimedClock]) -> dict[int, ClockReferral]:
+    teams: dict[int, Team] = {}
+    people: dict[int, User] = {}
+    referrals = {}
+    for clock in clocks:
+        if clock.referral_id in referrals:
+            continue
+        team = assignee = None
+        if clock.team_id is not None:
+            team = teams.get(clock.team_id) or teams.setdefault(
+                clock.team_id, _partial(Team, id=clock.team_id, email=clock.team_email))
+        if clock.assignee_id is not None:
+            assignee = people.get(clock.assignee_id) or people.setdefault(
+                clock.assignee_id, _partial(User, id=clock.assignee_id, email=clock.assignee_email,
+                                            is_active=clock.assignee_is_active))
+        referrals[clock.referral_id] = ClockReferral(
+            clock.referral_id, clock.reference, clock.pathway, clock.team_id, team,
+            clock.assignee_id, assignee,
+        )
+    return referrals
+
+
+def _partial(model, **values):
+    """An instance with only these fields loaded, as a `.only()` query builds it."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
 
 
 # ---- what is said (who is told: accounts.recipients) -------------------------------------------
 
 
-def _warning_notices(deadline: Deadline, people: TeamPeople) -> list[NoticeDraft]:
-    referral = deadline.referral
+def _warning_notices(clock: ClaimedClock, referral, people: TeamPeople) -> list[NoticeRow]:
     return _drafts(
         referral,
         warning_recipients(referral, people),
         people.team_of(referral),
         kind="deadline_warning",
-        key=f"deadline:{deadline.pk}:warning:{int(deadline.warning_at.timestamp())}",
+        key=f"deadline:{clock.id}:warning:{int(clock.warning_at.timestamp())}",
         subject=f"Due soon: referral {referral.reference}",
         body=(
-            f"The {deadline.phrase} for referral {referral.reference} is due "
-            f"by {when_text(deadline.due_at)}. Please act on it before then."
+            f"The {clock_phrase(clock.kind, clock.variant)} for referral {referral.reference} "
+            f"is due by {when_text(clock.due_at)}. Please act on it before then."
         ),
     )
 
 
-def _breach_notices(deadline: Deadline, people: TeamPeople) -> list[NoticeDraft]:
-    referral = deadline.referral
+def _breach_notices(clock: ClaimedClock, referral, people: TeamPeople) -> list[NoticeRow]:
     return _drafts(
         referral,
         breach_recipients(referral, people),
         people.team_of(referral),
         kind="deadline_breach",
-        key=f"deadline:{deadline.pk}:breach",
+        key=f"deadline:{clock.id}:breach",
         subject=f"Deadline missed: referral {referral.reference}",
         body=(
-            f"The {deadline.phrase} for referral {referral.reference} was due "
-            f"by {when_text(deadline.due_at)} and has not been met. It is on the team's breach "
-            "list."
+            f"The {clock_phrase(clock.kind, clock.variant)} for referral {referral.reference} "
+            f"was due by {when_text(clock.due_at)} and has not been met. It is on the team's "
+            "breach list."
         ),
     )
 
 
-def _pickup_notices(referral, people: TeamPeople) -> list[NoticeDraft]:
+def _pickup_notices(referral, people: TeamPeople) -> list[NoticeRow]:
     return _drafts(
         referral,
         pickup_recipients(referral, people),
@@ -226,24 +263,21 @@ def _pickup_notices(referral, people: TeamPeople) -> list[NoticeDraft]:
     )
 
 
-def _drafts(referral, people, team, *, kind, key, subject, body) -> list[NoticeDraft]:
+def _drafts(referral, people, team, *, kind, key, subject, body) -> list[NoticeRow]:
     """An email and a portal notice per person (deduplicated by key); the team's inbox if
     nobody is set up."""
     unique = {person.pk: person for person in people}
-    common = {"kind": kind, "subject": subject, "body": body, "referral": referral}
-    drafts = []
-    for person in unique.values():
+    rows = []
+    for pk, person in unique.items():
         # Email reaches them away from the portal; the portal notice is on their notices page.
-        for channel, suffix in ((Channel.EMAIL, ""), (Channel.PORTAL, ":portal")):
-            drafts.append(NoticeDraft(
-                **common, recipient=person, channel=channel,
-                dedupe_key=f"{key}:user:{person.pk}{suffix}",
-            ))
+        rows.append(NoticeRow(kind, pk, person.email, referral.pk, Channel.EMAIL, subject, body,
+                              f"{key}:user:{pk}"))
+        rows.append(NoticeRow(kind, pk, person.email, referral.pk, Channel.PORTAL, subject, body,
+                              f"{key}:user:{pk}:portal"))
     if not unique:
         if team is not None and team.email:
-            drafts.append(NoticeDraft(
-                **common, recipient_email=team.email, dedupe_key=f"{key}:team"
-            ))
+            rows.append(NoticeRow(kind, None, team.email, referral.pk, Channel.EMAIL, subject,
+                                  body, f"{key}:team"))
         else:
             log.warning("referral %s: %s has nobody to tell", referral.pk, kind)
-    return drafts
+    return rows

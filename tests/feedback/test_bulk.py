@@ -124,3 +124,25 @@ def test_a_long_list_is_split_into_the_outboxs_batches(referrer, assignee, setti
     # Run twice (a duplicate message): nothing is sent again.
     notices_send_many.delay(ids)
     assert len(mail.outbox) == 5
+
+
+def test_rows_write_what_drafts_write(referrer, assignee):
+    """notices_queue_rows (the sweep's tuples) and notices_queue_bulk (drafts) write the same
+    notice, every column but the id, the key and the times."""
+    from outbox.write import NoticeRow, notices_queue_rows
+
+    referral = referral_make(referrer=referrer, assignee=assignee)
+    [by_draft] = notices_queue_bulk([NoticeDraft(
+        kind="deadline_breach", subject="S", body="B", recipient=assignee, referral=referral,
+        channel=Channel.EMAIL, dedupe_key="same:draft")])
+    [by_row] = notices_queue_rows([NoticeRow(
+        "deadline_breach", assignee.pk, assignee.email, referral.pk, Channel.EMAIL, "S", "B",
+        "same:row")])
+
+    def columns(pk):
+        notice = Notice.objects.get(pk=pk)
+        return {name: getattr(notice, name) for name in bulk.COLUMNS
+                if name not in ("dedupe_key", "created_at", "next_try_at")}
+
+    assert columns(by_row) == columns(by_draft)
+    assert columns(by_row)["status"] == NoticeStatus.PENDING

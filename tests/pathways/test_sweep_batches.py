@@ -131,3 +131,61 @@ def test_a_backlog_of_urgent_pickups_is_cleared_in_one_run(make_referral, oppd_p
     assert deadlines_sweep(now=ldt(2026, 3, 2, 11, 2)).pickup_alerts == 3
     assert deadlines_sweep(now=ldt(2026, 3, 2, 11, 2)).pickup_alerts == 0
     assert deadlines_sweep(now=ldt(2026, 3, 2, 12, 0)).pickup_alerts == 2
+
+
+def test_the_sweeps_audit_rows_are_the_record_writers_field_by_field(make_referral, oppd_people):
+    """The sweep writes its audit rows from plain tuples (audit_record_system_bulk): each is
+    the row audit_row (the ordinary writer) builds for the deadline, every field but id and
+    the time."""
+    from audit.services import audit_row
+    from core.vocabulary import AuditAction
+
+    referral = make_referral("oppd", assignee=oppd_people["worker"])
+    deadline = deadline_open(referral=referral, kind="concern_decision", starts=MON_10)
+    before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    deadlines_sweep(now=ldt(2026, 3, 2, 15, 0))
+    deadlines_sweep(now=ldt(2026, 3, 2, 17, 0))
+    detail = {"kind": "concern_decision", "due_at": deadline.due_at.isoformat()}
+    expected = [
+        audit_row(action=action, referral=referral, obj=deadline, detail=detail)
+        for action in (AuditAction.DEADLINE_WARNED, AuditAction.DEADLINE_BREACHED)
+    ]
+    written = list(AuditEvent.objects.filter(id__gt=before).order_by("id"))
+
+    def fields(row):
+        return {f.attname: getattr(row, f.attname) for f in AuditEvent._meta.concrete_fields
+                if f.attname not in ("id", "at")}
+
+    assert [fields(row) for row in written] == [fields(row) for row in expected]
+
+
+@pytest.mark.postgres
+def test_a_batch_builds_no_model_instance_per_clock(make_referral, oppd_people, mash_manager):
+    """What makes a batch cheap (issue 19): the clocks are read as tuples and the audit rows
+    and notices written from tuples, so no Deadline, Referral, AuditEvent or Notice instance
+    is built, and the instances that are (the teams' people, each team and assignee once) do
+    not grow with the number of clocks."""
+    from django.db.models.signals import post_init
+
+    from referrals.models import Referral
+
+    built = []
+
+    def count(sender, **kwargs):
+        built.append(sender)
+
+    def sweep(now):
+        built[:] = []
+        post_init.connect(count)
+        try:
+            return deadlines_sweep(now=now), list(built)
+        finally:
+            post_init.disconnect(count)
+
+    open_clocks(make_referral, 4, MON_10, assignee=oppd_people["worker"])
+    few, few_built = sweep(ldt(2026, 3, 3, 12, 0))  # both kinds overdue
+    open_clocks(make_referral, 40, ldt(2026, 3, 3, 10, 0), assignee=oppd_people["worker"])
+    many, built = sweep(ldt(2026, 3, 4, 12, 0))
+    assert (few.breached, many.breached) == (4, 40)
+    assert not {Deadline, Referral, AuditEvent, Notice} & set(few_built + built)
+    assert len(built) == len(few_built)
