@@ -198,16 +198,20 @@ def _permission(perm: str):
         content_type__app_label="referrals", codename=perm).values("pk")[:1]
 
 
+def _granted(user, perm: str) -> Exists:
+    """Whether the person's groups hold `perm` on the outer referral (an EXISTS)."""
+    return Exists(ReferralGroupObjectPermission.objects.filter(
+        content_object=OuterRef("pk"),
+        permission_id=Subquery(_permission(perm)),
+        group_id__in=groups_of(user),
+    ))
+
+
 def referrals_for_staff(user, perm: str = VIEW) -> QuerySet[Referral]:
     """Referrals this staff member's teams hold `perm` on (an unevaluated queryset)."""
     if not user.is_authenticated:
         return Referral.objects.none()
-    grants = ReferralGroupObjectPermission.objects.filter(
-        content_object=OuterRef("pk"),
-        permission_id=Subquery(_permission(perm)),
-        group_id__in=groups_of(user),
-    )
-    return Referral.objects.filter(Exists(grants))
+    return Referral.objects.filter(_granted(user, perm))
 
 
 def staff_reach(user, ids) -> tuple[set[int], set[int]]:
@@ -226,28 +230,31 @@ def staff_reach(user, ids) -> tuple[set[int], set[int]]:
 
 def _grants_on(user, ids):
     """(pk, may_see, may_act) rows for these referral ids: the person's groups' grants."""
-    groups = groups_of(user)
-
-    def grant(perm):
-        return Exists(ReferralGroupObjectPermission.objects.filter(
-            content_object=OuterRef("pk"), permission_id=Subquery(_permission(perm)),
-            group_id__in=groups))
-
-    return (Referral.objects.filter(pk__in=ids).annotate(may_see=grant(VIEW),
-                                                          may_act=grant(TRIAGE))
+    return (Referral.objects.filter(pk__in=ids).annotate(may_see=_granted(user, VIEW),
+                                                          may_act=_granted(user, TRIAGE))
             .values_list("pk", "may_see", "may_act"))
 
 
+# Set on a referral by referral_load(..., triage_grant=True): whether the person's groups held
+# the triage permission on it when it was loaded, read in the same statement.
+TRIAGE_GRANT_READ = "access_triage_granted"
+
+
 def staff_page_reach(user, referral: Referral, ids) -> tuple[str | None, set[int], set[int]]:
-    """The staff referral page's questions in one query (issue 19): the person's role on
-    `referral` (role_on), and of the other referrals `ids` (its possible duplicates) those
+    """The staff referral page's questions in one query at most (issue 19): the person's role
+    on `referral` (role_on), and of the other referrals `ids` (its possible duplicates) those
     they may see and those they may act on (staff_reach). A duplicate they may act on is
-    offered for link or merge only when they have a role on this one too."""
+    offered for link or merge only when they have a role on this one too. A referral loaded
+    with `triage_grant=True` in this request carries its grant, and then a page without
+    duplicates asks nothing more."""
     if not user.is_authenticated:
         return None, set(), set()
     ids = [pk for pk in ids if pk != referral.pk]
-    if referral.referrer_id == user.pk:  # their role needs no grant
-        return role_on(user, referral), *staff_reach(user, ids)
+    granted = getattr(referral, TRIAGE_GRANT_READ, None)
+    if referral.referrer_id == user.pk or granted is not None:
+        role = role_on(user, referral, granted=granted)
+        seen, acted = staff_reach(user, ids)
+        return role, seen, acted if role else set()
     granted, seen, acted = False, set(), set()
     for pk, see, act in (_grants_on(user, [referral.pk, *ids])
                          .filter(Q(may_see=True) | Q(pk=referral.pk))):
@@ -455,13 +462,19 @@ def _as_id(value) -> int | None:
 referral_id_parse = _as_id  # for audit rows that name a refused id (the api app)
 
 
-def referral_load(user, pk, need: Need = Need.SEE, *, related=()) -> Referral | None:
+def referral_load(user, pk, need: Need = Need.SEE, *, related=(),
+                  triage_grant: bool = False) -> Referral | None:
     """The referral with this id if the person may reach it for `need`, else None (for the
-    user, out of scope and non-existent look the same)."""
+    user, out of scope and non-existent look the same). `triage_grant`: also read, in the same
+    statement, whether the person's groups hold the triage permission on it, for
+    staff_page_reach (a page that changes no grant before it asks)."""
     pk = _as_id(pk)
     if pk is None:
         return None
-    referral = _scoped(user, need).select_related(*related).filter(pk=pk).first()
+    scoped = _scoped(user, need).select_related(*related)
+    if triage_grant and user.is_authenticated:
+        scoped = scoped.annotate(**{TRIAGE_GRANT_READ: _granted(user, TRIAGE)})
+    referral = scoped.filter(pk=pk).first()
     if referral is None:
         return None
     if need == Need.FOLLOW and not may_follow(user, referral):
@@ -487,11 +500,12 @@ def referral_own_locked(user, pk, **annotations) -> Referral | None:
 
 
 def referral_from_request(request, value, *, need: Need = Need.SEE, action: str,
-                          related=()) -> Referral | None:
+                          related=(), triage_grant: bool = False) -> Referral | None:
     """Load the referral an id in the request names (path, query string or form field), or
     None after auditing the refused look under `action` (the view answers 404). Returning
     rather than raising lets the audit row commit with the request."""
-    referral = referral_load(request.user, value, need, related=related)
+    referral = referral_load(request.user, value, need, related=related,
+                             triage_grant=triage_grant)
     if referral is None:
         pk = _as_id(value)
         audit_record(action=action, request=request, allowed=False, referral_id=pk,

@@ -70,11 +70,13 @@ def staff_required(view):
     return wrapped
 
 
-def _referral(request, pk: int, need: Need = Need.STAFF_VIEW) -> Referral:
-    """The referral if the person's teams may reach it for `need`; otherwise an audited 404."""
+def _referral(request, pk: int, need: Need = Need.STAFF_VIEW, *,
+              triage_grant: bool = False) -> Referral:
+    """The referral if the person's teams may reach it for `need`; otherwise an audited 404.
+    `triage_grant`: read the triage permission with it (access.staff_page_reach)."""
     referral = access.referral_from_request(
         request, pk, need=need, action=AuditAction.REFERRAL_VIEWED,
-        related=("team", "referrer", "organisation", "assignee"))
+        related=("team", "referrer", "organisation", "assignee"), triage_grant=triage_grant)
     if referral is None:
         raise Refused(404, "No referral you can see has that number.")
     return referral
@@ -165,7 +167,7 @@ def _attachments(referral) -> list[tuple[str, str]]:
 
 @staff_required
 def referral_detail(request, pk, team):
-    return _referral_page(request, _referral(request, pk), team)
+    return _referral_page(request, _referral(request, pk, triage_grant=True), team)
 
 
 def _referral_page(request, referral, team, *, page="triage", duty_problem=None):

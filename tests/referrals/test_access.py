@@ -105,6 +105,11 @@ def test_the_staff_pages_one_query_answers_as_role_on_and_staff_reach(
         assert access.staff_page_reach(person, sent, ids) == expected
         with access.remembered():
             assert access.staff_page_reach(person, sent, ids) == expected
+        # Loaded as the staff page loads it, the triage grant read in the same statement.
+        loaded = access.referral_load(person, sent.pk, Need.STAFF_VIEW, triage_grant=True)
+        assert (loaded is not None) is (who in ("oppd_worker", "oppd_manager"))
+        if loaded is not None:
+            assert access.staff_page_reach(person, loaded, ids) == expected
 
 
 @pytest.mark.parametrize("who", [who for who, *_ in RULES])

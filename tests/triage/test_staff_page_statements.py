@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import TeamMembership
-from referrals import access
+from referrals import access, workflow
 from tests.factories.referrals import referral_with
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +58,22 @@ def test_the_staff_page_reads_the_persons_groups_once(client, manager_page):
     # 34 before, 29 after; 30 with issue 16's parallel duties checklist (one read of the
     # referral's duty items); 24 after the fifth session.
     assert len(queries.captured_queries) == 24
+
+
+def test_without_duplicates_the_grants_are_read_with_the_referral(client, manager_page,
+                                                                  referrer):
+    """The triage permission is read in the page's own load (access.referral_load's
+    triage_grant): a page listing no possible duplicate reads the grants once (twice before:
+    the load's view permission, then role_on's triage permission)."""
+    alone = referral_with(referrer, person_name="Zachary Quinn")
+    url = reverse("triage:referral", args=[alone.pk])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200 and not response.context["duplicates"]
+    assert response.context["role"] == workflow.MANAGER
+    assert sum('"referrals_referralgroupobjectpermission"' in q["sql"]
+               for q in queries.captured_queries) == 1
+    assert len(queries.captured_queries) == 23
 
 
 def test_what_is_remembered_is_forgotten_when_memberships_or_groups_change(staff_member, teams):
