@@ -8,6 +8,7 @@ from django.utils.functional import SimpleLazyObject
 
 from accounts.roles import role_of
 from core.vocabulary import Role
+from referrals import access
 
 REFERRER = [("Your referrals", "feedback:my-referrals")]
 STAFF = [("Queue", "triage:queue")]
@@ -30,7 +31,10 @@ NAVIGATION = {
 
 def items_for(user, current: str | None) -> list[dict]:
     items = []
-    for label, name in [("Home", "home"), *NAVIGATION[role_of(user).role]]:
+    # The team memberships as the access policy reads them: once for a staff page with the
+    # rest of who the person is (access.remembered), not again for the navigation.
+    role = role_of(user, team_memberships=lambda: access.team_memberships_of(user)).role
+    for label, name in [("Home", "home"), *NAVIGATION[role]]:
         try:
             url = reverse(name)
         except NoReverseMatch:  # a URLconf without that app (some tests)

@@ -165,14 +165,21 @@ def _lead_organisation_id(user) -> int | None:
     return membership.organisation_id
 
 
+def team_memberships_of(user) -> list[TeamMembership]:
+    """The person's team memberships with their teams, a manager's first (`role` sorts
+    "manager" before "triage"): one short read, remembered inside `remembered()`, that the
+    queue's team, the role on a referral and the navigation's role (accounts.roles.role_of)
+    all answer from."""
+    if not user.is_authenticated:
+        return []
+    return _remember(("team_memberships", user.pk), lambda: list(
+        TeamMembership.objects.filter(user=user).select_related("team").order_by("role", "pk")))
+
+
 def team_of(user):
     """The staff member's team for the queue (a manager's team first), or None."""
-    if not user.is_authenticated:
-        return None
-    membership = _remember(("team_of", user.pk), lambda: (
-        TeamMembership.objects.filter(user=user).select_related("team").order_by("role").first()
-    ))
-    return membership.team if membership else None
+    memberships = team_memberships_of(user)
+    return memberships[0].team if memberships else None
 
 
 def is_manager(user, team) -> bool:
@@ -191,16 +198,20 @@ def _permission(perm: str):
         content_type__app_label="referrals", codename=perm).values("pk")[:1]
 
 
+def _granted(user, perm: str) -> Exists:
+    """Whether the person's groups hold `perm` on the outer referral (an EXISTS)."""
+    return Exists(ReferralGroupObjectPermission.objects.filter(
+        content_object=OuterRef("pk"),
+        permission_id=Subquery(_permission(perm)),
+        group_id__in=groups_of(user),
+    ))
+
+
 def referrals_for_staff(user, perm: str = VIEW) -> QuerySet[Referral]:
     """Referrals this staff member's teams hold `perm` on (an unevaluated queryset)."""
     if not user.is_authenticated:
         return Referral.objects.none()
-    grants = ReferralGroupObjectPermission.objects.filter(
-        content_object=OuterRef("pk"),
-        permission_id=Subquery(_permission(perm)),
-        group_id__in=groups_of(user),
-    )
-    return Referral.objects.filter(Exists(grants))
+    return Referral.objects.filter(_granted(user, perm))
 
 
 def staff_reach(user, ids) -> tuple[set[int], set[int]]:
@@ -209,22 +220,52 @@ def staff_reach(user, ids) -> tuple[set[int], set[int]]:
     here is the grant only; the services also check team membership (role_on)."""
     if not user.is_authenticated or not ids:
         return set(), set()
-    groups = groups_of(user)
-
-    def grant(perm):
-        return Exists(ReferralGroupObjectPermission.objects.filter(
-            content_object=OuterRef("pk"), permission_id=Subquery(_permission(perm)),
-            group_id__in=groups))
-
-    rows = (Referral.objects.filter(pk__in=ids).annotate(may_see=grant(VIEW),
-                                                          may_act=grant(TRIAGE))
-            .filter(may_see=True).values_list("pk", "may_act"))
     seen, acted = set(), set()
-    for pk, act in rows:
+    for pk, _see, act in _grants_on(user, ids).filter(may_see=True):
         seen.add(pk)
         if act:
             acted.add(pk)
     return seen, acted
+
+
+def _grants_on(user, ids):
+    """(pk, may_see, may_act) rows for these referral ids: the person's groups' grants."""
+    return (Referral.objects.filter(pk__in=ids).annotate(may_see=_granted(user, VIEW),
+                                                          may_act=_granted(user, TRIAGE))
+            .values_list("pk", "may_see", "may_act"))
+
+
+# Set on a referral by referral_load(..., triage_grant=True): whether the person's groups held
+# the triage permission on it when it was loaded, read in the same statement.
+TRIAGE_GRANT_READ = "access_triage_granted"
+
+
+def staff_page_reach(user, referral: Referral, ids) -> tuple[str | None, set[int], set[int]]:
+    """The staff referral page's questions in one query at most (issue 19): the person's role
+    on `referral` (role_on), and of the other referrals `ids` (its possible duplicates) those
+    they may see and those they may act on (staff_reach). A duplicate they may act on is
+    offered for link or merge only when they have a role on this one too. A referral loaded
+    with `triage_grant=True` in this request carries its grant, and then a page without
+    duplicates asks nothing more."""
+    if not user.is_authenticated:
+        return None, set(), set()
+    ids = [pk for pk in ids if pk != referral.pk]
+    granted = getattr(referral, TRIAGE_GRANT_READ, None)
+    if referral.referrer_id == user.pk or granted is not None:
+        role = role_on(user, referral, granted=granted)
+        seen, acted = staff_reach(user, ids)
+        return role, seen, acted if role else set()
+    granted, seen, acted = False, set(), set()
+    for pk, see, act in (_grants_on(user, [referral.pk, *ids])
+                         .filter(Q(may_see=True) | Q(pk=referral.pk))):
+        if pk == referral.pk:
+            granted = bool(act)
+        elif see:
+            seen.add(pk)
+            if act:
+                acted.add(pk)
+    role = role_on(user, referral, granted=granted)
+    return role, seen, acted if role else set()
 
 
 def drafts_of(user) -> QuerySet[Referral]:
@@ -319,19 +360,23 @@ def may_see(user, referral: Referral) -> bool:
     return may_follow(user, referral) or has_grant(user, referral, VIEW)
 
 
-def role_on(user, referral: Referral) -> str | None:
+def role_on(user, referral: Referral, *, granted: bool | None = None) -> str | None:
     """The role the person acts in on this referral (workflow.REFERRER/TRIAGE/MANAGER), or None.
 
     Staff need both a membership of the referral's team and the team's triage permission on
-    the object; a referrer acts only on their own referral.
+    the object; a referrer acts only on their own referral. `granted`: whether the person's
+    groups hold the triage permission on it, when the caller read that in this request
+    already (staff_page_reach); None reads it here.
     """
     if not user.is_authenticated:
         return None
     if referral.referrer_id == user.pk:
         return workflow.REFERRER
-    membership = _remember(("membership", user.pk, referral.team_id), lambda: (
-        TeamMembership.objects.filter(user=user, team_id=referral.team_id).first()))
-    if membership is None or not has_grant(user, referral, TRIAGE):
+    membership = next((m for m in team_memberships_of(user)
+                       if referral.team_id is not None and m.team_id == referral.team_id), None)
+    if membership is None:
+        return None
+    if not (has_grant(user, referral, TRIAGE) if granted is None else granted):
         return None
     return workflow.MANAGER if membership.role == TeamRole.MANAGER else workflow.TRIAGE
 
@@ -417,13 +462,19 @@ def _as_id(value) -> int | None:
 referral_id_parse = _as_id  # for audit rows that name a refused id (the api app)
 
 
-def referral_load(user, pk, need: Need = Need.SEE, *, related=()) -> Referral | None:
+def referral_load(user, pk, need: Need = Need.SEE, *, related=(),
+                  triage_grant: bool = False) -> Referral | None:
     """The referral with this id if the person may reach it for `need`, else None (for the
-    user, out of scope and non-existent look the same)."""
+    user, out of scope and non-existent look the same). `triage_grant`: also read, in the same
+    statement, whether the person's groups hold the triage permission on it, for
+    staff_page_reach (a page that changes no grant before it asks)."""
     pk = _as_id(pk)
     if pk is None:
         return None
-    referral = _scoped(user, need).select_related(*related).filter(pk=pk).first()
+    scoped = _scoped(user, need).select_related(*related)
+    if triage_grant and user.is_authenticated:
+        scoped = scoped.annotate(**{TRIAGE_GRANT_READ: _granted(user, TRIAGE)})
+    referral = scoped.filter(pk=pk).first()
     if referral is None:
         return None
     if need == Need.FOLLOW and not may_follow(user, referral):
@@ -449,11 +500,12 @@ def referral_own_locked(user, pk, **annotations) -> Referral | None:
 
 
 def referral_from_request(request, value, *, need: Need = Need.SEE, action: str,
-                          related=()) -> Referral | None:
+                          related=(), triage_grant: bool = False) -> Referral | None:
     """Load the referral an id in the request names (path, query string or form field), or
     None after auditing the refused look under `action` (the view answers 404). Returning
     rather than raising lets the audit row commit with the request."""
-    referral = referral_load(request.user, value, need, related=related)
+    referral = referral_load(request.user, value, need, related=related,
+                             triage_grant=triage_grant)
     if referral is None:
         pk = _as_id(value)
         audit_record(action=action, request=request, allowed=False, referral_id=pk,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from django.core import signing
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Lower, Replace, Upper
 
@@ -256,7 +256,6 @@ def rows_by_ids(*, user, ids: list[int], now: datetime) -> list:
 # --- duplicates ------------------------------------------------------------------------------
 
 SIMILARITY = 0.4
-THRESHOLD = "pg_trgm.similarity_threshold"
 
 
 def duplicates_for(referral, *, limit: int = 20) -> list:
@@ -266,8 +265,7 @@ def duplicates_for(referral, *, limit: int = 20) -> list:
 
     The candidates are bounded by the date of birth and the normalised postcode (the triage
     migration's B-tree indexes: a few dozen rows per person whatever the table's size), and
-    the trigram operator's threshold is set to SIMILARITY for the query, so the planner may
-    also intersect the name's GIN index with them (docs/performance.md, 3).
+    the name's trigram similarity is computed on those alone (docs/performance.md, 3).
     """
     if not referral.person_name or not (referral.person_dob or referral.person_postcode):
         return []
@@ -282,24 +280,19 @@ def duplicates_for(referral, *, limit: int = 20) -> list:
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import TrigramSimilarity
 
-        name = referral.person_name.lower()
-        qs = (qs.annotate(name_lower=Lower("person_name"),
-                          similarity=TrigramSimilarity(Lower("person_name"), name))
-              .filter(name_lower__trigram_similar=name, similarity__gte=SIMILARITY)
+        # similarity() against SIMILARITY alone, not pg_trgm's `%` operator: `%` applies the
+        # session's threshold (0.3 by default), which had to be set and put back around the
+        # query (two statements more on every staff page, issue 19). The candidates come
+        # from the date of birth and postcode indexes, a few dozen rows, so the name's GIN
+        # index is not needed to find them.
+        qs = (qs.annotate(similarity=TrigramSimilarity(Lower("person_name"),
+                                                       referral.person_name.lower()))
+              .filter(similarity__gte=SIMILARITY)
               .order_by("-similarity", "-received_at"))
-        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-            # `%` (trigram_similar) uses the session's threshold, 0.3 by default: make it the
-            # one applied here for this query only, then put back what was there.
-            cursor.execute(f"SELECT current_setting('{THRESHOLD}', true), "
-                           f"set_config('{THRESHOLD}', %s, true)", [str(SIMILARITY)])
-            previous = cursor.fetchone()[0]
-            rows = list(qs[:limit])
-            cursor.execute(f"SELECT set_config('{THRESHOLD}', %s, true)",
-                           [previous or "0.3"])
     else:
         qs = (qs.annotate(name_lower=Lower("person_name"), similarity=Value(1.0))
               .filter(name_lower=referral.person_name.lower()).order_by("-received_at"))
-        rows = list(qs[:limit])
+    rows = list(qs[:limit])
     for row in rows:
         row.match_dob = bool(referral.person_dob and row.person_dob == referral.person_dob)
         row.match_postcode = bool(referral.person_postcode and row.pc

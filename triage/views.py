@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -69,11 +70,13 @@ def staff_required(view):
     return wrapped
 
 
-def _referral(request, pk: int, need: Need = Need.STAFF_VIEW) -> Referral:
-    """The referral if the person's teams may reach it for `need`; otherwise an audited 404."""
+def _referral(request, pk: int, need: Need = Need.STAFF_VIEW, *,
+              triage_grant: bool = False) -> Referral:
+    """The referral if the person's teams may reach it for `need`; otherwise an audited 404.
+    `triage_grant`: read the triage permission with it (access.staff_page_reach)."""
     referral = access.referral_from_request(
         request, pk, need=need, action=AuditAction.REFERRAL_VIEWED,
-        related=("team", "referrer", "organisation", "assignee"))
+        related=("team", "referrer", "organisation", "assignee"), triage_grant=triage_grant)
     if referral is None:
         raise Refused(404, "No referral you can see has that number.")
     return referral
@@ -165,7 +168,7 @@ def _attachments(referral) -> list[tuple[str, str]]:
 
 @staff_required
 def referral_detail(request, pk, team):
-    return _referral_page(request, _referral(request, pk), team)
+    return _referral_page(request, _referral(request, pk, triage_grant=True), team)
 
 
 def _referral_page(request, referral, team, *, page="triage", duty_problem=None):
@@ -173,7 +176,12 @@ def _referral_page(request, referral, team, *, page="triage", duty_problem=None)
     refused (issue 16, part 4): the errors in a summary and on the duty's form, with the choice
     and the reason as typed."""
     now = timezone.now()
-    role = access.role_on(request.user, referral)
+    duplicates = selectors.duplicates_for(referral)
+    # The role on this referral and which duplicates the person may see, and act on (link and
+    # merge are offered only for a duplicate the person may act on too: access.may_link), in
+    # one query (access.staff_page_reach).
+    role, visible, linkable = access.staff_page_reach(request.user, referral,
+                                                      [d.pk for d in duplicates])
     available = workflow.transitions_available(status=referral.status,
                                                pathway=referral.pathway, role=role or "")
     actions, seen = [], set()
@@ -185,12 +193,8 @@ def _referral_page(request, referral, team, *, page="triage", duty_problem=None)
     calendar = working_calendar()
     for clock in clocks:
         clock.due = deadlines.due_status(clock, now, calendar)
-    duplicates = selectors.duplicates_for(referral)
-    # Link and merge are offered only for a duplicate the person may act on too (the
-    # service refuses any other: access.may_link).
-    visible, linkable = access.staff_reach(request.user, [d.pk for d in duplicates])
-    if not role:
-        linkable = set()
+    # Listed twice (the answers' files step and the page's Files), read once.
+    prefetch_related_objects([referral], "attachments")
     audit_record(action=AuditAction.REFERRAL_VIEWED, request=request, referral=referral,
                  detail={"page": page})
     return render(request, "triage/referral.html", {

@@ -89,6 +89,29 @@ def test_who_sees_follows_and_acts(world, who, sees, follows, role):
         role in workflow.STAFF)
 
 
+@pytest.mark.parametrize(("who", "sees", "follows", "role"), RULES)
+def test_the_staff_pages_one_query_answers_as_role_on_and_staff_reach(
+        world, referrer, who, sees, follows, role):
+    """staff_page_reach (issue 19: the staff page's role and its duplicates' reach in one
+    query) decides exactly as role_on and staff_reach asked one by one, the duplicates' link
+    and merge offered only with a role on the page's referral."""
+    person, sent = world["people"][who], world["sent"]
+    other = services.referral_submit(referral=complete_draft(referrer), actor=referrer,
+                                     submission_key=uuid.uuid4())
+    for ids in ([], [other.pk], [other.pk, sent.pk]):
+        seen, acted = access.staff_reach(person, [pk for pk in ids if pk != sent.pk])
+        expected = (access.role_on(person, sent), seen, acted if role else set())
+        assert expected[0] == role
+        assert access.staff_page_reach(person, sent, ids) == expected
+        with access.remembered():
+            assert access.staff_page_reach(person, sent, ids) == expected
+        # Loaded as the staff page loads it, the triage grant read in the same statement.
+        loaded = access.referral_load(person, sent.pk, Need.STAFF_VIEW, triage_grant=True)
+        assert (loaded is not None) is (who in ("oppd_worker", "oppd_manager"))
+        if loaded is not None:
+            assert access.staff_page_reach(person, loaded, ids) == expected
+
+
 @pytest.mark.parametrize("who", [who for who, *_ in RULES])
 def test_nobody_but_the_referrer_sees_a_draft(world, who):
     person, draft = world["people"][who], world["draft"]

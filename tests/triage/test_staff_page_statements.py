@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import TeamMembership
-from referrals import access
+from referrals import access, workflow
 from tests.factories.referrals import referral_with
 
 pytestmark = pytest.mark.django_db
@@ -41,13 +41,39 @@ def test_the_staff_page_reads_the_persons_groups_once(client, manager_page):
     assert _reads_of(queries.captured_queries, "auth_group") == 1
     wheres = [q["sql"].split(" WHERE ", 1)[-1] for q in queries.captured_queries
               if 'FROM "accounts_teammembership"' in q["sql"]]
-    role_reads = [w for w in wheres if '"accounts_teammembership"."team_id" = ' in w
-                  and '"accounts_teammembership"."user_id" = ' in w]
-    assert len(role_reads) == 1
+    # The person's team memberships once (issue 19, fifth session: the queue's team, the role
+    # on the referral and the navigation's role all answer from it; before, the role and the
+    # navigation read them again); the assign form's list of the team's members is the other.
+    persons = [w for w in wheres if '"accounts_teammembership"."user_id" = ' in w]
+    assert len(persons) == 1 and '"accounts_teammembership"."team_id" = ' not in persons[0]
+    # The attachments once (before: the answers' files step and the page's Files each); the
+    # grants twice, the page's load and one query for the role and the duplicates (before:
+    # role_on's EXISTS and the duplicates' reach apart); no pg_trgm threshold set and put
+    # back around the duplicate search.
+    assert _reads_of(queries.captured_queries, "referrals_attachment") == 1
+    assert sum('"referrals_referralgroupobjectpermission"' in q["sql"]
+               for q in queries.captured_queries) == 2
+    assert not any("set_config" in q["sql"] for q in queries.captured_queries)
     # The whole page under the test settings (no signed-in cache, the request a savepoint):
     # 34 before, 29 after; 30 with issue 16's parallel duties checklist (one read of the
-    # referral's duty items).
-    assert len(queries.captured_queries) == 30
+    # referral's duty items); 24 after the fifth session.
+    assert len(queries.captured_queries) == 24
+
+
+def test_without_duplicates_the_grants_are_read_with_the_referral(client, manager_page,
+                                                                  referrer):
+    """The triage permission is read in the page's own load (access.referral_load's
+    triage_grant): a page listing no possible duplicate reads the grants once (twice before:
+    the load's view permission, then role_on's triage permission)."""
+    alone = referral_with(referrer, person_name="Zachary Quinn")
+    url = reverse("triage:referral", args=[alone.pk])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200 and not response.context["duplicates"]
+    assert response.context["role"] == workflow.MANAGER
+    assert sum('"referrals_referralgroupobjectpermission"' in q["sql"]
+               for q in queries.captured_queries) == 1
+    assert len(queries.captured_queries) == 23
 
 
 def test_what_is_remembered_is_forgotten_when_memberships_or_groups_change(staff_member, teams):
