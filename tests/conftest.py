@@ -143,6 +143,18 @@ def _reference_data(request):
 
 
 @pytest.fixture
+def demo(transactional_db, settings):
+    """The whole demo as `manage.py demo_data` makes it, built once per run (tests/demo.py);
+    returns what the command printed. The test is transactional: it sees committed rows, and
+    what it changes is undone by the snapshot restore at its end."""
+    from tests.demo import HISTORY_PER_MONTH, demo_load
+
+    # A second run of demo_data in the test makes the same history as the first.
+    settings.DEMO_HISTORY_PER_MONTH = HISTORY_PER_MONTH
+    return demo_load()
+
+
+@pytest.fixture
 def password():
     return DEMO_PASSWORD
 

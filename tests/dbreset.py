@@ -83,24 +83,40 @@ def snapshot_restore(alias="default") -> None:
     _load(alias, SNAPSHOTS[alias]["rows"])
 
 
-BUILT: dict[tuple[str, str], dict[str, bytes]] = {}
+BUILT: dict[tuple[str, str, bool], tuple[dict[str, bytes], object]] = {}
 
 
-def built_once(key: str, build, alias="default") -> None:
-    """In a transactional test (the database as migrated): run `build` the first time in the
-    session and keep a copy of every table it leaves; later tests load that copy instead of
-    building again. The rows are the same, ids and all; times the build took from the clock
-    are those of the first build (minutes earlier at most). Caches, mail.outbox and anything
-    else outside the database are not rebuilt: use it only where the test needs nothing the
-    build did but its rows."""
+def built_once(key: str, build, alias="default"):
+    """Run `build` the first time in the session and keep a copy of every table it leaves (and
+    what it returned); later calls load that copy instead of building again, and return the
+    same value. The database must be as migrated when it is called: at the start of a
+    transactional test, or inside a test's (or a module's) transaction that has written nothing
+    yet. The rows are the same, ids and all; times the build took from the clock are those of
+    the first build (minutes earlier at most). Caches, mail.outbox and anything else outside the
+    database are not rebuilt: use it only where the test needs nothing the build did but its
+    rows.
+
+    A build committed in a transactional test (its `transaction.on_commit` work ran: notices
+    handed to the outbox and sent) and a build inside a transaction that is rolled back (that
+    work never ran) leave different rows, so each is kept apart: a transactional test never
+    loads what a rolled-back build left, nor the other way round."""
     if not snapshot_available(alias):
-        build()
-        return
-    if (alias, key) in BUILT:
-        _load(alias, BUILT[(alias, key)])
-        return
-    build()
-    BUILT[(alias, key)] = _capture(connections[alias], SNAPSHOTS[alias]["tables"])[1]
+        return build()
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        counts = _counts(connection, cursor, SNAPSHOTS[alias]["tables"])
+    if counts != {t: data.count(b"\n") for t, data in SNAPSHOTS[alias]["rows"].items()}:
+        # Loading would silently replace rows the test (or a fixture) has already made.
+        raise RuntimeError(f"built_once({key!r}): the database is not as migrated")
+    committed = not connection.in_atomic_block
+    if (alias, key, committed) in BUILT:
+        rows, value = BUILT[(alias, key, committed)]
+        _load(alias, rows)
+        return value
+    value = build()
+    BUILT[(alias, key, committed)] = (
+        _capture(connection, SNAPSHOTS[alias]["tables"])[1], value)
+    return value
 
 
 def _load(alias, rows) -> None:

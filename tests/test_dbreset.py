@@ -65,3 +65,38 @@ def test_built_once_builds_the_first_time_then_loads_the_same_rows(make_user):
     assert not User.objects.exists()
     dbreset.built_once("test_dbreset", build_again)
     assert list(User.objects.values_list("pk", "email")) == [(built[0], "built.once@example.org")]
+
+
+def test_built_once_returns_the_builds_value_and_refuses_a_database_not_as_migrated(make_user):
+    def build_again():
+        raise AssertionError("built twice")
+
+    made = dbreset.built_once("test_dbreset_value",
+                              lambda: {"pk": make_user("value@example.org").pk})
+    dbreset.snapshot_restore()
+    assert dbreset.built_once("test_dbreset_value", build_again) == made
+    make_user("made.before@example.org")
+    # Loading would delete the row the test has just made: refused.
+    with pytest.raises(RuntimeError, match="not as migrated"):
+        dbreset.built_once("test_dbreset_value", build_again)
+
+
+def test_a_build_inside_a_rolled_back_transaction_is_kept_apart_from_a_committed_one(make_user):
+    from django.db import transaction
+
+    from accounts.models import User
+
+    dbreset.built_once("test_dbreset_apart", lambda: make_user("committed@example.org"))
+    dbreset.snapshot_restore()
+    built = []
+    # As tests/dashboard/conftest.py's module transaction: what it builds is rolled back, and
+    # its transaction.on_commit work never runs, so it is not the committed build's rows.
+    with transaction.atomic():
+        dbreset.built_once("test_dbreset_apart",
+                           lambda: built.append(make_user("in.transaction@example.org")))
+        assert built
+        assert list(User.objects.values_list("email", flat=True)) == ["in.transaction@example.org"]
+        transaction.set_rollback(True)
+    assert not User.objects.exists()
+    dbreset.built_once("test_dbreset_apart", lambda: pytest.fail("built twice"))
+    assert list(User.objects.values_list("email", flat=True)) == ["committed@example.org"]

@@ -10,12 +10,13 @@ from accounts.models import Membership, MembershipStatus, Organisation, Sector, 
 from accounts.roles import role_of
 from core.vocabulary import Pathway, Role
 
-pytestmark = pytest.mark.django_db
+# The demo is made once per run by `demo_data` (tests/demo.py); the `demo` fixture loads it and
+# gives what the command printed.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_demo_data_covers_every_sector_role_and_team(capsys):
-    call_command("demo_data")
-    out = capsys.readouterr().out
+def test_demo_data_covers_every_sector_role_and_team(demo):
+    out = demo
     listed = re.findall(r"^    (\S+@\S+)\s", out, re.M)
 
     assert {o.sector for o in Organisation.objects.all()} == set(Sector.values)
@@ -34,8 +35,7 @@ def test_demo_data_covers_every_sector_role_and_team(capsys):
     assert "/account/sign-in/" in out
 
 
-def test_demo_data_is_idempotent():
-    call_command("demo_data", verbosity=0)
+def test_demo_data_is_idempotent(demo):
     counts = (User.objects.count(), Organisation.objects.count(), Membership.objects.count())
     call_command("demo_data", verbosity=0)
     assert (User.objects.count(), Organisation.objects.count(),

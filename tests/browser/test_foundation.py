@@ -10,11 +10,9 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 
 from accounts.demo import DEMO_PASSWORD
 from tests.browser.conftest import assert_accessible
-from tests.dbreset import built_once
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,11 +26,8 @@ ROLES = [
 ]
 
 
-@pytest.fixture
-def demo(transactional_db):
-    # demo_data takes 20 s or more on the shared machine: it runs once, and later tests load
-    # the rows it made (tests/dbreset.built_once; these tests need nothing else from it).
-    built_once("demo_data", lambda: call_command("demo_data", verbosity=0))
+# `demo` (tests/conftest.py): the demo made once per run by `demo_data` (tests/demo.py), loaded;
+# these tests need nothing else from it.
 
 
 def _html_classes(page) -> str:

@@ -10,11 +10,12 @@ from learning.demo import PAGE_COMMENTS
 from learning.models import ReferrerFeedback, Source
 from referrals.models import Referral
 
-pytestmark = pytest.mark.django_db
+# The demo is made once per run by `demo_data` (tests/demo.py); the `demo` fixture loads it and
+# sets DEMO_HISTORY_PER_MONTH to the number it was made with.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_demo_history_is_made_once_and_summarised(settings):
-    call_command("demo_data", verbosity=0)
+def test_demo_history_is_made_once_and_summarised(demo, settings):
     count = Referral.objects.filter(answers__demo_key__startswith="history-").count()
     assert count == 12 * settings.DEMO_HISTORY_PER_MONTH
     assert SummaryRefresh.objects.count() == 1
@@ -46,14 +47,13 @@ def test_demo_history_is_made_once_and_summarised(settings):
                                        feedback_records__isnull=True).exists()
 
 
-def test_demo_history_stores_each_referrals_next_clock_for_the_queue():
+def test_demo_history_stores_each_referrals_next_clock_for_the_queue(demo):
     """The demo's clocks come from the deadline services, which store each referral's first
     running clock for the triage queue."""
     from django.db.models import Min, Q
 
-    call_command("demo_data", verbosity=0)
-    demo = Referral.objects.filter(answers__demo_key__startswith="history-").annotate(
+    history = Referral.objects.filter(answers__demo_key__startswith="history-").annotate(
         first_open=Min("deadlines__due_at", filter=Q(deadlines__met_at__isnull=True,
                                                      deadlines__cancelled_at__isnull=True)))
-    assert demo.filter(first_open__isnull=False).exists()
-    assert [(r.reference, r.next_due_at) for r in demo if r.next_due_at != r.first_open] == []
+    assert history.filter(first_open__isnull=False).exists()
+    assert [(r.reference, r.next_due_at) for r in history if r.next_due_at != r.first_open] == []

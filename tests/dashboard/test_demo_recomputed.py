@@ -4,7 +4,6 @@ for all pathways and for OPPD (issue 20)."""
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.utils import timezone
 
 from core.vocabulary import Role
@@ -12,10 +11,11 @@ from dashboard.figures import SLUGS, Context
 from dashboard.refresh import summaries_rebuild
 from dashboard.scope import Scope
 from pathways.models import Deadline
+from tests.demo import HISTORY_PER_MONTH
 
 from . import recompute
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _figure(slug, now, *, summary, pathway=None):
@@ -30,11 +30,11 @@ def _total(slug, now, **kwargs):
     return _figure(slug, now, **kwargs).rows[-1]
 
 
-def test_the_demo_figures_are_the_ones_the_rules_give(settings):
-    # More history than the other demo tests (settings_test's 8 a month), so every pathway,
-    # rating and outcome has enough referrals for a disagreement to show.
-    settings.DEMO_HISTORY_PER_MONTH = 20
-    call_command("demo_data", verbosity=0)  # one demo (it takes a while): every check on it
+def test_the_demo_figures_are_the_ones_the_rules_give(demo):
+    # The demo every demo test reads (tests/demo.py): made by `demo_data` with 20 history
+    # referrals a month (settings_test has 8), so every pathway, rating and outcome has enough
+    # referrals for a disagreement to show.
+    assert HISTORY_PER_MONTH == 20
     now = timezone.now()
     summaries_rebuild(now=now, full=True)
     clocks = recompute.clocks(now)

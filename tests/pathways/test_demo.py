@@ -6,11 +6,10 @@ from django.core.management import call_command
 from audit.models import AuditEvent
 from pathways.models import ClockPause, Deadline
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_demo_has_a_paused_clock_and_has_been_swept():
-    call_command("demo_data", verbosity=0)
+def test_demo_has_a_paused_clock_and_has_been_swept(demo):
     pause = ClockPause.objects.select_related("deadline").get()
     assert pause.deadline.kind == "enquiry" and pause.deadline.paused_at is not None
     # Urgent demo referrals received hours ago and not yet picked up: the managers were told.

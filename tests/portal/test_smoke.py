@@ -13,11 +13,10 @@ def test_pathway_teams_exist(teams):
                              "mental-health", "oppd"]
 
 
-@pytest.mark.django_db
-def test_demo_data_is_safe_to_rerun():
+@pytest.mark.django_db(transaction=True)
+def test_demo_data_is_safe_to_rerun(demo):
     from accounts.models import User
 
-    call_command("demo_data", verbosity=0)
     count = User.objects.count()
     call_command("demo_data", verbosity=0)
     assert User.objects.count() == count >= 11

@@ -6,11 +6,11 @@ from consultations.models import Consultation, ConsultationState
 from core.vocabulary import Status
 from referrals.models import HouseholdMember, Referral
 
-pytestmark = pytest.mark.django_db
+# The demo is made once per run by `demo_data` (tests/demo.py); the `demo` fixture loads it.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_demo_referrals_cover_every_pathway_and_are_idempotent():
-    call_command("demo_data", verbosity=0)
+def test_demo_referrals_cover_every_pathway_and_are_idempotent(demo):
     submitted = Referral.objects.filter(status=Status.SUBMITTED)
     assert set(submitted.values_list("pathway", flat=True)) == {
         "oppd", "mental-health", "learning-disabilities", "mash", "lado", "all-age-disability"}
@@ -23,8 +23,7 @@ def test_demo_referrals_cover_every_pathway_and_are_idempotent():
             HouseholdMember.objects.count()) == counts
 
 
-def test_the_demo_has_issue_16s_routes_through_the_services():
-    call_command("demo_data", verbosity=0)
+def test_the_demo_has_issue_16s_routes_through_the_services(demo):
     lado = Referral.objects.get(answers__demo_key="demo-lado")
     assert (lado.pathway, lado.team.pathway) == ("lado", "lado")
     assert lado.answers["route_rule"] and lado.answers["worker_role"].startswith("Volunteer")
@@ -38,8 +37,7 @@ def test_the_demo_has_issue_16s_routes_through_the_services():
     assert mash.household_members.filter(child_or_adult="adult").exclude(concern="").count() == 1
 
 
-def test_the_demo_has_challenges_and_requests_for_advice_at_chosen_times():
-    call_command("demo_data", verbosity=0)
+def test_the_demo_has_challenges_and_requests_for_advice_at_chosen_times(demo):
     states = sorted(Challenge.objects.values_list("state", flat=True))
     assert states == sorted([ChallengeState.ANSWERED, ChallengeState.UPHELD,
                              ChallengeState.AWAITING])
