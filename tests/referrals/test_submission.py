@@ -354,6 +354,9 @@ def test_the_prepared_locking_read_is_the_same_statement_scoped_to_each_person(
         assert mine.referrer_approved is True
         assert services.referral_lock_for_submit(referrer, theirs.pk) is None
         assert services.referral_lock_for_submit(colleague, theirs.pk).pk == theirs.pk
+    # Using it compiled nothing into it: the next request's statement is still the fresh one.
+    again = access._own(submission._locking(), referrer).filter(pk=draft.pk).order_by("pk")[:1]
+    assert str(again.query) == str(fresh.query)
     with pytest.raises(ValueError):
         access.referral_own_locked(referrer, draft.pk, locking=Referral.objects.all())
 
