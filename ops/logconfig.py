@@ -7,6 +7,7 @@ binds request_id and user_id per request and carries the request id into Celery 
 add what keeps personal data out (`scrub`) and return the request id as a response header."""
 
 import re
+import time
 
 import structlog
 
@@ -86,8 +87,30 @@ def request_id_header(sender, request, response, **kwargs):
         response["X-Request-ID"] = request_id
 
 
+def request_clock_start(sender, request, **kwargs):
+    """django-structlog signal, sent as the request comes in (whether or not `request_started`
+    is written): when it started, for the finishing line's duration."""
+    request._log_started = time.perf_counter()
+
+
+def request_duration(sender, request, log_kwargs, **kwargs):
+    """django-structlog signal: the finishing line (`request_finished`, `request_failed`)
+    carries how long the request took inside the logging middleware, in milliseconds, so one
+    line per request has its id, status and duration (issue 19: `request_started` is DEBUG)."""
+    started = getattr(request, "_log_started", None)
+    if started is not None:
+        log_kwargs["duration_ms"] = round((time.perf_counter() - started) * 1000, 1)
+
+
+def request_finished_metadata(sender, request, response, log_kwargs, **kwargs):
+    request_duration(sender, request, log_kwargs)
+    request_id_header(sender, request, response)
+
+
 def signals_connect() -> None:
     from django_structlog import signals
 
-    signals.bind_extra_request_finished_metadata.connect(request_id_header, weak=False)
+    signals.bind_extra_request_metadata.connect(request_clock_start, weak=False)
+    signals.bind_extra_request_finished_metadata.connect(request_finished_metadata, weak=False)
+    signals.bind_extra_request_failed_metadata.connect(request_duration, weak=False)
     signals.update_failure_response.connect(request_id_header, weak=False)

@@ -5,6 +5,7 @@ environment variable, documented in the README's configuration table. With DEBUG
 defaults are production-safe (secure cookies, HSTS, no default secret key).
 """
 
+import logging
 import os
 from pathlib import Path
 
@@ -574,7 +575,13 @@ if LOG_FORMAT not in {"json", "plain"}:
     raise ImproperlyConfigured("LOG_FORMAT must be json or plain.")
 LOGGING["formatters"].update(_logconfig.formatters())
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
-LOGGING["loggers"]["django_structlog"] = {"level": "INFO"}
+# One line per request (issue 19): `request_finished` (or `request_failed`) carries the request
+# id, the person's id, method and path, status and duration_ms (ops.logconfig), at INFO for 2xx and
+# 3xx, WARNING for 4xx, ERROR for 5xx, whatever LOG_LEVEL says. `request_started` adds nothing
+# an operator reads that the finishing line lacks: it is DEBUG, written only with LOG_LEVEL=DEBUG.
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG
+LOGGING["loggers"]["django_structlog"] = {
+    "level": "DEBUG" if LOGGING["root"]["level"].upper() == "DEBUG" else "INFO"}
 _logconfig.structlog_configure()
 # A fresh id for every request (one sent by the client is not trusted: it could be anything).
 DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = False

@@ -443,7 +443,7 @@ def _scoped(user, need: Need) -> QuerySet[Referral]:
     if need == Need.DRAFT:
         return drafts_of(user)
     if need == Need.OWN:
-        return Referral.objects.filter(referrer=user)
+        return _own(Referral.objects.all(), user)
     return Referral.objects.all()  # SEE, FOLLOW, ACT, EXPORT are decided on the row (below)
 
 
@@ -488,15 +488,25 @@ def referral_load(user, pk, need: Need = Need.SEE, *, related=(),
     return referral
 
 
-def referral_own_locked(user, pk, **annotations) -> Referral | None:
-    """Need.OWN's referral (the person's own), locked FOR UPDATE in the caller's transaction
-    and read with `annotations` in the same statement, else None (issue 19: submission reads
-    its row once). The caller must be in a transaction (the check page's request is)."""
+def _own(referrals: QuerySet[Referral], user) -> QuerySet[Referral]:
+    """Need.OWN's scope: the referrals this person made."""
+    return referrals.filter(referrer=user)
+
+
+def referral_own_locked(user, pk, *, locking: QuerySet[Referral] | None = None) -> Referral | None:
+    """Need.OWN's referral (the person's own), locked FOR UPDATE in the caller's transaction,
+    else None (issue 19: submission reads its row once). `locking`: the caller's
+    `select_for_update` queryset of referrals with what it needs annotated, prepared once so
+    that its subqueries are not resolved again on every request; the scope and the id are
+    added here. The caller must be in a transaction (the check page's request is)."""
     pk = _as_id(pk)
-    if pk is None:
+    if pk is None or not user.is_authenticated:
         return None
-    return (_scoped(user, Need.OWN).select_for_update(of=("self",)).annotate(**annotations)
-            .filter(pk=pk).first())
+    if locking is None:
+        locking = Referral.objects.select_for_update(of=("self",))
+    if locking.model is not Referral or not locking.query.select_for_update:
+        raise ValueError("referral_own_locked needs a select_for_update queryset of Referral.")
+    return _own(locking, user).filter(pk=pk).first()
 
 
 def referral_from_request(request, value, *, need: Need = Need.SEE, action: str,

@@ -16,7 +16,7 @@ from datetime import datetime
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db import connections, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 from django.db.models.signals import post_migrate
 from django.utils import timezone
@@ -112,9 +112,7 @@ def referral_submit(
     """
     now = now or timezone.now()
     with transaction.atomic(savepoint=False):
-        locked = referral if _locked_here(referral) else (
-            Referral.objects.select_for_update(of=("self",))
-            .annotate(**_lock_annotations()).get(pk=referral.pk))
+        locked = referral if _locked_here(referral) else _locking().get(pk=referral.pk)
         refusal = _refusal(locked, actor=actor)
         if refusal is None and locked.status == Status.DRAFT:
             locked.referrer = actor  # checked above: the same person, already loaded
@@ -137,7 +135,7 @@ def referral_lock_for_submit(actor, pk) -> Referral | None:
     needs (the pathway's team, whether the referrer may still refer) in the same statement:
     the check page's POST reads its row once, not three times (issue 19). None when it is not
     theirs. Passed to `referral_submit` in the same transaction, it is not locked again."""
-    referral = access.referral_own_locked(actor, pk, **_lock_annotations())
+    referral = access.referral_own_locked(actor, pk, locking=_locking())
     if referral is not None:
         connection = connections[referral._state.db]
         referral._locked_in = connection.atomic_blocks[0] if connection.atomic_blocks else None
@@ -160,8 +158,19 @@ def _locked_here(referral: Referral) -> bool:
     return bool(blocks) and blocks[0] is marker
 
 
-def _lock_annotations() -> dict:
-    return {"pathway_team": _team_of_pathway(), "referrer_approved": _referrer_approved()}
+_locking_queryset: list[QuerySet] = []
+
+
+def _locking() -> QuerySet:
+    """Referrals locked FOR UPDATE with their pathway's team and whether the referrer may still
+    refer. Built once per process: resolving the two subqueries cost more Python time than
+    any statement of the submission took in PostgreSQL (issue 19's profile). Every use
+    chains a filter, so the prepared queryset itself is never evaluated; it holds no data."""
+    if not _locking_queryset:
+        _locking_queryset.append(
+            Referral.objects.select_for_update(of=("self",)).annotate(
+                pathway_team=_team_of_pathway(), referrer_approved=_referrer_approved()))
+    return _locking_queryset[0]
 
 
 # What submission needs of the pathway's team, read in the same statement as the lock.

@@ -93,6 +93,41 @@ def test_an_error_inside_a_request_is_logged_with_its_ids_and_not_its_body(
     assert "Zebedee" not in text and "Dana" not in text
 
 
+REQUEST_EVENTS = ("request_started", "request_finished", "request_failed")
+
+
+def test_one_line_per_request_with_its_id_status_and_duration(json_log, referrer):
+    """Issue 19: `request_started` is DEBUG (not written at the production level), so each
+    request writes one line, and that line has what an operator needs of a request: its id,
+    the person's id, method and path, status and duration; 2xx at INFO, 4xx at WARNING."""
+    client = Client()
+    client.force_login(referrer)
+    ok = client.get("/accessibility/")
+    missing = client.get("/no-such-page/?q=Dana")
+    lines = [line for line in json_log() if line.get("event") in REQUEST_EVENTS]
+    assert [(line["event"], line["request"], line["code"], line["level"]) for line in lines] == [
+        ("request_finished", "GET /accessibility/", 200, "info"),
+        ("request_finished", "GET /no-such-page/", 404, "warning"),
+    ]
+    for line, response in zip(lines, (ok, missing), strict=True):
+        assert line["request_id"] == response["X-Request-ID"]
+        assert line["user_id"] == referrer.pk
+        assert isinstance(line["duration_ms"], float) and 0 <= line["duration_ms"] < 60_000
+
+
+def test_a_failed_requests_line_has_its_duration(json_log, referrer, settings):
+    settings.ROOT_URLCONF = "tests.security.boom_urls"
+    client = Client(raise_request_exception=False)
+    client.force_login(referrer)
+    response = client.post("/boom/", {"person_name": "Zebedee Quartermaine"})
+    assert response.status_code == 500
+    lines = [line for line in json_log() if line.get("event") in REQUEST_EVENTS]
+    assert [(line["event"], line["code"], line["level"]) for line in lines] == [
+        ("request_failed", 500, "error")]
+    assert lines[0]["request_id"] == response["X-Request-ID"]
+    assert isinstance(lines[0]["duration_ms"], float)
+
+
 @pytest.mark.parametrize("key", ["ip", "user_agent", "email", "full_name", "person_name"])
 def test_scrub_drops_personal_keys_and_query_strings(key):
     event = logconfig.scrub(None, "info", {"event": "x", key: "secret",

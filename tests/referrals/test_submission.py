@@ -326,6 +326,41 @@ def test_the_check_pages_post_reads_the_row_once(client, referrer, teams, clock_
     assert draft.status == Status.SUBMITTED
 
 
+def test_the_prepared_locking_read_is_the_same_statement_scoped_to_each_person(
+        referrer, make_user, organisation, teams):
+    """Issue 19: the locking read's annotated queryset is prepared once per process (resolving
+    its subqueries was most of the POST's Python time); each request adds its own person and
+    id, and the statement is the one built from scratch."""
+    from django.db import transaction
+
+    from accounts.models import Membership, MembershipStatus
+    from referrals.services import submission
+
+    draft = complete_draft(referrer)
+    fresh = (Referral.objects.filter(referrer=referrer).select_for_update(of=("self",))
+             .annotate(pathway_team=submission._team_of_pathway(),
+                       referrer_approved=submission._referrer_approved())
+             .filter(pk=draft.pk).order_by("pk")[:1])
+    prepared = access._own(submission._locking(), referrer).filter(pk=draft.pk).order_by("pk")[:1]
+    assert str(prepared.query) == str(fresh.query)
+    colleague = make_user("colleague@daycentre.example.org", "Colin Colleague")
+    Membership.objects.create(user=colleague, organisation=organisation,
+                              status=MembershipStatus.APPROVED)
+    theirs = complete_draft(colleague)
+    with transaction.atomic():
+        assert services.referral_lock_for_submit(colleague, draft.pk) is None
+        mine = services.referral_lock_for_submit(referrer, draft.pk)
+        assert mine.pk == draft.pk and mine.pathway_team["pathway"] == "oppd"
+        assert mine.referrer_approved is True
+        assert services.referral_lock_for_submit(referrer, theirs.pk) is None
+        assert services.referral_lock_for_submit(colleague, theirs.pk).pk == theirs.pk
+    # Using it compiled nothing into it: the next request's statement is still the fresh one.
+    again = access._own(submission._locking(), referrer).filter(pk=draft.pk).order_by("pk")[:1]
+    assert str(again.query) == str(fresh.query)
+    with pytest.raises(ValueError):
+        access.referral_own_locked(referrer, draft.pk, locking=Referral.objects.all())
+
+
 def test_a_referrer_now_on_a_team_cannot_send_their_draft(client, referrer, teams):
     """The locking read's check gives may_continue_draft's answer: accounts.roles.role_of makes
     someone on a team staff, whatever their membership says."""
