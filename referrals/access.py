@@ -183,8 +183,10 @@ def team_of(user):
 
 
 def is_manager(user, team) -> bool:
-    return (user.is_authenticated and team is not None and TeamMembership.objects.filter(
-        user=user, team=team, role=TeamRole.MANAGER).exists())
+    # From the memberships the page has already read (team_memberships_of), not a query of
+    # its own inside a staff page.
+    return (user.is_authenticated and team is not None and any(
+        m.team_id == team.pk and m.role == TeamRole.MANAGER for m in team_memberships_of(user)))
 
 
 def is_administrator(user) -> bool:
@@ -554,6 +556,4 @@ def may_act_consultation(user, consultation) -> bool:
 
 def consultations_of_teams(user):
     """The ids of the teams whose requests for advice this person works on."""
-    if not user.is_authenticated:
-        return []
-    return list(TeamMembership.objects.filter(user=user).values_list("team_id", flat=True))
+    return [m.team_id for m in team_memberships_of(user)]

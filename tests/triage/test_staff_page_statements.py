@@ -96,3 +96,30 @@ def test_outside_a_page_nothing_is_remembered(staff_member, django_assert_num_qu
     with django_assert_num_queries(2):
         access.groups_of(worker)
         access.groups_of(worker)
+
+
+def test_the_queue_reads_the_persons_team_memberships_once(client, staff_member, referrer):
+    """The queue's team, whether the person manages it (the workload link) and the teams whose
+    requests for advice they work on all answer from one read of their team memberships
+    (access.team_memberships_of); before, three statements."""
+    manager = staff_member("oppd", role="manager")
+    referral_with(referrer)
+    client.force_login(manager)
+    queue = reverse("triage:queue")
+    assert client.get(queue).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(queue)
+    assert response.status_code == 200 and response.context["is_manager"]
+    assert "Team workload" in response.content.decode()
+    assert _reads_of(queries.captured_queries, "accounts_teammembership") == 1
+
+
+def test_is_manager_sees_a_role_change_inside_the_page(staff_member, teams):
+    worker = staff_member("oppd")
+    with access.remembered():
+        assert not access.is_manager(worker, teams["oppd"])
+        membership = TeamMembership.objects.get(user=worker)
+        membership.role = "manager"
+        membership.save()
+        assert access.is_manager(worker, teams["oppd"])
+        assert access.consultations_of_teams(worker) == [teams["oppd"].pk]
