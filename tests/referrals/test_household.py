@@ -152,6 +152,30 @@ def test_add_two_change_one_remove_one_by_http(client, referrer):
         "referral.household_member_changed", "referral.household_member_removed"])
 
 
+def test_the_change_page_lists_everyone_and_marks_the_person_being_changed(client, referrer):
+    """Changing one person, the list still shows them (marked, without their own Change and
+    Remove) among the others, numbered as on the list page."""
+    draft = _child_draft(referrer)
+    household_add(draft, referrer, [SISTER, STEPFATHER, GRANDMOTHER])
+    sister, stepfather, grandmother = draft.household_members.all()
+    client.force_login(referrer)
+    url = reverse("referrals:step", args=[draft.pk, "household"])
+    page = client.get(f"{url}?member={stepfather.pk}").content.decode()
+    rows = re.findall(r'<div class="govuk-summary-list__row"[^>]*>.*?</div>', page, re.S)
+    assert [re.search(r'__key">([^<]*)<', row).group(1) for row in rows] == [
+        "Ella Child", "Rob Adult", "Nan Adult"]
+    changing = rows[1]
+    assert 'aria-current="true"' in changing and "You are changing this person" in changing
+    assert "Drinks heavily at weekends" in changing
+    assert f"?member={stepfather.pk}" not in changing and 'value="remove"' not in changing
+    assert page.count("You are changing this person") == 1
+    assert "Change<span class=\"govuk-visually-hidden\"> person 3, Nan Adult" in page
+    assert f"?member={grandmother.pk}" in rows[2] and f"?member={sister.pk}" in rows[0]
+    assert "Change Rob Adult" in page and 'value="Rob Adult"' in page
+    # The list page itself marks nobody.
+    assert "You are changing this person" not in client.get(url).content.decode()
+
+
 def test_check_answers_shows_the_household_with_a_change_link(client, referrer):
     draft = _child_draft(referrer)
     household_add(draft, referrer, [SISTER, STEPFATHER])
