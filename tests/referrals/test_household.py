@@ -87,7 +87,46 @@ def test_a_date_of_birth_must_be_past_and_match_the_age():
     bound = form({**SISTER, "age": "", "date_of_birth_0": "2", "date_of_birth_1": "5",
                   "date_of_birth_2": "1988"})
     assert bound.errors["child_or_adult"] == [
-        "They are 18 or over: select an adult, or correct their age"]
+        "Their date of birth makes them 18 or over: select an adult, or correct their date of "
+        "birth"]
+
+
+def _born(years_ago: int, days: int = 0) -> dict:
+    from datetime import timedelta  # noqa: PLC0415
+
+    from django.utils import timezone  # noqa: PLC0415
+
+    today = timezone.localdate()
+    try:
+        day = today.replace(year=today.year - years_ago)
+    except ValueError:  # 29 February
+        day = today.replace(year=today.year - years_ago, day=28)
+    day += timedelta(days=days)
+    return {"date_of_birth_0": str(day.day), "date_of_birth_1": str(day.month),
+            "date_of_birth_2": str(day.year)}
+
+
+@pytest.mark.parametrize(("kind", "age", "born", "field", "error"), [
+    # 18 today by their date of birth: not a child, though an age a year out is accepted.
+    ("child", "17", _born(18), "child_or_adult",
+     "Their date of birth makes them 18 or over: select an adult, or correct their date of "
+     "birth"),
+    ("adult", "18", _born(18, days=1), "child_or_adult",
+     "Their date of birth makes them under 18: select a child, or correct their date of "
+     "birth"),
+    # By their date of birth 17, but typed as 18: the typed age must agree too.
+    ("child", "18", _born(17), "child_or_adult",
+     "They are 18 or over: select an adult, or correct their age"),
+    # "27 3 15" is the year 15, not 2015.
+    ("adult", "", {"date_of_birth_0": "27", "date_of_birth_1": "3", "date_of_birth_2": "15"},
+     "date_of_birth", "Their date of birth must be within the last 120 years"),
+])
+def test_child_or_adult_agrees_with_every_age_known(kind, age, born, field, error):
+    bound = form({**SISTER, "child_or_adult": kind, "age": age, **born})
+    assert not bound.is_valid()
+    assert bound.errors[field] == [error]
+    assert form({**SISTER, "child_or_adult": "child", "age": "17", **_born(17)}).is_valid()
+    assert form({**SISTER, "child_or_adult": "adult", "age": "", **_born(120)}).is_valid()
 
 
 def test_the_concern_is_kept_for_adults_only():
