@@ -504,23 +504,34 @@ class HouseholdMemberForm(StepForm):
         if born and born > today:
             self.add_error("date_of_birth", "Their date of birth must be in the past")
             born = None
+        elif born and age_on(born, today) > 120:  # "27 3 15" is the year 15, not 2015
+            self.add_error("date_of_birth", "Their date of birth must be within the last 120 "
+                                            "years")
+            born = None
         age = data.get("age")
-        if born and age is None:
-            age = age_on(born, today)
-        elif born and age is not None and abs(age_on(born, today) - age) > 1:
+        if born and age is not None and abs(age_on(born, today) - age) > 1:
             self.add_error("age", "Their age does not match their date of birth: correct one, "
                                   "or leave the age blank")
+        # Child or adult must agree with every age known: the date of birth's (exact) and the
+        # age typed (accepted a year out beside it), so a child is under 18 by both.
         kind = data.get("child_or_adult")
-        if age is not None and "age" not in self.errors:
-            if kind == "child" and age >= 18:
-                self.add_error("child_or_adult", "They are 18 or over: select an adult, or "
-                                                 "correct their age")
-            elif kind == "adult" and age < 18:
-                self.add_error("child_or_adult", "They are under 18: select a child, or "
-                                                 "correct their age")
+        if "age" not in self.errors:
+            if born:
+                self._check_child_or_adult(kind, age_on(born, today), "their date of birth",
+                                           "Their date of birth makes them")
+            if age is not None and "child_or_adult" not in self.errors:
+                self._check_child_or_adult(kind, age, "their age", "They are")
         if kind != "adult":
             data["concern"] = ""  # the question is asked about adults only
         return data
+
+    def _check_child_or_adult(self, kind, age: int, what: str, they_are: str):
+        if kind == "child" and age >= 18:
+            self.add_error("child_or_adult", f"{they_are} 18 or over: select an adult, or "
+                                             f"correct {what}")
+        elif kind == "adult" and age < 18:
+            self.add_error("child_or_adult", f"{they_are} under 18: select a child, or "
+                                             f"correct {what}")
 
     def is_blank(self) -> bool:
         """Nothing typed or chosen ("Save and continue" then adds nobody)."""

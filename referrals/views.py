@@ -221,8 +221,9 @@ def _household(request, referral, current, *, change):
                 return _mark_done_and_continue(request, referral, current, change=change)
             return redirect(_household_url(referral, change=change))
     context = _step_context(referral, current, form, change=change)
-    context["members"] = [(m, household_member_text(m)) for m in referral.household_members.all()
-                          if member is None or m.pk != member.pk]
+    # Everyone added, the person being changed included and marked, so the referrer sees
+    # whom they are changing among the others.
+    context["members"] = [(m, household_member_text(m)) for m in referral.household_members.all()]
     context["member"] = member
     context["list_url"] = _household_url(referral, change=change)
     if member is not None:  # "Back" from changing one person is the list of people

@@ -54,6 +54,13 @@ def test_add_two_people_change_one_remove_one(visit, sign_in, page, referrer, pa
     assert_accessible(page)
     assert page.get_by_label("Their name (optional)").input_value() == "Ella Child"
     assert "Change Ella Child" in page.content()
+    # She stays in the list, marked as the person being changed, beside the others.
+    assert rows.count() == 2
+    changing = page.locator(".govuk-summary-list__row[aria-current='true']")
+    assert changing.count() == 1
+    assert "Ella Child" in changing.inner_text()
+    assert "You are changing this person" in changing.inner_text()
+    assert_no_sideways_scroll(page)
     look(page, "household-change")
     page.get_by_label("Their age in years (optional)").fill("7")
     continue_(page, "Save changes")

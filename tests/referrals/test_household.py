@@ -87,7 +87,46 @@ def test_a_date_of_birth_must_be_past_and_match_the_age():
     bound = form({**SISTER, "age": "", "date_of_birth_0": "2", "date_of_birth_1": "5",
                   "date_of_birth_2": "1988"})
     assert bound.errors["child_or_adult"] == [
-        "They are 18 or over: select an adult, or correct their age"]
+        "Their date of birth makes them 18 or over: select an adult, or correct their date of "
+        "birth"]
+
+
+def _born(years_ago: int, days: int = 0) -> dict:
+    from datetime import timedelta  # noqa: PLC0415
+
+    from django.utils import timezone  # noqa: PLC0415
+
+    today = timezone.localdate()
+    try:
+        day = today.replace(year=today.year - years_ago)
+    except ValueError:  # 29 February
+        day = today.replace(year=today.year - years_ago, day=28)
+    day += timedelta(days=days)
+    return {"date_of_birth_0": str(day.day), "date_of_birth_1": str(day.month),
+            "date_of_birth_2": str(day.year)}
+
+
+@pytest.mark.parametrize(("kind", "age", "born", "field", "error"), [
+    # 18 today by their date of birth: not a child, though an age a year out is accepted.
+    ("child", "17", _born(18), "child_or_adult",
+     "Their date of birth makes them 18 or over: select an adult, or correct their date of "
+     "birth"),
+    ("adult", "18", _born(18, days=1), "child_or_adult",
+     "Their date of birth makes them under 18: select a child, or correct their date of "
+     "birth"),
+    # By their date of birth 17, but typed as 18: the typed age must agree too.
+    ("child", "18", _born(17), "child_or_adult",
+     "They are 18 or over: select an adult, or correct their age"),
+    # "27 3 15" is the year 15, not 2015.
+    ("adult", "", {"date_of_birth_0": "27", "date_of_birth_1": "3", "date_of_birth_2": "15"},
+     "date_of_birth", "Their date of birth must be within the last 120 years"),
+])
+def test_child_or_adult_agrees_with_every_age_known(kind, age, born, field, error):
+    bound = form({**SISTER, "child_or_adult": kind, "age": age, **born})
+    assert not bound.is_valid()
+    assert bound.errors[field] == [error]
+    assert form({**SISTER, "child_or_adult": "child", "age": "17", **_born(17)}).is_valid()
+    assert form({**SISTER, "child_or_adult": "adult", "age": "", **_born(120)}).is_valid()
 
 
 def test_the_concern_is_kept_for_adults_only():
@@ -150,6 +189,30 @@ def test_add_two_change_one_remove_one_by_http(client, referrer):
                    .values_list("action", flat=True))
     assert sorted(actions) == sorted(["referral.household_member_added"] * 2 + [
         "referral.household_member_changed", "referral.household_member_removed"])
+
+
+def test_the_change_page_lists_everyone_and_marks_the_person_being_changed(client, referrer):
+    """Changing one person, the list still shows them (marked, without their own Change and
+    Remove) among the others, numbered as on the list page."""
+    draft = _child_draft(referrer)
+    household_add(draft, referrer, [SISTER, STEPFATHER, GRANDMOTHER])
+    sister, stepfather, grandmother = draft.household_members.all()
+    client.force_login(referrer)
+    url = reverse("referrals:step", args=[draft.pk, "household"])
+    page = client.get(f"{url}?member={stepfather.pk}").content.decode()
+    rows = re.findall(r'<div class="govuk-summary-list__row"[^>]*>.*?</div>', page, re.S)
+    assert [re.search(r'__key">([^<]*)<', row).group(1) for row in rows] == [
+        "Ella Child", "Rob Adult", "Nan Adult"]
+    changing = rows[1]
+    assert 'aria-current="true"' in changing and "You are changing this person" in changing
+    assert "Drinks heavily at weekends" in changing
+    assert f"?member={stepfather.pk}" not in changing and 'value="remove"' not in changing
+    assert page.count("You are changing this person") == 1
+    assert "Change<span class=\"govuk-visually-hidden\"> person 3, Nan Adult" in page
+    assert f"?member={grandmother.pk}" in rows[2] and f"?member={sister.pk}" in rows[0]
+    assert "Change Rob Adult" in page and 'value="Rob Adult"' in page
+    # The list page itself marks nobody.
+    assert "You are changing this person" not in client.get(url).content.decode()
 
 
 def test_check_answers_shows_the_household_with_a_change_link(client, referrer):
