@@ -182,6 +182,9 @@ class PersonForm(StepForm):
             dob = data.get("person_dob")
             if dob and dob > timezone.localdate():
                 self.add_error("person_dob", "Their date of birth must be in the past")
+            elif dob and age_on(dob, timezone.localdate()) > 120:  # "27 3 48" is the year 48
+                self.add_error("person_dob", "Their date of birth must be within the last 120 "
+                                             "years, like 27 3 1948")
             data["person_age_approx"] = None
         elif known == "approx":
             if data.get("person_age_approx") is None and "person_age_approx" not in self.errors:

@@ -71,6 +71,11 @@ def test_date_of_birth_errors_are_specific():
     form = forms.PersonForm({**base, "person_dob_0": "1", "person_dob_1": "2",
                              "person_dob_2": "2999"}, referral=Referral())
     assert form.errors["person_dob"] == ["Their date of birth must be in the past"]
+    # A two-digit year is the year itself, 48 AD: refused, not stored as a 1,978-year-old.
+    form = forms.PersonForm({**base, "person_dob_0": "27", "person_dob_1": "3",
+                             "person_dob_2": "48"}, referral=Referral())
+    assert form.errors["person_dob"] == [
+        "Their date of birth must be within the last 120 years, like 27 3 1948"]
 
 
 def test_categories_follow_adult_or_child():
