@@ -3,10 +3,11 @@ address). One table: every page a role may use is in its navigation or linked fr
 (tests/portal/test_navigation.py walks the links for each role and checks against the access
 matrix)."""
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils.functional import SimpleLazyObject
 
 from accounts.roles import role_of
+from core.addresses import address
 from core.vocabulary import Role
 from referrals import access
 
@@ -36,7 +37,7 @@ def items_for(user, current: str | None) -> list[dict]:
     role = role_of(user, team_memberships=lambda: access.team_memberships_of(user)).role
     for label, name in [("Home", "home"), *NAVIGATION[role]]:
         try:
-            url = reverse(name)
+            url = address(name)  # reversed once per process
         except NoReverseMatch:  # a URLconf without that app (some tests)
             continue
         items.append({"label": label, "url": url, "current": name == current})

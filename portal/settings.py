@@ -90,7 +90,9 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            "builtins": ["core.templatetags.govuk_time"],  # GOV.UK times everywhere (core.timetext)
+            # GOV.UK times everywhere (core.timetext); `{% site_url %}`, the layout's links
+            # reversed once per process (core.addresses).
+            "builtins": ["core.templatetags.govuk_time", "core.templatetags.site_urls"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

@@ -13,12 +13,13 @@ from django.core import signing
 from django.db import connection
 from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Lower, Replace, Upper
+from django.urls import reverse
+from django.utils.html import format_html
 
-from core.timetext import time_text
+from core.timetext import date_time_text, time_text
 from core.vocabulary import DueState, Status
 from pathways import deadlines
 from pathways.calendar import to_local
-from pathways.models import Deadline
 from pathways.policies import working_calendar
 from referrals import access
 from referrals.ages import BANDS, age_band  # noqa: F401  (kept importable from here)
@@ -30,6 +31,7 @@ PAGE_SIZE = 25
 NEVER = datetime(9999, 12, 31, tzinfo=UTC)
 
 CATEGORIES = {**dict(AdultCategory.choices), **dict(ChildCategory.choices)}
+STATUS_LABELS = dict(Status.choices)
 
 
 def category_label(value: str) -> str:
@@ -70,6 +72,16 @@ def due_short(*, state: DueState, due_at: datetime, now: datetime) -> str:
     return f"Due {due.day} {due:%b}"
 
 
+@dataclass(frozen=True, slots=True)
+class _RowClock:
+    """The fields of a running Deadline that deadlines.due_status reads, from a queue row
+    (a model instance per row cost more than the rest of its due status)."""
+    due_at: datetime
+    paused_at: datetime | None
+    met_at: None = None
+    cancelled_at: None = None
+
+
 def due_status(*, due_at: datetime | None, paused_at: datetime | None, now: datetime,
                calendar) -> DueStatus:
     """The next clock's state as pathways.deadlines.due_status words it (overdue / due within
@@ -77,10 +89,7 @@ def due_status(*, due_at: datetime | None, paused_at: datetime | None, now: date
     short words for its tag."""
     if due_at is None or due_at >= NEVER:
         return DueStatus(DueState.NONE, DueState.NONE.label, "govuk-tag--grey", "No clock")
-    shared = deadlines.due_status(
-        Deadline(due_at=due_at, paused_at=paused_at, met_at=None, cancelled_at=None), now,
-        calendar,
-    )
+    shared = deadlines.due_status(_RowClock(due_at=due_at, paused_at=paused_at), now, calendar)
     return DueStatus(shared.state, shared.text, shared.tag_class,
                      due_short(state=shared.state, due_at=due_at, now=now))
 
@@ -204,16 +213,44 @@ def queue_page(*, user, team, filters: QueueFilters, now: datetime, after: str =
 
 
 def decorate(rows, *, now: datetime) -> None:
+    """What each row shows, as the strings the row templates print (templates/triage/_rows.html,
+    _assign_rows.html): computed here once rather than by template tags, filters and an include
+    per row (the queue's rendering was most of its time). tests/triage/test_queue_rows.py checks
+    the rows byte for byte against the templates as they were."""
     today = now.date()
     calendar = working_calendar() if rows else None  # one query, whatever the page size
+    url = referral_url_maker() if rows else None
     for row in rows:
         row.band = age_band(dob=row.person_dob, approx=row.person_age_approx, today=today)
         # The template's names for the referral's first running clock (Referral.next_due_at).
         row.next_due, row.next_paused = row.next_due_at, row.next_paused_at
         row.due = due_status(due_at=row.next_due, paused_at=row.next_paused, now=now,
                              calendar=calendar)
+        row.due_tag = due_tag_html(row.due)
         row.category_labels = [category_label(c) for c in (row.categories or [])]
-        row.status_label = Status(row.status).label if row.status in Status.values else row.status
+        row.categories_text = ", ".join(row.category_labels) or "Not given"
+        row.status_label = STATUS_LABELS.get(row.status, row.status)
+        row.url = url(row.pk)
+        row.received_short = (date_time_text(row.received_at, short=True)
+                              if row.received_at else "")
+        assignee = row.assignee  # select_related: no query
+        row.assignee_name = (assignee.full_name if assignee is not None else "") or "Unassigned"
+
+
+def referral_url_maker():
+    """The staff referral page's address for a primary key: reversed once for a page of rows
+    (a `{% url %}` per row cost more than the rest of the row)."""
+    marker = 987654321
+    head, tail = reverse("triage:referral", args=[marker]).split(str(marker))
+    return lambda pk: f"{head}{int(pk)}{tail}"
+
+
+def due_tag_html(due: DueStatus):
+    """The queue's due tag: a few words read at a glance; the full sentence for screen readers
+    (and on the referral page). The newline ends it as the tag's template ended (byte for byte)."""
+    return format_html('<strong class="govuk-tag {} portal-tag--short">{}</strong>'
+                       '<span class="govuk-visually-hidden">. {}</span>\n',
+                       due.tag, due.short, due.text)
 
 
 # --- search ----------------------------------------------------------------------------------
