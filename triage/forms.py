@@ -8,9 +8,10 @@ from crispy_forms.utils import render_crispy_form
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Fluid, Layout, Size, Submit
 from django import forms
+from django.utils.html import format_html_join
 
 from core.reveal import Reveal
-from core.vocabulary import CriterionAnswer, MspOutcome, Outcome, Pathway, RagRating
+from core.vocabulary import CriterionAnswer, MspOutcome, Outcome, Pathway, RagRating, Status
 from directory.models import Service
 from feedback.services import WITHHELD_REASONS
 from pathways.models import ThresholdLevel
@@ -431,6 +432,17 @@ class AssignForm(forms.Form):
 
 
 FILTER_CATEGORIES = [("", "Any")] + list(CATEGORIES.items())
+FILTER_STATUSES = [(s, Status(s).label) for s in Status.open()]
+
+
+@functools.lru_cache(maxsize=64)
+def filter_options_html(name: str, selected: str) -> str:
+    """The options of the queue's status or category filter, the chosen one selected: made
+    once per process for each choice (the choices are fixed; `selected` is one of them or "",
+    as selectors.QueueFilters admits), not by a loop and a comparison per option each time."""
+    choices = {"status": FILTER_STATUSES, "category": FILTER_CATEGORIES}[name]
+    return format_html_join("", '<option value="{}"{}>{}</option>', (
+        (value, " selected" if selected == value else "", label) for value, label in choices))
 
 FORMS = {
     workflow.Action.DECIDE: DecideForm,

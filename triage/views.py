@@ -117,8 +117,9 @@ def queue(request, team):
     return render(request, "triage/queue.html", {
         "team": team, "page": page, "filters": filters, "search_form": search_form,
         "search_form_html": None if search_form.is_bound else forms.search_form_blank_html(),
-        "results": results, "statuses": [(s, Status(s).label) for s in Status.open()],
-        "categories": forms.FILTER_CATEGORIES, "filter_query": query.urlencode(),
+        "results": results, "filter_query": query.urlencode(),
+        "status_options": forms.filter_options_html("status", filters.status),
+        "category_options": forms.filter_options_html("category", filters.category),
         "is_manager": access.is_manager(request.user, team),
         "consultations": list(consultation_selectors.team_waiting(request.user, team)[:100]),
     })

@@ -181,3 +181,35 @@ def test_the_workload_rows_are_byte_identical_to_the_template_before(client, opp
                    "assign_form": response.context["assign_form"], "csrf_token": "fixed"}
         assert _new("_assign_rows.html", context) == _old("_assign_rows.html", context)
     assert any(r.assignee for r in response.context["overdue"])
+
+
+# The queue's filter selects before their options were made once per process.
+OLD_OPTIONS = (
+    '{% for value, label in statuses %}<option value="{{ value }}"{% if filters.status == value %}'
+    ' selected{% endif %}>{{ label }}</option>{% endfor %}|'
+    '{% for value, label in categories %}<option value="{{ value }}"{% if filters.category == '
+    'value %} selected{% endif %}>{{ label }}</option>{% endfor %}'
+)
+
+
+def test_the_filter_options_are_byte_identical_to_the_loops_before(client, oppd_worker):
+    from core.vocabulary import Status
+    from triage.forms import FILTER_CATEGORIES, filter_options_html
+    from triage.selectors import CATEGORIES, QueueFilters
+
+    old = OLD.from_string(OLD_OPTIONS)
+    client.force_login(oppd_worker)
+    choices = [{}] + [{"status": s} for s in Status.open()] + [{"category": c}
+                                                              for c in CATEGORIES]
+    for query in choices + [{"status": "closed", "category": "nonsense"}]:
+        filters = QueueFilters.from_query(query)
+        before = old.render(Context({
+            "filters": filters, "categories": FILTER_CATEGORIES,
+            "statuses": [(s, Status(s).label) for s in Status.open()]}))
+        now = (filter_options_html("status", filters.status) + "|"
+               + filter_options_html("category", filters.category))
+        assert now == before
+        body = client.get(reverse("triage:queue"), query).content.decode()
+        status, category = before.split("|")
+        assert status in body and category in body
+        assert before.count(" selected") == bool(filters.status) + 1  # "Any" category or one
