@@ -15,7 +15,6 @@ from pathways.routing import RouteFlag
 from . import choices as c
 from . import steps
 from .ages import age_band
-from .answers import values_load
 from .models import Referral
 
 
@@ -80,8 +79,8 @@ def answers_display(referral: Referral) -> list[Section]:
             if not section.rows:
                 section.rows.append(("Files", "None attached"))
         else:
-            form = step.form(referral=referral)
-            initial = values_load(referral, form.fields)
+            form = step.form.for_display(referral)
+            initial = form.loaded
             for name, field_obj in form.fields.items():
                 value = initial.get(name)
                 if name == "pathway" and value:

@@ -5,6 +5,7 @@ writes. Every field carries its own specific error message (GOV.UK error summary
 """
 
 import re
+from functools import cached_property
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
@@ -83,11 +84,29 @@ class StepForm(forms.Form):
     def __init__(self, *args, referral, **kwargs):
         self.referral = referral
         super().__init__(*args, **kwargs)
-        self.initial = {**values_load(referral, self.fields), **self.initial}
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(*[layout_field(name, f) for name, f in self.fields.items()],
-                                    Submit("submit", self.submit_label))
+        # The stored answers for these fields, kept for answers_display (which reads them
+        # without the form's own initial values, such as the pathway page's suggestion).
+        self.loaded = values_load(referral, self.fields)
+        self.initial = {**self.loaded, **self.initial}
+
+    @classmethod
+    def for_display(cls, referral):
+        """The form as check your answers, the PDF and staff's page read it (referrals.display):
+        its fields, labels and stored answers. The crispy layout is built only when a question
+        page renders the form (`helper`), so reading answers does not pay for it."""
+        return cls(referral=referral)
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.layout = self.layout_build()
+        return helper
+
+    def layout_build(self) -> Layout:
+        """The question page's GOV.UK layout (a form with its own arrangement overrides this)."""
+        return Layout(*[layout_field(name, f) for name, f in self.fields.items()],
+                      Submit("submit", self.submit_label))
 
     def values(self) -> dict:
         """The cleaned answers to store (referrals.answers.values_store)."""
@@ -154,10 +173,9 @@ class PersonForm(StepForm):
     )
     person_gender = radios("Gender", c.GENDER, "Select their gender, or 'Not known'")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def layout_build(self) -> Layout:
         # Only the question that fits the answer shows (GOV.UK conditional reveal).
-        self.helper.layout = Layout(
+        return Layout(
             layout_field("person_name", self.fields["person_name"]),
             layout_field("person_other_names", self.fields["person_other_names"]),
             Reveal("age_known", {
@@ -316,14 +334,20 @@ class NeedsForm(StepForm):
 class PathwayForm(StepForm):
     title = "Which team should receive the referral?"
 
-    def __init__(self, *args, referral, **kwargs):
-        self.suggestion = route_suggest(
-            main_need=referral.main_need, today=timezone.localdate(),
-            front_door=settings.FRONT_DOOR_PATHWAY, dob=referral.person_dob,
-            age=referral.person_age_approx,
-            allegation_about_worker=referral.answers.get("allegation_about_worker") == "yes",
-            unborn=referral.answers.get("age_known") == "unborn",
-        )
+    def __init__(self, *args, referral, display=False, **kwargs):
+        # Read for display (for_display), the suggestion matters only for which questions exist
+        # (the linked MASH ones, offered only with children in the household): without
+        # children the routing rules are not read.
+        if display and referral.children_in_household != "yes":
+            self.suggestion = None
+        else:
+            self.suggestion = route_suggest(
+                main_need=referral.main_need, today=timezone.localdate(),
+                front_door=settings.FRONT_DOOR_PATHWAY, dob=referral.person_dob,
+                age=referral.person_age_approx,
+                allegation_about_worker=referral.answers.get("allegation_about_worker") == "yes",
+                unborn=referral.answers.get("age_known") == "unborn",
+            )
         self.base_fields = dict(self.base_fields)
         self.base_fields["pathway"] = radios(
             "Team", [*Pathway.routable_choices(), (c.PATHWAY_NOT_SURE, "I'm not sure: let the front door "
@@ -332,6 +356,7 @@ class PathwayForm(StepForm):
             help_text="You can choose a different team from the suggestion.",
         )
         self.offer_linked = (referral.children_in_household == "yes"
+                             and self.suggestion is not None
                              and Pathway.is_adult(self.suggestion.pathway))
         if self.offer_linked:
             self.base_fields["linked_mash"] = radios(
@@ -342,8 +367,14 @@ class PathwayForm(StepForm):
             self.base_fields["linked_children"] = text(
                 "The children: names and ages, if you know them", textarea=True, max_length=1000)
         super().__init__(*args, referral=referral, **kwargs)
-        self.initial.setdefault("pathway", self.suggestion.pathway)
-        self.flag_labels = [RouteFlag(flag).label for flag in self.suggestion.flag_values]
+        if self.suggestion is not None:
+            self.initial.setdefault("pathway", self.suggestion.pathway)
+        self.flag_labels = [RouteFlag(flag).label for flag in self.suggestion.flag_values
+                            ] if self.suggestion is not None else []
+
+    @classmethod
+    def for_display(cls, referral):
+        return cls(referral=referral, display=True)
 
     def clean(self):
         data = super().clean()
@@ -443,7 +474,9 @@ class AllegedPersonForm(StepForm):
     def __init__(self, *args, referral, **kwargs):
         super().__init__(*args, referral=referral, **kwargs)
         self.initial = {}  # each submission adds a new person
-        self.helper.layout = Layout(*[layout_field(n, f) for n, f in self.fields.items()])
+
+    def layout_build(self) -> Layout:
+        return Layout(*[layout_field(n, f) for n, f in self.fields.items()])
 
     def clean(self):
         data = super().clean()
@@ -489,7 +522,9 @@ class HouseholdMemberForm(StepForm):
         self.member = member
         self.initial = {} if member is None else {
             name: getattr(member, name) for name in self.fields}
-        self.helper.layout = Layout(
+
+    def layout_build(self) -> Layout:
+        return Layout(
             layout_field("name", self.fields["name"]),
             layout_field("relationship", self.fields["relationship"]),
             Reveal("child_or_adult", {"adult": [Field.textarea("concern",
@@ -642,6 +677,15 @@ class ChildForm(StepForm):
         else:
             self.fields["need_level"].help_text = hint
 
+    def layout_build(self) -> Layout:
+        # The level's radios were laid out before their choices were set (no choices: regular
+        # size, not small); the layout is now built later, so that is kept explicitly and the
+        # page is unchanged.
+        return Layout(*[Field.radios(name, legend_size=Size.SMALL, small=False)
+                        if name == "need_level" else layout_field(name, f)
+                        for name, f in self.fields.items()],
+                      Submit("submit", self.submit_label))
+
     def clean(self):
         data = super().clean()
         if not data.get("child_too_young"):
@@ -681,7 +725,9 @@ class RiskChecklistForm(StepForm):
         self.base_fields = fields
         self.threshold = risk_threshold()
         super().__init__(*args, referral=referral, **kwargs)
-        self.helper.layout = Layout(
+
+    def layout_build(self) -> Layout:
+        return Layout(
             *[Field.radios(name, legend_size=Size.SMALL, inline=name != "risk_judgement")
               for name in self.fields],
             Submit("submit", self.submit_label))

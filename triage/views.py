@@ -198,10 +198,14 @@ def _referral_page(request, referral, team, *, page="triage", duty_problem=None)
     prefetch_related_objects([referral], "attachments")
     audit_record(action=AuditAction.REFERRAL_VIEWED, request=request, referral=referral,
                  detail={"page": page})
+    fields = _fields(referral)
     return render(request, "triage/referral.html", {
         "duty_problem": duty_problem,
         "referral": referral, "team": team, "role": role, "actions": actions,
-        "fields": _fields(referral), "answers": _answers(referral),
+        "fields": fields, "answers": _answers(referral),
+        # The summary's status: the recorded fields' "Status" row, found here once rather
+        # than by a loop over every field in the template.
+        "status_text": "".join(str(value) for label, value in fields if label == "Status"),
         "sections": answers_display(referral),
         "categories": [selectors.category_label(c) for c in referral.categories or []],
         "attachments": _attachments(referral), "pdf_url": _url("referrals:pdf", referral.pk),

@@ -127,6 +127,24 @@ def test_staff_page_offers_link_and_merge_only_within_the_actors_teams(
     assert f"?other={child.pk}" not in response.content.decode()
 
 
+def test_staff_page_offers_link_and_merge_for_a_duplicate_in_the_actors_teams(
+        client, referrer, adult_and_child, oppd_worker):
+    """The duplicates table's links (their addresses reversed once per page, issue 19) and
+    the summary's status row."""
+    adult, _ = adult_and_child
+    second = services.referral_submit(referral=complete_draft(referrer), actor=referrer,
+                                      submission_key=uuid.uuid4())
+    client.force_login(oppd_worker)
+    response = client.get(reverse("triage:referral", args=[adult.pk]))
+    page = response.content.decode()
+    assert second.pk in [d.pk for d in response.context["duplicates"]]
+    link = reverse("triage:action", args=[adult.pk, "link"])
+    merge = reverse("triage:action", args=[adult.pk, "merge"])
+    assert f'href="{link}?other={second.pk}"' in page
+    assert f'href="{merge}?other={second.pk}"' in page
+    assert f'id="status">{Status(adult.status).label}</dd>' in page
+
+
 @pytest.mark.parametrize("action", ["link", "merge"])
 def test_service_refuses_a_target_outside_the_actors_teams(adult_and_child, oppd_worker,
                                                            action):
