@@ -42,10 +42,11 @@ def test_the_demo_figures_are_the_ones_the_rules_give(demo):
         _compare(clocks, now, summary=summary)
 
     # DEMO0008 (withdrawn) and DEMO0009 (merged) were counted as decisions made the same
-    # working day before issue 20; the history has withdrawals of its own too.
+    # working day before issue 20. The history may add withdrawals of its own (about 2% of
+    # adult referrals, how many depends on the time of day the demo is made: not counted).
     ended = Deadline.objects.filter(referral__status__in=("withdrawn", "merged"),
                                     kind__in=("concern_decision", "mash_decision"))
-    assert ended.count() >= 3
+    assert set(ended.values_list("referral__status", flat=True)) == {"withdrawn", "merged"}
     assert not ended.filter(cancelled_at__isnull=True).exists()
 
 
