@@ -170,3 +170,25 @@ def test_a_batch_is_read_from_the_retention_index():
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "referral_retention_due" in plan, plan
     assert "Sort" not in plan, plan  # in closure order straight from the index
+
+
+def test_a_batch_is_erased_in_about_the_statements_of_one(make_closed, settings):
+    """One delete for the batch (referrals_erase): the related tables are read and deleted once
+    for all of them; only the audit rows (one per referral) grow with the batch. Erased one at
+    a time, each referral cost its own 29 statements at 1M."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from privacy.retention import referrals_erase
+
+    old = NOW - timedelta(days=settings.RETENTION_DAYS_AFTER_CLOSURE + 5)
+    one = [make_closed(old).pk]
+    five = [make_closed(old - timedelta(days=n)).pk for n in range(5)]
+    with CaptureQueriesContext(connection) as single:
+        assert referrals_erase(referral_ids=one, now=NOW) == 1
+    with CaptureQueriesContext(connection) as batch:
+        assert referrals_erase(referral_ids=five, now=NOW) == 5
+    audit = sum('INSERT INTO "audit_auditevent"' in q["sql"] for q in batch.captured_queries)
+    assert audit == 5
+    assert len(batch.captured_queries) - audit == len(single.captured_queries) - 1
+    assert not Referral.objects.filter(pk__in=one + five).exists()
