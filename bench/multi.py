@@ -25,6 +25,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -181,6 +182,25 @@ frontend web
 """
 
 
+def lb_wait(url: str, names: set[str], *, timeout: float = 90) -> None:
+    """Until every instance in `names` has answered 200 through the load balancer (its
+    X-Served-By header, set in HAPROXY)."""
+    deadline = time.monotonic() + timeout
+    seen: set[str] = set()
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback)
+                if response.status == 200:
+                    seen.add(response.headers.get("X-Served-By", ""))
+        except OSError:
+            pass  # 503 (no instance up yet) or not listening yet
+        if names <= seen:
+            return
+        time.sleep(0.3)
+    raise RuntimeError(f"the load balancer did not serve from {sorted(names - seen)} within "
+                       f"{timeout:.0f} s (served by {sorted(seen)})")
+
+
 class Topology:
     def __init__(self, args, environ):
         from . import procs
@@ -304,7 +324,11 @@ class MultiRun:
         self.topology.start("beat-b")
         for port in self.topology.web_ports.values():
             procs.wait_http(f"http://127.0.0.1:{port}/healthz")
-        procs.wait_http(f"http://127.0.0.1:{self.topology.lb_port}/healthz")
+        # Through the balancer, not just "it answers": HAProxy answers 503 until its health
+        # checks have seen an instance up twice (rise 2), and marks an instance still booting
+        # down first. Wait until both instances have served a request through it.
+        lb_wait(f"http://127.0.0.1:{self.topology.lb_port}/healthz",
+                set(self.topology.web_ports))
         self.preflight()
         self.scenario()
         self.results()
