@@ -63,25 +63,7 @@ def main(argv=None) -> int:
         with connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit = on")
     seed.functions_ensure()
-    running = "met_at IS NULL AND cancelled_at IS NULL AND paused_at IS NULL"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE pathways_deadline SET met_at = NULL, warned_at = NULL, breached_at = NULL, "
-            "paused_at = NULL, cancelled_at = NULL, "
-            "due_at = %s + (bench_u(id, 31) - %s) * %s * interval '1 day', "
-            "warning_at = %s + (bench_u(id, 31) - %s) * %s * interval '1 day' "
-            "- interval '2 hours'",
-            [now, args.overdue, scenarios.SPAN_DAYS, now, args.overdue, scenarios.SPAN_DAYS])
-        cursor.execute(
-            "UPDATE referrals_referral SET assignee_id = (SELECT user_id FROM "
-            "accounts_teammembership ORDER BY id LIMIT 1) WHERE urgent AND assignee_id IS NULL "
-            "AND received_at < %s - interval '1 day'", [now])
-        cursor.execute("VACUUM (ANALYZE) pathways_deadline")
-        cursor.execute(f"SELECT count(*) FROM pathways_deadline WHERE {running}")
-        open_count = cursor.fetchone()[0]
-        cursor.execute(f"SELECT count(*) FROM pathways_deadline WHERE {running} AND "
-                       "(due_at <= %s OR warning_at <= %s)", [now, now])
-        due_count = cursor.fetchone()[0]
+    running, open_count, due_count = scenarios.sweep_clocks_prepare(now, overdue=args.overdue)
     print(f"{open_count:,} open clocks, {due_count:,} due or in warning", flush=True)
     marks = scenarios._marks()
     sweeps, floors = [], []

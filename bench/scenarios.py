@@ -247,22 +247,14 @@ OVERDUE_SHARE = 0.001
 SPAN_DAYS = 120  # due times spread over this many days from just before `now`
 
 
-def sweep_measure(run, tier: int) -> None:
-    """The clocks' sweep against a raw SQL UPDATE of the same deadlines.
-
-    Every deadline of the tier is made open (1M referrals: about 1.05M clocks), due times spread
-    over 120 days so 0.1% are overdue and about 0.07% inside their two-hour warning window, none
-    yet recorded. The sweep runs with no batch limit, so both record the same rows; then a second
-    sweep must change nothing. State is reset between runs (warned_at / breached_at cleared,
-    the sweep's notices and audit rows deleted).
-    """
+def sweep_clocks_prepare(now, *, overdue: float) -> tuple[str, int, int]:
+    """Every deadline made open, due times spread over SPAN_DAYS with `overdue` of them past
+    due (the two-hour warning window before), none recorded; old urgent referrals marked picked
+    up. Returns the SQL condition for a running clock and the open and due counts."""
     from pathways.models import Deadline
 
     from .sqlfill import has_field
 
-    sweep = first_attribute("referrals.sweep.deadlines_sweep", "pathways.sweep.deadlines_sweep")
-    now = run.now
-    started = time.monotonic()
     open_clock = "met_at IS NULL" + (" AND cancelled_at IS NULL"
                                      if has_field(Deadline, "cancelled_at") else "")
     running = open_clock + " AND paused_at IS NULL"
@@ -273,7 +265,7 @@ def sweep_measure(run, tier: int) -> None:
             "warning_at = %s + (bench_u(id, 31) - %s) * %s * interval '1 day' "
             "- interval '2 hours'"
             + (", cancelled_at = NULL" if has_field(Deadline, "cancelled_at") else ""),
-            [now, OVERDUE_SHARE, SPAN_DAYS, now, OVERDUE_SHARE, SPAN_DAYS],
+            [now, overdue, SPAN_DAYS, now, overdue, SPAN_DAYS],
         )
         # Urgent referrals received before yesterday were picked up long ago (or alerted): the
         # pick-up alerts are not part of the raw UPDATE, so a year of them must not be either.
@@ -287,6 +279,22 @@ def sweep_measure(run, tier: int) -> None:
         cursor.execute(f"SELECT count(*) FROM pathways_deadline WHERE {running} AND "
                        "(due_at <= %s OR warning_at <= %s)", [now, now])
         due_count = cursor.fetchone()[0]
+    return running, open_count, due_count
+
+
+def sweep_measure(run, tier: int) -> None:
+    """The clocks' sweep against a raw SQL UPDATE of the same deadlines.
+
+    Every deadline of the tier is made open (1M referrals: about 1.05M clocks), due times spread
+    over 120 days so 0.1% are overdue and about 0.07% inside their two-hour warning window, none
+    yet recorded. The sweep runs with no batch limit, so both record the same rows; then a second
+    sweep must change nothing. State is reset between runs (warned_at / breached_at cleared,
+    the sweep's notices and audit rows deleted).
+    """
+    sweep = first_attribute("referrals.sweep.deadlines_sweep", "pathways.sweep.deadlines_sweep")
+    now = run.now
+    started = time.monotonic()
+    running, open_count, due_count = sweep_clocks_prepare(now, overdue=OVERDUE_SHARE)
     run.report.figure("sweep set-up", f"{open_count:,} open clocks, {due_count:,} due or in "
                       f"warning ({time.monotonic() - started:.1f} s to prepare)")
     marks = _marks()
